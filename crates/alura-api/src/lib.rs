@@ -1,0 +1,29 @@
+//! Typed client for the Alura Trading API.
+//!
+//! The client, its types and [`operations`] are written by `cargo xtask gen` from
+//! `openapi/alura.json` and must not be edited by hand. The one hand-written piece is
+//! [`Hooks`]: the generated [`Client`] hands every request to a [`Transport`], so the `alura`
+//! crate can own authentication and retry while this crate stays pure generated code.
+//!
+//! Most users want the `alura` crate, which wraps this client with wallet login, token renewal,
+//! retry and typed errors. Used on its own, with [`Hooks::direct`], it sends each request once:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), alura_api::Error<alura_api::types::ErrorResponse>> {
+//! let client = alura_api::Client::new("http://127.0.0.1:3000", alura_api::Hooks::direct());
+//! let candles = client.get_candles().symbol("BTC").interval("1h").limit(10).send().await?;
+//! println!("{} candles", candles.len());
+//! # Ok(()) }
+//! ```
+
+mod hooks;
+
+// progenitor matches 4XX before a specific 4xx code of the same body type: harmless, but unreachable.
+#[allow(clippy::all, rustdoc::all, missing_docs, unreachable_patterns)]
+#[rustfmt::skip]
+mod generated;
+#[rustfmt::skip]
+pub mod operations;
+
+pub use generated::*;
+pub use hooks::{BoxFuture, Hooks, Transport};

@@ -1,0 +1,16 @@
+//! Project automation behind `cargo xtask`. The binary is a thin command line over these modules,
+//! which the tests call directly.
+
+pub mod fetch;
+pub mod generate;
+pub mod normalise;
+pub mod overlay;
+pub mod rust_client;
+pub mod spec;
+
+use std::path::PathBuf;
+
+/// The workspace root (the parent of this crate's directory).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
