@@ -16,17 +16,12 @@ pub const ROUTES: [&str; 3] = ["/api/docs-json", "/api/docs-yaml", "/api/docs/sw
 
 /// Fetches the spec from `base_url`; returns it with the URL it came from.
 pub async fn fetch(base_url: &str) -> Result<(Value, String)> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .user_agent(concat!("alura-sdk-xtask/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("building the HTTP client")?;
+    let client = client()?;
     let base = base_url.trim_end_matches('/');
     let mut tried = Vec::new();
     for route in ROUTES {
         let url = format!("{base}{route}");
-        match fetch_one(&client, &url, route).await {
+        match fetch_route(&client, &url, route).await {
             Ok(spec) => return Ok((spec, url)),
             Err(e) => tried.push(format!("{url} ({e:#})")),
         }
@@ -34,7 +29,18 @@ pub async fn fetch(base_url: &str) -> Result<(Value, String)> {
     bail!("no OpenAPI spec found; tried {}", tried.join(", "))
 }
 
-async fn fetch_one(client: &reqwest::Client, url: &str, route: &str) -> Result<Value> {
+/// The HTTP client fetch uses.
+pub fn client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("alura-sdk-xtask/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("building the HTTP client")
+}
+
+/// The spec from one of [`ROUTES`], read the way that route serves it.
+pub async fn fetch_route(client: &reqwest::Client, url: &str, route: &str) -> Result<Value> {
     let response = client.get(url).send().await.map_err(|e| anyhow!(describe(&e)))?;
     let status = response.status();
     if !status.is_success() {

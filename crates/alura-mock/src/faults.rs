@@ -1,0 +1,231 @@
+//! What tests steer and observe: queued faults per operation, the request log, the rate limit.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::Shared;
+use crate::error::ApiError;
+use crate::server::ConnectionCloser;
+
+/// One injected misbehaviour, consumed by the next request to its operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// Answer with this status, headers and body (default: the NestJS error body) without
+    /// handling the request.
+    Status {
+        status: u16,
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+        #[serde(default)]
+        body: Option<Value>,
+    },
+    /// Wait this long, then handle the request as usual.
+    Delay { ms: u64 },
+    /// Close the connection without answering; the request was received but not handled.
+    Close,
+    /// Handle the request, then send only the first half of the body.
+    Truncated,
+    /// Answer 200 with a body that is not JSON, without handling the request.
+    Malformed,
+    /// Revoke the bearer token the request carries and answer 401, as for an expired token.
+    ExpiredToken,
+}
+
+impl Fault {
+    fn name(&self) -> &'static str {
+        match self {
+            Fault::Status { .. } => "status",
+            Fault::Delay { .. } => "delay",
+            Fault::Close => "close",
+            Fault::Truncated => "truncated",
+            Fault::Malformed => "malformed",
+            Fault::ExpiredToken => "expired_token",
+        }
+    }
+}
+
+/// One request as the server received it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    /// 1 for the first request since the last reset.
+    pub seq: u64,
+    /// The operation id, or `unknown` for a route the spec does not have.
+    pub operation: String,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// Hex SHA-256 of the request body: equal bodies, equal hashes.
+    pub body_sha256: String,
+    /// When it arrived, in ms on the simulator's clock.
+    pub at_ms: i64,
+    /// What was answered; `None` while in flight or when the connection was closed.
+    pub status: Option<u16>,
+    /// The injected fault it met, if any.
+    pub fault: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Faults {
+    queues: HashMap<String, VecDeque<Fault>>,
+}
+
+impl Faults {
+    pub fn push(&mut self, operation: &str, faults: impl IntoIterator<Item = Fault>) {
+        self.queues.entry(operation.to_owned()).or_default().extend(faults);
+    }
+
+    fn pop(&mut self, operation: &str) -> Option<Fault> {
+        self.queues.get_mut(operation).and_then(VecDeque::pop_front)
+    }
+
+    pub fn clear(&mut self) {
+        self.queues.clear();
+    }
+}
+
+/// A fixed window per client address, like @nestjs/throttler's default storage.
+#[derive(Default)]
+pub struct Limiter {
+    windows: HashMap<IpAddr, (i64, u32)>,
+}
+
+impl Limiter {
+    /// `Err(seconds to wait)` when `ip` has used up `limit` requests in the current second.
+    fn check(&mut self, ip: IpAddr, limit: u32, now_ms: i64) -> Result<(), u64> {
+        let (start, count) = self.windows.entry(ip).or_insert((now_ms, 0));
+        if now_ms - *start >= 1000 {
+            *start = now_ms;
+            *count = 0;
+        }
+        *count += 1;
+        if *count > limit { Err(((*start + 1000 - now_ms).max(1) as u64).div_ceil(1000)) } else { Ok(()) }
+    }
+}
+
+pub fn operation_of(method: &Method, route: &str) -> &'static str {
+    alura_api::operations::OPERATIONS
+        .iter()
+        .find(|op| op.path == route && op.method == method.as_str())
+        .map_or("unknown", |op| op.id)
+}
+
+/// Middleware around every API route: log the request, apply the rate limit and any queued fault.
+pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let operation = operation_of(request.method(), route.as_deref().unwrap_or_default());
+    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let closer = request.extensions().get::<ConnectionCloser>().cloned();
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, 16 << 20).await {
+        Ok(b) => b,
+        Err(_) => return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large").into_response(),
+    };
+    let fault = shared.faults.lock().unwrap().pop(operation);
+    let seq = {
+        let mut log = shared.log.lock().unwrap();
+        let seq = log.len() as u64 + 1;
+        log.push(RequestRecord {
+            seq,
+            operation: operation.to_owned(),
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            idempotency_key: header_str(&parts.headers, "idempotency-key"),
+            body_sha256: hex::encode(Sha256::digest(&bytes)),
+            at_ms: shared.clock.now_ms(),
+            status: None,
+            fault: fault.as_ref().map(|f| f.name().to_owned()),
+        });
+        seq
+    };
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let response = respond(&shared, request, next, fault, ip, closer, operation).await;
+    if let Some(r) = shared.log.lock().unwrap().get_mut(seq as usize - 1) {
+        r.status = Some(response.status().as_u16());
+    }
+    response
+}
+
+async fn respond(
+    shared: &Shared,
+    request: Request,
+    next: Next,
+    fault: Option<Fault>,
+    ip: Option<IpAddr>,
+    closer: Option<ConnectionCloser>,
+    operation: &str,
+) -> Response {
+    if let (Some(limit), Some(ip)) = (shared.config.rate_limit, ip) {
+        if let Err(wait) = shared.limiter.lock().unwrap().check(ip, limit, shared.clock.now_ms()) {
+            let body = json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"});
+            return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], axum::Json(body))
+                .into_response();
+        }
+    }
+    match fault {
+        None => next.run(request).await,
+        Some(Fault::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
+        Some(Fault::Status { status, headers, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let body = body.unwrap_or_else(|| json!({"statusCode": status.as_u16(), "message": reason, "error": reason}));
+            let mut response = (status, axum::Json(body)).into_response();
+            for (name, value) in headers {
+                if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+                    response.headers_mut().insert(n, v);
+                }
+            }
+            response
+        }
+        Some(Fault::Close) => {
+            if let Some(closer) = closer {
+                closer.close();
+            }
+            // The connection task drops this future along with the socket.
+            std::future::pending().await
+        }
+        Some(Fault::Truncated) => {
+            let (parts, body) = next.run(request).await.into_parts();
+            let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            let mut response = Response::from_parts(parts, Body::from(half));
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            response
+        }
+        Some(Fault::Malformed) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            format!("{{\"operation\": \"{operation}\", \"data\": [1, 2,, }}"),
+        )
+            .into_response(),
+        Some(Fault::ExpiredToken) => {
+            if let Some(token) = header_str(request.headers(), "authorization")
+                .and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned))
+            {
+                shared.auth.lock().unwrap().revoke(&token);
+            }
+            ApiError::unauthorized().into_response()
+        }
+    }
+}
+
+fn header_str(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}

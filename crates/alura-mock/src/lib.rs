@@ -1,0 +1,186 @@
+//! A local simulator of the Alura testnet backend.
+//!
+//! It answers every operation of `openapi/alura.json` with in-memory state that hangs together,
+//! checks wallet signatures for real (EIP-191 recovery), validates like class-validator, answers
+//! errors with NestJS's body, serves the spec the way `@nestjs/swagger` does, and lets tests queue
+//! faults and read back what was sent — from Rust here, or from any language over HTTP under
+//! `/__mock` (see [`api::CONTROL_PREFIX`]).
+//!
+//! ```
+//! let mock = alura_mock::MockServer::start(alura_mock::Config::default()).unwrap();
+//! mock.inject("get_profile", [alura_mock::Fault::Status {
+//!     status: 503, headers: Default::default(), body: None,
+//! }]);
+//! assert!(mock.url().starts_with("http://127.0.0.1:"));
+//! ```
+
+pub mod api;
+mod auth;
+mod error;
+mod faults;
+pub mod market;
+mod server;
+mod state;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use std::{io, sync::Arc};
+
+pub use faults::{Fault, RequestRecord};
+pub use state::STARTING_BALANCE;
+
+use auth::AuthStore;
+use faults::{Faults, Limiter};
+use market::Market;
+use state::{Clock, World};
+
+/// How the simulator behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Loopback port; 0 picks a free one.
+    pub port: u16,
+    /// Lifetime of issued bearer tokens (the backend's is 86,400 s).
+    pub token_ttl_secs: u64,
+    /// Seed of the market data and of generated ids.
+    pub seed: u64,
+    /// Requests per second per client address before 429s, like @nestjs/throttler; `None` = off.
+    pub rate_limit: Option<u32>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { port: 0, token_ttl_secs: 86_400, seed: 42, rate_limit: None }
+    }
+}
+
+/// State shared by every handler.
+pub(crate) struct Shared {
+    config: Config,
+    clock: Clock,
+    market: Market,
+    world: Mutex<World>,
+    auth: Mutex<AuthStore>,
+    faults: Mutex<Faults>,
+    log: Mutex<Vec<RequestRecord>>,
+    limiter: Mutex<Limiter>,
+}
+
+impl Shared {
+    fn new(config: Config) -> Self {
+        Self {
+            clock: Clock::default(),
+            market: Market::new(config.seed),
+            world: Mutex::new(World::new(config.seed)),
+            auth: Mutex::default(),
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            limiter: Mutex::default(),
+            config,
+        }
+    }
+
+    fn requests(&self, operation: Option<&str>) -> Vec<RequestRecord> {
+        let log = self.log.lock().unwrap();
+        log.iter().filter(|r| operation.is_none_or(|op| r.operation == op)).cloned().collect()
+    }
+
+    fn counters(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for r in self.log.lock().unwrap().iter() {
+            *counts.entry(r.operation.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    fn reset(&self) {
+        *self.world.lock().unwrap() = World::new(self.config.seed);
+        *self.auth.lock().unwrap() = AuthStore::default();
+        self.faults.lock().unwrap().clear();
+        self.log.lock().unwrap().clear();
+        *self.limiter.lock().unwrap() = Limiter::default();
+    }
+}
+
+/// A running simulator on loopback, on a thread of its own; stopped when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    url: String,
+    shared: Arc<Shared>,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Binds `127.0.0.1:{config.port}` and starts serving. Works with or without a Tokio runtime
+    /// around the caller: the server brings its own.
+    pub fn start(config: Config) -> io::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(config));
+        let router = api::router(shared.clone());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("alura-mock")
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new().name("alura-mock".into()).spawn(move || {
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => server::serve(listener, router, stopped).await,
+                    Err(e) => eprintln!("alura-mock: cannot serve: {e}"),
+                }
+            });
+            runtime.shutdown_timeout(Duration::from_millis(100));
+        })?;
+        Ok(Self { addr, url: format!("http://{addr}"), shared, stop, thread: Some(thread) })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Queues faults for the next requests to `operation` (an operation id of the spec).
+    pub fn inject(&self, operation: &str, faults: impl IntoIterator<Item = Fault>) {
+        self.shared.faults.lock().unwrap().push(operation, faults);
+    }
+
+    /// Every request received since the last reset, oldest first; `Some(op)` keeps one operation's.
+    pub fn requests(&self, operation: Option<&str>) -> Vec<RequestRecord> {
+        self.shared.requests(operation)
+    }
+
+    /// How many requests each operation received.
+    pub fn counters(&self) -> BTreeMap<String, usize> {
+        self.shared.counters()
+    }
+
+    /// Forgets users, sessions, tokens, faults and the request log.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Moves the simulator's clock forward (expires nonces and tokens without waiting).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by.as_millis() as i64);
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

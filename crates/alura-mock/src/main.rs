@@ -1,0 +1,48 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// A local simulator of the Alura testnet backend. Prints its base URL, then serves until stopped.
+#[derive(Parser)]
+#[command(name = "alura-mock", version)]
+struct Args {
+    /// Loopback port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Lifetime of issued bearer tokens, in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    token_ttl: u64,
+    /// Seed of the market data and generated ids.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Throttle like @nestjs/throttler: N requests per second per client, e.g. `10/s`.
+    #[arg(long, value_parser = parse_rate)]
+    rate_limit: Option<u32>,
+}
+
+fn parse_rate(s: &str) -> Result<u32, String> {
+    let n = s.strip_suffix("/s").unwrap_or(s);
+    n.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("expected N/s with N > 0, got {s:?}"))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = alura_mock::Config {
+        port: args.port,
+        token_ttl_secs: args.token_ttl,
+        seed: args.seed,
+        rate_limit: args.rate_limit,
+    };
+    let server = match alura_mock::MockServer::start(config) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("alura-mock: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", server.url());
+    eprintln!("alura-mock: serving the Alura API on {}; control routes under /__mock; Ctrl-C stops", server.url());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let _ = runtime.block_on(tokio::signal::ctrl_c());
+    ExitCode::SUCCESS
+}
