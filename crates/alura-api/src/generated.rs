@@ -986,6 +986,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
+        ///Advance sessions only
         #[serde(
             rename = "executionStrategy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1002,6 +1003,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub max_positions: ::std::option::Option<i64>,
+        ///Advance sessions only
         #[serde(
             rename = "maxWalletBudget",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1016,6 +1018,7 @@ pub mod types {
         pub profit_target: ::std::option::Option<f64>,
         ///e.g. active, closed
         pub status: ::std::string::String,
+        ///Advance sessions only
         #[serde(
             rename = "strategyDuration",
             skip_serializing_if = "::std::option::Option::is_none"

@@ -95,7 +95,9 @@ async fn verify(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiResul
     let signature = f.string("signature", true);
     let referral = f.string("referralCode", false);
     if signature.as_deref().is_some_and(|s| !is_hex(s, 130)) {
-        return Err(ApiError::validation(vec!["signature must be a 65-byte hex string (0x + 130 hex digits)".into()]));
+        return Err(ApiError::validation(vec![
+            "signature must be a 65-byte hex string (0x + 130 hex digits)".into(),
+        ]));
     }
     f.finish()?;
     let (address, signature) = (address.expect("validated"), signature.expect("validated"));
@@ -125,7 +127,9 @@ async fn verify(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiResul
     shared.auth.lock().unwrap().tokens.insert(token.clone(), (user_id, now + ttl as i64 * 1000));
     Ok((
         StatusCode::CREATED,
-        Json(json!({"ok": true, "accessToken": token, "tokenType": "Bearer", "expiresIn": ttl, "user": profile})),
+        Json(
+            json!({"ok": true, "accessToken": token, "tokenType": "Bearer", "expiresIn": ttl, "user": profile}),
+        ),
     ))
 }
 

@@ -132,7 +132,9 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, 16 << 20).await {
         Ok(b) => b,
-        Err(_) => return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large").into_response(),
+        Err(_) => {
+            return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large").into_response();
+        }
     };
     let fault = shared.faults.lock().unwrap().pop(operation);
     let seq = {
@@ -169,12 +171,12 @@ async fn respond(
     closer: Option<ConnectionCloser>,
     operation: &str,
 ) -> Response {
-    if let (Some(limit), Some(ip)) = (shared.config.rate_limit, ip) {
-        if let Err(wait) = shared.limiter.lock().unwrap().check(ip, limit, shared.clock.now_ms()) {
-            let body = json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"});
-            return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], axum::Json(body))
-                .into_response();
-        }
+    if let (Some(limit), Some(ip)) = (shared.config.rate_limit, ip)
+        && let Err(wait) = shared.limiter.lock().unwrap().check(ip, limit, shared.clock.now_ms())
+    {
+        let body = json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"});
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], axum::Json(body))
+            .into_response();
     }
     match fault {
         None => next.run(request).await,
@@ -185,7 +187,9 @@ async fn respond(
         Some(Fault::Status { status, headers, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let reason = status.canonical_reason().unwrap_or("Error");
-            let body = body.unwrap_or_else(|| json!({"statusCode": status.as_u16(), "message": reason, "error": reason}));
+            let body = body.unwrap_or_else(
+                || json!({"statusCode": status.as_u16(), "message": reason, "error": reason}),
+            );
             let mut response = (status, axum::Json(body)).into_response();
             for (name, value) in headers {
                 if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {

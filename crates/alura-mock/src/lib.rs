@@ -165,6 +165,11 @@ impl MockServer {
         self.shared.counters()
     }
 
+    /// Forgets the request log (and so the counters), keeping all other state.
+    pub fn clear_requests(&self) {
+        self.shared.log.lock().unwrap().clear();
+    }
+
     /// Forgets users, sessions, tokens, faults and the request log.
     pub fn reset(&self) {
         self.shared.reset();

@@ -41,7 +41,10 @@ fn main() -> ExitCode {
         }
     };
     println!("{}", server.url());
-    eprintln!("alura-mock: serving the Alura API on {}; control routes under /__mock; Ctrl-C stops", server.url());
+    eprintln!(
+        "alura-mock: serving the Alura API on {}; control routes under /__mock; Ctrl-C stops",
+        server.url()
+    );
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let _ = runtime.block_on(tokio::signal::ctrl_c());
     ExitCode::SUCCESS

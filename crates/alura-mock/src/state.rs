@@ -194,8 +194,15 @@ impl World {
     /// A UUID-shaped id whose leading counter keeps maps in creation order.
     pub fn next_id(&mut self) -> String {
         self.seq += 1;
-        let r: u64 = self.rng.random();
-        format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", self.seq, r & 0xffff, (r >> 16) & 0xfff, (r >> 28) & 0xfff, r >> 40)
+        let (r, s): (u64, u64) = (self.rng.random(), self.rng.random());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            self.seq,
+            r & 0xffff,
+            (r >> 16) & 0xfff,
+            (r >> 28) & 0xfff,
+            s >> 16
+        )
     }
 
     pub fn log(&mut self, level: &'static str, message: impl Into<String>, at: i64, data: Value) -> Log {
@@ -209,7 +216,8 @@ impl World {
         }
         let id = self.next_id();
         let referred_by = referral_code.and_then(|c| self.codes.get(&c.to_uppercase()).cloned());
-        let agent = PrivateKeySigner::from_bytes(&self.rng.random::<[u8; 32]>().into()).expect("32 random bytes");
+        let agent =
+            PrivateKeySigner::from_bytes(&self.rng.random::<[u8; 32]>().into()).expect("32 random bytes");
         self.users.insert(
             id.clone(),
             User {
@@ -280,7 +288,13 @@ impl World {
     }
 
     /// Opens a session with one trade of `positions` positions at the current mark price.
-    pub fn open_session(&mut self, mut session: Session, positions: usize, market: &Market, now: i64) -> String {
+    pub fn open_session(
+        &mut self,
+        mut session: Session,
+        positions: usize,
+        market: &Market,
+        now: i64,
+    ) -> String {
         let price = market.price(session.asset, now);
         let trade_id = self.next_id();
         let mut ids = Vec::new();
@@ -305,7 +319,12 @@ impl World {
             ids.push(id);
         }
         let symbol = ASSETS[session.asset].0;
-        let opened = self.log("info", format!("Trade opened on {symbol} with {positions} position(s)"), now, json!({"price": price}));
+        let opened = self.log(
+            "info",
+            format!("Trade opened on {symbol} with {positions} position(s)"),
+            now,
+            json!({"price": price}),
+        );
         self.trades.insert(
             trade_id.clone(),
             Trade {
@@ -320,7 +339,12 @@ impl World {
                 logs: vec![opened],
             },
         );
-        let created = self.log("info", format!("Session created ({})", session.kind), now, json!({"budget": session.budget}));
+        let created = self.log(
+            "info",
+            format!("Session created ({})", session.kind),
+            now,
+            json!({"budget": session.budget}),
+        );
         let trade_log = self.log("info", "Trade opened", now, json!({"tradeId": trade_id}));
         session.logs.extend([created, trade_log]);
         let id = session.id.clone();
@@ -348,7 +372,8 @@ impl World {
             trade.status = "closed";
             trade.closed_at = Some(now);
             let session_id = trade.session_id.clone();
-            let log = self.log("info", "Trade closed: every position is closed", now, json!({"tradeId": trade_id}));
+            let log =
+                self.log("info", "Trade closed: every position is closed", now, json!({"tradeId": trade_id}));
             if let Some(s) = self.sessions.get_mut(&session_id) {
                 s.status = "closed";
                 s.closed_at = Some(now);
@@ -359,6 +384,10 @@ impl World {
     }
 
     pub fn open_positions_of(&self, user_id: &str) -> Vec<String> {
-        self.positions.values().filter(|p| p.user_id == user_id && p.status == "open").map(|p| p.id.clone()).collect()
+        self.positions
+            .values()
+            .filter(|p| p.user_id == user_id && p.status == "open")
+            .map(|p| p.id.clone())
+            .collect()
     }
 }

@@ -22,7 +22,10 @@ fn spec() -> Value {
 }
 
 async fn json() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], serde_json::to_string(&spec()).expect("JSON"))
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        serde_json::to_string(&spec()).expect("JSON"),
+    )
 }
 
 async fn yaml() -> impl IntoResponse {

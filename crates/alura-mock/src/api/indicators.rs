@@ -45,7 +45,8 @@ fn interval(name: &str) -> ApiResult<&str> {
 /// A whole number from the query string, within `min..=max`.
 fn int(query: &HashMap<String, String>, name: &str, min: i64, max: i64) -> ApiResult<Option<i64>> {
     let Some(raw) = query.get(name) else { return Ok(None) };
-    let n: i64 = raw.parse().map_err(|_| ApiError::validation(vec![format!("{name} must be an integer number")]))?;
+    let n: i64 =
+        raw.parse().map_err(|_| ApiError::validation(vec![format!("{name} must be an integer number")]))?;
     if n < min {
         return Err(ApiError::validation(vec![format!("{name} must not be less than {min}")]));
     }
@@ -57,7 +58,9 @@ fn int(query: &HashMap<String, String>, name: &str, min: i64, max: i64) -> ApiRe
 
 async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let now = shared.clock.now_ms();
-    Json(json!({"status": "ok", "info": {"indicators": {"status": "up", "symbols": ASSETS.len(), "time": now}}}))
+    Json(
+        json!({"status": "ok", "info": {"indicators": {"status": "up", "symbols": ASSETS.len(), "time": now}}}),
+    )
 }
 
 async fn latest(State(shared): State<Arc<Shared>>, Query(q): Params) -> ApiResult<Json<Value>> {
@@ -73,7 +76,8 @@ async fn latest(State(shared): State<Arc<Shared>>, Query(q): Params) -> ApiResul
             .collect::<ApiResult<_>>()?,
     };
     let now = shared.clock.now_ms();
-    let out: Vec<_> = assets.into_iter().flat_map(|a| shared.market.candles(a, interval, None, now, 1)).collect();
+    let out: Vec<_> =
+        assets.into_iter().flat_map(|a| shared.market.candles(a, interval, None, now, 1)).collect();
     Ok(Json(json!(out)))
 }
 
@@ -119,7 +123,10 @@ fn signal_json(shared: &Shared, asset: usize, interval: &str) -> Value {
     })
 }
 
-async fn signals(State(shared): State<Arc<Shared>>, Path((symbol, name)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+async fn signals(
+    State(shared): State<Arc<Shared>>,
+    Path((symbol, name)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
     let asset = asset(&symbol)?;
     let interval = interval(&name)?;
     Ok(Json(signal_json(&shared, asset, interval)))

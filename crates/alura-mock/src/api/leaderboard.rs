@@ -58,7 +58,10 @@ async fn stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
     }))
 }
 
-async fn rankings(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+async fn rankings(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
     let (page, limit) = pagination(&q)?;
     if q.get("period").is_some_and(|p| !PERIODS.contains(&p.as_str())) {
         return Err(ApiError::validation(vec![format!(
@@ -72,7 +75,10 @@ async fn rankings(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Str
     Ok(Json(json!({"data": data, "page": page, "limit": limit, "total": total})))
 }
 
-async fn user_ranking(State(shared): State<Arc<Shared>>, Path(user_id): Path<String>) -> ApiResult<Json<Value>> {
+async fn user_ranking(
+    State(shared): State<Arc<Shared>>,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<Value>> {
     ranked(&shared)
         .into_iter()
         .find(|r| r["userId"] == user_id.as_str())

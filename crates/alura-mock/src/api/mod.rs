@@ -68,7 +68,10 @@ struct Injection {
     faults: Vec<Fault>,
 }
 
-async fn inject(State(shared): State<Arc<Shared>>, Json(body): Json<Injection>) -> Result<StatusCode, ApiError> {
+async fn inject(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<Injection>,
+) -> Result<StatusCode, ApiError> {
     if alura_api::operations::find(&body.operation).is_none() {
         return Err(ApiError::bad_request(format!("unknown operation {}", body.operation)));
     }

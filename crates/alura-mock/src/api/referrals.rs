@@ -54,8 +54,12 @@ async fn stats(
 ) -> ApiResult<Json<Value>> {
     own(&shared, &caller, &user_id)?;
     let world = shared.world.lock().unwrap();
-    let referred: Vec<&str> =
-        world.users.values().filter(|o| o.referred_by.as_deref() == Some(&user_id)).map(|o| o.id.as_str()).collect();
+    let referred: Vec<&str> = world
+        .users
+        .values()
+        .filter(|o| o.referred_by.as_deref() == Some(&user_id))
+        .map(|o| o.id.as_str())
+        .collect();
     let active = referred.iter().filter(|r| world.sessions.values().any(|s| s.user_id == **r)).count();
     Ok(Json(json!({
         "userId": user_id, "totalReferrals": referred.len(), "activeReferrals": active,
@@ -73,7 +77,10 @@ async fn create_code(
     own(&shared, &caller, &user_id)?;
     let mut f = Fields::new(&body);
     let wanted = f.string("code", false).map(|c| c.to_uppercase());
-    if wanted.as_ref().is_some_and(|c| !(4..=16).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_alphanumeric())) {
+    if wanted
+        .as_ref()
+        .is_some_and(|c| !(4..=16).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
         f.reject("code must be 4 to 16 letters or digits".into());
     }
     f.finish()?;
@@ -85,10 +92,14 @@ async fn create_code(
         return Ok((StatusCode::CREATED, Json(json!({"code": existing, "userId": user_id}))));
     }
     let code = match wanted {
-        Some(code) if world.codes.contains_key(&code) => return Err(ApiError::conflict("Referral code already taken")),
+        Some(code) if world.codes.contains_key(&code) => {
+            return Err(ApiError::conflict("Referral code already taken"));
+        }
         Some(code) => code,
         None => loop {
-            let code: String = (0..8).map(|_| b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789"[world.rng.random_range(0..32)] as char).collect();
+            let code: String = (0..8)
+                .map(|_| b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789"[world.rng.random_range(0..32)] as char)
+                .collect();
             if !world.codes.contains_key(&code) {
                 break code;
             }
@@ -105,5 +116,8 @@ async fn check(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiResult
     f.finish()?;
     let code = code.expect("validated").to_uppercase();
     let referrer = shared.world.lock().unwrap().codes.get(&code).cloned();
-    Ok((StatusCode::CREATED, Json(json!({"valid": referrer.is_some(), "code": code, "referrerId": referrer}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"valid": referrer.is_some(), "code": code, "referrerId": referrer})),
+    ))
 }

@@ -16,9 +16,11 @@ use crate::market::ASSETS;
 use crate::state::{Session, World};
 use crate::validate::{Body, Fields};
 
-pub const DUPLICATE_ASSET: &str = "Duplicate asset index: you already have an active trading session for this asset";
+pub const DUPLICATE_ASSET: &str =
+    "Duplicate asset index: you already have an active trading session for this asset";
 const STRATEGIES: [&str; 3] = ["Conservative", "Aggressive", "Degen"];
-const DURATIONS: [(&str, i64); 6] = [("1D", 1), ("3D", 3), ("7D", 7), ("30D", 30), ("90D", 90), ("365D", 365)];
+const DURATIONS: [(&str, i64); 6] =
+    [("1D", 1), ("3D", 3), ("7D", 7), ("30D", 30), ("90D", 90), ("365D", 365)];
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -77,11 +79,10 @@ fn new_session(world: &mut World, user: &str, asset: usize, budget: f64, now: i6
 
 /// Rewards the referrer 1% of a referred user's budget.
 fn reward_referrer(world: &mut World, user: &str, budget: f64) {
-    if let Some(referrer) = world.users[user].referred_by.clone() {
-        if let Some(r) = world.users.get_mut(&referrer) {
-            r.unclaimed_rewards += budget * 0.01;
-            r.total_rewards += budget * 0.01;
-        }
+    let referrer = world.users[user].referred_by.clone();
+    if let Some(r) = referrer.and_then(|id| world.users.get_mut(&id)) {
+        r.unclaimed_rewards += budget * 0.01;
+        r.total_rewards += budget * 0.01;
     }
 }
 
@@ -133,7 +134,8 @@ async fn create_advance(
         (strategy.expect("validated"), duration.expect("validated"), asset.expect("validated"));
     let now = shared.clock.now_ms();
     let mut world = shared.world.lock().unwrap();
-    let budget = if max_wallet == Some(true) { world.users[&user].balance } else { amount.expect("validated") };
+    let budget =
+        if max_wallet == Some(true) { world.users[&user].balance } else { amount.expect("validated") };
     check_can_open(&world, &user, asset, budget)?;
     let mut session = new_session(&mut world, &user, asset, budget, now);
     let (target, loss, positions) = match strategy.as_str() {
@@ -167,7 +169,10 @@ async fn active(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser) -> 
     Json(json!(sessions))
 }
 
-async fn current_trade(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser) -> ApiResult<Json<Value>> {
+async fn current_trade(
+    State(shared): State<Arc<Shared>>,
+    AuthUser(user): AuthUser,
+) -> ApiResult<Json<Value>> {
     let now = shared.clock.now_ms();
     let world = shared.world.lock().unwrap();
     let trade = world.trades.values().rev().find(|t| t.user_id == user && t.status == "open");
@@ -181,7 +186,8 @@ async fn session_logs(
     Path(session_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let world = shared.world.lock().unwrap();
-    let session = world.sessions.get(&session_id).ok_or_else(|| ApiError::not_found("Trading session not found"))?;
+    let session =
+        world.sessions.get(&session_id).ok_or_else(|| ApiError::not_found("Trading session not found"))?;
     if session.user_id != user {
         return Err(ApiError::forbidden());
     }

@@ -54,7 +54,9 @@ async fn verify(
 
 async fn my_transactions(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser) -> Json<Value> {
     let world = shared.world.lock().unwrap();
-    Json(json!(world.deposits.iter().rev().filter(|d| d.user_id == user).map(Deposit::json).collect::<Vec<_>>()))
+    Json(json!(
+        world.deposits.iter().rev().filter(|d| d.user_id == user).map(Deposit::json).collect::<Vec<_>>()
+    ))
 }
 
 async fn total(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser) -> Json<Value> {

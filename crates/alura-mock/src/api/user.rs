@@ -71,7 +71,9 @@ async fn withdraw(
     f.finish()?;
     let amount = amount.expect("validated");
     debit(&shared, &user, amount)?;
-    Ok(created(json!({"success": true, "message": "Withdrawal submitted", "txHash": tx_hash(), "amount": amount})))
+    Ok(created(
+        json!({"success": true, "message": "Withdrawal submitted", "txHash": tx_hash(), "amount": amount}),
+    ))
 }
 
 async fn send_usdc(
@@ -118,7 +120,10 @@ async fn close_all(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser) 
     created(json!({"success": true, "message": "All positions closed", "closed": open.len(), "amount": pnl}))
 }
 
-async fn claim_reward(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser) -> ApiResult<impl IntoResponse> {
+async fn claim_reward(
+    State(shared): State<Arc<Shared>>,
+    AuthUser(user): AuthUser,
+) -> ApiResult<impl IntoResponse> {
     let mut world = shared.world.lock().unwrap();
     let u = world.users.get_mut(&user).expect("signed in");
     if u.unclaimed_rewards <= 0.0 {

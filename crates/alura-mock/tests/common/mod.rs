@@ -1,0 +1,49 @@
+//! Helpers for the simulator's tests: a raw HTTP client and a real wallet login.
+#![allow(dead_code)]
+
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+
+pub fn http() -> Client {
+    // no_proxy: a proxy variable in the environment must never catch loopback traffic.
+    Client::builder().no_proxy().build().unwrap()
+}
+
+pub async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Response {
+    let mut req = http().post(format!("{base}{path}")).json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap()
+}
+
+pub async fn get(base: &str, path: &str, token: Option<&str>) -> Response {
+    let mut req = http().get(format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap()
+}
+
+/// Challenge, personal_sign of the exact message, verify. Returns the verify response.
+pub async fn sign_in(base: &str, wallet: &PrivateKeySigner, referral: Option<&str>) -> Response {
+    let address = wallet.address().to_checksum(None);
+    let challenge: Value =
+        post(base, "/auth/evm/challenge", None, json!({"address": address})).await.json().await.unwrap();
+    let signature = wallet.sign_message_sync(challenge["message"].as_str().unwrap().as_bytes()).unwrap();
+    let mut body = json!({"address": address, "signature": signature.to_string()});
+    if let Some(code) = referral {
+        body["referralCode"] = json!(code);
+    }
+    post(base, "/auth/evm/verify", None, body).await
+}
+
+/// Signs in and returns (token, user id).
+pub async fn login(base: &str, wallet: &PrivateKeySigner, referral: Option<&str>) -> (String, String) {
+    let response = sign_in(base, wallet, referral).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    (body["accessToken"].as_str().unwrap().to_owned(), body["user"]["id"].as_str().unwrap().to_owned())
+}
