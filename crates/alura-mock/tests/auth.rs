@@ -4,13 +4,12 @@ mod common;
 
 use std::time::Duration;
 
-use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alura_mock::{Config, MockServer};
-use common::{get, login, post, sign_in};
+use common::{challenge, get, login, post, sign_in, verify_body};
 use serde_json::{Value, json};
 
-async fn message(response: reqwest::Response) -> (u16, Value) {
+async fn message_of(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     (status, response.json::<Value>().await.unwrap()["message"].clone())
 }
@@ -50,70 +49,45 @@ async fn the_challenge_names_the_checksummed_address_and_a_fresh_nonce() {
 async fn a_signature_from_another_key_is_refused() {
     let mock = MockServer::start(Config::default()).unwrap();
     let (wallet, thief) = (PrivateKeySigner::random(), PrivateKeySigner::random());
-    let address = wallet.address().to_checksum(None);
-    let c: Value = post(mock.url(), "/auth/evm/challenge", None, json!({"address": address}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let forged = thief.sign_message_sync(c["message"].as_str().unwrap().as_bytes()).unwrap();
-    let r = post(
-        mock.url(),
-        "/auth/evm/verify",
-        None,
-        json!({"address": address, "signature": forged.to_string()}),
-    )
-    .await;
-    assert_eq!(message(r).await, (401, json!("Invalid signature")));
+    let message = challenge(mock.url(), &wallet).await;
+    let r = post(mock.url(), "/auth/evm/verify", None, verify_body(&wallet, &thief, &message)).await;
+    assert_eq!(message_of(r).await, (401, json!("Invalid signature")));
 }
 
 #[tokio::test]
 async fn a_nonce_is_answered_once() {
     let mock = MockServer::start(Config::default()).unwrap();
     let wallet = PrivateKeySigner::random();
-    let address = wallet.address().to_checksum(None);
-    let c: Value = post(mock.url(), "/auth/evm/challenge", None, json!({"address": address}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let sig = wallet.sign_message_sync(c["message"].as_str().unwrap().as_bytes()).unwrap().to_string();
-    let body = json!({"address": address, "signature": sig});
+    let body = verify_body(&wallet, &wallet, &challenge(mock.url(), &wallet).await);
     assert_eq!(post(mock.url(), "/auth/evm/verify", None, body.clone()).await.status(), 201);
     let replay = post(mock.url(), "/auth/evm/verify", None, body).await;
-    assert_eq!(message(replay).await, (401, json!("No pending challenge for this address")));
+    assert_eq!(message_of(replay).await, (401, json!("No pending challenge for this address")));
 }
 
 #[tokio::test]
 async fn a_challenge_expires_after_five_minutes() {
     let mock = MockServer::start(Config::default()).unwrap();
     let wallet = PrivateKeySigner::random();
-    let address = wallet.address().to_checksum(None);
-    let c: Value = post(mock.url(), "/auth/evm/challenge", None, json!({"address": address}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let message = challenge(mock.url(), &wallet).await;
     mock.advance_clock(Duration::from_secs(5 * 60 + 1));
-    let sig = wallet.sign_message_sync(c["message"].as_str().unwrap().as_bytes()).unwrap().to_string();
-    let r = post(mock.url(), "/auth/evm/verify", None, json!({"address": address, "signature": sig})).await;
-    assert_eq!(message(r).await, (401, json!("Challenge expired")));
+    let r = post(mock.url(), "/auth/evm/verify", None, verify_body(&wallet, &wallet, &message)).await;
+    assert_eq!(message_of(r).await, (401, json!("Challenge expired")));
 }
 
 #[tokio::test]
 async fn malformed_address_and_signature_are_bad_requests() {
     let mock = MockServer::start(Config::default()).unwrap();
     let r = post(mock.url(), "/auth/evm/challenge", None, json!({"address": "0x1234"})).await;
-    assert_eq!(message(r).await, (400, json!(["address must be an Ethereum address"])));
+    assert_eq!(message_of(r).await, (400, json!(["address must be an Ethereum address"])));
     let r = post(mock.url(), "/auth/evm/challenge", None, json!({})).await;
     assert_eq!(
-        message(r).await,
+        message_of(r).await,
         (400, json!(["address should not be empty", "address must be an Ethereum address"]))
     );
     let address = PrivateKeySigner::random().address().to_checksum(None);
     let r =
         post(mock.url(), "/auth/evm/verify", None, json!({"address": address, "signature": "0xdead"})).await;
-    assert_eq!(message(r).await.0, 400);
+    assert_eq!(message_of(r).await.0, 400);
 }
 
 #[tokio::test]
@@ -126,7 +100,7 @@ async fn missing_forged_and_expired_tokens_are_refused() {
     assert_eq!(get(mock.url(), "/user/profile", Some(&forged)).await.status(), 401);
     mock.advance_clock(Duration::from_secs(61));
     let r = get(mock.url(), "/user/profile", Some(&token)).await;
-    assert_eq!(message(r).await, (401, json!("Unauthorized")));
+    assert_eq!(message_of(r).await, (401, json!("Unauthorized")));
 }
 
 #[tokio::test]

@@ -27,13 +27,23 @@ pub async fn get(base: &str, path: &str, token: Option<&str>) -> Response {
     req.send().await.unwrap()
 }
 
+/// Asks for a challenge for `wallet`'s address; returns the message to sign.
+pub async fn challenge(base: &str, wallet: &PrivateKeySigner) -> String {
+    let body = json!({"address": wallet.address().to_checksum(None)});
+    let challenge: Value = post(base, "/auth/evm/challenge", None, body).await.json().await.unwrap();
+    challenge["message"].as_str().unwrap().to_owned()
+}
+
+/// A verify body claiming `wallet`'s address, with `signer`'s personal_sign of `message`.
+pub fn verify_body(wallet: &PrivateKeySigner, signer: &PrivateKeySigner, message: &str) -> Value {
+    let signature = signer.sign_message_sync(message.as_bytes()).unwrap();
+    json!({"address": wallet.address().to_checksum(None), "signature": signature.to_string()})
+}
+
 /// Challenge, personal_sign of the exact message, verify. Returns the verify response.
 pub async fn sign_in(base: &str, wallet: &PrivateKeySigner, referral: Option<&str>) -> Response {
-    let address = wallet.address().to_checksum(None);
-    let challenge: Value =
-        post(base, "/auth/evm/challenge", None, json!({"address": address})).await.json().await.unwrap();
-    let signature = wallet.sign_message_sync(challenge["message"].as_str().unwrap().as_bytes()).unwrap();
-    let mut body = json!({"address": address, "signature": signature.to_string()});
+    let message = challenge(base, wallet).await;
+    let mut body = verify_body(wallet, wallet, &message);
     if let Some(code) = referral {
         body["referralCode"] = json!(code);
     }
