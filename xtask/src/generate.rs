@@ -26,7 +26,7 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     let outputs = vec![
         Output { path: "openapi/alura.json", text: spec::to_text(&normalised) },
         Output { path: "crates/alura-api/src/generated.rs", text: rust_client::client(&parsed)? },
-        Output { path: "crates/alura-api/src/operations.rs", text: rust_client::operations(&parsed)? },
+        Output { path: "crates/alura-api/src/operations.rs", text: rust_client::operations(&normalised)? },
     ];
     Ok((outputs, notes))
 }

@@ -1,6 +1,6 @@
 //! Typed client for the Alura Trading API.
 //!
-//! The client, its types and [`operations`] are written by `cargo xtask gen` from
+//! The client, its types and the table in [`operations`] are written by `cargo xtask gen` from
 //! `openapi/alura.json` and must not be edited by hand. The one hand-written piece is
 //! [`Hooks`]: the generated [`Client`] hands every request to a [`Transport`], so the `alura`
 //! crate can own authentication and retry while this crate stays pure generated code.
@@ -17,6 +17,7 @@
 //! ```
 
 mod hooks;
+pub mod operation;
 
 // progenitor matches 4XX before a specific 4xx code of the same body type: harmless, but unreachable.
 #[allow(clippy::all, rustdoc::all, missing_docs, unreachable_patterns)]
@@ -24,6 +25,8 @@ mod hooks;
 mod generated;
 #[rustfmt::skip]
 pub mod operations;
+pub use operation::{Field, Kind, Location, Operation, find};
 
 pub use generated::*;
 pub use hooks::{BoxFuture, Hooks, Transport};
+pub use progenitor_client::OperationInfo;

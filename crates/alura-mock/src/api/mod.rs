@@ -72,7 +72,7 @@ async fn inject(
     State(shared): State<Arc<Shared>>,
     Json(body): Json<Injection>,
 ) -> Result<StatusCode, ApiError> {
-    if alura_api::operations::find(&body.operation).is_none() {
+    if alura_api::find(&body.operation).is_none() {
         return Err(ApiError::bad_request(format!("unknown operation {}", body.operation)));
     }
     shared.faults.lock().unwrap().push(&body.operation, body.faults);

@@ -1,0 +1,91 @@
+//! Log in with a wallet, open a quick trade on BTC, look at it and the market, close it.
+//!
+//! ```sh
+//! cargo run -p alura --example quickstart
+//! ```
+//!
+//! Without `ALURA_BASE_URL` it starts the local simulator and uses a fresh wallet; with
+//! `ALURA_BASE_URL` (and `ALURA_PRIVATE_KEY`) it runs against that backend.
+
+use std::process::ExitCode;
+
+use alloy_signer_local::PrivateKeySigner;
+use alura::{Asset, Client, QuickTrade};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Keeps the simulator (when we start one) alive until the end.
+    let mut _simulator = None;
+    let mut builder = Client::builder().from_env();
+    if std::env::var_os("ALURA_BASE_URL").is_none() {
+        let mock = match alura_mock::MockServer::start(alura_mock::Config::default()) {
+            Ok(mock) => mock,
+            Err(e) => {
+                eprintln!("error: cannot start the local simulator: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("No ALURA_BASE_URL: using the local simulator at {}", mock.url());
+        builder = builder.base_url(mock.url());
+        _simulator = Some(mock);
+    }
+    if std::env::var_os("ALURA_PRIVATE_KEY").is_none() && std::env::var_os("ALURA_TOKEN").is_none() {
+        let wallet = PrivateKeySigner::random();
+        println!("No ALURA_PRIVATE_KEY: using a fresh wallet {}", wallet.address());
+        builder = builder.signer(wallet);
+    }
+    match run(builder).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
+    let client = builder.build()?;
+    client.login().await?;
+    let profile = client.api().get_profile().send().await?.into_inner();
+    println!("Logged in as {} (balance {:.2} USDC)", profile.address, profile.balance.unwrap_or_default());
+
+    let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await?;
+    println!(
+        "Opened quick trade session {} on {} (budget {} USDC, profit target {}%)",
+        session.id,
+        Asset::try_from(session.asset_index)?,
+        session.budget.unwrap_or_default(),
+        session.profit_target.unwrap_or_default()
+    );
+
+    let trade = client.api().get_current_trade().send().await?.into_inner();
+    println!("Current trade {} is {} with {} position(s):", trade.id, trade.status, trade.positions.len());
+    for p in &trade.positions {
+        println!(
+            "  {} {} size {:.6} entry {:.2} mark {:.2}",
+            p.side.as_deref().unwrap_or("?"),
+            p.symbol.as_deref().unwrap_or("?"),
+            p.size.unwrap_or_default(),
+            p.entry_price.unwrap_or_default(),
+            p.mark_price.unwrap_or_default()
+        );
+    }
+
+    let candles = client.api().get_candles().symbol("BTC").interval("1h").limit(5).send().await?.into_inner();
+    println!("Last {} hourly BTC candles:", candles.len());
+    for c in &candles {
+        println!(
+            "  open time {}  O {:.2}  H {:.2}  L {:.2}  C {:.2}  V {:.2}",
+            c.open_time, c.open, c.high, c.low, c.close, c.volume
+        );
+    }
+
+    let closed = client.api().close_trade().trade_id(&trade.id).send().await?.into_inner();
+    println!(
+        "Closed trade {}: {} position(s), PnL {:+.4} USDC",
+        trade.id,
+        closed.closed.unwrap_or_default(),
+        closed.amount.unwrap_or_default() + 0.0 // no "-0.0000"
+    );
+    Ok(())
+}

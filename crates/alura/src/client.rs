@@ -1,0 +1,285 @@
+//! The client and how to configure it.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy_primitives::Address;
+use alloy_signer_local::PrivateKeySigner;
+use alura_api::Hooks;
+
+use crate::auth::{Auth, Secret};
+use crate::error::{Error, Result};
+use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
+use crate::transport::Transport;
+
+/// The Alura testnet backend.
+pub const DEFAULT_BASE_URL: &str = "https://testnet-api.alura.fun";
+
+/// An Alura API client: every operation of the spec, with wallet login, token renewal and
+/// retries underneath. Cheap to clone (clones share connections and the token) and safe to
+/// share across tasks.
+///
+/// ```no_run
+/// # async fn run() -> alura::Result<()> {
+/// use alura::{Asset, Client, QuickTrade};
+///
+/// // ALURA_BASE_URL, ALURA_PRIVATE_KEY, ALURA_TOKEN
+/// let client = Client::from_env()?;
+///
+/// // Any operation of the spec, through the generated builders:
+/// let candles = client.api().get_candles().symbol("BTC").interval("1h").limit(24).send().await?;
+/// println!("last close {}", candles.last().map_or(0.0, |c| c.close));
+///
+/// // Typed helpers for the common cases; the first call that needs it logs in.
+/// let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await?;
+/// println!("session {} is {}", session.id, session.status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: alura_api::Client,
+    auth: Arc<Auth>,
+    http: reqwest::Client,
+    transport: Transport,
+    base_url: String,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("address", &self.inner.auth.address())
+            .field("retry", &self.inner.transport.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: the testnet, no credentials, retries on.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `ALURA_BASE_URL`, `ALURA_PRIVATE_KEY` and `ALURA_TOKEN`
+    /// (each optional; the base URL defaults to the testnet).
+    pub fn from_env() -> Result<Self> {
+        Self::builder().from_env().build()
+    }
+
+    /// Every operation of the API, as generated from the spec, sent through this client's
+    /// transport (login, retry). Convert its errors with `alura::Error::from` or `?`.
+    pub fn api(&self) -> &alura_api::Client {
+        &self.inner.api
+    }
+
+    /// The API's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The wallet address this client logs in with, if it has a key.
+    pub fn address(&self) -> Option<Address> {
+        self.inner.auth.address()
+    }
+
+    /// Logs in now rather than on the first call that needs it (a no-op while the token is good).
+    pub async fn login(&self) -> Result<()> {
+        self.inner.auth.token().await.map(drop)
+    }
+
+    /// This client with another retry policy, sharing connections and the token.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Self {
+        let transport = Transport { policy, ..self.inner.transport.clone() };
+        let hooks = Hooks::new(transport.clone());
+        Self {
+            inner: Arc::new(Inner {
+                api: alura_api::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), hooks),
+                auth: self.inner.auth.clone(),
+                http: self.inner.http.clone(),
+                transport,
+                base_url: self.inner.base_url.clone(),
+            }),
+        }
+    }
+}
+
+/// Configures a [`Client`]. Nothing is checked or sent until [`ClientBuilder::build`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    private_key: Option<Secret>,
+    signer: Option<PrivateKeySigner>,
+    token: Option<Secret>,
+    referral_code: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    user_agent: Option<String>,
+    allow_insecure_http: bool,
+    sleeper: Option<Arc<dyn Sleeper>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("private_key", &self.private_key.as_ref().map(|_| "***"))
+            .field("signer", &self.signer.as_ref().map(PrivateKeySigner::address))
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL (default: the testnet).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Logs in with this wallet key: 64 hex digits, with or without `0x`.
+    pub fn private_key(mut self, key: impl Into<String>) -> Self {
+        self.private_key = Some(Secret::new(key.into()));
+        self
+    }
+
+    /// Logs in with this signer.
+    pub fn signer(mut self, signer: PrivateKeySigner) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Uses this bearer token. With a key as well, the key logs in again when the token lapses.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Secret::new(token.into()));
+        self
+    }
+
+    /// The referral code sent with a first login.
+    pub fn referral_code(mut self, code: impl Into<String>) -> Self {
+        self.referral_code = Some(code.into());
+        self
+    }
+
+    /// Time to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time for one attempt, from sending to the whole response (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How calls are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Sends every call once.
+    pub fn no_retry(self) -> Self {
+        self.retry(RetryPolicy::none())
+    }
+
+    /// The `User-Agent` (default `alura-rust/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
+        self
+    }
+
+    /// Allows `http://` to hosts other than loopback (tokens would cross the network in clear).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// What waits between retries (default: the Tokio timer). Tests use it to see the waits.
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = Some(sleeper);
+        self
+    }
+
+    /// Fills what is unset from `ALURA_BASE_URL`, `ALURA_PRIVATE_KEY` and `ALURA_TOKEN`.
+    pub fn from_env(mut self) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if self.base_url.is_none() {
+            self.base_url = var("ALURA_BASE_URL");
+        }
+        if self.private_key.is_none() && self.signer.is_none() {
+            self.private_key = var("ALURA_PRIVATE_KEY").map(Secret::new);
+        }
+        if self.token.is_none() {
+            self.token = var("ALURA_TOKEN").map(Secret::new);
+        }
+        self
+    }
+
+    /// Checks the configuration and makes the client. Sends nothing.
+    pub fn build(self) -> Result<Client> {
+        let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        let loopback = check_url(&base_url, self.allow_insecure_http)?;
+        let signer = match (self.signer, self.private_key) {
+            (Some(signer), _) => Some(signer),
+            (None, Some(key)) => Some(PrivateKeySigner::from_str(key.expose().trim()).map_err(|_| {
+                Error::invalid(
+                    "the private key must be 32 bytes written as 64 hex digits, with or without 0x",
+                )
+            })?),
+            (None, None) => None,
+        };
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+            .user_agent(
+                self.user_agent.unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into()),
+            );
+        if loopback {
+            // A proxy from the environment must never catch traffic meant for this machine.
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| Error::invalid(format!("cannot build the HTTP client: {e}")))?;
+        let transport = Transport {
+            policy: self.retry.unwrap_or_default(),
+            request_timeout: self.timeout.unwrap_or(Duration::from_secs(30)),
+            sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
+            auth: None,
+        };
+        let login_api =
+            alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
+        let auth = Arc::new(Auth::new(signer, self.token, self.referral_code, login_api));
+        let transport = Transport { auth: Some(auth.clone()), ..transport };
+        let api = alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
+        Ok(Client { inner: Arc::new(Inner { api, auth, http, transport, base_url }) })
+    }
+}
+
+/// An absolute http(s) URL; plain http only to loopback unless allowed. Returns whether the
+/// host is loopback.
+fn check_url(url: &str, allow_insecure_http: bool) -> Result<bool> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::invalid(format!("base URL {url:?} is not a URL: {e}")))?;
+    let host = parsed.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => Ok(loopback),
+        "http" if loopback || allow_insecure_http => Ok(loopback),
+        "http" => Err(Error::invalid(format!(
+            "refusing plain http:// to {host}: tokens would travel in clear; use https, or allow_insecure_http(true)"
+        ))),
+        other => {
+            Err(Error::invalid(format!("base URL scheme must be https (or http to loopback), not {other:?}")))
+        }
+    }
+}

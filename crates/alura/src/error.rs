@@ -1,0 +1,230 @@
+//! One error type for everything a call can run into.
+
+use std::error::Error as StdError;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use alura_api::types::ErrorResponse;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// A specialised `Result` for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with a call, in a form you can match on.
+///
+/// ```
+/// # async fn run(client: alura::Client) {
+/// match client.api().get_profile().send().await.map_err(alura::Error::from) {
+///     Ok(profile) => println!("{}", profile.address),
+///     Err(alura::Error::Auth { message, .. }) => eprintln!("log in again: {message}"),
+///     Err(e) if e.is_retryable() => eprintln!("try later: {e}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error status (NestJS body: `message` as one string or a list).
+    #[error("HTTP {status}: {}", join(messages))]
+    Api {
+        status: u16,
+        /// The body's `message`, always as a list (one entry when the server sent a string).
+        messages: Vec<String>,
+        /// The whole error body, when there was one.
+        body: Option<Value>,
+    },
+    /// 429 Too Many Requests, after retrying as far as the policy allows.
+    #[error("rate limited{}", match retry_after { Some(d) => format!("; retry after {:.1}s", d.as_secs_f64()), None => String::new() })]
+    RateLimited {
+        /// How long the server asked us to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+        messages: Vec<String>,
+    },
+    /// Not logged in, or the login failed: missing credentials, wrong key, expired token.
+    #[error("authentication failed: {message}")]
+    Auth {
+        message: String,
+        /// The HTTP status when the server refused (401), `None` when it failed on our side.
+        status: Option<u16>,
+    },
+    /// The request could not be sent or its response could not be read.
+    #[error("network error: {message}")]
+    Network {
+        message: String,
+        #[source]
+        source: Option<Arc<reqwest::Error>>,
+    },
+    /// The call ran out of time (per attempt and across retries).
+    #[error("timed out after {:.1}s", elapsed.as_secs_f64())]
+    Timeout { elapsed: Duration },
+    /// A non-idempotent request (POST) may or may not have been carried out: it was sent, and
+    /// then the connection failed, timed out, or the server failed (5xx). It was not sent again,
+    /// so it happened at most once; check the state (e.g. list sessions) before retrying.
+    #[error("outcome unknown for {operation}: {reason}; not sent again")]
+    OutcomeUnknown {
+        operation: String,
+        reason: String,
+        /// The status, when the server answered 5xx.
+        status: Option<u16>,
+    },
+    /// The arguments were refused before anything was sent.
+    #[error("invalid input: {message}")]
+    InvalidInput { message: String },
+    /// The response arrived but is not what the spec describes.
+    #[error("cannot decode the response: {message}")]
+    Decode { message: String },
+}
+
+fn join(messages: &[String]) -> String {
+    if messages.is_empty() { "(no message)".into() } else { messages.join("; ") }
+}
+
+impl Error {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(429),
+            Error::Auth { status, .. } | Error::OutcomeUnknown { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Network { .. } | Error::Timeout { .. } => true,
+            Error::Api { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error::InvalidInput { message: message.into() }
+    }
+
+    pub(crate) fn auth(message: impl Into<String>) -> Self {
+        Error::Auth { message: message.into(), status: None }
+    }
+
+    pub(crate) fn network(e: reqwest::Error) -> Self {
+        Error::Network { message: describe(&e), source: Some(Arc::new(e)) }
+    }
+
+    /// The error an answer with this status and body stands for.
+    pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<Value>) -> Self {
+        let messages = body.as_ref().map(messages_of).unwrap_or_default();
+        match status.as_u16() {
+            401 => Error::Auth {
+                message: if messages.is_empty() { "Unauthorized".into() } else { messages.join("; ") },
+                status: Some(401),
+            },
+            429 => Error::RateLimited { retry_after: crate::retry::retry_after(headers), messages },
+            code => Error::Api { status: code, messages, body },
+        }
+    }
+}
+
+/// The text of a reqwest error and of its causes ("error sending request" alone says little).
+pub(crate) fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// NestJS's `message`: a string, or one string per failed validation rule.
+pub(crate) fn messages_of(body: &Value) -> Vec<String> {
+    match &body["message"] {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => {
+            items.iter().map(|m| m.as_str().map_or(m.to_string(), str::to_owned)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// How the transport hands its own errors through the generated client, which only lets a
+/// transport return a `reqwest::Response` or a `reqwest::Error`: a response whose body fails
+/// with this carrier, which the conversion below finds again in the error's source chain.
+#[derive(Debug, Clone)]
+pub(crate) struct Carrier(Arc<Mutex<Option<Error>>>);
+
+impl Carrier {
+    pub(crate) fn new(error: Error) -> Self {
+        Self(Arc::new(Mutex::new(Some(error))))
+    }
+
+    fn take(&self) -> Option<Error> {
+        self.0.lock().ok()?.take()
+    }
+
+    /// A response carrying `error`. Its 5xx status makes the generated code read the body as an
+    /// error body, which fails with the carrier; a spec without typed errors keeps the response
+    /// whole instead (`UnexpectedResponse`), so the carrier rides in its extensions as well.
+    pub(crate) fn into_response(self) -> reqwest::Response {
+        let body =
+            reqwest::Body::wrap_stream(futures::stream::once(std::future::ready(Err::<bytes::Bytes, _>(
+                self.clone(),
+            ))));
+        let response = http::Response::builder()
+            .status(599)
+            .extension(self)
+            .body(body)
+            .expect("a fixed status and no headers always build");
+        reqwest::Response::from(response)
+    }
+}
+
+impl std::fmt::Display for Carrier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("alura transport error")
+    }
+}
+
+impl StdError for Carrier {}
+
+fn carried(error: &(dyn StdError + 'static)) -> Option<Error> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(carrier) = e.downcast_ref::<Carrier>() {
+            return carrier.take();
+        }
+        current = e.source();
+    }
+    None
+}
+
+impl From<progenitor_client::Error<ErrorResponse>> for Error {
+    fn from(e: progenitor_client::Error<ErrorResponse>) -> Self {
+        use progenitor_client::Error as E;
+        match e {
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput { message },
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                carried(&e).unwrap_or_else(|| Error::network(e))
+            }
+            E::InvalidResponsePayload(bytes, e) => {
+                Error::Decode { message: format!("{e} (in a body of {} bytes)", bytes.len()) }
+            }
+            E::ErrorResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = serde_json::to_value(response.into_inner()).ok();
+                Error::from_status(status, &headers, body)
+            }
+            E::UnexpectedResponse(response) => {
+                if let Some(error) = response.extensions().get::<Carrier>().and_then(Carrier::take) {
+                    return error;
+                }
+                Error::from_status(response.status(), response.headers(), None)
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The Alura Trading SDK for Rust.
+//!
+//! [`Client`] reaches every operation of the Alura API through the builders generated from its
+//! spec ([`Client::api`]), and adds what a caller should not have to write: wallet login
+//! (EVM challenge + `personal_sign`), a cached token renewed before it lapses, retries with
+//! full-jitter backoff that honour `Retry-After` and never send a POST twice when it may
+//! have run, the spec's constraints checked before sending, and one [`Error`] to match on.
+//!
+//! ```no_run
+//! # async fn run() -> alura::Result<()> {
+//! let client = alura::Client::builder()
+//!     .base_url("https://testnet-api.alura.fun")
+//!     .private_key(std::env::var("ALURA_PRIVATE_KEY").unwrap_or_default())
+//!     .build()?;
+//! let profile = client.api().get_profile().send().await?;
+//! println!("signed in as {}", profile.address);
+//! # Ok(()) }
+//! ```
+//!
+//! The Python and Node packages are bindings of this crate, so they behave the same way.
+
+mod asset;
+mod auth;
+mod client;
+mod error;
+mod retry;
+mod trading;
+mod transport;
+mod validate;
+
+pub use alura_api::types;
+pub use asset::Asset;
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{Error, Result};
+pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
+pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};
