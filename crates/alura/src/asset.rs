@@ -17,11 +17,17 @@ use crate::error::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[allow(clippy::upper_case_acronyms)]
 pub enum Asset {
+    /// Bitcoin, asset index 0.
     BTC = 0,
+    /// Ether, asset index 1.
     ETH = 1,
+    /// Solana, asset index 2.
     SOL = 2,
+    /// XRP, asset index 3.
     XRP = 3,
+    /// Dogecoin, asset index 4.
     DOGE = 4,
+    /// Avalanche, asset index 5.
     AVAX = 5,
 }
 

@@ -55,7 +55,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("address", &self.inner.auth.address())
+            .field("address", &self.address().map(|a| a.to_checksum(None)))
             .field("retry", &self.inner.transport.policy)
             .finish_non_exhaustive()
     }

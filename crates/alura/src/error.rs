@@ -30,6 +30,7 @@ pub enum Error {
     /// The server answered with an error status (NestJS body: `message` as one string or a list).
     #[error("HTTP {status}: {}", join(messages))]
     Api {
+        /// The HTTP status, e.g. 400.
         status: u16,
         /// The body's `message`, always as a list (one entry when the server sent a string).
         messages: Vec<String>,
@@ -41,11 +42,13 @@ pub enum Error {
     RateLimited {
         /// How long the server asked us to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
+        /// The body's `message`, if any.
         messages: Vec<String>,
     },
     /// Not logged in, or the login failed: missing credentials, wrong key, expired token.
     #[error("authentication failed: {message}")]
     Auth {
+        /// What went wrong, e.g. the server's message.
         message: String,
         /// The HTTP status when the server refused (401), `None` when it failed on our side.
         status: Option<u16>,
@@ -53,29 +56,42 @@ pub enum Error {
     /// The request could not be sent or its response could not be read.
     #[error("network error: {message}")]
     Network {
+        /// What failed, with its causes.
         message: String,
+        /// The underlying HTTP client error.
         #[source]
         source: Option<Arc<reqwest::Error>>,
     },
     /// The call ran out of time (per attempt and across retries).
     #[error("timed out after {:.1}s", elapsed.as_secs_f64())]
-    Timeout { elapsed: Duration },
+    Timeout {
+        /// How long the call ran.
+        elapsed: Duration,
+    },
     /// A non-idempotent request (POST) may or may not have been carried out: it was sent, and
     /// then the connection failed, timed out, or the server failed (5xx). It was not sent again,
     /// so it happened at most once; check the state (e.g. list sessions) before retrying.
     #[error("outcome unknown for {operation}: {reason}; not sent again")]
     OutcomeUnknown {
+        /// The operation id, e.g. `create_trading_session`.
         operation: String,
+        /// Why the outcome is unknown.
         reason: String,
         /// The status, when the server answered 5xx.
         status: Option<u16>,
     },
     /// The arguments were refused before anything was sent.
     #[error("invalid input: {message}")]
-    InvalidInput { message: String },
+    InvalidInput {
+        /// Every problem found, phrased like the server's validator.
+        message: String,
+    },
     /// The response arrived but is not what the spec describes.
     #[error("cannot decode the response: {message}")]
-    Decode { message: String },
+    Decode {
+        /// What did not match.
+        message: String,
+    },
 }
 
 fn join(messages: &[String]) -> String {

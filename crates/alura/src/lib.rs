@@ -19,6 +19,8 @@
 //!
 //! The Python and Node packages are bindings of this crate, so they behave the same way.
 
+#![warn(missing_docs)]
+
 mod asset;
 mod auth;
 mod client;

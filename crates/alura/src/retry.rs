@@ -55,6 +55,7 @@ impl RetryPolicy {
 
 /// Waits between attempts. Swap it in tests to see the waits without waiting.
 pub trait Sleeper: Send + Sync + 'static {
+    /// A future that completes after `duration` (or at once, in a test).
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
 }
 

@@ -20,6 +20,7 @@ pub type StrategyDuration = CreateAdvanceTradingSessionDtoStrategyDuration;
 /// A quick trade: a budget and a profit target on one asset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuickTrade {
+    /// The perp to trade.
     pub asset: Asset,
     /// USDC, at least 10.
     pub budget: f64,
@@ -32,6 +33,7 @@ pub struct QuickTrade {
 }
 
 impl QuickTrade {
+    /// A quick trade with the server's defaults for the optional settings.
     pub fn new(asset: Asset, budget: f64, profit_target: f64) -> Self {
         Self { asset, budget, profit_target, loss_threshold: None, max_positions: None }
     }
@@ -40,16 +42,20 @@ impl QuickTrade {
 /// An advance trade: an amount traded with a strategy for a duration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdvanceTrade {
+    /// The perp to trade.
     pub asset: Asset,
     /// USDC, at least 10.
     pub amount: f64,
+    /// Conservative, Aggressive or Degen.
     pub strategy: ExecutionStrategy,
+    /// 1D to 365D.
     pub duration: StrategyDuration,
     /// Trade the whole wallet balance instead of `amount`.
     pub max_wallet_budget: bool,
 }
 
 impl AdvanceTrade {
+    /// An advance trade of `amount` (not the whole wallet).
     pub fn new(asset: Asset, amount: f64, strategy: ExecutionStrategy, duration: StrategyDuration) -> Self {
         Self { asset, amount, strategy, duration, max_wallet_budget: false }
     }
@@ -99,6 +105,14 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn trade_logs(&self, trade_id: &str) -> impl Stream<Item = Result<types::LogEntry>> + Send + 'static {
+        self.paged_trade_logs(trade_id, LOG_PAGE)
+    }
+
+    fn paged_trade_logs(
+        &self,
+        trade_id: &str,
+        page_size: NonZeroU64,
+    ) -> impl Stream<Item = Result<types::LogEntry>> + Send + 'static {
         let (client, trade_id) = (self.clone(), trade_id.to_owned());
         stream::try_unfold(Some(NonZeroU64::MIN), move |page| {
             let (client, trade_id) = (client.clone(), trade_id.clone());
@@ -109,7 +123,7 @@ impl Client {
                     .get_trade_logs()
                     .trade_id(trade_id)
                     .page(page)
-                    .limit(LOG_PAGE)
+                    .limit(page_size)
                     .send()
                     .await?
                     .into_inner();
@@ -122,5 +136,30 @@ impl Client {
             }
         })
         .try_flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_log_stream_reads_every_page_in_order() {
+        let mock = alura_mock::MockServer::start(alura_mock::Config::default()).unwrap();
+        let client = Client::builder()
+            .base_url(mock.url())
+            .signer(alloy_signer_local::PrivateKeySigner::random())
+            .build()
+            .unwrap();
+        let trade = QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::ETH, 300.0, 40.0) };
+        client.quick_trade(trade).await.unwrap();
+        let trade = client.api().get_current_trade().send().await.unwrap().into_inner();
+        client.api().close_trade().trade_id(&trade.id).send().await.unwrap();
+        let whole: Vec<_> = client.trade_logs(&trade.id).try_collect().await.unwrap();
+        assert_eq!(whole.len(), 4, "opened, three positions closed");
+        let paged: Vec<_> =
+            client.paged_trade_logs(&trade.id, NonZeroU64::new(1).unwrap()).try_collect().await.unwrap();
+        assert_eq!(paged, whole);
+        assert_eq!(mock.requests(Some("get_trade_logs")).len(), 1 + 4);
     }
 }

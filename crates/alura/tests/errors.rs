@@ -1,0 +1,106 @@
+//! What callers see when things go wrong, and what they never see: secrets.
+
+mod common;
+
+use alura::{Asset, Client, Error, QuickTrade};
+use common::{client, mock, sent};
+
+const KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const TOKEN: &str = "alura_secret_token_0123456789";
+
+#[tokio::test]
+async fn bad_arguments_fail_before_anything_is_sent() {
+    let mock = mock();
+    let (client, _) = client(&mock);
+    client.login().await.unwrap();
+    let err = client.quick_trade(QuickTrade::new(Asset::BTC, 5.0, 600.0)).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "invalid input: budget must not be less than 10; profitTarget must not be greater than 500"
+    );
+    let err = Error::from(
+        client.api().create_trading_session().body_map(|b| b.budget(100.0)).send().await.unwrap_err(),
+    );
+    assert!(
+        matches!(&err, Error::InvalidInput { message } if message.contains("no value supplied")),
+        "{err:?}"
+    );
+    assert_eq!(sent(&mock, "create_trading_session"), 0);
+    assert!("DOGGO".parse::<Asset>().is_err() && Asset::try_from(6).is_err());
+}
+
+#[tokio::test]
+async fn the_servers_validation_messages_come_through_as_a_list() {
+    let mock = mock();
+    let (client, _) = client(&mock);
+    let err = Error::from(
+        client
+            .api()
+            .create_trading_session()
+            .body_map(|b| b.budget(100.0).profit_target(40.0).asset_index(9))
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    match &err {
+        Error::Api { status, messages, body } => {
+            assert_eq!(*status, 400);
+            assert_eq!(messages, &["assetIndex must be a valid asset index (0-5)"]);
+            assert_eq!(body.as_ref().unwrap()["error"], "Bad Request");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.to_string(), "HTTP 400: assetIndex must be a valid asset index (0-5)");
+    assert_eq!(err.status(), Some(400));
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn not_found_and_forbidden_are_api_errors() {
+    let mock = mock();
+    let (a, _) = client(&mock);
+    let (b, _) = client(&mock);
+    let session = a.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await.unwrap();
+    let err = Error::from(b.api().get_session_logs().session_id(&session.id).send().await.unwrap_err());
+    assert!(matches!(err, Error::Api { status: 403, .. }), "{err:?}");
+    let err = Error::from(
+        a.api()
+            .get_current_trade()
+            .send()
+            .await
+            .map(drop)
+            .and(b.api().get_current_trade().send().await)
+            .unwrap_err(),
+    );
+    assert_eq!(err.to_string(), "HTTP 404: No active trade");
+}
+
+#[test]
+fn plain_http_only_to_loopback_unless_allowed() {
+    for url in
+        ["http://127.0.0.1:3000", "http://localhost:3000", "http://[::1]:3000", "https://api.example.com"]
+    {
+        Client::builder().base_url(url).build().unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+    let err = Client::builder().base_url("http://api.example.com").build().unwrap_err();
+    assert!(err.to_string().contains("refusing plain http://"), "{err}");
+    Client::builder().base_url("http://api.example.com").allow_insecure_http(true).build().unwrap();
+    assert!(Client::builder().base_url("ftp://x").build().is_err());
+    assert!(Client::builder().base_url("not a url").build().is_err());
+    assert_eq!(Client::builder().build().unwrap().base_url(), alura::DEFAULT_BASE_URL);
+}
+
+#[test]
+fn debug_never_shows_a_key_or_a_token() {
+    let builder = Client::builder().private_key(KEY).token(TOKEN);
+    let shown = format!("{builder:?}");
+    let client = builder.base_url("http://127.0.0.1:1").build().unwrap();
+    for text in [shown, format!("{client:?}"), format!("{:#?}", client)] {
+        assert!(!text.contains(&KEY[2..]) && !text.contains(TOKEN), "{text}");
+    }
+    assert!(
+        format!("{client:?}").contains("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"),
+        "the address is shown"
+    );
+}
