@@ -247,3 +247,30 @@ async fn errors_have_the_nestjs_error_shape() {
         assert_matches(&spec, &error_schema, &body, &format!("{status}"));
     }
 }
+
+#[tokio::test]
+async fn every_authenticated_route_refuses_a_missing_forged_or_expired_token() {
+    let spec = spec();
+    let mock = MockServer::start(Config { token_ttl_secs: 60, ..Config::default() }).unwrap();
+    let (token, user_id) = login(mock.url(), &PrivateKeySigner::random(), None).await;
+    mock.advance_clock(std::time::Duration::from_secs(61));
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                continue;
+            }
+            let url = format!("{}{}", mock.url(), path.replace("{userId}", &user_id)).replace(['{', '}'], "");
+            for bearer in [None, Some("alura_forged"), Some(token.as_str())] {
+                let mut req = http().request(method.to_uppercase().parse().unwrap(), &url).json(&json!({}));
+                if let Some(b) = bearer {
+                    req = req.bearer_auth(b);
+                }
+                let status = req.send().await.unwrap().status();
+                assert_eq!(status, 401, "{method} {path} with {bearer:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24, "every authenticated operation");
+}
