@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{rust_client, spec};
+use crate::{dispatch, rust_client, spec};
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
@@ -23,10 +23,15 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     let overlay = read(root, OVERLAY)?;
     let (normalised, notes) = spec::build(&raw, &overlay)?;
     let parsed = spec::validate(&normalised)?;
+    let client = rust_client::client_file(&parsed)?;
     let outputs = vec![
         Output { path: "openapi/alura.json", text: spec::to_text(&normalised) },
-        Output { path: "crates/alura-api/src/generated.rs", text: rust_client::client(&parsed)? },
+        Output {
+            path: "crates/alura-api/src/generated.rs",
+            text: format!("{}{}", rust_client::HEADER, prettyplease::unparse(&client)),
+        },
         Output { path: "crates/alura-api/src/operations.rs", text: rust_client::operations(&normalised)? },
+        Output { path: "crates/alura/src/dispatch.rs", text: dispatch::generate(&normalised, &client)? },
     ];
     Ok((outputs, notes))
 }

@@ -23,7 +23,10 @@
 
 mod asset;
 mod auth;
+mod call;
 mod client;
+#[rustfmt::skip]
+mod dispatch;
 mod error;
 mod retry;
 mod trading;

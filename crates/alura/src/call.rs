@@ -1,0 +1,49 @@
+//! What the generated dispatch (`Client::call`) needs: arguments out of JSON, results into it.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Refuses argument names the operation does not have, naming the ones it has.
+pub(crate) fn check_names(operation: &str, args: &Map<String, Value>, known: &[&str]) -> Result<()> {
+    let unknown: Vec<&str> = args.keys().map(String::as_str).filter(|k| !known.contains(k)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "{operation} has no argument {}; it takes: {}",
+        unknown.join(", "),
+        if known.is_empty() { "nothing".to_owned() } else { known.join(", ") }
+    )))
+}
+
+/// A required path or query argument, as the builder's type.
+pub(crate) fn arg<T: DeserializeOwned>(args: &Map<String, Value>, name: &str) -> Result<T> {
+    opt_arg(args, name)?.ok_or_else(|| Error::invalid(format!("{name} is required")))
+}
+
+/// An optional argument; `null` counts as absent.
+pub(crate) fn opt_arg<T: DeserializeOwned>(args: &Map<String, Value>, name: &str) -> Result<Option<T>> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            serde_json::from_value(v.clone()).map(Some).map_err(|e| Error::invalid(format!("{name}: {e}")))
+        }
+    }
+}
+
+/// The body: the arguments that are body fields, as the body's type (`null`s left out).
+pub(crate) fn body<T: DeserializeOwned>(args: &Map<String, Value>, fields: &[&str]) -> Result<T> {
+    let object: Map<String, Value> = args
+        .iter()
+        .filter(|(k, v)| fields.contains(&k.as_str()) && !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    serde_json::from_value(Value::Object(object)).map_err(|e| Error::invalid(e.to_string()))
+}
+
+pub(crate) fn to_json<T: Serialize>(value: T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::Decode { message: e.to_string() })
+}
