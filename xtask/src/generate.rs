@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{dispatch, rust_client, spec};
+use crate::{dispatch, python, rust_client, spec};
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
@@ -33,6 +33,14 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
         Output { path: "crates/alura-api/src/operations.rs", text: rust_client::operations(&normalised)? },
         Output { path: "crates/alura/src/dispatch.rs", text: dispatch::generate(&normalised, &client)? },
     ];
+    let (python_methods, python_types) = python::generate(&normalised)?;
+    let outputs = outputs
+        .into_iter()
+        .chain([
+            Output { path: "bindings/python/python/alura/_generated.py", text: python_methods },
+            Output { path: "bindings/python/python/alura/types.py", text: python_types },
+        ])
+        .collect();
     Ok((outputs, notes))
 }
 

@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod generate;
 pub mod normalise;
 pub mod overlay;
+pub mod python;
 pub mod rust_client;
 pub mod spec;
 

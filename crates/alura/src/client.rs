@@ -96,7 +96,15 @@ impl Client {
 
     /// This client with another retry policy, sharing connections and the token.
     pub fn with_retry(&self, policy: RetryPolicy) -> Self {
-        let transport = Transport { policy, ..self.inner.transport.clone() };
+        self.with_transport(Transport { policy, ..self.inner.transport.clone() })
+    }
+
+    /// This client with another time limit per attempt, sharing connections and the token.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        self.with_transport(Transport { request_timeout: timeout, ..self.inner.transport.clone() })
+    }
+
+    fn with_transport(&self, transport: Transport) -> Self {
         let hooks = Hooks::new(transport.clone());
         Self {
             inner: Arc::new(Inner {

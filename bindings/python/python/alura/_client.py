@@ -1,0 +1,154 @@
+"""``Client`` and ``AsyncClient``: the generated operations over one native client."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Awaitable, Dict, List, Optional, Type, TypeVar
+
+from . import types as t
+from ._generated import AsyncOperations, SyncOperations
+from ._native import NativeClient
+
+if TYPE_CHECKING:
+    import pandas
+
+_Self = TypeVar("_Self", bound="_Base")
+
+
+class _Base:
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        private_key: Optional[str] = None,
+        token: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        *,
+        referral_code: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        """A client of the Alura API.
+
+        Arguments left out are read from ``ALURA_BASE_URL``, ``ALURA_PRIVATE_KEY`` and
+        ``ALURA_TOKEN``; the base URL defaults to the testnet. ``timeout`` is per attempt, in
+        seconds; ``max_retries`` counts attempts after the first (default 2).
+        """
+        self._native = NativeClient(
+            base_url, private_key, token, timeout, max_retries, referral_code, user_agent, allow_insecure_http
+        )
+
+    @classmethod
+    def _wrap(cls: Type[_Self], native: NativeClient) -> _Self:
+        client = cls.__new__(cls)
+        client._native = native
+        return client
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL."""
+        return self._native.base_url
+
+    @property
+    def address(self) -> Optional[str]:
+        """The wallet address this client logs in with (EIP-55), if it has a key."""
+        return self._native.address
+
+    def with_options(self: _Self, *, timeout: Optional[float] = None, max_retries: Optional[int] = None) -> _Self:
+        """This client with other limits, sharing its connections and its login."""
+        return type(self)._wrap(self._native.with_options(timeout, max_retries))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, address={self.address!r})"
+
+
+class Client(_Base, SyncOperations):
+    """Calls the Alura API and waits for each answer. Safe to share between threads."""
+
+    def _call(self, operation: str, args: Dict[str, Any]) -> Any:
+        return self._native.call(operation, args)
+
+    def login(self) -> None:
+        """Logs in now rather than on the first call that needs it."""
+        self._native.login()
+
+    def trade_logs(self, trade_id: str) -> List[t.LogEntry]:
+        """Every log entry of a trade, all pages, oldest first."""
+        return self._native.trade_logs(trade_id)  # type: ignore[no-any-return]
+
+    def candles_df(
+        self,
+        symbol: str,
+        interval: t.Interval = "1h",
+        *,
+        limit: Optional[int] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+    ) -> pandas.DataFrame:
+        """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``)."""
+        from ._pandas import candles_frame
+
+        candles = self.get_candle_history(
+            symbol, interval=interval, limit=limit, start_time=start_time, end_time=end_time
+        )
+        return candles_frame(candles)
+
+    def close(self) -> None:
+        """Nothing to release yet; here so ``with Client() as c`` reads as it should."""
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_Base, AsyncOperations):
+    """Calls the Alura API with coroutines. Every method of ``Client``, awaitable."""
+
+    def _call(self, operation: str, args: Dict[str, Any]) -> Awaitable[Any]:
+        return self._native.call_async(operation, args)  # type: ignore[no-any-return]
+
+    async def login(self) -> None:
+        """Logs in now rather than on the first call that needs it."""
+        await self._native.login_async()
+
+    async def trade_logs(self, trade_id: str) -> List[t.LogEntry]:
+        """Every log entry of a trade, all pages, oldest first."""
+        return await self._native.trade_logs_async(trade_id)  # type: ignore[no-any-return]
+
+    async def candles_df(
+        self,
+        symbol: str,
+        interval: t.Interval = "1h",
+        *,
+        limit: Optional[int] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+    ) -> pandas.DataFrame:
+        """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``)."""
+        from ._pandas import candles_frame
+
+        candles = await self.get_candle_history(
+            symbol, interval=interval, limit=limit, start_time=start_time, end_time=end_time
+        )
+        return candles_frame(candles)
+
+    async def close(self) -> None:
+        """Nothing to release yet; here so ``async with AsyncClient() as c`` reads as it should."""
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.close()

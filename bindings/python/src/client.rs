@@ -1,0 +1,190 @@
+//! `NativeClient`: one `alura::Client`, called by operation id, blocking or as a coroutine.
+
+use std::future::Future;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{Json, map_from_py, to_py};
+use crate::errors;
+
+#[pyclass(frozen, module = "alura._native")]
+pub struct NativeClient {
+    client: alura::Client,
+}
+
+fn args_of(
+    py: Python<'_>,
+    args: Option<&Bound<'_, PyDict>>,
+) -> PyResult<serde_json::Map<String, serde_json::Value>> {
+    match args {
+        None => Ok(serde_json::Map::new()),
+        Some(d) => map_from_py(d, "arguments").map_err(|e| errors::validation(py, e.value(py).to_string())),
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (base_url=None, private_key=None, token=None, timeout=None, max_retries=None, referral_code=None, user_agent=None, allow_insecure_http=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        base_url: Option<String>,
+        private_key: Option<String>,
+        token: Option<String>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        referral_code: Option<String>,
+        user_agent: Option<String>,
+        allow_insecure_http: bool,
+    ) -> PyResult<Self> {
+        let mut b = alura::Client::builder();
+        if let Some(url) = base_url {
+            b = b.base_url(url);
+        }
+        if let Some(key) = private_key {
+            b = b.private_key(key);
+        }
+        if let Some(token) = token {
+            b = b.token(token);
+        }
+        if let Some(code) = referral_code {
+            b = b.referral_code(code);
+        }
+        b = b.user_agent(
+            user_agent.unwrap_or_else(|| concat!("alura-python/", env!("CARGO_PKG_VERSION")).into()),
+        );
+        if let Some(secs) = timeout {
+            b = b.timeout(seconds(py, secs)?);
+        }
+        if let Some(n) = max_retries {
+            b = b.retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
+        }
+        let b = b.allow_insecure_http(allow_insecure_http).from_env();
+        b.build().map(|client| Self { client }).map_err(|e| errors::to_py(py, e))
+    }
+
+    /// Calls `operation` with `args` (names as in the spec) and waits for the result.
+    #[pyo3(signature = (operation, args=None))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        args: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args_of(py, args)?;
+        let client = self.client.clone();
+        match select_interruptible(py, client.call(operation, args))? {
+            Ok(value) => to_py(py, &value),
+            Err(e) => Err(errors::to_py(py, e)),
+        }
+    }
+
+    /// The same as a coroutine.
+    #[pyo3(signature = (operation, args=None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: String,
+        args: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args_of(py, args)?;
+        let client = self.client.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            match client.call(&operation, args).await {
+                Ok(value) => Ok(Json(value)),
+                Err(e) => Err(Python::attach(|py| errors::to_py(py, e))),
+            }
+        })
+    }
+
+    /// Logs in now (a no-op while the token is good).
+    fn login(&self, py: Python<'_>) -> PyResult<()> {
+        let client = self.client.clone();
+        select_interruptible(py, async move { client.login().await })?.map_err(|e| errors::to_py(py, e))
+    }
+
+    fn login_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            client.login().await.map_err(|e| Python::attach(|py| errors::to_py(py, e)))
+        })
+    }
+
+    /// Every log entry of a trade, all pages.
+    fn trade_logs<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client.clone();
+        let entries = select_interruptible(py, async move { collect_logs(client, trade_id).await })?;
+        entries.map_err(|e| errors::to_py(py, e)).and_then(|v| to_py(py, &v))
+    }
+
+    fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            collect_logs(client, trade_id)
+                .await
+                .map(Json)
+                .map_err(|e| Python::attach(|py| errors::to_py(py, e)))
+        })
+    }
+
+    /// A client with other limits, sharing connections and the token.
+    #[pyo3(signature = (timeout=None, max_retries=None))]
+    fn with_options(&self, py: Python<'_>, timeout: Option<f64>, max_retries: Option<u32>) -> PyResult<Self> {
+        let mut client = self.client.clone();
+        if let Some(secs) = timeout {
+            client = client.with_timeout(seconds(py, secs)?);
+        }
+        if let Some(n) = max_retries {
+            client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
+        }
+        Ok(Self { client })
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.client.base_url()
+    }
+
+    /// The wallet address (EIP-55), or None without a key.
+    #[getter]
+    fn address(&self) -> Option<String> {
+        self.client.address().map(|a| a.to_checksum(None))
+    }
+}
+
+async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<serde_json::Value> {
+    use futures::TryStreamExt;
+    let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
+    serde_json::to_value(entries).map_err(|e| alura::Error::Decode { message: e.to_string() })
+}
+
+fn seconds(py: Python<'_>, secs: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(secs).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+        errors::validation(py, format!("timeout must be a positive number of seconds, not {secs}"))
+    })
+}
+
+/// Runs `future` on the process's one Tokio runtime without the GIL, checking for Ctrl-C
+/// every 50 ms so a waiting call can be interrupted (dropping the future cancels it).
+pub fn select_interruptible<F>(py: Python<'_>, future: F) -> PyResult<F::Output>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    py.detach(|| {
+        pyo3_async_runtimes::tokio::get_runtime().block_on(async {
+            tokio::pin!(future);
+            loop {
+                tokio::select! {
+                    out = &mut future => return Ok(out),
+                    _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                        Python::attach(|py| py.check_signals())?;
+                    }
+                }
+            }
+        })
+    })
+}

@@ -1,0 +1,98 @@
+//! JSON values to Python objects and back.
+
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+/// A JSON value on its way to Python (so async results can cross into Python once the GIL is held).
+pub struct Json(pub Value);
+
+impl<'py> IntoPyObject<'py> for Json {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.0)
+    }
+}
+
+pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_bound_py_any(py)?,
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_bound_py_any(py)?,
+            (None, Some(u)) => u.into_bound_py_any(py)?,
+            _ => n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py)?,
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// A Python value as JSON; `what` names it in the error (e.g. the argument).
+pub fn from_py(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    // bool before int: True is an int in Python.
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        if let Ok(i) = value.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = value.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return Err(PyTypeError::new_err(format!("{what}: integer out of range")));
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        let f = f.value();
+        return Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| PyTypeError::new_err(format!("{what}: {f} is not a finite number")));
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        return Ok(Value::Object(map_from_py(d, what)?));
+    }
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let items: PyResult<Vec<Value>> = value.try_iter()?.map(|item| from_py(&item?, what)).collect();
+        return Ok(Value::Array(items?));
+    }
+    let type_name = value.get_type().name()?.to_string();
+    Err(PyTypeError::new_err(format!(
+        "{what}: a {type_name} cannot be sent; use str, int, float, bool, None, list or dict"
+    )))
+}
+
+pub fn map_from_py(dict: &Bound<'_, PyDict>, what: &str) -> PyResult<Map<String, Value>> {
+    let mut map = Map::new();
+    for (k, v) in dict.iter() {
+        let key: String =
+            k.extract().map_err(|_| PyTypeError::new_err(format!("{what}: keys must be strings")))?;
+        let value = from_py(&v, &key)?;
+        map.insert(key, value);
+    }
+    Ok(map)
+}

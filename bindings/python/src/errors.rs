@@ -1,0 +1,63 @@
+//! `alura::Error` as the exception classes of `alura._exceptions`.
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The Python exception for `error`: the class by kind (and status), the fields as attributes.
+pub fn to_py(py: Python<'_>, error: alura::Error) -> PyErr {
+    build(py, &error)
+        .unwrap_or_else(|e| PyRuntimeError::new_err(format!("{error} (and raising it failed: {e})")))
+}
+
+fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
+    use alura::Error as E;
+    let kwargs = PyDict::new(py);
+    let class = match error {
+        E::Api { status, messages, body } => {
+            kwargs.set_item("status", status)?;
+            kwargs.set_item("messages", messages)?;
+            kwargs.set_item("body", body.as_ref().map(|b| crate::convert::to_py(py, b)).transpose()?)?;
+            match status {
+                400 => "BadRequestError",
+                403 => "PermissionDeniedError",
+                404 => "NotFoundError",
+                409 => "ConflictError",
+                500..=599 => "InternalServerError",
+                _ => "APIError",
+            }
+        }
+        E::RateLimited { retry_after, messages } => {
+            kwargs.set_item("status", 429)?;
+            kwargs.set_item("messages", messages)?;
+            kwargs.set_item("retry_after", retry_after.map(|d| d.as_secs_f64()))?;
+            "RateLimitError"
+        }
+        E::Auth { status, .. } => {
+            kwargs.set_item("status", status)?;
+            "AuthenticationError"
+        }
+        E::Network { .. } => "NetworkError",
+        E::Timeout { elapsed } => {
+            kwargs.set_item("elapsed", elapsed.as_secs_f64())?;
+            "TimeoutError"
+        }
+        E::OutcomeUnknown { operation, reason, status } => {
+            kwargs.set_item("operation", operation)?;
+            kwargs.set_item("reason", reason)?;
+            kwargs.set_item("status", status)?;
+            "OutcomeUnknownError"
+        }
+        E::InvalidInput { .. } => "ValidationError",
+        E::Decode { .. } => "DecodeError",
+        _ => "AluraError",
+    };
+    let module = PyModule::import(py, "alura._exceptions")?;
+    let instance = module.getattr(class)?.call((error.to_string(),), Some(&kwargs))?;
+    Ok(PyErr::from_value(instance))
+}
+
+/// A Python-side problem with arguments (wrong type) as `alura.ValidationError`.
+pub fn validation(py: Python<'_>, message: String) -> PyErr {
+    to_py(py, alura::Error::InvalidInput { message })
+}

@@ -1,0 +1,84 @@
+"""The client's surface: every operation, configuration, repr."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import alura
+from alura import _native
+from alura.testing import MockServer
+
+
+def test_every_operation_has_a_method_on_both_clients() -> None:
+    ids = [op["id"] for op in _native.operations()]
+    assert len(ids) == 41
+    for op in ids:
+        sync, coro = getattr(alura.Client, op, None), getattr(alura.AsyncClient, op, None)
+        assert callable(sync), f"Client.{op}"
+        assert inspect.iscoroutinefunction(coro), f"AsyncClient.{op}"
+
+
+def test_asset_agrees_with_the_rust_sdk() -> None:
+    assert [(a.name, a.value) for a in alura.Asset] == _native.assets()
+    assert alura.Asset.from_symbol(" doge ") is alura.Asset.DOGE
+    assert alura.Asset.ETH == 1 and alura.Asset.SOL.symbol == "SOL"
+    with pytest.raises(alura.ValidationError, match="unknown asset 'PEPE'"):
+        alura.Asset.from_symbol("PEPE")
+
+
+def test_configuration_comes_from_the_environment(
+    mock: MockServer, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALURA_BASE_URL", mock.url)
+    monkeypatch.setenv("ALURA_PRIVATE_KEY", key)
+    client = alura.Client()
+    assert client.base_url == mock.url
+    profile = client.get_profile()
+    assert profile["address"] == client.address
+    explicit = alura.Client(base_url=mock.url)
+    assert explicit.address == client.address, "arguments left out still come from the environment"
+
+
+def test_the_default_base_url_is_the_testnet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALURA_BASE_URL", raising=False)
+    assert alura.Client().base_url == alura.DEFAULT_BASE_URL == "https://testnet-api.alura.fun"
+
+
+def test_repr_shows_the_url_and_address_but_no_secret(mock: MockServer, key: str) -> None:
+    token = "alura_secret_token_for_repr"
+    client = alura.Client(base_url=mock.url, private_key=key, token=token)
+    text = repr(client) + str(client) + repr(client.with_options(max_retries=0))
+    assert mock.url in text and str(client.address) in text
+    assert key[2:] not in text and token not in text
+
+
+def test_bad_configuration_is_a_validation_error(key: str) -> None:
+    with pytest.raises(alura.ValidationError, match="private key") as info:
+        alura.Client(private_key="0x1234")
+    assert "0x1234" not in str(info.value)
+    with pytest.raises(alura.ValidationError, match="refusing plain http"):
+        alura.Client(base_url="http://example.com")
+    with pytest.raises(alura.ValidationError, match="timeout"):
+        alura.Client(timeout=-1)
+    with pytest.raises(TypeError):
+        alura.Client(max_retries="many")  # type: ignore[arg-type]
+
+
+def test_with_options_shares_the_login(mock: MockServer, client: alura.Client) -> None:
+    client.login()
+    patient = client.with_options(max_retries=5, timeout=5)
+    assert isinstance(patient, alura.Client)
+    patient.get_profile()
+    assert len(mock.requests("verify_signature")) == 1
+
+
+def test_context_managers(mock: MockServer, key: str) -> None:
+    with alura.Client(base_url=mock.url, private_key=key) as client:
+        assert client.get_symbols()["symbols"][0] == "BTC"
+
+
+async def test_async_context_manager(mock: MockServer, key: str) -> None:
+    async with alura.AsyncClient(base_url=mock.url, private_key=key) as client:
+        assert (await client.get_symbols())["symbols"][0] == "BTC"

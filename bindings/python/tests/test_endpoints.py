@@ -1,0 +1,111 @@
+"""One test per endpoint group, with the sync and the async client."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, Awaitable, Callable, Union
+
+import pytest
+
+import alura
+from alura.testing import MockServer
+
+Either = Union[alura.Client, alura.AsyncClient]
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request: pytest.FixtureRequest, mock: MockServer, key: str) -> Either:
+    cls = alura.Client if request.param == "sync" else alura.AsyncClient
+    return cls(base_url=mock.url, private_key=key)
+
+
+async def run(value: Union[Any, Awaitable[Any]]) -> Any:
+    """The result of a sync call, or of an awaited async one."""
+    return await value if isinstance(value, Awaitable) else value
+
+
+async def test_auth(api: Either) -> None:
+    await run(api.login())
+    key = await run(api.get_trading_key())
+    assert key["agentAddress"].startswith("0x") and key["agentAddress"] != api.address
+
+
+async def test_trading_sessions(api: Either) -> None:
+    quick = await run(api.create_trading_session(budget=150, profit_target=25, asset_index=alura.Asset.SOL, max_positions=3))
+    assert quick["assetIndex"] == 2 and quick["status"] == "active"
+    for asset, strategy in [(alura.Asset.ETH, "Conservative"), (alura.Asset.XRP, "Aggressive"), (alura.Asset.DOGE, "Degen")]:
+        s = await run(api.create_advance_trading_session(amount=50, execution_strategy=strategy, strategy_duration="7D", asset_index=asset))  # type: ignore[arg-type]
+        assert s["executionStrategy"] == strategy
+    assert len(await run(api.list_active_sessions())) == 4
+    assert await run(api.get_session_logs(quick["id"]))
+    trade = await run(api.get_current_trade())
+    position = trade["positions"][0]["id"]
+    signed = await run(api.get_close_position_signature(position))
+    assert len(signed["signature"]) == 132
+    await run(api.close_position(position))
+    closed = await run(api.close_trade(trade["id"]))
+    assert closed["success"] and closed["closed"] == 2
+    page = await run(api.get_trade_logs(trade["id"], page=1, limit=2))
+    assert page["limit"] == 2 and page["total"] == 4
+    every = await run(api.trade_logs(trade["id"]))
+    assert len(every) == 4 and every[0]["message"].startswith("Trade opened")
+    assert (await run(api.trigger_cron()))["success"]
+
+
+async def test_user(api: Either) -> None:
+    before = await run(api.get_profile())
+    await run(api.create_trading_session(budget=100, profit_target=40, asset_index=alura.Asset.AVAX))
+    assert (await run(api.close_position_by_asset(asset_index=5)))["closed"] == 1
+    assert (await run(api.close_all_positions()))["closed"] == 0
+    assert (await run(api.sync_fills()))["synced"] == 1
+    await run(api.withdraw(amount=25))
+    await run(api.send_usdc(destination="0x8ba1f109551bD432803012645Ac136ddd64DBA72", amount=10))
+    after = await run(api.get_profile())
+    assert abs(before["balance"] - after["balance"] - 35) < 1
+
+
+async def test_indicators(api: Either) -> None:
+    assert (await run(api.get_indicators_health()))["status"] == "ok"
+    latest = await run(api.get_latest_candles(symbols="BTC,ETH", interval="1m"))
+    assert [c["symbol"] for c in latest] == ["BTC", "ETH"]
+    history = await run(api.get_candle_history("SOL", interval="1m", limit=500))
+    assert len(history) == 500 and history[1]["openTime"] - history[0]["openTime"] == 60_000
+    for asset in alura.Asset:
+        assert len(await run(api.get_candles(asset.symbol, "4h", limit=10))) == 10
+        assert (await run(api.get_signals(asset.symbol, "1h")))["signal"] in ("BUY", "SELL", "HOLD")
+    assert len((await run(api.get_symbols()))["symbols"]) == 6
+    assert len(await run(api.get_all_signals("1d"))) == 6
+
+
+async def test_leaderboard(api: Either) -> None:
+    me = await run(api.get_profile())
+    await run(api.create_trading_session(budget=100, profit_target=40, asset_index=0))
+    assert (await run(api.get_leaderboard_stats()))["totalUsers"] == 1
+    rankings = await run(api.get_rankings(page=1, limit=10, period="all"))
+    assert rankings["data"][0]["userId"] == me["id"]
+    assert (await run(api.get_user_ranking(me["id"])))["rank"] == 1
+    assert len((await run(api.get_leaderboard_analytics()))["topPerformers"]) == 1
+    assert (await run(api.get_leaderboard_health()))["status"] == "ok"
+
+
+async def test_referrals(api: Either) -> None:
+    me = await run(api.get_profile())
+    code = await run(api.create_referral_code(me["id"], code="MOON2026"))
+    assert code["code"] == "MOON2026"
+    check = await run(api.check_referral_code(code="moon2026"))
+    assert check["valid"] and check["referrerId"] == me["id"]
+    assert (await run(api.get_referral_info(me["id"])))["referralCode"] == "MOON2026"
+    assert (await run(api.get_referral_stats(me["id"])))["totalReferrals"] == 0
+
+
+async def test_usdc_verification(api: Either) -> None:
+    tx = "0x" + secrets.token_hex(32)
+    deposit = await run(api.verify_usdc_deposit(tx_hash=tx))
+    assert deposit["status"] == "verified"
+    assert (await run(api.list_my_transactions()))[0]["txHash"] == tx
+    assert (await run(api.get_total_deposited()))["total"] == deposit["amount"]
+
+
+async def test_health(api: Either) -> None:
+    assert (await run(api.health_check()))["status"] == "ok"
+    assert (await run(api.kafka_health_check()))["status"] == "ok"
