@@ -50,6 +50,9 @@ pub fn write(root: &Path, outputs: &[Output]) -> Result<Vec<PathBuf>> {
     for out in outputs {
         let path = root.join(out.path);
         if fs::read_to_string(&path).ok().as_deref() != Some(out.text.as_str()) {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
             fs::write(&path, &out.text).with_context(|| format!("writing {}", path.display()))?;
             written.push(path);
         }

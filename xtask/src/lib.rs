@@ -9,6 +9,7 @@ pub mod overlay;
 pub mod python;
 pub mod rust_client;
 pub mod spec;
+pub mod suite;
 
 use std::path::PathBuf;
 

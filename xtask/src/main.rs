@@ -1,9 +1,9 @@
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{fetch, generate, root};
+use xtask::{fetch, generate, root, suite};
 
 /// Project automation for the Alura SDK.
 #[derive(Parser)]
@@ -64,28 +64,11 @@ fn run(command: Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Gen { check, verbose } => generate::run(&root, check, verbose),
-        Cmd::Mock { args } => cargo(&["run", "--quiet", "-p", "alura-mock", "--"], &args),
-        Cmd::Test => test(),
+        Cmd::Mock { args } => {
+            let mut all = vec!["run", "--quiet", "-p", "alura-mock", "--"];
+            all.extend(args.iter().map(String::as_str));
+            suite::cargo(&root, &all)
+        }
+        Cmd::Test => suite::all(&root),
     }
-}
-
-fn test() -> Result<()> {
-    cargo(&["fmt", "--all", "--check"], &[])?;
-    generate::run(&root(), true, false)?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], &[])?;
-    cargo(&["test", "--workspace"], &[])
-}
-
-fn cargo(args: &[&str], extra: &[String]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .args(args)
-        .args(extra)
-        .current_dir(root())
-        .status()
-        .with_context(|| format!("running {cargo}"))?;
-    if !status.success() {
-        bail!("`cargo {}` failed ({status})", args.join(" "));
-    }
-    Ok(())
 }

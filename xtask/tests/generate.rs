@@ -11,7 +11,6 @@ fn scratch() -> tempfile::TempDir {
         fs::create_dir_all(to.parent().unwrap()).unwrap();
         fs::copy(xtask::root().join(rel), to).unwrap();
     }
-    fs::create_dir_all(dir.path().join("crates/alura-api/src")).unwrap();
     dir
 }
 

@@ -41,7 +41,16 @@ pub(crate) fn body<T: DeserializeOwned>(args: &Map<String, Value>, fields: &[&st
         .filter(|(k, v)| fields.contains(&k.as_str()) && !v.is_null())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    serde_json::from_value(Value::Object(object)).map_err(|e| Error::invalid(e.to_string()))
+    // The path names the field: "budget: invalid type: string \"lots\", expected f64".
+    serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if field == "." {
+            Error::invalid(inner.to_string())
+        } else {
+            Error::invalid(format!("{field}: {inner}"))
+        }
+    })
 }
 
 pub(crate) fn to_json<T: Serialize>(value: T) -> Result<Value> {

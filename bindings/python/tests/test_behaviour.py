@@ -1,0 +1,93 @@
+"""Retry, login, threads, event loops and Ctrl-C, as a notebook user meets them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import alura
+from alura.testing import MockServer
+
+from conftest import sent
+
+
+def test_retry_and_relogin_show_in_the_request_log(mock: MockServer, client: alura.Client) -> None:
+    mock.inject_faults("get_candles", [{"kind": "status", "status": 503}, {"kind": "close"}])
+    assert len(client.get_candles("BTC", "1h", limit=5)) == 5
+    assert [r["status"] for r in mock.requests("get_candles")] == [503, None, 200]
+
+    client.login()
+    mock.inject_fault("get_profile", kind="expired_token")
+    client.get_profile()
+    assert sent(mock, "get_profile") == 2 and sent(mock, "verify_signature") == 2
+
+    mock.inject_fault("create_trading_session", kind="status", status=429, headers={"Retry-After": "0"})
+    client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    keys = {r["idempotencyKey"] for r in mock.requests("create_trading_session")}
+    assert len(keys) == 1 and None not in keys, "one key across both attempts"
+
+
+def test_threads_share_one_client_and_one_login(mock: MockServer, client: alura.Client) -> None:
+    with ThreadPoolExecutor(16) as pool:
+        profiles = list(pool.map(lambda _: client.get_profile(), range(64)))
+    assert {p["address"] for p in profiles} == {client.address}
+    assert sent(mock, "verify_signature") == 1
+
+
+def test_the_gil_is_released_while_a_call_waits(mock: MockServer, client: alura.Client) -> None:
+    mock.inject_fault("get_symbols", kind="delay", ms=1500)
+    worker = threading.Thread(target=client.get_symbols)
+    worker.start()
+    while not mock.requests("get_symbols"):
+        time.sleep(0.01)
+    ticks = 0
+    while worker.is_alive() and ticks < 1000:
+        ticks += 1  # only runs if the waiting call let go of the GIL
+        time.sleep(0.001)
+    worker.join()
+    assert ticks > 10
+
+
+def test_sync_calls_work_inside_a_running_event_loop(client: alura.Client) -> None:
+    async def notebook_cell() -> str:
+        return client.get_symbols()["symbols"][0]
+
+    assert asyncio.run(notebook_cell()) == "BTC"
+
+
+async def test_async_calls_run_concurrently(mock: MockServer, aclient: alura.AsyncClient) -> None:
+    results = await asyncio.gather(*(aclient.get_candles("ETH", "1h", limit=3) for _ in range(50)))
+    assert all(len(r) == 3 for r in results)
+    await aclient.get_profile()
+    await asyncio.gather(*(aclient.get_profile() for _ in range(20)))
+    assert sent(mock, "verify_signature") == 1
+
+
+def test_ctrl_c_interrupts_a_waiting_call(mock: MockServer) -> None:
+    mock.inject_fault("get_symbols", kind="delay", ms=30_000)
+    script = textwrap.dedent(
+        f"""
+        import alura
+        try:
+            alura.Client(base_url={mock.url!r}, max_retries=0).get_symbols()
+        except KeyboardInterrupt:
+            print("interrupted")
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not mock.requests("get_symbols") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGINT)
+        out, _ = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert out.strip() == "interrupted"

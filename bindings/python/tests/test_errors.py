@@ -1,0 +1,120 @@
+"""Every exception class, each from a real scenario against the simulator."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+
+import pytest
+
+import alura
+from alura.testing import MockServer
+
+from conftest import sent
+
+
+def test_validation_error_before_anything_is_sent(mock: MockServer, client: alura.Client) -> None:
+    client.login()
+    with pytest.raises(alura.ValidationError) as info:
+        client.create_trading_session(budget=5, profit_target=600, asset_index=0)
+    assert str(info.value) == "invalid input: budget must not be less than 10; profitTarget must not be greater than 500"
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(alura.ValidationError, match="Reckless"):
+        client.create_advance_trading_session(
+            amount=50, execution_strategy="Reckless", strategy_duration="1D", asset_index=0  # type: ignore[arg-type]
+        )
+    with pytest.raises(alura.ValidationError, match="a datetime cannot be sent"):
+        client.withdraw(amount=datetime.datetime.now())  # type: ignore[arg-type]
+    with pytest.raises(alura.ValidationError, match="budget"):
+        client.create_trading_session(budget="lots", profit_target=40, asset_index=0)  # type: ignore[arg-type]
+    with pytest.raises(alura.ValidationError, match="not a finite number"):
+        client.withdraw(amount=float("nan"))
+    assert sent(mock, "create_trading_session") == sent(mock, "withdraw") == 0
+
+
+def test_bad_request_carries_the_servers_message_list(client: alura.Client) -> None:
+    with pytest.raises(alura.BadRequestError) as info:
+        client.create_trading_session(budget=100, profit_target=40, asset_index=9)
+    err = info.value
+    assert err.status == 400
+    assert err.messages == ["assetIndex must be a valid asset index (0-5)"]
+    assert err.body["error"] == "Bad Request"
+    assert isinstance(err, alura.APIError) and isinstance(err, alura.AluraError)
+
+
+def test_authentication_error_for_a_refused_token_and_for_no_credentials(mock: MockServer) -> None:
+    bad = alura.Client(base_url=mock.url, token="alura_made_up_token")
+    with pytest.raises(alura.AuthenticationError) as info:
+        bad.get_profile()
+    assert info.value.status == 401
+    assert "alura_made_up_token" not in str(info.value)
+    with pytest.raises(alura.AuthenticationError, match="no credentials"):
+        alura.Client(base_url=mock.url).get_profile()
+
+
+def test_a_refused_login_is_an_authentication_error(mock: MockServer, client: alura.Client) -> None:
+    mock.inject_faults("verify_signature", [{"kind": "status", "status": 401}] * 2)
+    with pytest.raises(alura.AuthenticationError, match="login refused"):
+        client.login()
+    assert sent(mock, "request_challenge") == 2, "a refused verify starts over once from a new challenge"
+
+
+def test_not_found_forbidden_and_conflict(mock: MockServer, client: alura.Client, key: str) -> None:
+    with pytest.raises(alura.NotFoundError, match="No active trade"):
+        client.get_current_trade()
+    session = client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    other = alura.Client(base_url=mock.url, private_key="0x" + "11" * 32)
+    with pytest.raises(alura.PermissionDeniedError):
+        other.get_session_logs(session["id"])
+    tx = "0x" + "ab" * 32
+    client.verify_usdc_deposit(tx_hash=tx)
+    with pytest.raises(alura.ConflictError):
+        client.verify_usdc_deposit(tx_hash=tx)
+
+
+def test_rate_limit_error_carries_retry_after(mock: MockServer, client: alura.Client) -> None:
+    mock.inject_fault("get_symbols", kind="status", status=429, headers={"Retry-After": "600"})
+    with pytest.raises(alura.RateLimitError) as info:
+        client.get_symbols()
+    assert info.value.retry_after == 600.0 and info.value.status == 429
+    assert sent(mock, "get_symbols") == 1, "a wait past the deadline fails at once"
+
+
+def test_outcome_unknown_when_a_post_times_out(mock: MockServer, key: str) -> None:
+    client = alura.Client(base_url=mock.url, private_key=key, timeout=0.3)
+    client.login()
+    mock.inject_fault("create_trading_session", kind="delay", ms=1500)
+    with pytest.raises(alura.OutcomeUnknownError) as info:
+        client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    assert info.value.operation == "create_trading_session"
+    assert sent(mock, "create_trading_session") == 1, "sent once, never again"
+
+
+def test_timeout_error_for_a_get(mock: MockServer) -> None:
+    client = alura.Client(base_url=mock.url, timeout=0.2, max_retries=1)
+    mock.inject_faults("get_symbols", [{"kind": "delay", "ms": 1500}] * 2)
+    with pytest.raises(alura.TimeoutError) as info:
+        client.get_symbols()
+    assert isinstance(info.value, TimeoutError), "also the builtin TimeoutError"
+    assert sent(mock, "get_symbols") == 2
+
+
+def test_network_error_for_a_dead_port() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = alura.Client(base_url=f"http://127.0.0.1:{port}", max_retries=0)
+    with pytest.raises(alura.NetworkError) as info:
+        client.health_check()
+    assert isinstance(info.value, ConnectionError)
+
+
+def test_internal_server_error_and_decode_error(mock: MockServer) -> None:
+    client = alura.Client(base_url=mock.url, max_retries=0)
+    mock.inject_fault("health_check", kind="status", status=503)
+    with pytest.raises(alura.InternalServerError) as info:
+        client.health_check()
+    assert info.value.status == 503
+    mock.inject_fault("health_check", kind="malformed")
+    with pytest.raises(alura.DecodeError):
+        client.health_check()

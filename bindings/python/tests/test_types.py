@@ -1,0 +1,38 @@
+"""The stubs and annotations hold: mypy --strict passes the example and catches mistakes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def mypy(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=HERE.parent,
+    )
+
+
+def test_the_typed_example_passes_strict_mypy() -> None:
+    result = mypy(HERE.parent / "examples" / "typed_example.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_misspelt_argument_and_a_wrong_enum_fail() -> None:
+    result = mypy(HERE / "typing" / "misspelt.py")
+    assert result.returncode == 1, result.stdout
+    assert 'Unexpected keyword argument "budgett"' in result.stdout
+    assert "Reckless" in result.stdout and 'Argument "execution_strategy"' in result.stdout
+
+
+def test_the_typed_example_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(HERE.parent / "examples" / "typed_example.py")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "last close" in result.stdout and "closed 2 of 2 position(s)" in result.stdout

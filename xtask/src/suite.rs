@@ -1,0 +1,69 @@
+//! `cargo xtask test`: every check and test suite, in every language, from a fresh clone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::generate;
+
+/// Runs `program args` in `dir`, failing with the command line when it fails.
+pub fn run(program: impl AsRef<Path>, args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Result<()> {
+    let program = program.as_ref();
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .status()
+        .with_context(|| format!("cannot run {}", program.display()))?;
+    if !status.success() {
+        bail!("`{} {}` failed ({status})", program.display(), args.join(" "));
+    }
+    Ok(())
+}
+
+pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    run(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args, root, &[])
+}
+
+/// Everything, in the order a failure is cheapest to find.
+pub fn all(root: &Path) -> Result<()> {
+    cargo(root, &["fmt", "--all", "--check"])?;
+    generate::run(root, true, false)?;
+    cargo(root, &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
+    cargo(root, &["test", "--workspace"])?;
+    python(root)
+}
+
+/// The virtualenv the Python suites use, made on first use under `target/`.
+fn venv(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target/py");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        run(&system, &["-m", "venv", venv.to_str().context("a UTF-8 path")?], root, &[])?;
+    }
+    run(
+        &python,
+        &["-m", "pip", "install", "--quiet", "-r", "bindings/python/requirements-dev.txt"],
+        root,
+        &[],
+    )?;
+    Ok(python)
+}
+
+/// The spec lint, then the package installed as a user installs it, then its test suite.
+fn python(root: &Path) -> Result<()> {
+    let python = venv(root)?;
+    run(&python, &["-m", "openapi_spec_validator", "openapi/alura.json"], root, &[])?;
+    // The dev profile shares the workspace's debug build instead of compiling everything again.
+    let pep517 = [("MATURIN_PEP517_ARGS", "--profile dev")];
+    run(&python, &["-m", "pip", "install", "--quiet", "./bindings/python"], root, &pep517)?;
+    run(
+        &python,
+        &["-c", "import alura; print('import alura:', alura.Client, alura.__version__)"],
+        root,
+        &[],
+    )?;
+    run(&python, &["-m", "pytest", "-q", "bindings/python/tests"], root, &[])
+}
