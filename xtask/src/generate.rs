@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{dispatch, python, rust_client, spec};
+use crate::{dispatch, node, python, rust_client, spec};
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
@@ -34,11 +34,14 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
         Output { path: "crates/alura/src/dispatch.rs", text: dispatch::generate(&normalised, &client)? },
     ];
     let (python_methods, python_types) = python::generate(&normalised)?;
+    let (node_methods, node_types) = node::generate(&normalised)?;
     let outputs = outputs
         .into_iter()
         .chain([
             Output { path: "bindings/python/python/alura/_generated.py", text: python_methods },
             Output { path: "bindings/python/python/alura/types.py", text: python_types },
+            Output { path: "bindings/node/lib/generated.js", text: node_methods },
+            Output { path: "bindings/node/lib/generated.d.ts", text: node_types },
         ])
         .collect();
     Ok((outputs, notes))

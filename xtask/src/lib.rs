@@ -4,6 +4,7 @@
 pub mod dispatch;
 pub mod fetch;
 pub mod generate;
+pub mod node;
 pub mod normalise;
 pub mod overlay;
 pub mod python;

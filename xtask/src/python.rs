@@ -14,10 +14,14 @@ const KEYWORDS: [&str; 8] = ["from", "import", "class", "def", "global", "lambda
 
 /// Literal aliases by name, so every enum in the spec has one readable type.
 #[derive(Default)]
-struct Enums(BTreeMap<String, Vec<String>>);
+pub(crate) struct Enums(BTreeMap<String, Vec<String>>);
 
 impl Enums {
-    fn alias(&mut self, preferred: &str, values: &[Value]) -> String {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.0.iter()
+    }
+
+    pub(crate) fn alias(&mut self, preferred: &str, values: &[Value]) -> String {
         let values: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
         let mut name = preferred.to_owned();
         let mut n = 2;
@@ -33,7 +37,7 @@ impl Enums {
     }
 }
 
-fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
         Some(pointer) => spec.pointer(pointer).unwrap_or(&Value::Null),
         None => schema,

@@ -1,4 +1,4 @@
-//! `alura::Error` as the exception classes of `alura._exceptions`.
+//! `alura::Error` as the exception classes of `alura._exceptions` (`Error::kind` names the class).
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -13,47 +13,28 @@ pub fn to_py(py: Python<'_>, error: alura::Error) -> PyErr {
 fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
     use alura::Error as E;
     let kwargs = PyDict::new(py);
-    let class = match error {
+    match error {
         E::Api { status, messages, body } => {
             kwargs.set_item("status", status)?;
             kwargs.set_item("messages", messages)?;
             kwargs.set_item("body", body.as_ref().map(|b| crate::convert::to_py(py, b)).transpose()?)?;
-            match status {
-                400 => "BadRequestError",
-                403 => "PermissionDeniedError",
-                404 => "NotFoundError",
-                409 => "ConflictError",
-                500..=599 => "InternalServerError",
-                _ => "APIError",
-            }
         }
         E::RateLimited { retry_after, messages } => {
             kwargs.set_item("status", 429)?;
             kwargs.set_item("messages", messages)?;
             kwargs.set_item("retry_after", retry_after.map(|d| d.as_secs_f64()))?;
-            "RateLimitError"
         }
-        E::Auth { status, .. } => {
-            kwargs.set_item("status", status)?;
-            "AuthenticationError"
-        }
-        E::Network { .. } => "NetworkError",
-        E::Timeout { elapsed } => {
-            kwargs.set_item("elapsed", elapsed.as_secs_f64())?;
-            "TimeoutError"
-        }
+        E::Auth { status, .. } => kwargs.set_item("status", status)?,
+        E::Timeout { elapsed } => kwargs.set_item("elapsed", elapsed.as_secs_f64())?,
         E::OutcomeUnknown { operation, reason, status } => {
             kwargs.set_item("operation", operation)?;
             kwargs.set_item("reason", reason)?;
             kwargs.set_item("status", status)?;
-            "OutcomeUnknownError"
         }
-        E::InvalidInput { .. } => "ValidationError",
-        E::Decode { .. } => "DecodeError",
-        _ => "AluraError",
-    };
+        _ => {}
+    }
     let module = PyModule::import(py, "alura._exceptions")?;
-    let instance = module.getattr(class)?.call((error.to_string(),), Some(&kwargs))?;
+    let instance = module.getattr(error.kind())?.call((error.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }
 

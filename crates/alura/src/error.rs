@@ -109,6 +109,26 @@ impl Error {
         }
     }
 
+    /// The error's class in every language's package (`BadRequestError`, `RateLimitError`, ...):
+    /// the one place that decides which status is which class, so Python and Node agree.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Api { status: 400, .. } => "BadRequestError",
+            Error::Api { status: 403, .. } => "PermissionDeniedError",
+            Error::Api { status: 404, .. } => "NotFoundError",
+            Error::Api { status: 409, .. } => "ConflictError",
+            Error::Api { status: 500..=599, .. } => "InternalServerError",
+            Error::Api { .. } => "APIError",
+            Error::RateLimited { .. } => "RateLimitError",
+            Error::Auth { .. } => "AuthenticationError",
+            Error::Network { .. } => "NetworkError",
+            Error::Timeout { .. } => "TimeoutError",
+            Error::OutcomeUnknown { .. } => "OutcomeUnknownError",
+            Error::InvalidInput { .. } => "ValidationError",
+            Error::Decode { .. } => "DecodeError",
+        }
+    }
+
     /// Whether trying the same call again later may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -1,0 +1,130 @@
+'use strict'
+// The Alura SDK for Node: the generated operations over one native client.
+
+const util = require('node:util')
+const native = require('../native/index.js')
+const { Operations } = require('./generated.js')
+const errors = require('./errors.js')
+
+const { fromNative, ValidationError } = errors
+
+/** Checks that a value can be sent as JSON, naming the argument when it cannot. */
+function checkJson(value, path) {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ValidationError(`invalid input: ${path}: ${value} is not a finite number`)
+    return
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkJson(item, `${path}[${i}]`))
+    return
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) checkJson(v, `${path}.${k}`)
+    return
+  }
+  const kind = value instanceof Date ? 'Date' : typeof value
+  throw new ValidationError(`invalid input: ${path}: a ${kind} cannot be sent; use string, number, boolean, null, array or object`)
+}
+
+/** The arguments without the ones left `undefined`. */
+function compact(params) {
+  if (params === undefined || params === null) return {}
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new ValidationError('invalid input: the arguments must be an object')
+  }
+  const out = {}
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue
+    checkJson(v, k)
+    out[k] = v
+  }
+  return out
+}
+
+const secret = Symbol('native')
+
+/** A client of the Alura API; every method returns a Promise. Share one per process. */
+class Client extends Operations {
+  /** @param {import('./index').ClientOptions} [options] */
+  constructor(options = {}) {
+    super()
+    if (options && options[secret]) {
+      this[secret] = options[secret]
+      return
+    }
+    try {
+      this[secret] = new native.NativeClient(options)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
+  /** A client configured from ALURA_BASE_URL, ALURA_PRIVATE_KEY and ALURA_TOKEN. */
+  static fromEnv() {
+    return new Client()
+  }
+
+  get baseUrl() {
+    return this[secret].baseUrl
+  }
+
+  get address() {
+    return this[secret].address
+  }
+
+  async _call(operation, params) {
+    const args = compact(params)
+    try {
+      return await this[secret].call(operation, args)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
+  /** Logs in now rather than on the first call that needs it. */
+  async login() {
+    try {
+      await this[secret].login()
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
+  /** Every log entry of a trade, all pages, oldest first. */
+  async tradeLogs(tradeId) {
+    try {
+      return await this[secret].tradeLogs(tradeId)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
+  /** This client with other limits, sharing its connections and its login. */
+  withOptions({ timeoutMs, maxRetries } = {}) {
+    try {
+      return new Client({ [secret]: this[secret].withOptions(timeoutMs, maxRetries) })
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
+  [util.inspect.custom]() {
+    return `Client { baseUrl: ${util.inspect(this.baseUrl)}, address: ${util.inspect(this.address)} }`
+  }
+
+  toJSON() {
+    return { baseUrl: this.baseUrl, address: this.address }
+  }
+}
+
+/** The perps Alura trades, by Hyperliquid asset index. */
+const Asset = Object.freeze({ BTC: 0, ETH: 1, SOL: 2, XRP: 3, DOGE: 4, AVAX: 5 })
+
+module.exports = {
+  Client,
+  Asset,
+  DEFAULT_BASE_URL: native.defaultBaseUrl(),
+  ...errors,
+}
+delete module.exports.fromNative

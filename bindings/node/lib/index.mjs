@@ -1,0 +1,23 @@
+// ESM entry: the CommonJS module's exports, by name.
+import sdk from './index.js'
+
+export const {
+  Client,
+  Asset,
+  DEFAULT_BASE_URL,
+  AluraError,
+  ApiError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  RateLimitError,
+  InternalServerError,
+  NetworkError,
+  TimeoutError,
+  OutcomeUnknownError,
+  ValidationError,
+  DecodeError,
+} = sdk
+export default sdk

@@ -1,0 +1,65 @@
+'use strict'
+// The Alura simulator in-process, for tests that run offline.
+
+const util = require('node:util')
+const native = require('../native/index.js')
+
+/** The Rust simulator of the Alura backend on a free loopback port. */
+class MockServer {
+  /** @param {{port?: number, tokenTtl?: number, seed?: number, rateLimit?: number}} [options] */
+  constructor(options = {}) {
+    this.native = new native.NativeMockServer(options)
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:41234`. */
+  get url() {
+    return this.native.url
+  }
+
+  /** Queues one fault for the next request to `operation`: `{kind: 'status', status: 503, headers}`,
+   * `{kind: 'delay', ms}`, `{kind: 'close'}`, `{kind: 'truncated'}`, `{kind: 'malformed'}`, `{kind: 'expired_token'}`. */
+  injectFault(operation, fault) {
+    this.native.inject(operation, [fault])
+  }
+
+  /** Queues several faults, met in order. */
+  injectFaults(operation, faults) {
+    this.native.inject(operation, faults)
+  }
+
+  /** The request log, oldest first: operation, method, path, idempotencyKey, status, fault... */
+  requests(operation) {
+    return this.native.requests(operation)
+  }
+
+  /** Requests received per operation. */
+  counters() {
+    return this.native.counters()
+  }
+
+  /** Forgets users, sessions, tokens, faults and the log. */
+  reset() {
+    this.native.reset()
+  }
+
+  /** Forgets the request log only. */
+  clearRequests() {
+    this.native.clearRequests()
+  }
+
+  /** Moves the simulator's clock (expires nonces and tokens without waiting). */
+  advanceClock(seconds) {
+    this.native.advanceClock(seconds)
+  }
+
+  /** Stops the simulator. */
+  close() {
+    this.native.close()
+  }
+
+  [util.inspect.custom]() {
+    return `MockServer { url: ${util.inspect(this.url)} }`
+  }
+}
+
+module.exports = { MockServer }

@@ -1,0 +1,100 @@
+//! `NativeMockServer`: the Rust simulator in-process, for tests.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::{Value, json};
+
+#[napi(object)]
+pub struct MockOptions {
+    pub port: Option<u16>,
+    pub token_ttl: Option<u32>,
+    pub seed: Option<u32>,
+    pub rate_limit: Option<u32>,
+}
+
+#[napi]
+pub struct NativeMockServer {
+    server: Mutex<Option<alura_mock::MockServer>>,
+    url: String,
+}
+
+impl NativeMockServer {
+    fn with<T>(&self, f: impl FnOnce(&alura_mock::MockServer) -> T) -> Result<T> {
+        let guard = self.server.lock().map_err(|_| Error::from_reason("the simulator lock is poisoned"))?;
+        guard.as_ref().map(f).ok_or_else(|| Error::from_reason("the simulator was closed"))
+    }
+}
+
+#[napi]
+impl NativeMockServer {
+    #[napi(constructor)]
+    pub fn new(options: Option<MockOptions>) -> Result<Self> {
+        let o = options.unwrap_or(MockOptions { port: None, token_ttl: None, seed: None, rate_limit: None });
+        let config = alura_mock::Config {
+            port: o.port.unwrap_or(0),
+            token_ttl_secs: o.token_ttl.map_or(86_400, u64::from),
+            seed: o.seed.map_or(42, u64::from),
+            rate_limit: o.rate_limit,
+        };
+        let server = alura_mock::MockServer::start(config)
+            .map_err(|e| Error::from_reason(format!("cannot start the simulator: {e}")))?;
+        let url = server.url().to_owned();
+        Ok(Self { server: Mutex::new(Some(server)), url })
+    }
+
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Queues faults (`{kind: 'status', status: 503}`, ...) for the next requests to `operation`.
+    #[napi]
+    pub fn inject(&self, operation: String, faults: Value) -> Result<()> {
+        if alura_api::find(&operation).is_none() {
+            return Err(Error::from_reason(format!("unknown operation {operation:?}")));
+        }
+        let faults: Vec<alura_mock::Fault> = serde_json::from_value(faults)
+            .map_err(|e| Error::from_reason(format!("not a list of faults: {e}")))?;
+        self.with(|s| s.inject(&operation, faults))
+    }
+
+    /// The request log, oldest first, optionally for one operation.
+    #[napi]
+    pub fn requests(&self, operation: Option<String>) -> Result<Value> {
+        let records = self.with(|s| s.requests(operation.as_deref()))?;
+        serde_json::to_value(records).map_err(|e| Error::from_reason(e.to_string()))
+    }
+
+    #[napi]
+    pub fn counters(&self) -> Result<Value> {
+        self.with(|s| json!(s.counters()))
+    }
+
+    #[napi]
+    pub fn reset(&self) -> Result<()> {
+        self.with(|s| s.reset())
+    }
+
+    #[napi]
+    pub fn clear_requests(&self) -> Result<()> {
+        self.with(|s| s.clear_requests())
+    }
+
+    #[napi]
+    pub fn advance_clock(&self, seconds: f64) -> Result<()> {
+        let by = Duration::try_from_secs_f64(seconds).map_err(|e| Error::from_reason(e.to_string()))?;
+        self.with(|s| s.advance_clock(by))
+    }
+
+    /// Stops the simulator.
+    #[napi]
+    pub fn close(&self) -> Result<()> {
+        let server =
+            self.server.lock().map_err(|_| Error::from_reason("the simulator lock is poisoned"))?.take();
+        drop(server);
+        Ok(())
+    }
+}
