@@ -23,16 +23,38 @@ pub fn run(program: impl AsRef<Path>, args: &[&str], dir: &Path, envs: &[(&str, 
 }
 
 pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
-    run(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args, root, &[])
+    cargo_with(root, args, &[])
+}
+
+fn cargo_with(root: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
+    run(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args, root, envs)
+}
+
+/// The host's target triple. `napi build` always passes `--target`, which puts its artifacts
+/// under `target/<triple>/`; building everything else for the same explicit target lets cargo,
+/// maturin and napi share one set of artifacts instead of compiling the workspace twice.
+fn host_triple() -> Result<String> {
+    let out = Command::new("rustc").arg("-vV").output().context("cannot run rustc -vV")?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .context("rustc -vV names no host")
 }
 
 /// Everything, in the order a failure is cheapest to find.
 pub fn all(root: &Path) -> Result<()> {
+    let triple = host_triple()?;
+    let target = [("CARGO_BUILD_TARGET", triple.as_str())];
     cargo(root, &["fmt", "--all", "--check"])?;
     generate::run(root, true, false)?;
-    cargo(root, &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])?;
-    cargo(root, &["test", "--workspace"])?;
-    python(root)
+    cargo_with(
+        root,
+        &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
+        &target,
+    )?;
+    cargo_with(root, &["test", "--workspace"], &target)?;
+    python(root, &target)?;
+    node(root, &target)
 }
 
 /// The virtualenv the Python suites use, made on first use under `target/`.
@@ -53,11 +75,11 @@ fn venv(root: &Path) -> Result<PathBuf> {
 }
 
 /// The spec lint, then the package installed as a user installs it, then its test suite.
-fn python(root: &Path) -> Result<()> {
+fn python(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     let python = venv(root)?;
     run(&python, &["-m", "openapi_spec_validator", "openapi/alura.json"], root, &[])?;
     // The dev profile shares the workspace's debug build instead of compiling everything again.
-    let pep517 = [("MATURIN_PEP517_ARGS", "--profile dev")];
+    let pep517 = [("MATURIN_PEP517_ARGS", "--profile dev"), target[0]];
     run(&python, &["-m", "pip", "install", "--quiet", "./bindings/python"], root, &pep517)?;
     run(
         &python,
@@ -66,4 +88,13 @@ fn python(root: &Path) -> Result<()> {
         &[],
     )?;
     run(&python, &["-m", "pytest", "-q", "bindings/python/tests"], root, &[])
+}
+
+/// The npm package as a user builds it (`npm ci`, `npm run build`), then its node:test suite,
+/// which also type-checks the TypeScript example and the compile-fail fixture.
+fn node(root: &Path, target: &[(&str, &str)]) -> Result<()> {
+    let dir = root.join("bindings/node");
+    run("npm", &["ci", "--no-audit", "--no-fund"], &dir, &[])?;
+    run("npm", &["run", "build"], &dir, target)?;
+    run("npm", &["test"], &dir, &[])
 }

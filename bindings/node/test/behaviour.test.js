@@ -1,0 +1,46 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { withMock, clientFor, sent } = require('./helpers.js')
+
+test('retry and re-login show in the request log', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    mock.injectFaults('get_candles', [{ kind: 'status', status: 503 }, { kind: 'close' }])
+    assert.equal((await client.getCandles({ symbol: 'BTC', interval: '1h', limit: 5 })).length, 5)
+    assert.deepEqual(mock.requests('get_candles').map((r) => r.status), [503, null, 200])
+    await client.login()
+    mock.injectFault('get_profile', { kind: 'expired_token' })
+    await client.getProfile()
+    assert.equal(sent(mock, 'get_profile'), 2)
+    assert.equal(sent(mock, 'verify_signature'), 2)
+    mock.injectFault('create_trading_session', { kind: 'status', status: 429, headers: { 'Retry-After': '0' } })
+    await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 })
+    const keys = new Set(mock.requests('create_trading_session').map((r) => r.idempotencyKey))
+    assert.equal(keys.size, 1)
+    assert.match([...keys][0], /^[0-9a-f-]{36}$/, 'a key on every POST')
+  }))
+
+test('100 concurrent calls share one login', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const profiles = await Promise.all(Array.from({ length: 100 }, () => client.getProfile()))
+    assert.equal(new Set(profiles.map((p) => p.address)).size, 1)
+    assert.equal(sent(mock, 'request_challenge'), 1)
+    assert.equal(sent(mock, 'verify_signature'), 1)
+  }))
+
+test('the event loop keeps running during 100 concurrent calls', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    mock.injectFaults('get_symbols', Array.from({ length: 100 }, () => ({ kind: 'delay', ms: 300 })))
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 10)
+    try {
+      await Promise.all(Array.from({ length: 100 }, () => client.getSymbols()))
+    } finally {
+      clearInterval(timer)
+    }
+    assert.ok(ticks >= 5, `the timer ticked ${ticks} times while the calls waited`)
+    assert.equal(sent(mock, 'get_symbols'), 100)
+  }))

@@ -1,0 +1,70 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const util = require('node:util')
+const native = require('../native/index.js')
+const alura = require('alura')
+const { key, withMock, clientFor, sent } = require('./helpers.js')
+
+const camel = (id) => id.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+
+test('every operation has a method', () => {
+  const ids = native.operations().map((op) => op.id)
+  assert.equal(ids.length, 41)
+  for (const id of ids) assert.equal(typeof alura.Client.prototype[camel(id)], 'function', camel(id))
+})
+
+test('Asset agrees with the Rust SDK', () => {
+  assert.deepEqual(Object.entries(alura.Asset), native.assets())
+  assert.ok(Object.isFrozen(alura.Asset))
+})
+
+test('configuration falls back to the environment', () =>
+  withMock(async (mock) => {
+    const privateKey = key()
+    process.env.ALURA_BASE_URL = mock.url
+    process.env.ALURA_PRIVATE_KEY = privateKey
+    try {
+      const client = alura.Client.fromEnv()
+      assert.equal(client.baseUrl, mock.url)
+      const profile = await client.getProfile()
+      assert.equal(profile.address, client.address)
+      assert.equal(new alura.Client({ baseUrl: mock.url }).address, client.address)
+    } finally {
+      delete process.env.ALURA_BASE_URL
+      delete process.env.ALURA_PRIVATE_KEY
+    }
+    assert.equal(new alura.Client().baseUrl, 'https://testnet-api.alura.fun')
+    assert.equal(alura.DEFAULT_BASE_URL, 'https://testnet-api.alura.fun')
+  }))
+
+test('inspect and JSON show the url and address, never a secret', () =>
+  withMock(async (mock) => {
+    const privateKey = key()
+    const token = 'alura_secret_token_for_inspect'
+    const client = new alura.Client({ baseUrl: mock.url, privateKey, token })
+    const text = util.inspect(client, { showHidden: true, depth: 10 }) + JSON.stringify(client) + String(client)
+    assert.ok(text.includes(mock.url) && text.includes(client.address), text)
+    assert.ok(!text.includes(privateKey.slice(2)) && !text.includes(token), text)
+  }))
+
+test('bad configuration is a ValidationError', () => {
+  assert.throws(() => new alura.Client({ privateKey: '0x1234' }), (e) => {
+    assert.ok(e instanceof alura.ValidationError)
+    assert.equal(e.code, 'ERR_ALURA_VALIDATION')
+    assert.ok(!e.message.includes('0x1234'))
+    return true
+  })
+  assert.throws(() => new alura.Client({ baseUrl: 'http://example.com' }), /refusing plain http/)
+  assert.throws(() => new alura.Client({ timeoutMs: -5 }), alura.ValidationError)
+})
+
+test('withOptions shares the login', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await client.login()
+    const patient = client.withOptions({ maxRetries: 5, timeoutMs: 5000 })
+    assert.ok(patient instanceof alura.Client)
+    await patient.getProfile()
+    assert.equal(sent(mock, 'verify_signature'), 1)
+  }))

@@ -1,0 +1,109 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const { Asset } = require('alura')
+const { withMock, clientFor } = require('./helpers.js')
+
+test('auth', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await client.login()
+    const key = await client.getTradingKey()
+    assert.match(key.agentAddress, /^0x[0-9a-fA-F]{40}$/)
+    assert.notEqual(key.agentAddress, client.address)
+  }))
+
+test('trading sessions', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const quick = await client.createTradingSession({ budget: 150, profitTarget: 25, assetIndex: Asset.SOL, maxPositions: 3 })
+    assert.equal(quick.assetIndex, 2)
+    for (const [assetIndex, executionStrategy] of [[Asset.ETH, 'Conservative'], [Asset.XRP, 'Aggressive'], [Asset.DOGE, 'Degen']]) {
+      const s = await client.createAdvanceTradingSession({ amount: 50, executionStrategy, strategyDuration: '7D', assetIndex })
+      assert.equal(s.executionStrategy, executionStrategy)
+    }
+    assert.equal((await client.listActiveSessions()).length, 4)
+    assert.ok((await client.getSessionLogs({ sessionId: quick.id })).length > 0)
+    const trade = await client.getCurrentTrade()
+    const position = trade.positions[0].id
+    assert.equal((await client.getClosePositionSignature({ positionId: position })).signature.length, 132)
+    await client.closePosition({ positionId: position })
+    const closed = await client.closeTrade({ tradeId: trade.id })
+    assert.equal(closed.closed, 2)
+    const page = await client.getTradeLogs({ tradeId: trade.id, page: 1, limit: 2 })
+    assert.equal(page.total, 4)
+    assert.equal((await client.tradeLogs(trade.id)).length, 4)
+    assert.ok((await client.triggerCron()).success)
+  }))
+
+test('user', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const before = await client.getProfile()
+    await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: Asset.AVAX })
+    assert.equal((await client.closePositionByAsset({ assetIndex: 5 })).closed, 1)
+    assert.equal((await client.closeAllPositions()).closed, 0)
+    assert.equal((await client.syncFills()).synced, 1)
+    await client.withdraw({ amount: 25 })
+    await client.sendUsdc({ destination: '0x8ba1f109551bD432803012645Ac136ddd64DBA72', amount: 10 })
+    const after = await client.getProfile()
+    assert.ok(Math.abs(before.balance - after.balance - 35) < 1)
+  }))
+
+test('indicators', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    assert.equal((await client.getIndicatorsHealth()).status, 'ok')
+    const latest = await client.getLatestCandles({ symbols: 'BTC,ETH', interval: '1m' })
+    assert.deepEqual(latest.map((c) => c.symbol), ['BTC', 'ETH'])
+    const history = await client.getCandleHistory({ symbol: 'SOL', interval: '1m', limit: 500 })
+    assert.equal(history.length, 500)
+    for (const symbol of Object.keys(Asset)) {
+      assert.equal((await client.getCandles({ symbol, interval: '4h', limit: 10 })).length, 10)
+      assert.ok(['BUY', 'SELL', 'HOLD'].includes((await client.getSignals({ symbol, interval: '1h' })).signal))
+    }
+    assert.equal((await client.getSymbols()).symbols.length, 6)
+    assert.equal((await client.getAllSignals({ interval: '1d' })).length, 6)
+  }))
+
+test('leaderboard', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const me = await client.getProfile()
+    await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: Asset.BTC })
+    assert.equal((await client.getLeaderboardStats()).totalUsers, 1)
+    assert.equal((await client.getRankings({ page: 1, limit: 10, period: 'all' })).data[0].userId, me.id)
+    assert.equal((await client.getUserRanking({ userId: me.id })).rank, 1)
+    assert.equal((await client.getLeaderboardAnalytics()).topPerformers.length, 1)
+    assert.equal((await client.getLeaderboardHealth()).status, 'ok')
+  }))
+
+test('referrals', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const me = await client.getProfile()
+    assert.equal((await client.createReferralCode({ userId: me.id, code: 'MOON2026' })).code, 'MOON2026')
+    const check = await client.checkReferralCode({ code: 'moon2026' })
+    assert.ok(check.valid)
+    assert.equal(check.referrerId, me.id)
+    assert.equal((await client.getReferralInfo({ userId: me.id })).referralCode, 'MOON2026')
+    assert.equal((await client.getReferralStats({ userId: me.id })).totalReferrals, 0)
+  }))
+
+test('usdc verification', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const txHash = '0x' + crypto.randomBytes(32).toString('hex')
+    const deposit = await client.verifyUsdcDeposit({ txHash })
+    assert.equal(deposit.status, 'verified')
+    assert.equal((await client.listMyTransactions())[0].txHash, txHash)
+    assert.equal((await client.getTotalDeposited()).total, deposit.amount)
+  }))
+
+test('health', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    assert.equal((await client.healthCheck()).status, 'ok')
+    assert.equal((await client.kafkaHealthCheck()).status, 'ok')
+  }))

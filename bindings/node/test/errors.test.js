@@ -1,0 +1,103 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const net = require('node:net')
+const alura = require('alura')
+const { withMock, clientFor, sent, key } = require('./helpers.js')
+
+/** Asserts `promise` rejects with `Class` and `code`; returns the error. */
+async function rejects(promise, Class, code) {
+  let error
+  await assert.rejects(promise, (e) => {
+    error = e
+    return true
+  })
+  assert.ok(error instanceof Class, `${error && error.name}: ${error && error.message}`)
+  assert.ok(error instanceof alura.AluraError)
+  assert.equal(error.code, code)
+  return error
+}
+
+test('ValidationError before anything is sent', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await client.login()
+    const e = await rejects(client.createTradingSession({ budget: 5, profitTarget: 600, assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    assert.equal(e.message, 'invalid input: budget must not be less than 10; profitTarget must not be greater than 500')
+    await rejects(client.createAdvanceTradingSession({ amount: 50, executionStrategy: 'Reckless', strategyDuration: '1D', assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    await rejects(client.createTradingSession({ budget: '100', profitTarget: 40, assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    await rejects(client.withdraw({ amount: 10n }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    await rejects(client.withdraw({ amount: new Date() }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    await rejects(client.withdraw({ amount: NaN }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    await rejects(client.getSessionLogs({}), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    assert.equal(sent(mock, 'create_trading_session') + sent(mock, 'withdraw') + sent(mock, 'get_session_logs'), 0)
+  }))
+
+test('BadRequestError carries the server message list', () =>
+  withMock(async (mock) => {
+    const e = await rejects(clientFor(mock).createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 9 }), alura.BadRequestError, 'ERR_ALURA_BAD_REQUEST')
+    assert.ok(e instanceof alura.ApiError)
+    assert.equal(e.status, 400)
+    assert.deepEqual(e.messages, ['assetIndex must be a valid asset index (0-5)'])
+    assert.equal(e.body.error, 'Bad Request')
+  }))
+
+test('AuthenticationError for a refused token, no credentials, a refused login', () =>
+  withMock(async (mock) => {
+    const e = await rejects(new alura.Client({ baseUrl: mock.url, token: 'alura_made_up' }).getProfile(), alura.AuthenticationError, 'ERR_ALURA_AUTHENTICATION')
+    assert.equal(e.status, 401)
+    assert.ok(!e.message.includes('alura_made_up'))
+    await rejects(new alura.Client({ baseUrl: mock.url }).getProfile(), alura.AuthenticationError, 'ERR_ALURA_AUTHENTICATION')
+    mock.injectFaults('verify_signature', [{ kind: 'status', status: 401 }, { kind: 'status', status: 401 }])
+    await rejects(clientFor(mock).login(), alura.AuthenticationError, 'ERR_ALURA_AUTHENTICATION')
+  }))
+
+test('NotFoundError, PermissionDeniedError, ConflictError', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await rejects(client.getCurrentTrade(), alura.NotFoundError, 'ERR_ALURA_NOT_FOUND')
+    const session = await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 })
+    await rejects(clientFor(mock).getSessionLogs({ sessionId: session.id }), alura.PermissionDeniedError, 'ERR_ALURA_PERMISSION_DENIED')
+    const txHash = '0x' + 'cd'.repeat(32)
+    await client.verifyUsdcDeposit({ txHash })
+    await rejects(client.verifyUsdcDeposit({ txHash }), alura.ConflictError, 'ERR_ALURA_CONFLICT')
+  }))
+
+test('RateLimitError carries retryAfter', () =>
+  withMock(async (mock) => {
+    mock.injectFault('get_symbols', { kind: 'status', status: 429, headers: { 'Retry-After': '600' } })
+    const e = await rejects(clientFor(mock).getSymbols(), alura.RateLimitError, 'ERR_ALURA_RATE_LIMIT')
+    assert.equal(e.retryAfter, 600)
+    assert.equal(sent(mock, 'get_symbols'), 1)
+  }))
+
+test('OutcomeUnknownError when a POST times out, sent once', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock, { timeoutMs: 300 })
+    await client.login()
+    mock.injectFault('create_trading_session', { kind: 'delay', ms: 1500 })
+    const e = await rejects(client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 }), alura.OutcomeUnknownError, 'ERR_ALURA_OUTCOME_UNKNOWN')
+    assert.equal(e.operation, 'create_trading_session')
+    assert.equal(sent(mock, 'create_trading_session'), 1)
+  }))
+
+test('TimeoutError, InternalServerError, DecodeError', () =>
+  withMock(async (mock) => {
+    const client = new alura.Client({ baseUrl: mock.url, timeoutMs: 200, maxRetries: 0 })
+    mock.injectFault('get_symbols', { kind: 'delay', ms: 1500 })
+    await rejects(client.getSymbols(), alura.TimeoutError, 'ERR_ALURA_TIMEOUT')
+    mock.injectFault('health_check', { kind: 'status', status: 503 })
+    const e = await rejects(client.healthCheck(), alura.InternalServerError, 'ERR_ALURA_INTERNAL_SERVER')
+    assert.equal(e.status, 503)
+    mock.injectFault('health_check', { kind: 'malformed' })
+    await rejects(client.healthCheck(), alura.DecodeError, 'ERR_ALURA_DECODE')
+  }))
+
+test('NetworkError for a dead port', async () => {
+  const server = net.createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  const client = new alura.Client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0, privateKey: key() })
+  await rejects(client.healthCheck(), alura.NetworkError, 'ERR_ALURA_NETWORK')
+})
