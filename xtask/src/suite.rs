@@ -90,11 +90,13 @@ fn python(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     run(&python, &["-m", "pytest", "-q", "bindings/python/tests"], root, &[])
 }
 
-/// The npm package as a user builds it (`npm ci`, `npm run build`), then its node:test suite,
+/// The spec through `redocly lint`, the npm package as a user builds it (`npm ci`, `npm run
+/// build`), then its node:test suite,
 /// which also type-checks the TypeScript example and the compile-fail fixture.
 fn node(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     let dir = root.join("bindings/node");
     run("npm", &["ci", "--no-audit", "--no-fund"], &dir, &[])?;
+    run("npm", &["run", "lint:spec"], &dir, &[])?;
     run("npm", &["run", "build"], &dir, target)?;
     run("npm", &["test"], &dir, &[])
 }

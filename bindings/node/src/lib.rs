@@ -6,7 +6,7 @@ mod mock;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use futures::FutureExt;
+use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{Map, Value, json};
@@ -147,7 +147,7 @@ impl NativeClient {
     /// Every log entry of a trade, all pages.
     #[napi]
     pub async fn trade_logs(&self, trade_id: String) -> Result<Value> {
-        use futures::TryStreamExt;
+        use futures_util::TryStreamExt;
         let client = self.client.clone();
         guarded(async move {
             let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;

@@ -156,7 +156,7 @@ impl NativeClient {
 }
 
 async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<serde_json::Value> {
-    use futures::TryStreamExt;
+    use futures_util::TryStreamExt;
     let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
     serde_json::to_value(entries).map_err(|e| alura::Error::Decode { message: e.to_string() })
 }

@@ -207,9 +207,9 @@ impl Carrier {
     /// whole instead (`UnexpectedResponse`), so the carrier rides in its extensions as well.
     pub(crate) fn into_response(self) -> reqwest::Response {
         let body =
-            reqwest::Body::wrap_stream(futures::stream::once(std::future::ready(Err::<bytes::Bytes, _>(
-                self.clone(),
-            ))));
+            reqwest::Body::wrap_stream(futures_util::stream::once(std::future::ready(
+                Err::<bytes::Bytes, _>(self.clone()),
+            )));
         let response = http::Response::builder()
             .status(599)
             .extension(self)

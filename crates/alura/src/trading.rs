@@ -2,8 +2,8 @@
 
 use std::num::NonZeroU64;
 
-use futures::Stream;
-use futures::stream::{self, TryStreamExt};
+use futures_util::Stream;
+use futures_util::stream::{self, TryStreamExt};
 
 use crate::Client;
 use crate::asset::Asset;
@@ -99,7 +99,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: alura::Client) -> alura::Result<()> {
-    /// use futures::TryStreamExt;
+    /// use futures_util::TryStreamExt;
     /// let trade = client.api().get_current_trade().send().await?.into_inner();
     /// let entries: Vec<_> = client.trade_logs(&trade.id).try_collect().await?;
     /// # Ok(()) }

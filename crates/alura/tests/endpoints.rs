@@ -4,7 +4,7 @@ mod common;
 
 use alura::{AdvanceTrade, Asset, Error, ExecutionStrategy, QuickTrade, StrategyDuration};
 use common::{client, mock};
-use futures::TryStreamExt;
+use futures_util::TryStreamExt;
 
 #[tokio::test]
 async fn auth() {

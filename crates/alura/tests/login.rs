@@ -18,7 +18,7 @@ async fn a_hundred_concurrent_calls_cause_one_login() {
         let client = client.clone();
         tokio::spawn(async move { client.api().get_profile().send().await.map_err(Error::from) })
     });
-    for call in futures::future::join_all(calls).await {
+    for call in futures_util::future::join_all(calls).await {
         call.unwrap().unwrap();
     }
     assert_eq!(sent(&mock, "request_challenge"), 1);
