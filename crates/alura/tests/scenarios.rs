@@ -1,0 +1,150 @@
+//! The shared scenarios of `tests/scenarios/*.json`, run through `Client::call` (as the
+//! bindings call it). The Python and Node harnesses run the same files.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use alloy_signer_local::PrivateKeySigner;
+use alura::{Client, Error};
+use alura_mock::{Config, Fault, MockServer};
+use serde_json::{Map, Value};
+
+fn scenarios() -> Vec<(String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap())
+        })
+        .collect()
+}
+
+/// The value at a dotted path (`positions.0.id`; "" is the value itself).
+fn at<'a>(value: &'a Value, path: &str) -> &'a Value {
+    path.split('.').filter(|s| !s.is_empty()).fold(value, |v, key| match key.parse::<usize>() {
+        Ok(i) => &v[i],
+        Err(_) => &v[key],
+    })
+}
+
+/// `want` is a subset of `got`; numbers compare by value (10000 == 10000.0).
+fn matches(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Object(g), Value::Object(w)) => {
+            w.iter().all(|(k, v)| g.get(k).is_some_and(|gv| matches(gv, v)))
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            g.len() == w.len() && g.iter().zip(w).all(|(a, b)| matches(a, b))
+        }
+        _ => got == want,
+    }
+}
+
+/// Replaces `"$name"` strings with saved values.
+fn substitute(value: &Value, saved: &BTreeMap<String, Value>) -> Value {
+    match value {
+        Value::String(s) if s.starts_with('$') => {
+            saved.get(&s[1..]).cloned().unwrap_or_else(|| panic!("nothing saved as {s}"))
+        }
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), substitute(v, saved))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|v| substitute(v, saved)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn check_known(map: &Map<String, Value>, known: &[&str], what: &str) {
+    for key in map.keys() {
+        assert!(known.contains(&key.as_str()), "{what}: the Rust harness does not know {key:?}");
+    }
+}
+
+async fn run(name: &str, scenario: &Value) {
+    check_known(scenario.as_object().unwrap(), &["description", "client", "steps", "requests"], name);
+    let mock = MockServer::start(Config::default()).unwrap();
+    let options = scenario["client"].as_object().cloned().unwrap_or_default();
+    check_known(&options, &["key", "timeout_ms"], name);
+    let mut builder = Client::builder().base_url(mock.url());
+    if options.get("key") != Some(&Value::Bool(false)) {
+        builder = builder.signer(PrivateKeySigner::random());
+    }
+    if let Some(ms) = options.get("timeout_ms").and_then(Value::as_u64) {
+        builder = builder.timeout(Duration::from_millis(ms));
+    }
+    let client = builder.build().unwrap();
+    let mut saved = BTreeMap::new();
+    for (i, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
+        let here = format!("{name} step {}", i + 1);
+        check_known(step.as_object().unwrap(), &["faults", "call", "args", "expect", "save"], &here);
+        for (operation, faults) in step["faults"].as_object().into_iter().flatten() {
+            let faults: Vec<Fault> = serde_json::from_value(faults.clone()).unwrap();
+            mock.inject(operation, faults);
+        }
+        let args = substitute(&step["args"], &saved).as_object().cloned().unwrap_or_default();
+        let outcome = client.call(step["call"].as_str().unwrap(), args).await;
+        let expect = step["expect"].as_object().cloned().unwrap_or_default();
+        check_known(
+            &expect,
+            &["match", "length", "error", "status", "messages", "message_contains", "retry_after"],
+            &here,
+        );
+        match (outcome, expect.get("error")) {
+            (Ok(value), None) => {
+                if let Some(want) = expect.get("match") {
+                    assert!(
+                        matches(&value, &substitute(want, &saved)),
+                        "{here}: {value:#} does not match {want}"
+                    );
+                }
+                for (path, n) in expect.get("length").and_then(Value::as_object).into_iter().flatten() {
+                    let len = at(&value, path).as_array().map(Vec::len);
+                    assert_eq!(len, n.as_u64().map(|n| n as usize), "{here}: length of {path:?}");
+                }
+                for (key, path) in step["save"].as_object().into_iter().flatten() {
+                    saved.insert(key.clone(), at(&value, path.as_str().unwrap()).clone());
+                }
+            }
+            (Err(error), Some(kind)) => {
+                assert_eq!(error.kind(), kind.as_str().unwrap(), "{here}: {error}");
+                if let Some(status) = expect.get("status") {
+                    assert_eq!(error.status().map(u64::from), status.as_u64(), "{here}");
+                }
+                if let Some(want) = expect.get("messages") {
+                    let got = match &error {
+                        Error::Api { messages, .. } | Error::RateLimited { messages, .. } => messages.clone(),
+                        other => panic!("{here}: {other} has no messages"),
+                    };
+                    assert_eq!(&Value::from(got), want, "{here}");
+                }
+                if let Some(text) = expect.get("message_contains").and_then(Value::as_str) {
+                    assert!(error.to_string().contains(text), "{here}: {error}");
+                }
+                if let Some(secs) = expect.get("retry_after").and_then(Value::as_f64) {
+                    let Error::RateLimited { retry_after, .. } = &error else { panic!("{here}: {error:?}") };
+                    assert_eq!(retry_after.map(|d| d.as_secs_f64()), Some(secs), "{here}");
+                }
+            }
+            (Ok(value), Some(kind)) => panic!("{here}: expected {kind}, got {value}"),
+            (Err(error), None) => panic!("{here}: failed: {error:?}"),
+        }
+    }
+    let counters = mock.counters();
+    for (operation, n) in scenario["requests"].as_object().into_iter().flatten() {
+        let got = counters.get(operation).copied().unwrap_or(0) as u64;
+        assert_eq!(got, n.as_u64().unwrap(), "{name}: requests to {operation}");
+    }
+}
+
+#[tokio::test]
+async fn every_shared_scenario() {
+    let all = scenarios();
+    assert!(all.len() >= 10, "the scenarios are missing");
+    for (name, scenario) in &all {
+        run(name, scenario).await;
+    }
+}
