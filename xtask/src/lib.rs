@@ -1,6 +1,7 @@
 //! Project automation behind `cargo xtask`. The binary is a thin command line over these modules,
 //! which the tests call directly.
 
+pub mod bench;
 pub mod dispatch;
 pub mod fetch;
 pub mod generate;

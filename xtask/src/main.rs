@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{fetch, generate, root, suite};
+use xtask::{bench, fetch, generate, root, suite};
 
 /// Project automation for the Alura SDK.
 #[derive(Parser)]
@@ -40,6 +40,8 @@ enum Cmd {
     },
     /// Run every check and test: formatting, generated files, clippy, the test suites.
     Test,
+    /// Benchmark each language's client beside its baseline; writes bench/results.md.
+    Bench,
 }
 
 fn main() -> ExitCode {
@@ -70,5 +72,6 @@ fn run(command: Cmd) -> Result<()> {
             suite::cargo(&root, &all)
         }
         Cmd::Test => suite::all(&root),
+        Cmd::Bench => bench::bench(&root),
     }
 }

@@ -26,14 +26,14 @@ pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
     cargo_with(root, args, &[])
 }
 
-fn cargo_with(root: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
+pub fn cargo_with(root: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
     run(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args, root, envs)
 }
 
 /// The host's target triple. `napi build` always passes `--target`, which puts its artifacts
 /// under `target/<triple>/`; building everything else for the same explicit target lets cargo,
 /// maturin and napi share one set of artifacts instead of compiling the workspace twice.
-fn host_triple() -> Result<String> {
+pub fn host_triple() -> Result<String> {
     let out = Command::new("rustc").arg("-vV").output().context("cannot run rustc -vV")?;
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -58,7 +58,7 @@ pub fn all(root: &Path) -> Result<()> {
 }
 
 /// The virtualenv the Python suites use, made on first use under `target/`.
-fn venv(root: &Path) -> Result<PathBuf> {
+pub fn venv(root: &Path) -> Result<PathBuf> {
     let venv = root.join("target/py");
     let python = venv.join("bin/python");
     if !python.exists() {

@@ -1,0 +1,89 @@
+//! `alura` beside raw `reqwest` (with the same typed JSON decoding), against one simulator.
+//! Run by `cargo xtask bench`, which passes the simulator's URL in ALURA_BENCH_URL; prints one
+//! `BENCH {json}` line per measurement for it to collect.
+
+use std::time::{Duration, Instant};
+
+use alura_api::types::Candle;
+use futures_util::{StreamExt, stream};
+use serde_json::json;
+
+const PATH: &str = "/api/indicators/candles/latest";
+
+fn report(case: &str, implementation: &str, rounds: &[Duration], ops: usize) {
+    let mut secs: Vec<f64> = rounds.iter().map(Duration::as_secs_f64).collect();
+    secs.sort_by(f64::total_cmp);
+    let median = secs[secs.len() / 2];
+    let line = json!({"case": case, "impl": implementation, "median_s": median, "ops": ops, "ops_per_s": ops as f64 / median});
+    println!("BENCH {line}");
+}
+
+fn rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap_or(0)
+}
+
+async fn ours(client: &alura::Client, n: usize, concurrency: usize) {
+    stream::iter(0..n)
+        .for_each_concurrent(concurrency, |_| async {
+            let candles = client.api().get_latest_candles().send().await.expect("alura call");
+            assert_eq!(candles.len(), 6);
+        })
+        .await;
+}
+
+async fn baseline(http: &reqwest::Client, url: &str, n: usize, concurrency: usize) {
+    stream::iter(0..n)
+        .for_each_concurrent(concurrency, |_| async {
+            let bytes = http.get(url).send().await.expect("reqwest call").bytes().await.expect("body");
+            let candles: Vec<Candle> = serde_json::from_slice(&bytes).expect("decode");
+            assert_eq!(candles.len(), 6);
+        })
+        .await;
+}
+
+#[tokio::main]
+async fn main() {
+    let _local;
+    let base = match std::env::var("ALURA_BENCH_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            _local = alura_mock::MockServer::start(alura_mock::Config::default()).expect("simulator");
+            _local.url().to_owned()
+        }
+    };
+    let n: usize = std::env::var("ALURA_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let rounds: usize = std::env::var("ALURA_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let client = alura::Client::builder().base_url(&base).build().expect("client");
+    let http = reqwest::Client::builder().no_proxy().build().expect("reqwest");
+    let url = format!("{base}{PATH}");
+    // Memory first, so the counts are exact: RSS after 10,000 calls, then after 40,000 more.
+    ours(&client, 10_000, 64).await;
+    let rss_10k = rss_kb();
+    ours(&client, 40_000, 64).await;
+    let rss_50k = rss_kb();
+    println!(
+        "BENCH {}",
+        json!({"case": "memory", "impl": "Rust", "rss_kb_10k": rss_10k, "rss_kb_50k": rss_50k})
+    );
+    // Warm the baseline's connection pool too.
+    baseline(&http, &url, 200, 64).await;
+    for concurrency in [1, 64] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let t = Instant::now();
+            ours(&client, n, concurrency).await;
+            a.push(t.elapsed());
+            let t = Instant::now();
+            baseline(&http, &url, n, concurrency).await;
+            b.push(t.elapsed());
+        }
+        let case = format!("{n} GET candles/latest, concurrency {concurrency}, Rust");
+        report(&case, "alura", &a, n);
+        report(&case, "reqwest + serde", &b, n);
+    }
+}

@@ -1,0 +1,265 @@
+//! `cargo xtask bench`: each language's client beside its baseline, against one simulator
+//! process, alternating over several rounds; medians and ratios go to `bench/results.md`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::suite::{self, host_triple, run};
+
+/// Runs a command and returns the `BENCH {json}` lines it printed.
+fn collect(program: &str, args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Result<Vec<Value>> {
+    eprintln!("bench: {program} {}", args.join(" "));
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot run {program}"))?;
+    if !out.status.success() {
+        bail!("`{program} {}` failed ({})", args.join(" "), out.status);
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text
+        .lines()
+        .filter_map(|l| l.strip_prefix("BENCH "))
+        .filter_map(|j| serde_json::from_str(j).ok())
+        .collect())
+}
+
+struct Mock(Child, String);
+
+impl Mock {
+    fn start(binary: &Path) -> Result<Self> {
+        let mut child = Command::new(binary)
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start alura-mock")?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+        Ok(Self(child, line.trim().to_owned()))
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// wrk's requests per second at concurrency 64, or why there is none.
+fn wrk(url: &str) -> Result<f64, String> {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c64", "-d5s", &format!("{url}/api/indicators/candles/latest")])
+        .output()
+        .map_err(|_| "wrk is not installed (apt-get install wrk)".to_owned())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("no rate in wrk's output: {text}"))
+}
+
+/// `python -c "import alura"` minus `python -c pass`, median of 15 runs, in ms.
+fn import_ms(python: &Path) -> Result<f64> {
+    let time = |code: &str| -> Result<f64> {
+        let mut runs = Vec::new();
+        for _ in 0..15 {
+            let t = Instant::now();
+            let ok = Command::new(python).args(["-c", code]).status()?.success();
+            if !ok {
+                bail!("python -c {code:?} failed");
+            }
+            runs.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(median(runs))
+    };
+    Ok(time("import alura")? - time("pass")?)
+}
+
+pub fn bench(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    let triple = host_triple()?;
+    let target = [("CARGO_BUILD_TARGET", triple.as_str())];
+    suite::cargo_with(root, &["build", "--release", "-p", "alura-mock"], &target)?;
+    suite::cargo_with(root, &["bench", "--no-run", "-p", "alura", "--bench", "throughput"], &target)?;
+
+    let python = suite::venv(root)?;
+    run(&python, &["-m", "pip", "install", "--quiet", "httpx", "orjson", "eth-account"], root, &[])?;
+    let wheels = root.join("target/wheels");
+    let _ = std::fs::remove_dir_all(&wheels);
+    run(
+        &python,
+        &[
+            "-m",
+            "maturin",
+            "build",
+            "--quiet",
+            "--release",
+            "-m",
+            "bindings/python/Cargo.toml",
+            "-o",
+            "target/wheels",
+        ],
+        root,
+        &target,
+    )?;
+    let wheel = std::fs::read_dir(&wheels)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .context("no wheel built")?;
+    let wheel_mb = std::fs::metadata(&wheel)?.len() as f64 / 1e6;
+    run(
+        &python,
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--force-reinstall",
+            "--no-deps",
+            wheel.to_str().context("path")?,
+        ],
+        root,
+        &[],
+    )?;
+
+    let node = root.join("bindings/node");
+    run("npm", &["ci", "--no-audit", "--no-fund"], &node, &[])?;
+    run("npx", &["napi", "build", "--platform", "--release", "--output-dir", "native"], &node, &target)?;
+
+    let mock = Mock::start(&root.join(format!("target/{triple}/release/alura-mock")))?;
+    let url = mock.1.clone();
+    let envs = [("ALURA_BENCH_URL", url.as_str()), target[0]];
+    let mut results = Vec::new();
+    results.extend(collect("cargo", &["bench", "-q", "-p", "alura", "--bench", "throughput"], root, &envs)?);
+    let py = python.to_str().context("path")?;
+    results.extend(collect(py, &["bench/python_bench.py"], root, &envs)?);
+    results.extend(collect("node", &["../../bench/node_bench.mjs"], &node, &envs)?);
+    let limit = wrk(&url);
+    drop(mock);
+    let import = import_ms(&python)?;
+    let md = render(&results, &limit, import, wheel_mb, started.elapsed().as_secs_f64())?;
+    std::fs::write(root.join("bench/results.md"), &md)?;
+    println!("{md}");
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find_map(|l| {
+                l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
+        })
+        .unwrap_or(0.0);
+    format!("{cpu}, {cores} cores, {:.0} GiB", mem / 1024.0 / 1024.0)
+}
+
+fn render(
+    results: &[Value],
+    limit: &Result<f64, String>,
+    import_ms: f64,
+    wheel_mb: f64,
+    took: f64,
+) -> Result<String> {
+    let date = Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output()?;
+    let commit = Command::new("git").args(["rev-parse", "--short", "HEAD"]).output()?;
+    let mut md = String::new();
+    writeln!(md, "# Benchmarks\n")?;
+    writeln!(
+        md,
+        "- command: `cargo xtask bench` (release builds; one `alura-mock` process serves every case)"
+    )?;
+    writeln!(
+        md,
+        "- date: {}; commit {}",
+        String::from_utf8_lossy(&date.stdout).trim(),
+        String::from_utf8_lossy(&commit.stdout).trim()
+    )?;
+    writeln!(md, "- machine: {}", machine())?;
+    writeln!(
+        md,
+        "- each case: ours and the baseline alternate, several rounds; medians; the ratio is ours / baseline in ops/s (higher is better for us)\n"
+    )?;
+    writeln!(md, "| case | implementation | median (s) | ops/s | ratio to the first baseline |")?;
+    writeln!(md, "| --- | --- | ---: | ---: | ---: |")?;
+    let mut cases: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for r in results.iter().filter(|r| r["case"] != "memory") {
+        let case = r["case"].as_str().unwrap_or_default().to_owned();
+        if !cases.contains_key(&case) {
+            order.push(case.clone());
+        }
+        cases.entry(case).or_default().push(r);
+    }
+    for case in order {
+        let rows = &cases[&case];
+        let ours: Vec<&&Value> =
+            rows.iter().filter(|r| r["impl"].as_str().is_some_and(|i| i.starts_with("alura"))).collect();
+        let baseline = rows.iter().find(|r| !r["impl"].as_str().is_some_and(|i| i.starts_with("alura")));
+        for r in rows {
+            let ratio = match (ours.contains(&r), baseline) {
+                (true, Some(b)) => format!(
+                    "{:.2}x",
+                    r["ops_per_s"].as_f64().unwrap_or(0.0) / b["ops_per_s"].as_f64().unwrap_or(1.0)
+                ),
+                _ => String::new(),
+            };
+            writeln!(
+                md,
+                "| {case} | {} | {:.4} | {:.0} | {ratio} |",
+                r["impl"].as_str().unwrap_or_default(),
+                r["median_s"].as_f64().unwrap_or(0.0),
+                r["ops_per_s"].as_f64().unwrap_or(0.0)
+            )?;
+        }
+    }
+    match limit {
+        Ok(rps) => {
+            writeln!(md, "| the limit: candles/latest, concurrency 64 | wrk -t2 -c64 -d5s | | {rps:.0} | |")?
+        }
+        Err(why) => {
+            writeln!(md, "| the limit: candles/latest, concurrency 64 | wrk | | not measured: {why} | |")?
+        }
+    }
+    writeln!(md, "\n| other | value |\n| --- | ---: |")?;
+    writeln!(md, "| `import alura` (python -c, minus an empty interpreter) | {import_ms:.1} ms |")?;
+    writeln!(md, "| wheel size (abi3, release) | {wheel_mb:.1} MB |")?;
+    for r in results.iter().filter(|r| r["case"] == "memory") {
+        let (a, b) = (r["rss_kb_10k"].as_f64().unwrap_or(0.0), r["rss_kb_50k"].as_f64().unwrap_or(0.0));
+        writeln!(
+            md,
+            "| RSS after 10,000 / 50,000 calls, {} | {:.1} / {:.1} MB |",
+            r["impl"].as_str().unwrap_or_default(),
+            a / 1024.0,
+            b / 1024.0
+        )?;
+    }
+    writeln!(md, "\nThe whole run took {took:.0} s.")?;
+    Ok(md)
+}
