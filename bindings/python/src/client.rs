@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict};
 
 use crate::convert::{Json, map_from_py, to_py};
 use crate::errors;
@@ -130,6 +130,44 @@ impl NativeClient {
         })
     }
 
+    /// Candle history as columns: `{"openTime": <int64 bytes>, "open": <float64 bytes>, ...}`,
+    /// native-endian, for `numpy.frombuffer` (the DataFrame path: no Python object per candle).
+    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None))]
+    fn candle_columns<'py>(
+        &self,
+        py: Python<'py>,
+        symbol: String,
+        interval: Option<String>,
+        limit: Option<u64>,
+        start_time: Option<i64>,
+        end_time: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let client = self.client.clone();
+        let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
+        let columns = select_interruptible(py, async move { client.candle_columns(query).await })?
+            .map_err(|e| errors::to_py(py, e))?;
+        columns_to_py(py, &columns)
+    }
+
+    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None))]
+    fn candle_columns_async<'py>(
+        &self,
+        py: Python<'py>,
+        symbol: String,
+        interval: Option<String>,
+        limit: Option<u64>,
+        start_time: Option<i64>,
+        end_time: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client.clone();
+        let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let columns =
+                client.candle_columns(query).await.map_err(|e| Python::attach(|py| errors::to_py(py, e)))?;
+            Python::attach(|py| columns_to_py(py, &columns).map(Bound::unbind))
+        })
+    }
+
     /// A client with other limits, sharing connections and the token.
     #[pyo3(signature = (timeout=None, max_retries=None))]
     fn with_options(&self, py: Python<'_>, timeout: Option<f64>, max_retries: Option<u32>) -> PyResult<Self> {
@@ -153,6 +191,20 @@ impl NativeClient {
     fn address(&self) -> Option<String> {
         self.client.address().map(|a| a.to_checksum(None))
     }
+}
+
+fn columns_to_py<'py>(py: Python<'py>, c: &alura::CandleColumns) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    let bytes =
+        |values: &[f64]| PyBytes::new(py, &values.iter().flat_map(|v| v.to_ne_bytes()).collect::<Vec<u8>>());
+    let times: Vec<u8> = c.open_time.iter().flat_map(|v| v.to_ne_bytes()).collect();
+    dict.set_item("openTime", PyBytes::new(py, &times))?;
+    for (name, values) in
+        [("open", &c.open), ("high", &c.high), ("low", &c.low), ("close", &c.close), ("volume", &c.volume)]
+    {
+        dict.set_item(name, bytes(values))?;
+    }
+    Ok(dict)
 }
 
 async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<serde_json::Value> {

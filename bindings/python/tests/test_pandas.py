@@ -21,6 +21,9 @@ def test_candles_df_has_typed_columns_and_a_datetime_index(client: alura.Client)
     assert len(df) == 48 and df.index.is_monotonic_increasing
     assert df.index[-1] == pd.Timestamp(end // 3_600_000 * 3_600_000, unit="ms", tz="UTC")
     assert (df["high"] >= df[["open", "close"]].max(axis=1)).all()
+    rows = client.get_candle_history("BTC", interval="1h", limit=48, end_time=end)
+    assert df["close"].tolist() == [r["close"] for r in rows], "the columns hold what the rows hold"
+    df.loc[df.index[0], "close"] = 0.0  # a frame the caller owns, not a read-only view
 
 
 async def test_candles_df_async(aclient: alura.AsyncClient) -> None:

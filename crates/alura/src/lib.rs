@@ -25,6 +25,7 @@ mod asset;
 mod auth;
 mod call;
 mod client;
+mod columns;
 #[rustfmt::skip]
 mod dispatch;
 mod error;
@@ -36,6 +37,7 @@ mod validate;
 pub use alura_api::types;
 pub use asset::Asset;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use columns::{CandleColumns, HistoryQuery};
 pub use error::{Error, Result};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};

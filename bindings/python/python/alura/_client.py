@@ -86,12 +86,10 @@ class Client(_Base, SyncOperations):
         end_time: Optional[int] = None,
     ) -> pandas.DataFrame:
         """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``)."""
-        from ._pandas import candles_frame
+        from ._pandas import _pandas, candles_frame
 
-        candles = self.get_candle_history(
-            symbol, interval=interval, limit=limit, start_time=start_time, end_time=end_time
-        )
-        return candles_frame(candles)
+        _pandas()  # fail before the call when pandas is missing
+        return candles_frame(self._native.candle_columns(symbol, interval, limit, start_time, end_time))
 
     def close(self) -> None:
         """Nothing to release yet; here so ``with Client() as c`` reads as it should."""
@@ -132,12 +130,10 @@ class AsyncClient(_Base, AsyncOperations):
         end_time: Optional[int] = None,
     ) -> pandas.DataFrame:
         """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``)."""
-        from ._pandas import candles_frame
+        from ._pandas import _pandas, candles_frame
 
-        candles = await self.get_candle_history(
-            symbol, interval=interval, limit=limit, start_time=start_time, end_time=end_time
-        )
-        return candles_frame(candles)
+        _pandas()  # fail before the call when pandas is missing
+        return candles_frame(await self._native.candle_columns_async(symbol, interval, limit, start_time, end_time))
 
     async def close(self) -> None:
         """Nothing to release yet; here so ``async with AsyncClient() as c`` reads as it should."""

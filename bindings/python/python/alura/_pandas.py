@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List
-
-from . import types as t
+from typing import TYPE_CHECKING, Dict
 
 if TYPE_CHECKING:
     import pandas
@@ -12,15 +10,22 @@ if TYPE_CHECKING:
 COLUMNS = ["open", "high", "low", "close", "volume"]
 
 
-def candles_frame(candles: List[t.Candle]) -> pandas.DataFrame:
+def _pandas():  # type: ignore[no-untyped-def]
     try:
-        import pandas as pd
+        import numpy
+        import pandas
     except ImportError:
         raise ImportError(
             "candles_df needs pandas, which is not installed: pip install 'alura[pandas]'"
         ) from None
-    frame = pd.DataFrame.from_records(candles, columns=["openTime", *COLUMNS])
-    frame = frame.astype({c: "float64" for c in COLUMNS})
-    frame.index = pd.to_datetime(frame.pop("openTime").astype("int64"), unit="ms", utc=True)
+    return numpy, pandas
+
+
+def candles_frame(columns: Dict[str, bytes]) -> pandas.DataFrame:
+    """A DataFrame from the native columns (machine-order int64 and float64 buffers)."""
+    np, pd = _pandas()
+    data = {name: np.frombuffer(columns[name], dtype=np.float64) for name in COLUMNS}
+    index = pd.to_datetime(np.frombuffer(columns["openTime"], dtype=np.int64), unit="ms", utc=True)
+    frame = pd.DataFrame(data, index=index)  # copies: numpy.frombuffer arrays are read-only
     frame.index.name = "open_time"
     return frame
