@@ -123,7 +123,7 @@ pub fn generate(spec: &Value, client: &syn::File) -> Result<String> {
                 names.extend(fields);
             }
             arms.push_str(&format!(
-                "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}to_json(b.send().await?.into_inner())\n}}\n"
+                "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}Ok(Reply::new(b.send().await?.into_inner()))\n}}\n"
             ));
         }
     }
@@ -132,15 +132,16 @@ pub fn generate(spec: &Value, client: &syn::File) -> Result<String> {
 
 use serde_json::{{Map, Value}};
 
-use crate::call::{{arg, body, check_names, opt_arg, to_json}};
+use crate::call::{{Reply, arg, body, check_names, opt_arg}};
 use crate::{{Client, Error, Result, types}};
 
 impl Client {{
     /// Calls the operation `operation_id` with `args`, an object of its path, query and body
     /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
-    /// response body as JSON. Arguments are checked against the generated types before sending.
+    /// typed response ([`Reply::to_value`] gives JSON). Arguments are checked against the
+    /// generated types before sending.
     #[allow(unused_mut, clippy::let_and_return)]
-    pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Value> {{
+    pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {{
         match operation_id {{
 {arms}
             other => Err(Error::invalid(format!("unknown operation {{other:?}}"))),

@@ -134,7 +134,7 @@ impl NativeClient {
             Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
         };
         let client = self.client.clone();
-        guarded(async move { client.call(&operation, args).await }).await
+        guarded(async move { client.call(&operation, args).await?.to_value() }).await
     }
 
     /// Logs in now (a no-op while the token is good).

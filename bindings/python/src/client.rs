@@ -6,8 +6,9 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::convert::{Json, map_from_py, to_py};
+use crate::convert::{Json, Typed, map_from_py, to_py};
 use crate::errors;
+use crate::pyser;
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeClient {
@@ -77,7 +78,7 @@ impl NativeClient {
         let args = args_of(py, args)?;
         let client = self.client.clone();
         match select_interruptible(py, client.call(operation, args))? {
-            Ok(value) => to_py(py, &value),
+            Ok(reply) => pyser::to_py(py, &reply),
             Err(e) => Err(errors::to_py(py, e)),
         }
     }
@@ -94,7 +95,7 @@ impl NativeClient {
         let client = self.client.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             match client.call(&operation, args).await {
-                Ok(value) => Ok(Json(value)),
+                Ok(reply) => Ok(Typed(reply)),
                 Err(e) => Err(Python::attach(|py| errors::to_py(py, e))),
             }
         })

@@ -19,6 +19,19 @@ impl<'py> IntoPyObject<'py> for Json {
     }
 }
 
+/// A typed response on its way to Python, serialized straight into Python objects.
+pub struct Typed(pub alura::Reply);
+
+impl<'py> IntoPyObject<'py> for Typed {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::pyser::to_py(py, &self.0)
+    }
+}
+
 pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),

@@ -5,6 +5,7 @@ mod client;
 mod convert;
 mod errors;
 mod mock;
+mod pyser;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -53,6 +53,29 @@ pub(crate) fn body<T: DeserializeOwned>(args: &Map<String, Value>, fields: &[&st
     })
 }
 
-pub(crate) fn to_json<T: Serialize>(value: T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::Decode { message: e.to_string() })
+/// A typed response of any operation, not yet turned into anything: each binding serializes
+/// it straight into its own objects, so no language pays for an intermediate JSON value.
+pub struct Reply(Box<dyn erased_serde::Serialize + Send + Sync>);
+
+impl Reply {
+    pub(crate) fn new<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
+        Self(Box::new(value))
+    }
+
+    /// The response as a JSON value.
+    pub fn to_value(&self) -> Result<Value> {
+        serde_json::to_value(self).map_err(|e| Error::Decode { message: e.to_string() })
+    }
+}
+
+impl Serialize for Reply {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        erased_serde::serialize(&*self.0, serializer)
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reply")
+    }
 }

@@ -2,24 +2,25 @@
 
 //! Every operation by id, with JSON arguments: the one entry point of the bindings.
 use serde_json::{Map, Value};
-use crate::call::{arg, body, check_names, opt_arg, to_json};
+use crate::call::{Reply, arg, body, check_names, opt_arg};
 use crate::{Client, Error, Result, types};
 impl Client {
     /// Calls the operation `operation_id` with `args`, an object of its path, query and body
     /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
-    /// response body as JSON. Arguments are checked against the generated types before sending.
+    /// typed response ([`Reply::to_value`] gives JSON). Arguments are checked against the
+    /// generated types before sending.
     #[allow(unused_mut, clippy::let_and_return)]
     pub async fn call(
         &self,
         operation_id: &str,
         args: Map<String, Value>,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         match operation_id {
             "request_challenge" => {
                 check_names("request_challenge", &args, &["address"])?;
                 let mut b = self.api().request_challenge();
                 b = b.body(body::<types::EvmChallengeDto>(&args, &["address"])?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "verify_signature" => {
                 check_names(
@@ -34,12 +35,12 @@ impl Client {
                             types::EvmVerifyDto,
                         >(&args, &["address", "signature", "referralCode"])?,
                     );
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_trading_key" => {
                 check_names("get_trading_key", &args, &[])?;
                 let mut b = self.api().get_trading_key();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "create_trading_session" => {
                 check_names(
@@ -69,7 +70,7 @@ impl Client {
                             ],
                         )?,
                     );
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "create_advance_trading_session" => {
                 check_names(
@@ -99,23 +100,23 @@ impl Client {
                             ],
                         )?,
                     );
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "list_active_sessions" => {
                 check_names("list_active_sessions", &args, &[])?;
                 let mut b = self.api().list_active_sessions();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_current_trade" => {
                 check_names("get_current_trade", &args, &[])?;
                 let mut b = self.api().get_current_trade();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_session_logs" => {
                 check_names("get_session_logs", &args, &["sessionId"])?;
                 let mut b = self.api().get_session_logs();
                 b = b.session_id(arg::<::std::string::String>(&args, "sessionId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_trade_logs" => {
                 check_names("get_trade_logs", &args, &["tradeId", "page", "limit"])?;
@@ -127,57 +128,57 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "close_position" => {
                 check_names("close_position", &args, &["positionId"])?;
                 let mut b = self.api().close_position();
                 b = b.position_id(arg::<::std::string::String>(&args, "positionId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_close_position_signature" => {
                 check_names("get_close_position_signature", &args, &["positionId"])?;
                 let mut b = self.api().get_close_position_signature();
                 b = b.position_id(arg::<::std::string::String>(&args, "positionId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "close_trade" => {
                 check_names("close_trade", &args, &["tradeId"])?;
                 let mut b = self.api().close_trade();
                 b = b.trade_id(arg::<::std::string::String>(&args, "tradeId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "trigger_cron" => {
                 check_names("trigger_cron", &args, &[])?;
                 let mut b = self.api().trigger_cron();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_profile" => {
                 check_names("get_profile", &args, &[])?;
                 let mut b = self.api().get_profile();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "sync_fills" => {
                 check_names("sync_fills", &args, &[])?;
                 let mut b = self.api().sync_fills();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "withdraw" => {
                 check_names("withdraw", &args, &["amount"])?;
                 let mut b = self.api().withdraw();
                 b = b.body(body::<types::WithdrawDto>(&args, &["amount"])?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "close_position_by_asset" => {
                 check_names("close_position_by_asset", &args, &["assetIndex"])?;
                 let mut b = self.api().close_position_by_asset();
                 b = b.body(body::<types::ClosePositionDto>(&args, &["assetIndex"])?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "close_all_positions" => {
                 check_names("close_all_positions", &args, &[])?;
                 let mut b = self.api().close_all_positions();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "send_usdc" => {
                 check_names("send_usdc", &args, &["destination", "amount"])?;
@@ -186,17 +187,17 @@ impl Client {
                     .body(
                         body::<types::SendUsdcDto>(&args, &["destination", "amount"])?,
                     );
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "claim_reward" => {
                 check_names("claim_reward", &args, &[])?;
                 let mut b = self.api().claim_reward();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_indicators_health" => {
                 check_names("get_indicators_health", &args, &[])?;
                 let mut b = self.api().get_indicators_health();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_latest_candles" => {
                 check_names("get_latest_candles", &args, &["symbols", "interval"])?;
@@ -209,7 +210,7 @@ impl Client {
                 >(&args, "interval")? {
                     b = b.interval(v);
                 }
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_candle_history" => {
                 check_names(
@@ -233,7 +234,7 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_candles" => {
                 check_names("get_candles", &args, &["symbol", "interval", "limit"])?;
@@ -243,30 +244,30 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_symbols" => {
                 check_names("get_symbols", &args, &[])?;
                 let mut b = self.api().get_symbols();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_signals" => {
                 check_names("get_signals", &args, &["symbol", "interval"])?;
                 let mut b = self.api().get_signals();
                 b = b.symbol(arg::<::std::string::String>(&args, "symbol")?);
                 b = b.interval(arg::<::std::string::String>(&args, "interval")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_all_signals" => {
                 check_names("get_all_signals", &args, &["interval"])?;
                 let mut b = self.api().get_all_signals();
                 b = b.interval(arg::<::std::string::String>(&args, "interval")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_leaderboard_stats" => {
                 check_names("get_leaderboard_stats", &args, &[])?;
                 let mut b = self.api().get_leaderboard_stats();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_rankings" => {
                 check_names("get_rankings", &args, &["page", "limit", "period"])?;
@@ -280,74 +281,74 @@ impl Client {
                 if let Some(v) = opt_arg::<types::GetRankingsPeriod>(&args, "period")? {
                     b = b.period(v);
                 }
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_user_ranking" => {
                 check_names("get_user_ranking", &args, &["userId"])?;
                 let mut b = self.api().get_user_ranking();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_leaderboard_analytics" => {
                 check_names("get_leaderboard_analytics", &args, &[])?;
                 let mut b = self.api().get_leaderboard_analytics();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_leaderboard_health" => {
                 check_names("get_leaderboard_health", &args, &[])?;
                 let mut b = self.api().get_leaderboard_health();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_referral_info" => {
                 check_names("get_referral_info", &args, &["userId"])?;
                 let mut b = self.api().get_referral_info();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_referral_stats" => {
                 check_names("get_referral_stats", &args, &["userId"])?;
                 let mut b = self.api().get_referral_stats();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "create_referral_code" => {
                 check_names("create_referral_code", &args, &["userId", "code"])?;
                 let mut b = self.api().create_referral_code();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
                 b = b.body(body::<types::CreateReferralCodeDto>(&args, &["code"])?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "check_referral_code" => {
                 check_names("check_referral_code", &args, &["code"])?;
                 let mut b = self.api().check_referral_code();
                 b = b.body(body::<types::CheckReferralCodeDto>(&args, &["code"])?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "verify_usdc_deposit" => {
                 check_names("verify_usdc_deposit", &args, &["txHash"])?;
                 let mut b = self.api().verify_usdc_deposit();
                 b = b.body(body::<types::VerifyUsdcDepositDto>(&args, &["txHash"])?);
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "list_my_transactions" => {
                 check_names("list_my_transactions", &args, &[])?;
                 let mut b = self.api().list_my_transactions();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "get_total_deposited" => {
                 check_names("get_total_deposited", &args, &[])?;
                 let mut b = self.api().get_total_deposited();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "health_check" => {
                 check_names("health_check", &args, &[])?;
                 let mut b = self.api().health_check();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             "kafka_health_check" => {
                 check_names("kafka_health_check", &args, &[])?;
                 let mut b = self.api().kafka_health_check();
-                to_json(b.send().await?.into_inner())
+                Ok(Reply::new(b.send().await?.into_inner()))
             }
             other => Err(Error::invalid(format!("unknown operation {other:?}"))),
         }

@@ -23,7 +23,7 @@
 
 mod asset;
 mod auth;
-mod call;
+pub(crate) mod call;
 mod client;
 mod columns;
 #[rustfmt::skip]
@@ -36,6 +36,7 @@ mod validate;
 
 pub use alura_api::types;
 pub use asset::Asset;
+pub use call::Reply;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use columns::{CandleColumns, HistoryQuery};
 pub use error::{Error, Result};

@@ -36,10 +36,12 @@ async fn arguments_by_wire_name_reach_the_server() {
             args(json!({"budget": 100, "profitTarget": 40, "assetIndex": 1, "maxPositions": 2})),
         )
         .await
+        .unwrap()
+        .to_value()
         .unwrap();
     assert_eq!(session["assetIndex"], 1);
     assert_eq!(session["maxPositions"], 2);
-    let trade = client.call("get_current_trade", Map::new()).await.unwrap();
+    let trade = client.call("get_current_trade", Map::new()).await.unwrap().to_value().unwrap();
     let logs = client
         .call("get_trade_logs", args(json!({"tradeId": trade["id"], "page": 1, "limit": 5, "unused": null})))
         .await;
@@ -50,11 +52,15 @@ async fn arguments_by_wire_name_reach_the_server() {
     let logs = client
         .call("get_trade_logs", args(json!({"tradeId": trade["id"], "page": 1, "limit": 5})))
         .await
+        .unwrap()
+        .to_value()
         .unwrap();
     assert_eq!(logs["limit"], 5);
     let candles = client
         .call("get_candle_history", args(json!({"symbol": "XRP", "interval": "5m", "limit": 3})))
         .await
+        .unwrap()
+        .to_value()
         .unwrap();
     assert_eq!(candles.as_array().unwrap().len(), 3);
 }

@@ -86,7 +86,8 @@ async fn run(name: &str, scenario: &Value) {
             mock.inject(operation, faults);
         }
         let args = substitute(&step["args"], &saved).as_object().cloned().unwrap_or_default();
-        let outcome = client.call(step["call"].as_str().unwrap(), args).await;
+        let outcome =
+            client.call(step["call"].as_str().unwrap(), args).await.and_then(|reply| reply.to_value());
         let expect = step["expect"].as_object().cloned().unwrap_or_default();
         check_known(
             &expect,
