@@ -36,6 +36,16 @@ async fn ours(client: &alura::Client, n: usize, concurrency: usize) {
         .await;
 }
 
+/// The generated builder with a plain transport: what progenitor costs without our transport.
+async fn generated(api: &alura_api::Client, n: usize, concurrency: usize) {
+    stream::iter(0..n)
+        .for_each_concurrent(concurrency, |_| async {
+            let candles = api.get_latest_candles().send().await.expect("generated call");
+            assert_eq!(candles.len(), 6);
+        })
+        .await;
+}
+
 async fn baseline(http: &reqwest::Client, url: &str, n: usize, concurrency: usize) {
     stream::iter(0..n)
         .for_each_concurrent(concurrency, |_| async {
@@ -61,6 +71,7 @@ async fn main() {
     let client = alura::Client::builder().base_url(&base).build().expect("client");
     let http = reqwest::Client::builder().no_proxy().build().expect("reqwest");
     let url = format!("{base}{PATH}");
+    let direct = alura_api::Client::new_with_client(&base, http.clone(), alura_api::Hooks::direct());
     // Memory first, so the counts are exact: RSS after 10,000 calls, then after 40,000 more.
     ours(&client, 10_000, 64).await;
     let rss_10k = rss_kb();
@@ -73,7 +84,7 @@ async fn main() {
     // Warm the baseline's connection pool too.
     baseline(&http, &url, 200, 64).await;
     for concurrency in [1, 64] {
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut a, mut b, mut g) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
             let t = Instant::now();
             ours(&client, n, concurrency).await;
@@ -81,9 +92,14 @@ async fn main() {
             let t = Instant::now();
             baseline(&http, &url, n, concurrency).await;
             b.push(t.elapsed());
+            let t = Instant::now();
+            generated(&direct, n, concurrency).await;
+            g.push(t.elapsed());
         }
         let case = format!("{n} GET candles/latest, concurrency {concurrency}, Rust");
         report(&case, "alura", &a, n);
         report(&case, "reqwest + serde", &b, n);
+        // Splits our overhead: the generated builder alone, with a transport that only sends.
+        report(&case, "alura-api builder, plain transport", &g, n);
     }
 }
