@@ -52,7 +52,7 @@ pub fn client_file(spec: &openapiv3::OpenAPI) -> Result<syn::File> {
 /// enumerate. The types it uses are hand-written in `crates/alura-api/src/operation.rs`.
 pub fn operations(spec: &Value) -> Result<String> {
     let global_auth = spec["security"].as_array().is_some_and(|s| !s.is_empty());
-    let mut rows = String::new();
+    let mut rows = Vec::new();
     for (path, item) in spec["paths"].as_object().context("validated: paths")? {
         for (method, op) in item.as_object().context("a path item is an object")? {
             let Some(id) = op["operationId"].as_str() else { continue };
@@ -71,17 +71,20 @@ pub fn operations(spec: &Value) -> Result<String> {
             for (name, schema) in body["properties"].as_object().into_iter().flatten() {
                 fields.push(field(name, "Body", required.contains(&name.as_str()), resolve(spec, schema)));
             }
-            rows.push_str(&format!(
+            rows.push((id, format!(
                 "Operation {{ id: {id:?}, method: {:?}, path: {path:?}, tag: {tag:?}, authenticated: {authenticated}, \
                  summary: {summary:?}, has_body: {}, fields: &[{}] }},\n",
                 method.to_uppercase(),
                 body.is_object(),
                 fields.join(", ")
-            ));
+            )));
         }
     }
+    // Sorted by id: the transport looks an operation up on every call, by binary search.
+    rows.sort_unstable_by_key(|(id, _)| *id);
+    let rows: String = rows.into_iter().map(|(_, row)| row).collect();
     let text = format!(
-        r#"//! Every operation of the API, in spec order.
+        r#"//! Every operation of the API, sorted by operation id.
 
 use crate::operation::{{Field, Kind, Location, Operation}};
 

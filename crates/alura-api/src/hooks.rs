@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-use crate::{Client, Error};
+use crate::Client;
 
 /// A boxed, sendable future, as returned by [`Transport`] methods.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -17,15 +17,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Implemented by the `alura` crate (bearer token, login, retry); [`Hooks::direct`] is the
 /// plain implementation that sends each request once as it is.
 pub trait Transport: Send + Sync + 'static {
-    /// Runs before the request is sent, e.g. to attach credentials. An `Err` aborts the call
-    /// with [`Error::Custom`] carrying the message.
-    fn prepare<'a>(
-        &'a self,
-        request: &'a mut reqwest::Request,
-        operation: &'a OperationInfo,
-    ) -> BoxFuture<'a, Result<(), String>>;
-
-    /// Sends the request with `client` and returns the final response.
+    /// Sends the request with `client` and returns the final response. Everything a call
+    /// needs besides the request itself (input checks, credentials, retry) happens here.
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
@@ -60,14 +53,6 @@ impl fmt::Debug for Hooks {
 struct Direct;
 
 impl Transport for Direct {
-    fn prepare<'a>(
-        &'a self,
-        _request: &'a mut reqwest::Request,
-        _operation: &'a OperationInfo,
-    ) -> BoxFuture<'a, Result<(), String>> {
-        Box::pin(async { Ok(()) })
-    }
-
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
@@ -79,10 +64,6 @@ impl Transport for Direct {
 }
 
 impl ClientHooks<Hooks> for Client {
-    async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {
-        self.inner().0.prepare(request, info).await.map_err(Error::Custom)
-    }
-
     async fn exec(
         &self,
         request: reqwest::Request,

@@ -72,6 +72,19 @@ async fn main() {
     let http = reqwest::Client::builder().no_proxy().build().expect("reqwest");
     let url = format!("{base}{PATH}");
     let direct = alura_api::Client::new_with_client(&base, http.clone(), alura_api::Hooks::direct());
+    if let Ok(only) = std::env::var("ALURA_BENCH_ONLY") {
+        // One implementation alone, for a profiler: `callgrind` at two values of N gives the
+        // instructions per call by difference, with start-up cancelled out.
+        let concurrency = std::env::var("ALURA_BENCH_CONCURRENCY").ok().and_then(|v| v.parse().ok());
+        let concurrency = concurrency.unwrap_or(64);
+        match only.as_str() {
+            "alura" => ours(&client, n, concurrency).await,
+            "reqwest" => baseline(&http, &url, n, concurrency).await,
+            "generated" => generated(&direct, n, concurrency).await,
+            other => panic!("ALURA_BENCH_ONLY={other}: expected alura, reqwest or generated"),
+        }
+        return;
+    }
     // Memory first, so the counts are exact: RSS after 10,000 calls, then after 40,000 more.
     ours(&client, 10_000, 64).await;
     let rss_10k = rss_kb();

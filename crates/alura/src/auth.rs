@@ -7,6 +7,7 @@ use alloy_primitives::Address;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alura_api::types::{EvmChallengeDto, EvmVerifyDto};
+use reqwest::header::HeaderValue;
 use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
@@ -34,7 +35,9 @@ impl fmt::Debug for Secret {
 /// A bearer token, when it lapses, and which login made it.
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
-    pub(crate) value: Secret,
+    /// `Bearer <token>`, made once and marked sensitive: every call clones it, which only
+    /// counts a reference, and it never prints.
+    pub(crate) header: HeaderValue,
     /// `None` for a token given to us, whose lifetime we do not know.
     expires_at: Option<Instant>,
     lifetime: Duration,
@@ -42,6 +45,13 @@ pub(crate) struct Token {
 }
 
 impl Token {
+    fn new(value: &Secret, expires_at: Option<Instant>, lifetime: Duration, generation: u64) -> Result<Self> {
+        let mut header = HeaderValue::from_str(&format!("Bearer {}", value.expose()))
+            .map_err(|_| Error::auth("the token has characters a header cannot carry"))?;
+        header.set_sensitive(true);
+        Ok(Self { header, expires_at, lifetime, generation })
+    }
+
     /// Good for a while yet: a token is renewed a little before it lapses (a tenth of its
     /// lifetime, a minute at most), so a call never starts with a token about to expire.
     fn fresh(&self, now: Instant) -> bool {
@@ -75,10 +85,9 @@ impl Auth {
         token: Option<Secret>,
         referral_code: Option<String>,
         api: alura_api::Client,
-    ) -> Self {
-        let token =
-            token.map(|value| Token { value, expires_at: None, lifetime: Duration::ZERO, generation: 0 });
-        Self { signer, referral_code, token: Mutex::new(token), api }
+    ) -> Result<Self> {
+        let token = token.map(|value| Token::new(&value, None, Duration::ZERO, 0)).transpose()?;
+        Ok(Self { signer, referral_code, token: Mutex::new(token), api })
     }
 
     pub(crate) fn address(&self) -> Option<Address> {
@@ -127,7 +136,7 @@ impl Auth {
                 Ok((value, lifetime)) => {
                     tracing::debug!(address = %signer.address(), generation, "logged in");
                     let expires_at = Some(Instant::now() + lifetime);
-                    return Ok(Token { value, expires_at, lifetime, generation });
+                    return Token::new(&value, expires_at, lifetime, generation);
                 }
                 Err(Error::Auth { status: Some(401), .. }) if attempt < 2 => continue,
                 Err(Error::Auth { message, status }) => {

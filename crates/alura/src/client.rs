@@ -247,7 +247,9 @@ impl ClientBuilder {
             })?),
             (None, None) => None,
         };
+        let request_timeout = self.timeout.unwrap_or(Duration::from_secs(30));
         let mut http = reqwest::Client::builder()
+            .timeout(request_timeout)
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
             .user_agent(
                 self.user_agent.unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into()),
@@ -259,13 +261,14 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| Error::invalid(format!("cannot build the HTTP client: {e}")))?;
         let transport = Transport {
             policy: self.retry.unwrap_or_default(),
-            request_timeout: self.timeout.unwrap_or(Duration::from_secs(30)),
+            request_timeout,
+            http_timeout: request_timeout,
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
-        let auth = Arc::new(Auth::new(signer, self.token, self.referral_code, login_api));
+        let auth = Arc::new(Auth::new(signer, self.token, self.referral_code, login_api)?);
         let transport = Transport { auth: Some(auth.clone()), ..transport };
         let api = alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
         Ok(Client { inner: Arc::new(Inner { api, auth, http, transport, base_url }) })

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alura_api::{BoxFuture, OperationInfo};
+use bytes::Bytes;
 use rand::Rng;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Method, Request, Response, StatusCode};
@@ -19,30 +20,15 @@ use crate::validate;
 pub(crate) struct Transport {
     pub(crate) policy: RetryPolicy,
     pub(crate) request_timeout: Duration,
+    /// The limit the HTTP client applies to every request it sends; `with_timeout` clients
+    /// share that client but not its limit.
+    pub(crate) http_timeout: Duration,
     pub(crate) sleeper: SharedSleeper,
     /// `None` in the client logins go through.
     pub(crate) auth: Option<Arc<Auth>>,
 }
 
 impl alura_api::Transport for Transport {
-    fn prepare<'a>(
-        &'a self,
-        request: &'a mut Request,
-        operation: &'a OperationInfo,
-    ) -> BoxFuture<'a, std::result::Result<(), String>> {
-        Box::pin(async move {
-            if let Some(op) = alura_api::find(operation.operation_id) {
-                validate::request(op, request)?;
-            }
-            if request.method() == Method::POST {
-                // One key per call, the same on every attempt, so a server that honours it can
-                // tell a retry from a second order.
-                request.headers_mut().insert("idempotency-key", idempotency_key());
-            }
-            Ok(())
-        })
-    }
-
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
@@ -79,8 +65,22 @@ impl Transport {
     }
 
     /// Sends `request` until it gets an answer to hand back, or fails for good.
-    async fn call(&self, client: &reqwest::Client, request: Request, operation: &str) -> Result<Response> {
-        let authenticated = alura_api::find(operation).is_some_and(|op| op.authenticated);
+    async fn call(
+        &self,
+        client: &reqwest::Client,
+        mut request: Request,
+        operation: &str,
+    ) -> Result<Response> {
+        let op = alura_api::find(operation);
+        if let Some(op) = op {
+            validate::request(op, &request).map_err(Error::invalid)?;
+        }
+        if request.method() == Method::POST {
+            // One key per call, the same on every attempt, so a server that honours it can
+            // tell a retry from a second order.
+            request.headers_mut().insert("idempotency-key", idempotency_key());
+        }
+        let authenticated = op.is_some_and(|op| op.authenticated);
         let idempotent = retry::idempotent(request.method());
         let started = Instant::now();
         let deadline = started + self.policy.deadline;
@@ -164,14 +164,24 @@ impl Transport {
 
     /// One attempt: a copy of the request with the current token and the time left.
     fn attempt(&self, request: &Request, token: Option<&Token>, left: Duration) -> Result<Request> {
-        let mut attempt =
-            request.try_clone().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?;
-        *attempt.timeout_mut() = Some(self.request_timeout.min(left));
+        // Copied field by field: `Request::try_clone` also builds two extension maps per copy,
+        // which the generated requests never use.
+        let mut attempt = Request::new(request.method().clone(), request.url().clone());
+        *attempt.headers_mut() = request.headers().clone();
+        *attempt.version_mut() = request.version();
+        if let Some(body) = request.body() {
+            let bytes =
+                body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?;
+            *attempt.body_mut() = Some(Bytes::copy_from_slice(bytes).into());
+        }
+        // Setting a per-request limit costs an allocation, so it is set only where it differs
+        // from the one the HTTP client applies anyway.
+        let limit = self.request_timeout.min(left);
+        if limit != self.http_timeout {
+            *attempt.timeout_mut() = Some(limit);
+        }
         if let Some(token) = token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.value.expose()))
-                .map_err(|_| Error::auth("the token is not a valid header value"))?;
-            value.set_sensitive(true);
-            attempt.headers_mut().insert(AUTHORIZATION, value);
+            attempt.headers_mut().insert(AUTHORIZATION, token.header.clone());
         }
         Ok(attempt)
     }

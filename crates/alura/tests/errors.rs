@@ -85,6 +85,13 @@ fn plain_http_only_to_loopback_unless_allowed() {
 }
 
 #[test]
+fn a_token_that_cannot_be_a_header_is_refused_when_building() {
+    let err = Client::builder().token("abc\ndef").build().unwrap_err();
+    assert!(matches!(&err, Error::Auth { message, .. } if message.contains("header")), "{err:?}");
+    assert!(!err.to_string().contains("abc"), "the token is not echoed: {err}");
+}
+
+#[test]
 fn debug_never_shows_a_key_or_a_token() {
     let builder = Client::builder().private_key(KEY).token(TOKEN);
     let shown = format!("{builder:?}");

@@ -212,3 +212,26 @@ async fn retries_off_sends_once() {
     client.with_retry(RetryPolicy::default()).api().health_check().send().await.unwrap();
     assert_eq!(sent(&mock, "health_check"), 3);
 }
+
+#[tokio::test]
+async fn with_timeout_sets_the_limit_either_way_from_the_builders() {
+    let mock = mock();
+    let retry = RetryPolicy { max_retries: 0, ..Default::default() };
+    let base = alura::Client::builder().base_url(mock.url()).retry(retry).timeout(Duration::from_millis(300));
+    let client = base.build().unwrap();
+    // Longer than the builder's limit: a 700 ms answer arrives.
+    mock.inject("get_symbols", [Fault::Delay { ms: 700 }]);
+    client.with_timeout(Duration::from_secs(5)).api().get_symbols().send().await.unwrap();
+    // The builder's own limit still holds for the client it made.
+    mock.inject("get_symbols", [Fault::Delay { ms: 700 }]);
+    let err = Error::from(client.api().get_symbols().send().await.unwrap_err());
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // Shorter than the builder's limit.
+    let patient = alura::Client::builder().base_url(mock.url()).retry(retry).build().unwrap();
+    mock.inject("get_symbols", [Fault::Delay { ms: 700 }]);
+    let err = Error::from(
+        patient.with_timeout(Duration::from_millis(200)).api().get_symbols().send().await.unwrap_err(),
+    );
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(sent(&mock, "get_symbols"), 3);
+}
