@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::Shared;
 use crate::error::{ApiError, ApiResult};
-use crate::market::{self, ASSETS};
+use crate::market::{self, ASSETS, Candle};
 
 /// The most candles one history call returns (enough for the 100,000-candle benchmark).
 pub const HISTORY_MAX: usize = 100_000;
@@ -63,7 +63,7 @@ async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {
     )
 }
 
-async fn latest(State(shared): State<Arc<Shared>>, Query(q): Params) -> ApiResult<Json<Value>> {
+async fn latest(State(shared): State<Arc<Shared>>, Query(q): Params) -> ApiResult<Json<Vec<Candle>>> {
     let interval = interval(q.get("interval").map_or("1m", String::as_str))?;
     let assets: Vec<usize> = match q.get("symbols").filter(|s| !s.is_empty()) {
         None => (0..ASSETS.len()).collect(),
@@ -78,14 +78,14 @@ async fn latest(State(shared): State<Arc<Shared>>, Query(q): Params) -> ApiResul
     let now = shared.clock.now_ms();
     let out: Vec<_> =
         assets.into_iter().flat_map(|a| shared.market.candles(a, interval, None, now, 1)).collect();
-    Ok(Json(json!(out)))
+    Ok(Json(out))
 }
 
 async fn history(
     State(shared): State<Arc<Shared>>,
     Path(symbol): Path<String>,
     Query(q): Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<Candle>>> {
     let asset = asset(&symbol)?;
     let interval = interval(q.get("interval").map_or("1m", String::as_str))?;
     let start = int(&q, "startTime", 0, i64::MAX)?;
@@ -94,18 +94,20 @@ async fn history(
     if start.is_some_and(|s| s > end) {
         return Err(ApiError::bad_request("startTime must not be after endTime"));
     }
-    Ok(Json(json!(shared.market.candles(asset, interval, start, end, limit))))
+    // Serialized straight from the structs: through a `Value` tree, 100,000 candles took the
+    // simulator about 0.3 s, which hid the client's own decoding in the benchmark.
+    Ok(Json(shared.market.candles(asset, interval, start, end, limit)))
 }
 
 async fn candles(
     State(shared): State<Arc<Shared>>,
     Path((symbol, name)): Path<(String, String)>,
     Query(q): Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<Candle>>> {
     let asset = asset(&symbol)?;
     let interval = interval(&name)?;
     let limit = int(&q, "limit", 1, CANDLES_MAX as i64)?.map_or(100, |n| n as usize);
-    Ok(Json(json!(shared.market.candles(asset, interval, None, shared.clock.now_ms(), limit))))
+    Ok(Json(shared.market.candles(asset, interval, None, shared.clock.now_ms(), limit)))
 }
 
 async fn symbols() -> Json<Value> {
