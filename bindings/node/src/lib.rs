@@ -69,11 +69,47 @@ async fn guarded<T>(future: impl std::future::Future<Output = alura::Result<T>>)
     }
 }
 
+/// JS has one number type, and napi hands over any integer beyond `u32` as a float
+/// (`1700000000000.0`), which an `i64` argument such as `endTime` would refuse. A whole
+/// number that a double holds exactly becomes an integer again.
+fn whole_numbers_as_integers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_991.0; // 2^53 - 1
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
 fn millis(ms: f64) -> Result<Duration> {
     Duration::try_from_secs_f64(ms / 1000.0)
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| invalid(format!("timeoutMs must be a positive number, not {ms}")))
+}
+
+/// A typed response, made into JS values straight from its Rust types on the main thread,
+/// with no JSON value in between.
+pub struct Typed<T>(T);
+
+impl<T> TypeName for Typed<T> {
+    fn type_name() -> &'static str {
+        "any"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl<T: serde::Serialize> ToNapiValue for Typed<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, reply: Self) -> Result<sys::napi_value> {
+        Ok(Env::from_raw(env).to_js_value(&reply.0)?.raw())
+    }
 }
 
 #[napi]
@@ -126,15 +162,18 @@ impl NativeClient {
     }
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body.
-    #[napi]
-    pub async fn call(&self, operation: String, args: Option<Value>) -> Result<Value> {
+    #[napi(ts_return_type = "Promise<any>")]
+    pub async fn call(&self, operation: String, args: Option<Value>) -> Result<Typed<alura::Reply>> {
         let args: Map<String, Value> = match args {
             None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(map)) => map,
+            Some(Value::Object(mut map)) => {
+                map.values_mut().for_each(whole_numbers_as_integers);
+                map
+            }
             Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
         };
         let client = self.client.clone();
-        guarded(async move { client.call(&operation, args).await?.to_value() }).await
+        guarded(async move { client.call(&operation, args).await.map(Typed) }).await
     }
 
     /// Logs in now (a no-op while the token is good).
@@ -145,15 +184,11 @@ impl NativeClient {
     }
 
     /// Every log entry of a trade, all pages.
-    #[napi]
-    pub async fn trade_logs(&self, trade_id: String) -> Result<Value> {
+    #[napi(ts_return_type = "Promise<any>")]
+    pub async fn trade_logs(&self, trade_id: String) -> Result<Typed<Vec<alura_api::types::LogEntry>>> {
         use futures_util::TryStreamExt;
         let client = self.client.clone();
-        guarded(async move {
-            let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
-            serde_json::to_value(entries).map_err(|e| alura::Error::Decode { message: e.to_string() })
-        })
-        .await
+        guarded(async move { client.trade_logs(&trade_id).try_collect().await.map(Typed) }).await
     }
 
     /// A client with other limits, sharing connections and the token.

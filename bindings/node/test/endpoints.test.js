@@ -107,3 +107,14 @@ test('health', () =>
     assert.equal((await client.healthCheck()).status, 'ok')
     assert.equal((await client.kafkaHealthCheck()).status, 'ok')
   }))
+
+test('a typed response reads exactly as the server JSON does', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const ours = await client.getCandleHistory({ symbol: 'ETH', interval: '1h', limit: 500, endTime: 1_700_000_000_000 })
+    const url = `${mock.url}/api/indicators/candles/history/ETH?interval=1h&limit=500&endTime=1700000000000`
+    const raw = await (await fetch(url)).json()
+    assert.equal(ours.length, 500)
+    assert.deepEqual(ours, raw)
+    assert.equal(typeof ours[0].openTime, 'number', 'timestamps are numbers, not BigInt')
+  }))
