@@ -109,3 +109,16 @@ async def test_usdc_verification(api: Either) -> None:
 async def test_health(api: Either) -> None:
     assert (await run(api.health_check()))["status"] == "ok"
     assert (await run(api.kafka_health_check()))["status"] == "ok"
+
+
+async def test_a_typed_response_reads_exactly_as_the_server_json(api: Either, mock: MockServer) -> None:
+    import json
+    import urllib.request
+
+    ours = await run(api.get_candle_history("ETH", interval="1h", limit=500, end_time=1_700_000_000_000))
+    url = f"{mock.url}/api/indicators/candles/history/ETH?interval=1h&limit=500&endTime=1700000000000"
+    with urllib.request.urlopen(url) as response:
+        raw = json.load(response)
+    assert len(ours) == 500
+    assert ours == raw
+    assert {k: type(v) for k, v in ours[0].items()} == {k: type(v) for k, v in raw[0].items()}
