@@ -260,6 +260,19 @@ fn render(
             b / 1024.0
         )?;
     }
+    if let Ok(limit) = limit {
+        // The target is a share of what the simulator can serve, so both Rust clients are shown.
+        for r in
+            results.iter().filter(|r| r["case"].as_str().is_some_and(|c| c.ends_with("concurrency 64, Rust")))
+        {
+            writeln!(
+                md,
+                "| Rust at concurrency 64 / the wrk limit, {} | {:.2}x |",
+                r["impl"].as_str().unwrap_or_default(),
+                r["ops_per_s"].as_f64().unwrap_or(0.0) / limit
+            )?;
+        }
+    }
     writeln!(md, "\nThe whole run took {took:.0} s.")?;
     Ok(md)
 }
