@@ -36,8 +36,11 @@ def report(case: str, impl: str, times: List[float], ops: int, **extra: Any) -> 
 
 def alternate(case: str, ops: int, impls: Dict[str, Callable[[], None]]) -> None:
     times: Dict[str, List[float]] = {name: [] for name in impls}
-    for _ in range(ROUNDS):
-        for name, run in impls.items():
+    names = list(impls)
+    for r in range(ROUNDS):
+        # Who goes first changes every round, so no side always gets the warmer start.
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            run = impls[name]
             start = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - start)

@@ -10,11 +10,20 @@ use serde_json::json;
 
 const PATH: &str = "/api/indicators/candles/latest";
 
-fn report(case: &str, implementation: &str, rounds: &[Duration], ops: usize) {
-    let mut secs: Vec<f64> = rounds.iter().map(Duration::as_secs_f64).collect();
-    secs.sort_by(f64::total_cmp);
-    let median = secs[secs.len() / 2];
-    let line = json!({"case": case, "impl": implementation, "median_s": median, "ops": ops, "ops_per_s": ops as f64 / median});
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// One result line. Against a baseline, the ratio is the median of each round's ratio: the two
+/// runs of a round are back to back, so the drift of a shared two-core machine cancels out.
+fn report(case: &str, implementation: &str, rounds: &[Duration], ops: usize, baseline: Option<&[Duration]>) {
+    let median_s = median(rounds.iter().map(Duration::as_secs_f64).collect());
+    let mut line = json!({"case": case, "impl": implementation, "median_s": median_s, "ops": ops, "ops_per_s": ops as f64 / median_s});
+    if let Some(base) = baseline {
+        let paired = rounds.iter().zip(base).map(|(ours, base)| base.as_secs_f64() / ours.as_secs_f64());
+        line["ratio"] = json!(median(paired.collect()));
+    }
     println!("BENCH {line}");
 }
 
@@ -67,7 +76,8 @@ async fn main() {
         }
     };
     let n: usize = std::env::var("ALURA_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let rounds: usize = std::env::var("ALURA_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    // Nine rounds: a Rust round takes about a second, and single rounds spread by 10%.
+    let rounds: usize = std::env::var("ALURA_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(9);
     let client = alura::Client::builder().base_url(&base).build().expect("client");
     let http = reqwest::Client::builder().no_proxy().build().expect("reqwest");
     let url = format!("{base}{PATH}");
@@ -98,21 +108,22 @@ async fn main() {
     baseline(&http, &url, 200, 64).await;
     for concurrency in [1, 64] {
         let (mut a, mut b, mut g) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            let t = Instant::now();
-            ours(&client, n, concurrency).await;
-            a.push(t.elapsed());
-            let t = Instant::now();
-            baseline(&http, &url, n, concurrency).await;
-            b.push(t.elapsed());
-            let t = Instant::now();
-            generated(&direct, n, concurrency).await;
-            g.push(t.elapsed());
+        for round in 0..rounds {
+            // Who goes first changes every round, so no side always gets the warmer start.
+            for turn in 0..3 {
+                let t = Instant::now();
+                match (round + turn) % 3 {
+                    0 => ours(&client, n, concurrency).await,
+                    1 => baseline(&http, &url, n, concurrency).await,
+                    _ => generated(&direct, n, concurrency).await,
+                }
+                [&mut a, &mut b, &mut g][(round + turn) % 3].push(t.elapsed());
+            }
         }
         let case = format!("{n} GET candles/latest, concurrency {concurrency}, Rust");
-        report(&case, "alura", &a, n);
-        report(&case, "reqwest + serde", &b, n);
+        report(&case, "alura", &a, n, Some(&b));
+        report(&case, "reqwest + serde", &b, n, None);
         // Splits our overhead: the generated builder alone, with a transport that only sends.
-        report(&case, "alura-api builder, plain transport", &g, n);
+        report(&case, "alura-api builder, plain transport", &g, n, Some(&b));
     }
 }
