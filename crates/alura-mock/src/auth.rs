@@ -80,12 +80,10 @@ async fn challenge(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiRe
         "Sign in to Alura Trading\n\nAddress: {checksummed}\nNonce: {nonce}\nIssued At: {}",
         crate::state::iso(now)
     );
-    shared
-        .auth
-        .lock()
-        .unwrap()
-        .challenges
-        .insert(address, Challenge { message: message.clone(), expires_at: now + NONCE_TTL_MS });
+    shared.auth.lock().unwrap().challenges.insert(
+        address,
+        Challenge { message: message.clone(), expires_at: now.saturating_add(NONCE_TTL_MS) },
+    );
     Ok((StatusCode::CREATED, Json(json!({"address": checksummed, "nonce": nonce, "message": message}))))
 }
 
@@ -94,10 +92,9 @@ async fn verify(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiResul
     let address = f.address("address", true);
     let signature = f.string("signature", true);
     let referral = f.string("referralCode", false);
+    // Collected with the other failures, as class-validator reports every rule at once.
     if signature.as_deref().is_some_and(|s| !is_hex(s, 130)) {
-        return Err(ApiError::validation(vec![
-            "signature must be a 65-byte hex string (0x + 130 hex digits)".into(),
-        ]));
+        f.reject("signature must be a 65-byte hex string (0x + 130 hex digits)".into());
     }
     f.finish()?;
     let (address, signature) = (address.expect("validated"), signature.expect("validated"));
@@ -124,7 +121,8 @@ async fn verify(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiResul
     };
     let token = format!("alura_{}", hex::encode(rand::rng().random::<[u8; 24]>()));
     let ttl = shared.config.token_ttl_secs;
-    shared.auth.lock().unwrap().tokens.insert(token.clone(), (user_id, now + ttl as i64 * 1000));
+    let expiry = now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000));
+    shared.auth.lock().unwrap().tokens.insert(token.clone(), (user_id, expiry));
     Ok((
         StatusCode::CREATED,
         Json(

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Shared;
 use crate::error::ApiError;
+use crate::hostile;
 use crate::server::ConnectionCloser;
 
 /// One injected misbehaviour, consumed by the next request to its operation.
@@ -41,6 +42,56 @@ pub enum Fault {
     Malformed,
     /// Revoke the bearer token the request carries and answer 401, as for an expired token.
     ExpiredToken,
+    /// Answer with a redirect to `location` (default status 307) without handling the request.
+    Redirect {
+        #[serde(default = "temporary_redirect")]
+        status: u16,
+        location: String,
+    },
+    /// Answer with a CDN's HTML error page (`text/html`, default status 502) and these headers.
+    Html {
+        #[serde(default = "bad_gateway")]
+        status: u16,
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+    },
+    /// Answer with exactly this status (default 200), these headers and this body text.
+    Raw {
+        #[serde(default = "ok")]
+        status: u16,
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+        #[serde(default)]
+        body: String,
+    },
+    /// Answer 200 with a JSON-ish body of `bytes` bytes, streamed; `chunked` omits Content-Length.
+    Oversized {
+        bytes: u64,
+        #[serde(default)]
+        chunked: bool,
+    },
+    /// Handle the request, send the status, headers and `after_bytes` bytes of the body, then
+    /// nothing for `ms`, then close the connection.
+    Stall {
+        #[serde(default)]
+        after_bytes: u64,
+        ms: u64,
+    },
+    /// Handle the request; the next successful answer carries this `expiresIn` (any JSON value),
+    /// while the token it issues stays real and valid. Meant for `verify_signature`.
+    ExpiresIn { value: Value },
+}
+
+fn temporary_redirect() -> u16 {
+    307
+}
+
+fn bad_gateway() -> u16 {
+    502
+}
+
+fn ok() -> u16 {
+    200
 }
 
 impl Fault {
@@ -52,6 +103,12 @@ impl Fault {
             Fault::Truncated => "truncated",
             Fault::Malformed => "malformed",
             Fault::ExpiredToken => "expired_token",
+            Fault::Redirect { .. } => "redirect",
+            Fault::Html { .. } => "html",
+            Fault::Raw { .. } => "raw",
+            Fault::Oversized { .. } => "oversized",
+            Fault::Stall { .. } => "stall",
+            Fault::ExpiresIn { .. } => "expires_in",
         }
     }
 }
@@ -92,6 +149,11 @@ impl Faults {
         self.queues.get_mut(operation).and_then(VecDeque::pop_front)
     }
 
+    /// Puts a fault back at the head of its queue: it waits for the next request.
+    fn unpop(&mut self, operation: &str, fault: Fault) {
+        self.queues.entry(operation.to_owned()).or_default().push_front(fault);
+    }
+
     pub fn clear(&mut self) {
         self.queues.clear();
     }
@@ -107,12 +169,14 @@ impl Limiter {
     /// `Err(seconds to wait)` when `ip` has used up `limit` requests in the current second.
     fn check(&mut self, ip: IpAddr, limit: u32, now_ms: i64) -> Result<(), u64> {
         let (start, count) = self.windows.entry(ip).or_insert((now_ms, 0));
-        if now_ms - *start >= 1000 {
+        // A test may move the clock either way by any amount: saturate rather than overflow.
+        if !(0..1000).contains(&now_ms.saturating_sub(*start)) {
             *start = now_ms;
             *count = 0;
         }
-        *count += 1;
-        if *count > limit { Err(((*start + 1000 - now_ms).max(1) as u64).div_ceil(1000)) } else { Ok(()) }
+        *count = count.saturating_add(1);
+        let left = start.saturating_add(1000).saturating_sub(now_ms).max(1);
+        if *count > limit { Err((left as u64).div_ceil(1000)) } else { Ok(()) }
     }
 }
 
@@ -185,18 +249,30 @@ async fn respond(
             next.run(request).await
         }
         Some(Fault::Status { status, headers, body }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = hostile::final_status(status, StatusCode::INTERNAL_SERVER_ERROR);
             let reason = status.canonical_reason().unwrap_or("Error");
             let body = body.unwrap_or_else(
                 || json!({"statusCode": status.as_u16(), "message": reason, "error": reason}),
             );
             let mut response = (status, axum::Json(body)).into_response();
-            for (name, value) in headers {
-                if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-                    response.headers_mut().insert(n, v);
-                }
-            }
+            hostile::set_headers(response.headers_mut(), headers);
             response
+        }
+        Some(Fault::Redirect { status, location }) => hostile::redirect(status, &location),
+        Some(Fault::Html { status, headers }) => hostile::html(status, headers),
+        Some(Fault::Raw { status, headers, body }) => hostile::raw(status, headers, body),
+        Some(Fault::Oversized { bytes, chunked }) => hostile::oversized(bytes, chunked),
+        Some(Fault::Stall { after_bytes, ms }) => {
+            hostile::stall(next.run(request).await, after_bytes, ms, closer).await
+        }
+        Some(Fault::ExpiresIn { value }) => {
+            let response = next.run(request).await;
+            if !response.status().is_success() {
+                // Meant for the next successful answer: a refused login leaves it queued.
+                shared.faults.lock().unwrap().unpop(operation, Fault::ExpiresIn { value });
+                return response;
+            }
+            hostile::with_expires_in(response, value).await
         }
         Some(Fault::Close) => {
             if let Some(closer) = closer {

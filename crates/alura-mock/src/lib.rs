@@ -3,8 +3,10 @@
 //! It answers every operation of `openapi/alura.json` with in-memory state that hangs together,
 //! checks wallet signatures for real (EIP-191 recovery), validates like class-validator, answers
 //! errors with NestJS's body, serves the spec the way `@nestjs/swagger` does, and lets tests queue
-//! faults and read back what was sent — from Rust here, or from any language over HTTP under
-//! `/__mock` (see [`api::CONTROL_PREFIX`]).
+//! faults (down to a hostile server in front: redirects, HTML error pages, endless or stalled
+//! bodies) and read back what was sent — from Rust here, or from any language over HTTP under
+//! `/__mock` (see [`api::CONTROL_PREFIX`]). In drift mode ([`Config::drift`]) it answers like a
+//! backend that does not quite follow the spec, so clients can prove they tolerate one.
 //!
 //! ```
 //! let mock = alura_mock::MockServer::start(alura_mock::Config::default()).unwrap();
@@ -16,8 +18,10 @@
 
 pub mod api;
 mod auth;
+mod drift;
 mod error;
 mod faults;
+mod hostile;
 pub mod market;
 mod server;
 mod state;
@@ -26,6 +30,7 @@ mod validate;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use std::{io, sync::Arc};
@@ -49,11 +54,15 @@ pub struct Config {
     pub seed: u64,
     /// Requests per second per client address before 429s, like @nestjs/throttler; `None` = off.
     pub rate_limit: Option<u32>,
+    /// Answer like a real NestJS + TypeORM backend that drifts from the spec: extra fields,
+    /// optional fields missing or `null`, decimals as strings, verify's `user` cut to its address.
+    /// Switchable at run time with [`MockServer::set_drift`] or `POST /__mock/drift`.
+    pub drift: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { port: 0, token_ttl_secs: 86_400, seed: 42, rate_limit: None }
+        Self { port: 0, token_ttl_secs: 86_400, seed: 42, rate_limit: None, drift: false }
     }
 }
 
@@ -67,11 +76,14 @@ pub(crate) struct Shared {
     faults: Mutex<Faults>,
     log: Mutex<Vec<RequestRecord>>,
     limiter: Mutex<Limiter>,
+    /// Drift mode now; starts as `config.drift`, and `reset` brings it back there.
+    drift: AtomicBool,
 }
 
 impl Shared {
     fn new(config: Config) -> Self {
         Self {
+            drift: AtomicBool::new(config.drift),
             clock: Clock::default(),
             market: Market::new(config.seed),
             world: Mutex::new(World::new(config.seed)),
@@ -102,6 +114,7 @@ impl Shared {
         self.faults.lock().unwrap().clear();
         self.log.lock().unwrap().clear();
         *self.limiter.lock().unwrap() = Limiter::default();
+        self.drift.store(self.config.drift, Ordering::Relaxed);
     }
 }
 
@@ -170,7 +183,13 @@ impl MockServer {
         self.shared.log.lock().unwrap().clear();
     }
 
-    /// Forgets users, sessions, tokens, faults and the request log.
+    /// Turns drift mode on or off (see [`Config::drift`]) for the answers that follow.
+    pub fn set_drift(&self, enabled: bool) {
+        self.shared.drift.store(enabled, Ordering::Relaxed);
+    }
+
+    /// Forgets users, sessions, tokens, faults and the request log, and sets drift mode back to
+    /// `config.drift`.
     pub fn reset(&self) {
         self.shared.reset();
     }

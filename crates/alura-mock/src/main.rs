@@ -18,6 +18,10 @@ struct Args {
     /// Throttle like @nestjs/throttler: N requests per second per client, e.g. `10/s`.
     #[arg(long, value_parser = parse_rate)]
     rate_limit: Option<u32>,
+    /// Answer like a backend that drifts from the spec: extra fields, optional fields missing or
+    /// null, decimals as strings (also switchable with `POST /__mock/drift`).
+    #[arg(long)]
+    drift: bool,
 }
 
 fn parse_rate(s: &str) -> Result<u32, String> {
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
         token_ttl_secs: args.token_ttl,
         seed: args.seed,
         rate_limit: args.rate_limit,
+        drift: args.drift,
     };
     let server = match alura_mock::MockServer::start(config) {
         Ok(server) => server,

@@ -53,7 +53,7 @@ pub struct Market {
 }
 
 /// splitmix64: a tiny, well-mixed hash, so noise depends only on its inputs.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -92,14 +92,14 @@ impl Market {
     pub fn candle(&self, asset: usize, interval: (&'static str, i64), open_time: i64) -> Candle {
         let (name, ms) = interval;
         let open = self.price(asset, open_time);
-        let close = self.price(asset, open_time + ms);
+        let close = self.price(asset, open_time.saturating_add(ms));
         let step = open_time.div_euclid(ms);
         let wick = 0.001 * (ms as f64 / 60_000.0).sqrt().min(20.0);
         Candle {
             symbol: ASSETS[asset].0,
             interval: name,
             open_time,
-            close_time: open_time + ms - 1,
+            close_time: open_time.saturating_add(ms - 1),
             open: round6(open),
             high: round6(open.max(close) * (1.0 + wick * self.noise(asset, step, 2).abs())),
             low: round6(open.min(close) * (1.0 - wick * self.noise(asset, step, 3).abs())),
@@ -119,13 +119,15 @@ impl Market {
         limit: usize,
     ) -> Vec<Candle> {
         let Some(&(name, ms)) = INTERVALS.iter().find(|(n, _)| *n == interval) else { return Vec::new() };
+        // Saturating and checked: `start`, `end` and `limit` come from the query string.
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let last = end.div_euclid(ms) * ms;
         let first = match start {
-            Some(s) => s.div_euclid(ms) * ms + if s.rem_euclid(ms) == 0 { 0 } else { ms },
-            None => last - (limit as i64 - 1) * ms,
+            Some(s) => (s.div_euclid(ms) * ms).saturating_add(if s.rem_euclid(ms) == 0 { 0 } else { ms }),
+            None => last.saturating_sub(limit.saturating_sub(1).saturating_mul(ms)),
         };
-        (0..limit as i64)
-            .map(|i| first + i * ms)
+        (0..limit)
+            .map_while(|i| i.checked_mul(ms).and_then(|offset| first.checked_add(offset)))
             .take_while(|t| *t <= last)
             .map(|t| self.candle(asset, (name, ms), t))
             .collect()

@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 
 use crate::market::{ASSETS, Market};
 
+/// The last instant a JavaScript `Date` can hold, in ms since the epoch.
+pub const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
+
 /// Every user starts with this much simulated USDC.
 pub const STARTING_BALANCE: f64 = 10_000.0;
 
@@ -22,13 +25,16 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// Kept within the range of a JavaScript `Date` (±8.64e15 ms), whatever a test advanced it
+    /// by, so the arithmetic on times further on cannot overflow.
     pub fn now_ms(&self) -> i64 {
         let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        wall + self.offset_ms.load(Ordering::Relaxed)
+        wall.saturating_add(self.offset_ms.load(Ordering::Relaxed)).clamp(-MAX_DATE_MS, MAX_DATE_MS)
     }
 
     pub fn advance(&self, ms: i64) {
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        let _ =
+            self.offset_ms.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| Some(o.saturating_add(ms)));
     }
 }
 

@@ -1,5 +1,7 @@
 //! Request validation with class-validator's rules and messages.
 
+use std::collections::HashMap;
+
 use alloy_primitives::Address;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -25,6 +27,45 @@ impl<S: Send + Sync> FromRequest<S> for Body {
             Ok(_) => Err(ApiError::bad_request("Request body must be a JSON object")),
             Err(e) => Err(ApiError::bad_request(format!("Unexpected token in JSON at {e}"))),
         }
+    }
+}
+
+/// A body the spec marks required, even when every field in it is optional: an empty request
+/// body is a 400 (an empty JSON object `{}` is fine).
+pub struct RequiredBody(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for RequiredBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes =
+            Bytes::from_request(req, state).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::validation(vec!["request body should not be empty".into()]));
+        }
+        let request = Request::new(axum::body::Body::from(bytes));
+        Body::from_request(request, state).await.map(|Body(map)| Self(map))
+    }
+}
+
+/// JavaScript's `Number.MAX_SAFE_INTEGER`: past it, the backend's `Number(query)` is not exact.
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// A whole number from the query string within `min..=max`, as class-transformer and
+/// class-validator read it; `Err` holds the failed rule.
+pub fn query_int(
+    query: &HashMap<String, String>,
+    name: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, String> {
+    let Some(raw) = query.get(name) else { return Ok(None) };
+    // Parsed as i128 so that a number past i64 reads "too large", not "not an integer".
+    match raw.trim().parse::<i128>() {
+        Ok(n) if n < i128::from(min) => Err(format!("{name} must not be less than {min}")),
+        Ok(n) if n > i128::from(max) => Err(format!("{name} must not be greater than {max}")),
+        Ok(n) => Ok(Some(n as i64)),
+        Err(_) => Err(format!("{name} must be an integer number")),
     }
 }
 

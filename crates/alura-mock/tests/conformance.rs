@@ -8,13 +8,8 @@ use std::collections::BTreeMap;
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alura_mock::{Config, MockServer};
-use common::{http, login, post};
+use common::{example, http, login, post, spec};
 use serde_json::{Map, Value, json};
-
-fn spec() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/alura.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 /// OpenAPI 3.0 schema -> JSON Schema draft 4: `nullable` becomes a `null` type.
 fn to_json_schema(v: &Value) -> Value {
@@ -40,33 +35,6 @@ pub fn assert_matches(spec: &Value, schema: &Value, body: &Value, what: &str) {
     let errors: Vec<String> =
         validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "{what}: body does not match its schema: {errors:#?}\nbody: {body:#}");
-}
-
-/// A request body built from the schema's examples, enums and bounds.
-fn example(spec: &Value, schema: &Value) -> Value {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.rsplit('/').next().unwrap();
-        return example(spec, &spec["components"]["schemas"][name]);
-    }
-    if let Some(e) = schema.get("example") {
-        return e.clone();
-    }
-    if let Some(e) = schema["enum"].as_array() {
-        return e[0].clone();
-    }
-    match schema["type"].as_str() {
-        Some("object") => Value::Object(
-            schema["properties"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, s)| (k.clone(), example(spec, s)))
-                .collect(),
-        ),
-        Some("number") | Some("integer") => schema.get("minimum").cloned().unwrap_or(json!(1)),
-        Some("boolean") => json!(false),
-        _ => json!("x"),
-    }
 }
 
 /// The walk: setup-free operations in an order where each one's preconditions hold.

@@ -39,10 +39,10 @@ async fn common_get(url: &str) -> String {
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_binary_prints_its_url_first_and_serves_it() {
+/// Runs the binary with `args`, returns what `GET /health` answered.
+async fn health_from_binary(args: &[&str]) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_alura-mock"))
-        .args(["--port", "0", "--seed", "7"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -54,5 +54,18 @@ async fn the_binary_prints_its_url_first_and_serves_it() {
     let health = common_get(&format!("{url}/health")).await;
     child.kill().unwrap();
     child.wait().unwrap();
+    health
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_url_first_and_serves_it() {
+    let health = health_from_binary(&["--port", "0", "--seed", "7"]).await;
     assert!(health.contains("\"status\":\"ok\""), "{health}");
+    assert!(!health.contains("\"meta\""), "{health}");
+}
+
+#[tokio::test]
+async fn the_binary_drifts_when_asked() {
+    let health = health_from_binary(&["--port", "0", "--drift"]).await;
+    assert!(health.contains("\"status\":\"ok\"") && health.contains("\"meta\""), "{health}");
 }

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use crate::Shared;
 use crate::error::{ApiError, ApiResult};
 use crate::market::{self, ASSETS, Candle};
+use crate::state::MAX_DATE_MS;
+use crate::validate::query_int;
 
 /// The most candles one history call returns (enough for the 100,000-candle benchmark).
 pub const HISTORY_MAX: usize = 100_000;
@@ -44,16 +46,7 @@ fn interval(name: &str) -> ApiResult<&str> {
 
 /// A whole number from the query string, within `min..=max`.
 fn int(query: &HashMap<String, String>, name: &str, min: i64, max: i64) -> ApiResult<Option<i64>> {
-    let Some(raw) = query.get(name) else { return Ok(None) };
-    let n: i64 =
-        raw.parse().map_err(|_| ApiError::validation(vec![format!("{name} must be an integer number")]))?;
-    if n < min {
-        return Err(ApiError::validation(vec![format!("{name} must not be less than {min}")]));
-    }
-    if n > max {
-        return Err(ApiError::validation(vec![format!("{name} must not be greater than {max}")]));
-    }
-    Ok(Some(n))
+    query_int(query, name, min, max).map_err(|e| ApiError::validation(vec![e]))
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> Json<Value> {
@@ -88,8 +81,9 @@ async fn history(
 ) -> ApiResult<Json<Vec<Candle>>> {
     let asset = asset(&symbol)?;
     let interval = interval(q.get("interval").map_or("1m", String::as_str))?;
-    let start = int(&q, "startTime", 0, i64::MAX)?;
-    let end = int(&q, "endTime", 0, i64::MAX)?.unwrap_or_else(|| shared.clock.now_ms());
+    // Times a JavaScript Date can hold: the backend's `new Date(n)` is invalid past them.
+    let start = int(&q, "startTime", 0, MAX_DATE_MS)?;
+    let end = int(&q, "endTime", 0, MAX_DATE_MS)?.unwrap_or_else(|| shared.clock.now_ms());
     let limit = int(&q, "limit", 1, HISTORY_MAX as i64)?.map_or(1000, |n| n as usize);
     if start.is_some_and(|s| s > end) {
         return Err(ApiError::bad_request("startTime must not be after endTime"));

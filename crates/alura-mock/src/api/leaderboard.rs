@@ -8,7 +8,7 @@ use axum::{Json, Router, routing};
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::api::trading::pagination;
+use crate::api::trading::{page_of, pagination};
 use crate::error::{ApiError, ApiResult};
 
 const PERIODS: [&str; 4] = ["daily", "weekly", "monthly", "all"];
@@ -71,7 +71,7 @@ async fn rankings(
     }
     let rows = ranked(&shared);
     let total = rows.len();
-    let data: Vec<Value> = rows.into_iter().skip((page - 1) * limit).take(limit).collect();
+    let data: Vec<Value> = page_of(rows, page, limit).collect();
     Ok(Json(json!({"data": data, "page": page, "limit": limit, "total": total})))
 }
 

@@ -10,6 +10,7 @@ mod usdc;
 mod user;
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::extract::{Query, State};
 use axum::http::{Method, StatusCode, Uri};
@@ -18,6 +19,7 @@ use axum::{Json, Router, middleware, routing};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::drift::drift;
 use crate::error::ApiError;
 use crate::faults::{Fault, observe};
 use crate::{Shared, auth};
@@ -39,6 +41,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(referrals::routes())
         .merge(usdc::routes())
         .merge(health::routes())
+        // Drift inside observe: faults are applied to the drifted answer, and never drifted.
+        .route_layer(middleware::from_fn_with_state(shared.clone(), drift))
         .route_layer(middleware::from_fn_with_state(shared.clone(), observe));
     Router::new()
         .merge(api)
@@ -60,6 +64,21 @@ fn control() -> Router<Arc<Shared>> {
         .route("/counters", routing::get(counters))
         .route("/reset", routing::post(reset))
         .route("/clock", routing::post(advance_clock))
+        .route("/drift", routing::get(drift_mode).post(set_drift_mode))
+}
+
+#[derive(Deserialize)]
+struct DriftMode {
+    enabled: bool,
+}
+
+async fn drift_mode(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(json!({"enabled": shared.drift.load(Ordering::Relaxed)}))
+}
+
+async fn set_drift_mode(State(shared): State<Arc<Shared>>, Json(body): Json<DriftMode>) -> Json<Value> {
+    shared.drift.store(body.enabled, Ordering::Relaxed);
+    Json(json!({"enabled": body.enabled}))
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::Shared;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::validate::{Body, Fields};
+use crate::validate::{Body, Fields, RequiredBody};
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -72,7 +72,8 @@ async fn create_code(
     State(shared): State<Arc<Shared>>,
     AuthUser(caller): AuthUser,
     Path(user_id): Path<String>,
-    Body(body): Body,
+    // The spec marks the body required though `code` is optional: `{}` asks for a generated code.
+    RequiredBody(body): RequiredBody,
 ) -> ApiResult<impl IntoResponse> {
     own(&shared, &caller, &user_id)?;
     let mut f = Fields::new(&body);

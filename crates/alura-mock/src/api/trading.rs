@@ -14,7 +14,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::market::ASSETS;
 use crate::state::{Session, World};
-use crate::validate::{Body, Fields};
+use crate::validate::{Body, Fields, MAX_SAFE_INTEGER, query_int};
 
 pub const DUPLICATE_ASSET: &str =
     "Duplicate asset index: you already have an active trading session for this asset";
@@ -194,30 +194,30 @@ async fn session_logs(
     Ok(Json(json!(session.logs.iter().rev().map(|l| l.json()).collect::<Vec<_>>())))
 }
 
-/// `?page=&limit=` as class-transformer reads them: numbers from strings, validated.
+/// A page of `items`: `page` and `limit` as [`pagination`] checked them.
+pub fn page_of<T>(items: impl IntoIterator<Item = T>, page: usize, limit: usize) -> impl Iterator<Item = T> {
+    items.into_iter().skip(page.saturating_sub(1).saturating_mul(limit)).take(limit)
+}
+
+/// `?page=&limit=` as class-transformer reads them: numbers from strings, validated. A page
+/// past `Number.MAX_SAFE_INTEGER` is refused, as the backend cannot read it exactly either.
 pub fn pagination(query: &std::collections::HashMap<String, String>) -> ApiResult<(usize, usize)> {
     let mut errors = Vec::new();
-    let mut read = |name: &str, default: usize, max: usize| match query.get(name) {
-        None => default,
-        Some(raw) => match raw.parse::<usize>() {
-            Ok(n) if n >= 1 && n <= max => n,
-            Ok(n) if n >= 1 => {
-                errors.push(format!("{name} must not be greater than {max}"));
-                default
-            }
-            Ok(_) => {
-                errors.push(format!("{name} must not be less than 1"));
-                default
-            }
-            Err(_) => {
-                errors.push(format!("{name} must be an integer number"));
-                default
-            }
-        },
+    let mut read = |name: &str, default: i64, max: i64| {
+        query_int(query, name, 1, max)
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+            .unwrap_or(default)
     };
-    let page = read("page", 1, usize::MAX);
+    let page = read("page", 1, MAX_SAFE_INTEGER);
     let limit = read("limit", 20, 100);
-    if errors.is_empty() { Ok((page, limit)) } else { Err(ApiError::validation(errors)) }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let size = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok((size(page), size(limit)))
 }
 
 async fn trade_logs(
@@ -233,7 +233,7 @@ async fn trade_logs(
         return Err(ApiError::forbidden());
     }
     let total = trade.logs.len();
-    let data: Vec<Value> = trade.logs.iter().skip((page - 1) * limit).take(limit).map(|l| l.json()).collect();
+    let data: Vec<Value> = page_of(&trade.logs, page, limit).map(|l| l.json()).collect();
     Ok(Json(json!({
         "data": data, "page": page, "limit": limit, "total": total, "totalPages": total.div_ceil(limit),
     })))

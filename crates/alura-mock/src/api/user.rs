@@ -44,7 +44,7 @@ async fn sync_fills(State(shared): State<Arc<Shared>>, AuthUser(user): AuthUser)
     let mut world = shared.world.lock().unwrap();
     let fills = world.positions.values().filter(|p| p.user_id == user && p.status == "closed").count();
     let u = world.users.get_mut(&user).expect("signed in");
-    let synced = fills - u.synced_fills;
+    let synced = fills.saturating_sub(u.synced_fills);
     u.synced_fills = fills;
     created(json!({"success": true, "synced": synced}))
 }

@@ -50,10 +50,68 @@ pub async fn sign_in(base: &str, wallet: &PrivateKeySigner, referral: Option<&st
     post(base, "/auth/evm/verify", None, body).await
 }
 
+/// Signs in and returns the token alone (in drift mode, verify's `user` has no id).
+pub async fn token(base: &str, wallet: &PrivateKeySigner) -> String {
+    let response = sign_in(base, wallet, None).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    body["accessToken"].as_str().unwrap().to_owned()
+}
+
 /// Signs in and returns (token, user id).
 pub async fn login(base: &str, wallet: &PrivateKeySigner, referral: Option<&str>) -> (String, String) {
     let response = sign_in(base, wallet, referral).await;
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.unwrap();
     (body["accessToken"].as_str().unwrap().to_owned(), body["user"]["id"].as_str().unwrap().to_owned())
+}
+
+/// openapi/alura.json, the spec every generator reads.
+pub fn spec() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/alura.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A schema with its `$ref` followed.
+pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    }
+}
+
+/// A request body built from the schema's examples, enums and bounds.
+pub fn example(spec: &Value, schema: &Value) -> Value {
+    let schema = resolve(spec, schema);
+    if let Some(e) = schema.get("example") {
+        return e.clone();
+    }
+    if let Some(e) = schema["enum"].as_array() {
+        return e[0].clone();
+    }
+    match schema["type"].as_str() {
+        Some("object") => Value::Object(
+            schema["properties"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, s)| (k.clone(), example(spec, s)))
+                .collect(),
+        ),
+        Some("number") | Some("integer") => schema.get("minimum").cloned().unwrap_or(json!(1)),
+        Some("boolean") => json!(false),
+        _ => json!("x"),
+    }
+}
+
+/// Every operation of the spec: (operation id, method, path template, operation object).
+pub fn operations(spec: &Value) -> Vec<(String, String, String, Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap().to_owned();
+            ops.push((id, method.clone(), path.clone(), op.clone()));
+        }
+    }
+    ops
 }
