@@ -1,4 +1,5 @@
-//! `cargo xtask fetch`: download the spec the backend serves, from whichever route it exposes.
+//! `cargo xtask fetch`: download the spec the backend serves, from whichever route it exposes,
+//! and report how it drifted from the committed raw spec.
 
 use std::fs;
 use std::path::Path;
@@ -6,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
+
+use crate::drift;
 
 /// The testnet backend.
 pub const DEFAULT_BASE_URL: &str = "https://testnet-api.alura.fun";
@@ -99,5 +102,37 @@ pub fn write(spec: &Value, out: &Path) -> Result<()> {
     let tmp = out.with_extension("json.tmp");
     fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, out).with_context(|| format!("replacing {}", out.display()))?;
+    Ok(())
+}
+
+/// Fetches the served spec and prints its drift from the raw spec at `out`. Writes it to `out`
+/// only when `write` is set, so looking never changes the checkout. With `check`, breaking drift
+/// is an error (after writing, if asked).
+pub fn run(base_url: &str, out: &Path, check: bool, write_it: bool) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (spec, url) = runtime.block_on(fetch(base_url))?;
+    let name = out.strip_prefix(crate::root()).unwrap_or(out).display().to_string();
+    let committed = fs::read_to_string(out)
+        .with_context(|| format!("reading {name}"))
+        .and_then(|text| serde_json::from_str::<Value>(&text).with_context(|| format!("{name} is not JSON")));
+    let mut breaking = 0;
+    match committed {
+        Ok(committed) => {
+            let changes = drift::diff(&committed, &spec);
+            breaking = changes.iter().filter(|c| c.class == drift::Class::Breaking).count();
+            let count = drift::operation_count(&spec);
+            print!("{}", drift::render(&changes, &name, &url, committed == spec, count));
+        }
+        // Nothing to compare with is no reason not to write the first one.
+        Err(e) if write_it => println!("nothing to compare with ({e:#})"),
+        Err(e) => return Err(e),
+    }
+    if write_it {
+        write(&spec, out)?;
+        println!("wrote {url} -> {name}");
+    }
+    if check && breaking > 0 {
+        bail!("{breaking} breaking change(s) from {name} to {url}");
+    }
     Ok(())
 }

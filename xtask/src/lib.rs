@@ -3,11 +3,13 @@
 
 pub mod bench;
 pub mod dispatch;
+pub mod drift;
 pub mod fetch;
 pub mod generate;
 pub mod node;
 pub mod normalise;
 pub mod overlay;
+pub mod probe;
 pub mod python;
 pub mod rust_client;
 pub mod spec;

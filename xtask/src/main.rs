@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{bench, fetch, generate, root, suite};
+use xtask::{bench, fetch, generate, probe, root, suite};
 
 /// Project automation for the Alura SDK.
 #[derive(Parser)]
@@ -15,14 +15,34 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Download the spec the backend serves into openapi/alura.raw.json.
+    /// Download the spec the backend serves and print how it drifted from openapi/alura.raw.json.
     Fetch {
         /// The backend to ask.
         #[arg(long, default_value = fetch::DEFAULT_BASE_URL)]
         base_url: String,
-        /// Where to write it.
+        /// The raw spec to compare with and, with --write, to replace.
         #[arg(long, default_value = generate::RAW)]
         out: PathBuf,
+        /// Fail if any drift is breaking.
+        #[arg(long)]
+        check: bool,
+        /// Write the served spec to --out.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Call every GET operation of openapi/alura.json on a live server and check each answer
+    /// against its documented schema (logs in first when given a key; sends no other POST).
+    Probe {
+        /// The server to probe, e.g. https://testnet-api.alura.fun.
+        #[arg(long)]
+        base_url: String,
+        /// Hex private key of the wallet to log in with (or ALURA_PRIVATE_KEY); without one,
+        /// authenticated operations are skipped.
+        #[arg(long)]
+        private_key: Option<String>,
+        /// The spec whose schemas the answers must match.
+        #[arg(long, default_value = "openapi/alura.json")]
+        spec: PathBuf,
     },
     /// Regenerate openapi/alura.json and every client surface from the raw spec and the overlay.
     Gen {
@@ -57,14 +77,8 @@ fn main() -> ExitCode {
 fn run(command: Cmd) -> Result<()> {
     let root = root();
     match command {
-        Cmd::Fetch { base_url, out } => {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let (spec, url) = runtime.block_on(fetch::fetch(&base_url))?;
-            let out = if out.is_absolute() { out } else { root.join(out) };
-            fetch::write(&spec, &out)?;
-            println!("fetched {url} -> {}", out.display());
-            Ok(())
-        }
+        Cmd::Fetch { base_url, out, check, write } => fetch::run(&base_url, &root.join(out), check, write),
+        Cmd::Probe { base_url, private_key, spec } => probe::run(&root.join(spec), &base_url, private_key),
         Cmd::Gen { check, verbose } => generate::run(&root, check, verbose),
         Cmd::Mock { args } => {
             let mut all = vec!["run", "--quiet", "-p", "alura-mock", "--"];

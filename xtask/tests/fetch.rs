@@ -1,7 +1,9 @@
-//! `cargo xtask fetch` against loopback servers that serve the spec each way NestJS can.
+//! `cargo xtask fetch` against loopback servers that serve the spec each way NestJS can, and
+//! what it reports and writes when the served spec drifted from the committed one.
 
 use std::fs;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -118,4 +120,97 @@ fn dead_host_names_every_url_tried_and_leaves_the_file_alone() {
     }
     assert!(stderr.contains("cannot connect"), "{stderr}");
     assert_eq!(fs::read_to_string(&out).unwrap(), "previous contents");
+}
+
+/// Runs the binary's `fetch` with `args` against a server serving `served` as its JSON route,
+/// comparing with (and maybe writing) `out`.
+async fn run_fetch(served: &Value, out: &Path, args: &[&str]) -> Output {
+    let text = serde_json::to_string(served).unwrap();
+    let base = serve(Router::new().route("/api/docs-json", get(move || async move { text }))).await;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args(["fetch", "--base-url", &base]).args(args).arg("--out").arg(out);
+    tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
+}
+
+/// The committed raw spec in a temporary file, compact so a rewrite would show.
+fn committed_copy() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("alura.raw.json");
+    let compact = serde_json::to_string(&raw_spec().0).unwrap();
+    fs::write(&out, &compact).unwrap();
+    (dir, out, compact)
+}
+
+#[tokio::test]
+async fn no_drift_is_one_line_and_nothing_is_written() {
+    let (_dir, out, before) = committed_copy();
+    let result = run_fetch(&raw_spec().0, &out, &["--check"]).await;
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{stdout}{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("no drift: http://127.0.0.1:"), "{stdout}");
+    assert!(stdout.contains("(41 operations)"), "{stdout}");
+    assert_eq!(fs::read_to_string(&out).unwrap(), before);
+}
+
+#[tokio::test]
+async fn breaking_drift_is_listed_and_fails_only_with_check() {
+    let (_dir, out, before) = committed_copy();
+    let mut served = raw_spec().0;
+    served["paths"].as_object_mut().unwrap().remove("/health/kafka");
+    served["paths"]["/api/leaderboard/rankings"]["get"]["parameters"][0]["required"] = true.into();
+    let result = run_fetch(&served, &out, &[]).await;
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "without --check drift is only reported");
+    assert!(stdout.contains(": 2 breaking, 0 additive"), "{stdout}");
+    assert!(stdout.contains("breaking  GET /health/kafka"), "{stdout}");
+    assert!(stdout.contains("query parameter `page`: became required"), "{stdout}");
+
+    let result = run_fetch(&served, &out, &["--check"]).await;
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("2 breaking change(s)"), "{stderr}");
+    assert_eq!(fs::read_to_string(&out).unwrap(), before, "nothing is written without --write");
+}
+
+#[tokio::test]
+async fn additive_drift_passes_the_check() {
+    let (_dir, out, _) = committed_copy();
+    let mut served = raw_spec().0;
+    served["paths"]["/health/db"] = serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});
+    let result = run_fetch(&served, &out, &["--check"]).await;
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("0 breaking, 1 additive") && stdout.contains("additive  GET /health/db"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn write_replaces_the_file_with_the_served_spec() {
+    let (_dir, out, _) = committed_copy();
+    let mut served = raw_spec().0;
+    served["info"]["description"] = "served today".into();
+    let result = run_fetch(&served, &out, &["--write"]).await;
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{stdout}");
+    assert!(stdout.contains("only descriptions, examples or bounds differ"), "{stdout}");
+    assert!(stdout.contains("wrote http://127.0.0.1:"), "{stdout}");
+    let written: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written, served);
+}
+
+#[tokio::test]
+async fn write_creates_a_file_that_was_not_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new.raw.json");
+    let result = run_fetch(&raw_spec().0, &out, &["--write"]).await;
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(fs::read_to_string(&out).unwrap(), raw_spec().1);
+    // Without --write a missing file is an error: there is nothing to compare with.
+    let missing = dir.path().join("absent.json");
+    let result = run_fetch(&raw_spec().0, &missing, &[]).await;
+    assert!(!result.status.success());
+    assert!(!missing.exists());
 }
