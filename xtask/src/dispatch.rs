@@ -123,7 +123,7 @@ pub fn generate(spec: &Value, client: &syn::File) -> Result<String> {
                 names.extend(fields);
             }
             arms.push_str(&format!(
-                "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}Ok(Reply::new(b.send().await?.into_inner()))\n}}\n"
+                "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}self.reply({id:?}, b.send()).await\n}}\n"
             ));
         }
     }
@@ -138,8 +138,9 @@ use crate::{{Client, Error, Result, types}};
 impl Client {{
     /// Calls the operation `operation_id` with `args`, an object of its path, query and body
     /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
-    /// typed response ([`Reply::to_value`] gives JSON). Arguments are checked against the
-    /// generated types before sending.
+    /// server's answer as it came ([`Reply::to_value`] gives JSON). Arguments are checked
+    /// against the generated types before sending; the answer is checked against its typed
+    /// schema, and a mismatch is a warning (an error when the client is strict).
     #[allow(unused_mut, clippy::let_and_return)]
     pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {{
         match operation_id {{

@@ -71,9 +71,17 @@ pub fn operations(spec: &Value) -> Result<String> {
             for (name, schema) in body["properties"].as_object().into_iter().flatten() {
                 fields.push(field(name, "Body", required.contains(&name.as_str()), resolve(spec, schema)));
             }
+            // The first 2xx the spec lists: the status the generated client decodes a body for.
+            let success = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(code, _)| code.parse::<u16>().ok())
+                .find(|code| (200..300).contains(code))
+                .with_context(|| format!("{id} lists no 2xx response"))?;
             rows.push((id, format!(
                 "Operation {{ id: {id:?}, method: {:?}, path: {path:?}, tag: {tag:?}, authenticated: {authenticated}, \
-                 summary: {summary:?}, has_body: {}, fields: &[{}] }},\n",
+                 summary: {summary:?}, success: {success}, has_body: {}, fields: &[{}] }},\n",
                 method.to_uppercase(),
                 body.is_object(),
                 fields.join(", ")

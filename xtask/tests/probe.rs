@@ -72,6 +72,31 @@ async fn every_get_operation_conforms_on_the_simulator() {
     assert_eq!(not_get, ["request_challenge", "verify_signature"], "the probe only reads");
 }
 
+/// Against the simulator's drift mode (a backend whose shapes differ from our guesses) the
+/// probe logs in, reports the differences with their paths, and fails the run: nothing crashes.
+#[tokio::test]
+async fn drift_mode_is_reported_with_paths_and_fails_the_run() {
+    let spec = alura_spec();
+    let mock = MockServer::start(Config { drift: true, ..Config::default() }).unwrap();
+    let wallet = trader(&mock).await;
+    let report =
+        probe::probe(&spec, &Options::new(mock.url(), Some(wallet.to_bytes().to_string()))).await.unwrap();
+    let text = table::render(&report);
+    assert!(!report.ok(), "drift must not pass as conforming:\n{text}");
+    assert!(report.login_failure.is_none(), "the trimmed verify answer still logs in:\n{text}");
+    let candles = report.row("get_candles").unwrap_or_else(|| panic!("no get_candles row:\n{text}"));
+    match &candles.outcome {
+        Outcome::Mismatches { shown, .. } => {
+            assert!(shown.iter().any(|m| m.path.contains(".open") || m.path.contains(".close")), "{text}")
+        }
+        other => panic!("get_candles: {other:?}\n{text}"),
+    }
+    assert!(
+        report.rows.iter().all(|r| !matches!(r.outcome, Outcome::Failed(_))),
+        "every drifted answer was read and judged:\n{text}"
+    );
+}
+
 #[tokio::test]
 async fn the_command_exits_0_on_the_simulator_and_never_prints_the_key() {
     let mock = MockServer::start(Config::default()).unwrap();

@@ -86,9 +86,9 @@ export interface VerifyUsdcDepositDto {
 
 /** The body of every NestJS error response. */
 export interface ErrorResponse {
-  statusCode: number
+  statusCode?: number
   /** One message, or one per failed validation rule. */
-  message: string | Array<string>
+  message?: string | Array<string>
   /** The status text, e.g. "Bad Request". */
   error?: string
 }
@@ -105,18 +105,18 @@ export interface EvmChallengeResponse {
 
 /** A shape of the API. */
 export interface EvmVerifyResponse {
-  ok: boolean
+  ok?: boolean
   accessToken: string
-  tokenType: string
+  tokenType?: string
   /** Lifetime of the token in seconds. */
-  expiresIn: number
+  expiresIn?: number
   user?: UserProfile
 }
 
 /** A shape of the API. */
 export interface TradingKey {
   /** Address of the agent wallet that trades for the user. */
-  agentAddress: string
+  agentAddress?: string
   /** Private key of the agent wallet, when the backend hands it out. */
   agentPrivateKey?: string
   approved?: boolean
@@ -124,13 +124,13 @@ export interface TradingKey {
 
 /** A shape of the API. */
 export interface TradingSession {
-  id: string
+  id?: string
   userId?: string
   /** quick or advance. */
   type?: string
   /** e.g. active, closed. */
-  status: string
-  assetIndex: number
+  status?: string
+  assetIndex?: number
   symbol?: string
   budget?: number
   profitTarget?: number
@@ -150,9 +150,9 @@ export interface TradingSession {
 
 /** A shape of the API. */
 export interface Position {
-  id: string
+  id?: string
   tradeId?: string
-  assetIndex: number
+  assetIndex?: number
   symbol?: string
   /** long or short. */
   side?: string
@@ -161,17 +161,17 @@ export interface Position {
   markPrice?: number
   unrealizedPnl?: number
   /** open or closed. */
-  status: string
+  status?: string
 }
 
 /** A shape of the API. */
 export interface Trade {
-  id: string
-  sessionId: string
+  id?: string
+  sessionId?: string
   /** open or closed. */
-  status: string
+  status?: string
   assetIndex?: number
-  positions: Array<Position>
+  positions?: Array<Position>
   pnl?: number
   openedAt?: string
   closedAt?: string | null
@@ -179,25 +179,25 @@ export interface Trade {
 
 /** A shape of the API. */
 export interface LogEntry {
-  id: string
+  id?: string
   level?: string
-  message: string
+  message?: string
   createdAt?: string
   data?: Record<string, unknown>
 }
 
 /** A shape of the API. */
 export interface PaginatedLogs {
-  data: Array<LogEntry>
-  page: number
-  limit: number
-  total: number
+  data?: Array<LogEntry>
+  page?: number
+  limit?: number
+  total?: number
   totalPages?: number
 }
 
 /** A shape of the API. */
 export interface ActionResult {
-  success: boolean
+  success?: boolean
   message?: string
   txHash?: string
   /** How many positions were closed. */
@@ -207,17 +207,17 @@ export interface ActionResult {
 
 /** A shape of the API. */
 export interface CloseSignature {
-  positionId: string
+  positionId?: string
   /** The Hyperliquid order action that was signed. */
   action?: Record<string, unknown>
   nonce?: number
-  signature: string
+  signature?: string
 }
 
 /** A shape of the API. */
 export interface UserProfile {
-  id: string
-  address: string
+  id?: string
+  address?: string
   referralCode?: string | null
   referredBy?: string | null
   balance?: number
@@ -228,7 +228,7 @@ export interface UserProfile {
 
 /** A shape of the API. */
 export interface FillsSyncResult {
-  success: boolean
+  success?: boolean
   synced?: number
 }
 
@@ -236,26 +236,26 @@ export interface FillsSyncResult {
 export interface Candle {
   symbol?: string
   interval?: string
-  openTime: number
+  openTime?: number
   closeTime?: number
-  open: number
-  high: number
-  low: number
-  close: number
-  volume: number
+  open?: number
+  high?: number
+  low?: number
+  close?: number
+  volume?: number
 }
 
 /** A shape of the API. */
 export interface SymbolList {
-  symbols: Array<string>
+  symbols?: Array<string>
 }
 
 /** A shape of the API. */
 export interface Signal {
-  symbol: string
-  interval: string
+  symbol?: string
+  interval?: string
   /** e.g. BUY, SELL, HOLD. */
-  signal: string
+  signal?: string
   strength?: number
   indicators?: Record<string, unknown>
   timestamp?: number
@@ -264,7 +264,7 @@ export interface Signal {
 /** A shape of the API. */
 export interface HealthStatus {
   /** ok or error. */
-  status: string
+  status?: string
   info?: Record<string, unknown>
   error?: Record<string, unknown>
   details?: Record<string, unknown>
@@ -280,8 +280,8 @@ export interface LeaderboardStats {
 
 /** A shape of the API. */
 export interface RankingEntry {
-  rank: number
-  userId: string
+  rank?: number
+  userId?: string
   address?: string
   pnl?: number
   roi?: number
@@ -290,10 +290,10 @@ export interface RankingEntry {
 
 /** A shape of the API. */
 export interface PaginatedRankings {
-  data: Array<RankingEntry>
-  page: number
-  limit: number
-  total: number
+  data?: Array<RankingEntry>
+  page?: number
+  limit?: number
+  total?: number
 }
 
 /** A shape of the API. */
@@ -306,7 +306,7 @@ export interface LeaderboardAnalytics {
 
 /** A shape of the API. */
 export interface ReferralInfo {
-  userId: string
+  userId?: string
   referralCode?: string | null
   referredBy?: string | null
   referredUsers?: number
@@ -314,21 +314,21 @@ export interface ReferralInfo {
 
 /** A shape of the API. */
 export interface ReferralStats {
-  userId: string
-  totalReferrals: number
+  userId?: string
+  totalReferrals?: number
   activeReferrals?: number
   totalRewards?: number
 }
 
 /** A shape of the API. */
 export interface ReferralCode {
-  code: string
-  userId: string
+  code?: string
+  userId?: string
 }
 
 /** A shape of the API. */
 export interface ReferralCheck {
-  valid: boolean
+  valid?: boolean
   code?: string
   referrerId?: string | null
 }
@@ -336,16 +336,16 @@ export interface ReferralCheck {
 /** A shape of the API. */
 export interface UsdcDeposit {
   id?: string
-  txHash: string
+  txHash?: string
   amount?: number
   /** verified, pending or rejected. */
-  status: string
+  status?: string
   createdAt?: string
 }
 
 /** A shape of the API. */
 export interface TotalDeposited {
-  total: number
+  total?: number
   count?: number
 }
 

@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ActionResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ActionResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
@@ -17,7 +17,8 @@ pub mod types {
         pub closed: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        pub success: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
         #[serde(
             rename = "txHash",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -30,24 +31,32 @@ pub mod types {
         }
     }
     ///One OHLCV candle; times in ms since the epoch.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Candle {
-        pub close: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub close: ::std::option::Option<f64>,
         #[serde(
             rename = "closeTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub close_time: ::std::option::Option<i64>,
-        pub high: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub high: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<::std::string::String>,
-        pub low: f64,
-        pub open: f64,
-        #[serde(rename = "openTime")]
-        pub open_time: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub low: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub open: ::std::option::Option<f64>,
+        #[serde(
+            rename = "openTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub open_time: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub symbol: ::std::option::Option<::std::string::String>,
-        pub volume: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub volume: ::std::option::Option<f64>,
     }
     impl Candle {
         pub fn builder() -> builder::Candle {
@@ -77,16 +86,20 @@ pub mod types {
         }
     }
     ///`CloseSignature`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CloseSignature {
         ///The Hyperliquid order action that was signed
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub action: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce: ::std::option::Option<i64>,
-        #[serde(rename = "positionId")]
-        pub position_id: ::std::string::String,
-        pub signature: ::std::string::String,
+        #[serde(
+            rename = "positionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub signature: ::std::option::Option<::std::string::String>,
     }
     impl CloseSignature {
         pub fn builder() -> builder::CloseSignature {
@@ -287,15 +300,19 @@ pub mod types {
         }
     }
     ///The body of every NestJS error response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorResponse {
         ///The status text, e.g. "Bad Request".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         ///One message, or one per failed validation rule.
-        pub message: ErrorResponseMessage,
-        #[serde(rename = "statusCode")]
-        pub status_code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<ErrorResponseMessage>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i64>,
     }
     impl ErrorResponse {
         pub fn builder() -> builder::ErrorResponse {
@@ -366,11 +383,18 @@ pub mod types {
         #[serde(rename = "accessToken")]
         pub access_token: ::std::string::String,
         ///Lifetime of the token in seconds
-        #[serde(rename = "expiresIn")]
-        pub expires_in: i64,
-        pub ok: bool,
-        #[serde(rename = "tokenType")]
-        pub token_type: ::std::string::String,
+        #[serde(
+            rename = "expiresIn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_in: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ok: ::std::option::Option<bool>,
+        #[serde(
+            rename = "tokenType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<UserProfile>,
     }
@@ -380,9 +404,10 @@ pub mod types {
         }
     }
     ///`FillsSyncResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FillsSyncResult {
-        pub success: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub synced: ::std::option::Option<i64>,
     }
@@ -597,7 +622,7 @@ pub mod types {
         }
     }
     ///`HealthStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HealthStatus {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -606,7 +631,8 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub info: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///ok or error
-        pub status: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
     }
     impl HealthStatus {
         pub fn builder() -> builder::HealthStatus {
@@ -673,7 +699,7 @@ pub mod types {
         }
     }
     ///`LogEntry`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct LogEntry {
         #[serde(
             rename = "createdAt",
@@ -682,10 +708,12 @@ pub mod types {
         pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<::std::string::String>,
-        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
     }
     impl LogEntry {
         pub fn builder() -> builder::LogEntry {
@@ -693,12 +721,16 @@ pub mod types {
         }
     }
     ///`PaginatedLogs`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PaginatedLogs {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<LogEntry>,
-        pub limit: i64,
-        pub page: i64,
-        pub total: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
         #[serde(
             rename = "totalPages",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -711,12 +743,16 @@ pub mod types {
         }
     }
     ///`PaginatedRankings`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PaginatedRankings {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<RankingEntry>,
-        pub limit: i64,
-        pub page: i64,
-        pub total: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
     }
     impl PaginatedRankings {
         pub fn builder() -> builder::PaginatedRankings {
@@ -724,16 +760,20 @@ pub mod types {
         }
     }
     ///`Position`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Position {
-        #[serde(rename = "assetIndex")]
-        pub asset_index: i64,
+        #[serde(
+            rename = "assetIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub asset_index: ::std::option::Option<i64>,
         #[serde(
             rename = "entryPrice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entry_price: ::std::option::Option<f64>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "markPrice",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -745,7 +785,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<f64>,
         ///open or closed
-        pub status: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub symbol: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -765,19 +806,23 @@ pub mod types {
         }
     }
     ///`RankingEntry`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RankingEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pnl: ::std::option::Option<f64>,
-        pub rank: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rank: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub roi: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trades: ::std::option::Option<i64>,
-        #[serde(rename = "userId")]
-        pub user_id: ::std::string::String,
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl RankingEntry {
         pub fn builder() -> builder::RankingEntry {
@@ -785,7 +830,7 @@ pub mod types {
         }
     }
     ///`ReferralCheck`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ReferralCheck {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -794,7 +839,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub referrer_id: ::std::option::Option<::std::string::String>,
-        pub valid: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid: ::std::option::Option<bool>,
     }
     impl ReferralCheck {
         pub fn builder() -> builder::ReferralCheck {
@@ -802,11 +848,15 @@ pub mod types {
         }
     }
     ///`ReferralCode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ReferralCode {
-        pub code: ::std::string::String,
-        #[serde(rename = "userId")]
-        pub user_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl ReferralCode {
         pub fn builder() -> builder::ReferralCode {
@@ -814,7 +864,7 @@ pub mod types {
         }
     }
     ///`ReferralInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ReferralInfo {
         #[serde(
             rename = "referralCode",
@@ -831,8 +881,11 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub referred_users: ::std::option::Option<i64>,
-        #[serde(rename = "userId")]
-        pub user_id: ::std::string::String,
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl ReferralInfo {
         pub fn builder() -> builder::ReferralInfo {
@@ -840,22 +893,28 @@ pub mod types {
         }
     }
     ///`ReferralStats`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ReferralStats {
         #[serde(
             rename = "activeReferrals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active_referrals: ::std::option::Option<i64>,
-        #[serde(rename = "totalReferrals")]
-        pub total_referrals: i64,
+        #[serde(
+            rename = "totalReferrals",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_referrals: ::std::option::Option<i64>,
         #[serde(
             rename = "totalRewards",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_rewards: ::std::option::Option<f64>,
-        #[serde(rename = "userId")]
-        pub user_id: ::std::string::String,
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl ReferralStats {
         pub fn builder() -> builder::ReferralStats {
@@ -876,16 +935,19 @@ pub mod types {
         }
     }
     ///`Signal`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Signal {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub indicators: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        pub interval: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<::std::string::String>,
         ///e.g. BUY, SELL, HOLD
-        pub signal: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub signal: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub strength: ::std::option::Option<f64>,
-        pub symbol: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub symbol: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<i64>,
     }
@@ -895,8 +957,9 @@ pub mod types {
         }
     }
     ///`SymbolList`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SymbolList {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub symbols: ::std::vec::Vec<::std::string::String>,
     }
     impl SymbolList {
@@ -905,11 +968,12 @@ pub mod types {
         }
     }
     ///`TotalDeposited`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TotalDeposited {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
-        pub total: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<f64>,
     }
     impl TotalDeposited {
         pub fn builder() -> builder::TotalDeposited {
@@ -917,7 +981,7 @@ pub mod types {
         }
     }
     ///`Trade`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Trade {
         #[serde(
             rename = "assetIndex",
@@ -929,7 +993,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub closed_at: ::std::option::Option<::std::string::String>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "openedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -937,11 +1002,16 @@ pub mod types {
         pub opened_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pnl: ::std::option::Option<f64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub positions: ::std::vec::Vec<Position>,
-        #[serde(rename = "sessionId")]
-        pub session_id: ::std::string::String,
+        #[serde(
+            rename = "sessionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_id: ::std::option::Option<::std::string::String>,
         ///open or closed
-        pub status: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
     }
     impl Trade {
         pub fn builder() -> builder::Trade {
@@ -949,11 +1019,14 @@ pub mod types {
         }
     }
     ///`TradingKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TradingKey {
         ///Address of the agent wallet that trades for the user
-        #[serde(rename = "agentAddress")]
-        pub agent_address: ::std::string::String,
+        #[serde(
+            rename = "agentAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agent_address: ::std::option::Option<::std::string::String>,
         ///Private key of the agent wallet, when the backend hands it out
         #[serde(
             rename = "agentPrivateKey",
@@ -969,10 +1042,13 @@ pub mod types {
         }
     }
     ///`TradingSession`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TradingSession {
-        #[serde(rename = "assetIndex")]
-        pub asset_index: i64,
+        #[serde(
+            rename = "assetIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub asset_index: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget: ::std::option::Option<f64>,
         #[serde(
@@ -992,7 +1068,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub execution_strategy: ::std::option::Option<::std::string::String>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "lossThreshold",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1017,7 +1094,8 @@ pub mod types {
         )]
         pub profit_target: ::std::option::Option<f64>,
         ///e.g. active, closed
-        pub status: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
         ///Advance sessions only
         #[serde(
             rename = "strategyDuration",
@@ -1041,7 +1119,7 @@ pub mod types {
         }
     }
     ///`UsdcDeposit`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UsdcDeposit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<f64>,
@@ -1053,9 +1131,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///verified, pending or rejected
-        pub status: ::std::string::String,
-        #[serde(rename = "txHash")]
-        pub tx_hash: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "txHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tx_hash: ::std::option::Option<::std::string::String>,
     }
     impl UsdcDeposit {
         pub fn builder() -> builder::UsdcDeposit {
@@ -1063,9 +1145,10 @@ pub mod types {
         }
     }
     ///`UserProfile`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UserProfile {
-        pub address: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub balance: ::std::option::Option<f64>,
         #[serde(
@@ -1073,7 +1156,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pnl: ::std::option::Option<f64>,
         #[serde(
@@ -1136,7 +1220,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             tx_hash: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1148,7 +1235,7 @@ pub mod types {
                     amount: Ok(Default::default()),
                     closed: Ok(Default::default()),
                     message: Ok(Default::default()),
-                    success: Err("no value supplied for success".to_string()),
+                    success: Ok(Default::default()),
                     tx_hash: Ok(Default::default()),
                 }
             }
@@ -1192,7 +1279,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1242,44 +1329,62 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Candle {
-            close: ::std::result::Result<f64, ::std::string::String>,
+            close: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             close_time: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            high: ::std::result::Result<f64, ::std::string::String>,
+            high: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             interval: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            low: ::std::result::Result<f64, ::std::string::String>,
-            open: ::std::result::Result<f64, ::std::string::String>,
-            open_time: ::std::result::Result<i64, ::std::string::String>,
+            low: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            open: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            open_time: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             symbol: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            volume: ::std::result::Result<f64, ::std::string::String>,
+            volume: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Candle {
             fn default() -> Self {
                 Self {
-                    close: Err("no value supplied for close".to_string()),
+                    close: Ok(Default::default()),
                     close_time: Ok(Default::default()),
-                    high: Err("no value supplied for high".to_string()),
+                    high: Ok(Default::default()),
                     interval: Ok(Default::default()),
-                    low: Err("no value supplied for low".to_string()),
-                    open: Err("no value supplied for open".to_string()),
-                    open_time: Err("no value supplied for open_time".to_string()),
+                    low: Ok(Default::default()),
+                    open: Ok(Default::default()),
+                    open_time: Ok(Default::default()),
                     symbol: Ok(Default::default()),
-                    volume: Err("no value supplied for volume".to_string()),
+                    volume: Ok(Default::default()),
                 }
             }
         }
         impl Candle {
             pub fn close<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.close = value
@@ -1303,7 +1408,7 @@ pub mod types {
             }
             pub fn high<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.high = value
@@ -1327,7 +1432,7 @@ pub mod types {
             }
             pub fn low<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.low = value
@@ -1339,7 +1444,7 @@ pub mod types {
             }
             pub fn open<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.open = value
@@ -1351,7 +1456,7 @@ pub mod types {
             }
             pub fn open_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.open_time = value
@@ -1375,7 +1480,7 @@ pub mod types {
             }
             pub fn volume<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.volume = value
@@ -1511,11 +1616,11 @@ pub mod types {
                 ::std::string::String,
             >,
             position_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             signature: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -1524,8 +1629,8 @@ pub mod types {
                 Self {
                     action: Ok(Default::default()),
                     nonce: Ok(Default::default()),
-                    position_id: Err("no value supplied for position_id".to_string()),
-                    signature: Err("no value supplied for signature".to_string()),
+                    position_id: Ok(Default::default()),
+                    signature: Ok(Default::default()),
                 }
             }
         }
@@ -1558,7 +1663,7 @@ pub mod types {
             }
             pub fn position_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.position_id = value
@@ -1570,7 +1675,7 @@ pub mod types {
             }
             pub fn signature<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.signature = value
@@ -1900,17 +2005,20 @@ pub mod types {
                 ::std::string::String,
             >,
             message: ::std::result::Result<
-                super::ErrorResponseMessage,
+                ::std::option::Option<super::ErrorResponseMessage>,
                 ::std::string::String,
             >,
-            status_code: ::std::result::Result<i64, ::std::string::String>,
+            status_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ErrorResponse {
             fn default() -> Self {
                 Self {
                     error: Ok(Default::default()),
-                    message: Err("no value supplied for message".to_string()),
-                    status_code: Err("no value supplied for status_code".to_string()),
+                    message: Ok(Default::default()),
+                    status_code: Ok(Default::default()),
                 }
             }
         }
@@ -1929,7 +2037,9 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ErrorResponseMessage>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ErrorResponseMessage>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -1941,7 +2051,7 @@ pub mod types {
             }
             pub fn status_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status_code = value
@@ -2172,10 +2282,16 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            ok: ::std::result::Result<bool, ::std::string::String>,
-            token_type: ::std::result::Result<
+            expires_in: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
+            >,
+            ok: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            token_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             user: ::std::result::Result<
@@ -2187,9 +2303,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     access_token: Err("no value supplied for access_token".to_string()),
-                    expires_in: Err("no value supplied for expires_in".to_string()),
-                    ok: Err("no value supplied for ok".to_string()),
-                    token_type: Err("no value supplied for token_type".to_string()),
+                    expires_in: Ok(Default::default()),
+                    ok: Ok(Default::default()),
+                    token_type: Ok(Default::default()),
                     user: Ok(Default::default()),
                 }
             }
@@ -2209,7 +2325,7 @@ pub mod types {
             }
             pub fn expires_in<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.expires_in = value
@@ -2221,7 +2337,7 @@ pub mod types {
             }
             pub fn ok<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.ok = value
@@ -2231,7 +2347,7 @@ pub mod types {
             }
             pub fn token_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token_type = value
@@ -2281,7 +2397,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FillsSyncResult {
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             synced: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -2290,7 +2409,7 @@ pub mod types {
         impl ::std::default::Default for FillsSyncResult {
             fn default() -> Self {
                 Self {
-                    success: Err("no value supplied for success".to_string()),
+                    success: Ok(Default::default()),
                     synced: Ok(Default::default()),
                 }
             }
@@ -2298,7 +2417,7 @@ pub mod types {
         impl FillsSyncResult {
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -2354,7 +2473,10 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HealthStatus {
             fn default() -> Self {
@@ -2362,7 +2484,7 @@ pub mod types {
                     details: Ok(Default::default()),
                     error: Ok(Default::default()),
                     info: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                 }
             }
         }
@@ -2411,7 +2533,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -2664,21 +2786,27 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             level: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LogEntry {
             fn default() -> Self {
                 Self {
                     created_at: Ok(Default::default()),
                     data: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     level: Ok(Default::default()),
-                    message: Err("no value supplied for message".to_string()),
+                    message: Ok(Default::default()),
                 }
             }
         }
@@ -2711,7 +2839,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2733,7 +2861,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -2775,9 +2903,18 @@ pub mod types {
                 ::std::vec::Vec<super::LogEntry>,
                 ::std::string::String,
             >,
-            limit: ::std::result::Result<i64, ::std::string::String>,
-            page: ::std::result::Result<i64, ::std::string::String>,
-            total: ::std::result::Result<i64, ::std::string::String>,
+            limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             total_pages: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -2786,10 +2923,10 @@ pub mod types {
         impl ::std::default::Default for PaginatedLogs {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    limit: Err("no value supplied for limit".to_string()),
-                    page: Err("no value supplied for page".to_string()),
-                    total: Err("no value supplied for total".to_string()),
+                    data: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                    page: Ok(Default::default()),
+                    total: Ok(Default::default()),
                     total_pages: Ok(Default::default()),
                 }
             }
@@ -2809,7 +2946,7 @@ pub mod types {
             }
             pub fn limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit = value
@@ -2821,7 +2958,7 @@ pub mod types {
             }
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page = value
@@ -2833,7 +2970,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -2887,17 +3024,26 @@ pub mod types {
                 ::std::vec::Vec<super::RankingEntry>,
                 ::std::string::String,
             >,
-            limit: ::std::result::Result<i64, ::std::string::String>,
-            page: ::std::result::Result<i64, ::std::string::String>,
-            total: ::std::result::Result<i64, ::std::string::String>,
+            limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PaginatedRankings {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    limit: Err("no value supplied for limit".to_string()),
-                    page: Err("no value supplied for page".to_string()),
-                    total: Err("no value supplied for total".to_string()),
+                    data: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                    page: Ok(Default::default()),
+                    total: Ok(Default::default()),
                 }
             }
         }
@@ -2916,7 +3062,7 @@ pub mod types {
             }
             pub fn limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit = value
@@ -2928,7 +3074,7 @@ pub mod types {
             }
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page = value
@@ -2940,7 +3086,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -2976,12 +3122,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Position {
-            asset_index: ::std::result::Result<i64, ::std::string::String>,
+            asset_index: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             entry_price: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             mark_price: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -2994,7 +3146,10 @@ pub mod types {
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             symbol: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3011,13 +3166,13 @@ pub mod types {
         impl ::std::default::Default for Position {
             fn default() -> Self {
                 Self {
-                    asset_index: Err("no value supplied for asset_index".to_string()),
+                    asset_index: Ok(Default::default()),
                     entry_price: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     mark_price: Ok(Default::default()),
                     side: Ok(Default::default()),
                     size: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                     symbol: Ok(Default::default()),
                     trade_id: Ok(Default::default()),
                     unrealized_pnl: Ok(Default::default()),
@@ -3027,7 +3182,7 @@ pub mod types {
         impl Position {
             pub fn asset_index<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.asset_index = value
@@ -3051,7 +3206,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3097,7 +3252,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -3191,7 +3346,10 @@ pub mod types {
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            rank: ::std::result::Result<i64, ::std::string::String>,
+            rank: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             roi: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -3200,17 +3358,20 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RankingEntry {
             fn default() -> Self {
                 Self {
                     address: Ok(Default::default()),
                     pnl: Ok(Default::default()),
-                    rank: Err("no value supplied for rank".to_string()),
+                    rank: Ok(Default::default()),
                     roi: Ok(Default::default()),
                     trades: Ok(Default::default()),
-                    user_id: Err("no value supplied for user_id".to_string()),
+                    user_id: Ok(Default::default()),
                 }
             }
         }
@@ -3241,7 +3402,7 @@ pub mod types {
             }
             pub fn rank<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.rank = value
@@ -3277,7 +3438,7 @@ pub mod types {
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -3325,14 +3486,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            valid: ::std::result::Result<bool, ::std::string::String>,
+            valid: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ReferralCheck {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
                     referrer_id: Ok(Default::default()),
-                    valid: Err("no value supplied for valid".to_string()),
+                    valid: Ok(Default::default()),
                 }
             }
         }
@@ -3363,7 +3527,7 @@ pub mod types {
             }
             pub fn valid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.valid = value
@@ -3397,21 +3561,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ReferralCode {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ReferralCode {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    user_id: Err("no value supplied for user_id".to_string()),
+                    code: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
                 }
             }
         }
         impl ReferralCode {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -3423,7 +3593,7 @@ pub mod types {
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -3467,7 +3637,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ReferralInfo {
             fn default() -> Self {
@@ -3475,7 +3648,7 @@ pub mod types {
                     referral_code: Ok(Default::default()),
                     referred_by: Ok(Default::default()),
                     referred_users: Ok(Default::default()),
-                    user_id: Err("no value supplied for user_id".to_string()),
+                    user_id: Ok(Default::default()),
                 }
             }
         }
@@ -3520,7 +3693,7 @@ pub mod types {
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -3560,22 +3733,26 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            total_referrals: ::std::result::Result<i64, ::std::string::String>,
+            total_referrals: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             total_rewards: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ReferralStats {
             fn default() -> Self {
                 Self {
                     active_referrals: Ok(Default::default()),
-                    total_referrals: Err(
-                        "no value supplied for total_referrals".to_string(),
-                    ),
+                    total_referrals: Ok(Default::default()),
                     total_rewards: Ok(Default::default()),
-                    user_id: Err("no value supplied for user_id".to_string()),
+                    user_id: Ok(Default::default()),
                 }
             }
         }
@@ -3596,7 +3773,7 @@ pub mod types {
             }
             pub fn total_referrals<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_referrals = value
@@ -3622,7 +3799,7 @@ pub mod types {
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -3724,15 +3901,21 @@ pub mod types {
                 ::std::string::String,
             >,
             interval: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            signal: ::std::result::Result<::std::string::String, ::std::string::String>,
+            signal: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             strength: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            symbol: ::std::result::Result<::std::string::String, ::std::string::String>,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             timestamp: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -3742,10 +3925,10 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     indicators: Ok(Default::default()),
-                    interval: Err("no value supplied for interval".to_string()),
-                    signal: Err("no value supplied for signal".to_string()),
+                    interval: Ok(Default::default()),
+                    signal: Ok(Default::default()),
                     strength: Ok(Default::default()),
-                    symbol: Err("no value supplied for symbol".to_string()),
+                    symbol: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                 }
             }
@@ -3767,7 +3950,7 @@ pub mod types {
             }
             pub fn interval<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.interval = value
@@ -3779,7 +3962,7 @@ pub mod types {
             }
             pub fn signal<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.signal = value
@@ -3803,7 +3986,7 @@ pub mod types {
             }
             pub fn symbol<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.symbol = value
@@ -3863,7 +4046,7 @@ pub mod types {
         impl ::std::default::Default for SymbolList {
             fn default() -> Self {
                 Self {
-                    symbols: Err("no value supplied for symbols".to_string()),
+                    symbols: Ok(Default::default()),
                 }
             }
         }
@@ -3900,13 +4083,16 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            total: ::std::result::Result<f64, ::std::string::String>,
+            total: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TotalDeposited {
             fn default() -> Self {
                 Self {
                     count: Ok(Default::default()),
-                    total: Err("no value supplied for total".to_string()),
+                    total: Ok(Default::default()),
                 }
             }
         }
@@ -3925,7 +4111,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -3965,7 +4151,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             opened_at: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3979,22 +4168,25 @@ pub mod types {
                 ::std::string::String,
             >,
             session_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Trade {
             fn default() -> Self {
                 Self {
                     asset_index: Ok(Default::default()),
                     closed_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     opened_at: Ok(Default::default()),
                     pnl: Ok(Default::default()),
-                    positions: Err("no value supplied for positions".to_string()),
-                    session_id: Err("no value supplied for session_id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    positions: Ok(Default::default()),
+                    session_id: Ok(Default::default()),
+                    status: Ok(Default::default()),
                 }
             }
         }
@@ -4025,7 +4217,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4071,7 +4263,7 @@ pub mod types {
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_id = value
@@ -4083,7 +4275,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4128,7 +4320,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TradingKey {
             agent_address: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             agent_private_key: ::std::result::Result<
@@ -4143,9 +4335,7 @@ pub mod types {
         impl ::std::default::Default for TradingKey {
             fn default() -> Self {
                 Self {
-                    agent_address: Err(
-                        "no value supplied for agent_address".to_string(),
-                    ),
+                    agent_address: Ok(Default::default()),
                     agent_private_key: Ok(Default::default()),
                     approved: Ok(Default::default()),
                 }
@@ -4154,7 +4344,7 @@ pub mod types {
         impl TradingKey {
             pub fn agent_address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.agent_address = value
@@ -4214,7 +4404,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TradingSession {
-            asset_index: ::std::result::Result<i64, ::std::string::String>,
+            asset_index: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             budget: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -4231,7 +4424,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             loss_threshold: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -4252,7 +4448,10 @@ pub mod types {
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             strategy_duration: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4273,18 +4472,18 @@ pub mod types {
         impl ::std::default::Default for TradingSession {
             fn default() -> Self {
                 Self {
-                    asset_index: Err("no value supplied for asset_index".to_string()),
+                    asset_index: Ok(Default::default()),
                     budget: Ok(Default::default()),
                     closed_at: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     execution_strategy: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     loss_threshold: Ok(Default::default()),
                     max_positions: Ok(Default::default()),
                     max_wallet_budget: Ok(Default::default()),
                     pnl: Ok(Default::default()),
                     profit_target: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                     strategy_duration: Ok(Default::default()),
                     symbol: Ok(Default::default()),
                     type_: Ok(Default::default()),
@@ -4295,7 +4494,7 @@ pub mod types {
         impl TradingSession {
             pub fn asset_index<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.asset_index = value
@@ -4357,7 +4556,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4431,7 +4630,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4553,8 +4752,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::string::String, ::std::string::String>,
-            tx_hash: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tx_hash: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UsdcDeposit {
             fn default() -> Self {
@@ -4562,8 +4767,8 @@ pub mod types {
                     amount: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     id: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                    tx_hash: Err("no value supplied for tx_hash".to_string()),
+                    status: Ok(Default::default()),
+                    tx_hash: Ok(Default::default()),
                 }
             }
         }
@@ -4604,7 +4809,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4616,7 +4821,7 @@ pub mod types {
             }
             pub fn tx_hash<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tx_hash = value
@@ -4654,7 +4859,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UserProfile {
-            address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             balance: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -4663,7 +4871,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             pnl: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -4684,10 +4895,10 @@ pub mod types {
         impl ::std::default::Default for UserProfile {
             fn default() -> Self {
                 Self {
-                    address: Err("no value supplied for address".to_string()),
+                    address: Ok(Default::default()),
                     balance: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
+                    id: Ok(Default::default()),
                     pnl: Ok(Default::default()),
                     referral_code: Ok(Default::default()),
                     referred_by: Ok(Default::default()),
@@ -4698,7 +4909,7 @@ pub mod types {
         impl UserProfile {
             pub fn address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.address = value
@@ -4734,7 +4945,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value

@@ -17,6 +17,8 @@ pub struct Operation {
     pub authenticated: bool,
     /// One line on what it does.
     pub summary: &'static str,
+    /// The success status the spec lists (the generated client decodes the body under it).
+    pub success: u16,
     /// Whether it takes a JSON body.
     pub has_body: bool,
     /// Its inputs: path and query parameters, then the top-level fields of the body.

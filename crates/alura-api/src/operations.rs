@@ -11,6 +11,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "referrals",
         authenticated: false,
         summary: "Check referral code",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -33,6 +34,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Claim rewards",
+        success: 201,
         has_body: false,
         fields: &[],
     },
@@ -43,6 +45,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Close all positions",
+        success: 201,
         has_body: false,
         fields: &[],
     },
@@ -53,6 +56,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Close a position",
+        success: 201,
         has_body: false,
         fields: &[
             Field {
@@ -75,6 +79,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Close position by assetIndex",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -97,6 +102,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Close trade (all positions)",
+        success: 201,
         has_body: false,
         fields: &[
             Field {
@@ -119,6 +125,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Advance trade: create a trading session with a strategy",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -185,6 +192,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "referrals",
         authenticated: true,
         summary: "Create referral code",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -218,6 +226,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Quick trade: create a trading session",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -284,6 +293,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "All symbols signals",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -306,6 +316,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "Historical candles",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -372,6 +383,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "Candles by symbol/interval",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -416,6 +428,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Get signed close tx for frontend",
+        success: 201,
         has_body: false,
         fields: &[
             Field {
@@ -438,6 +451,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Current trade with positions",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -448,6 +462,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "Service health",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -458,6 +473,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "Latest candles",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -491,6 +507,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "leaderboard",
         authenticated: false,
         summary: "Analytics",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -501,6 +518,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "leaderboard",
         authenticated: false,
         summary: "Health",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -511,6 +529,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "leaderboard",
         authenticated: false,
         summary: "Leaderboard stats",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -521,6 +540,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Current user profile",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -531,6 +551,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "leaderboard",
         authenticated: false,
         summary: "Rankings",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -575,6 +596,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "referrals",
         authenticated: true,
         summary: "User referral info",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -597,6 +619,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "referrals",
         authenticated: true,
         summary: "Referral stats",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -619,6 +642,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Session logs",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -641,6 +665,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "Signals for symbol",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -674,6 +699,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "indicators",
         authenticated: false,
         summary: "Available symbols",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -684,6 +710,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "usdc-verification",
         authenticated: true,
         summary: "Total deposited",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -694,6 +721,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Trade logs (paginated)",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -738,6 +766,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "auth",
         authenticated: true,
         summary: "Get the trading agent key of the current user",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -748,6 +777,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "leaderboard",
         authenticated: false,
         summary: "User ranking",
+        success: 200,
         has_body: false,
         fields: &[
             Field {
@@ -770,6 +800,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "health",
         authenticated: false,
         summary: "Basic health",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -780,6 +811,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "health",
         authenticated: false,
         summary: "Kafka health",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -790,6 +822,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "List active sessions",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -800,6 +833,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "usdc-verification",
         authenticated: true,
         summary: "My transactions",
+        success: 200,
         has_body: false,
         fields: &[],
     },
@@ -810,6 +844,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "auth",
         authenticated: false,
         summary: "Get a sign-in challenge for an EVM address",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -832,6 +867,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Send USDC",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -865,6 +901,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Sync fills from Hyperliquid",
+        success: 201,
         has_body: false,
         fields: &[],
     },
@@ -875,6 +912,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "trading-sessions",
         authenticated: true,
         summary: "Manually trigger cron (testing)",
+        success: 201,
         has_body: false,
         fields: &[],
     },
@@ -885,6 +923,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "auth",
         authenticated: false,
         summary: "Verify a personal_sign signature and issue an access token",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -929,6 +968,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "usdc-verification",
         authenticated: true,
         summary: "Verify USDC deposit",
+        success: 201,
         has_body: true,
         fields: &[
             Field {
@@ -951,6 +991,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "user",
         authenticated: true,
         summary: "Withdraw funds",
+        success: 201,
         has_body: true,
         fields: &[
             Field {

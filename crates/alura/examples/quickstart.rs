@@ -47,19 +47,30 @@ async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
     let client = builder.build()?;
     client.login().await?;
     let profile = client.api().get_profile().send().await?.into_inner();
-    println!("Logged in as {} (balance {:.2} USDC)", profile.address, profile.balance.unwrap_or_default());
+    // Only the login's fields are promised by the API's contract; the rest may be absent.
+    let text = |s: &Option<String>| s.clone().unwrap_or_else(|| "?".into());
+    println!(
+        "Logged in as {} (balance {:.2} USDC)",
+        text(&profile.address),
+        profile.balance.unwrap_or_default()
+    );
 
     let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await?;
     println!(
         "Opened quick trade session {} on {} (budget {} USDC, profit target {}%)",
-        session.id,
-        Asset::try_from(session.asset_index)?,
+        text(&session.id),
+        session.asset_index.and_then(|i| Asset::try_from(i).ok()).map_or("?".into(), |a| a.to_string()),
         session.budget.unwrap_or_default(),
         session.profit_target.unwrap_or_default()
     );
 
     let trade = client.api().get_current_trade().send().await?.into_inner();
-    println!("Current trade {} is {} with {} position(s):", trade.id, trade.status, trade.positions.len());
+    let trade_id = trade.id.clone().ok_or_else(|| alura::Error::decode("the current trade has no id"))?;
+    println!(
+        "Current trade {trade_id} is {} with {} position(s):",
+        text(&trade.status),
+        trade.positions.len()
+    );
     for p in &trade.positions {
         println!(
             "  {} {} size {:.6} entry {:.2} mark {:.2}",
@@ -76,14 +87,18 @@ async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
     for c in &candles {
         println!(
             "  open time {}  O {:.2}  H {:.2}  L {:.2}  C {:.2}  V {:.2}",
-            c.open_time, c.open, c.high, c.low, c.close, c.volume
+            c.open_time.unwrap_or_default(),
+            c.open.unwrap_or(f64::NAN),
+            c.high.unwrap_or(f64::NAN),
+            c.low.unwrap_or(f64::NAN),
+            c.close.unwrap_or(f64::NAN),
+            c.volume.unwrap_or(f64::NAN)
         );
     }
 
-    let closed = client.api().close_trade().trade_id(&trade.id).send().await?.into_inner();
+    let closed = client.api().close_trade().trade_id(&trade_id).send().await?.into_inner();
     println!(
-        "Closed trade {}: {} position(s), PnL {:+.4} USDC",
-        trade.id,
+        "Closed trade {trade_id}: {} position(s), PnL {:+.4} USDC",
         closed.closed.unwrap_or_default(),
         closed.amount.unwrap_or_default() + 0.0 // no "-0.0000"
     );

@@ -1,10 +1,17 @@
 //! What the generated dispatch (`Client::call`) needs: arguments out of JSON, results into it.
 
+use std::future::Future;
+
+use alura_api::types::ErrorResponse;
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::Client;
+use crate::decode;
+use crate::error::{Error, RawBody, Result};
 
 /// Refuses argument names the operation does not have, naming the ones it has.
 pub(crate) fn check_names(operation: &str, args: &Map<String, Value>, known: &[&str]) -> Result<()> {
@@ -53,29 +60,91 @@ pub(crate) fn body<T: DeserializeOwned>(args: &Map<String, Value>, fields: &[&st
     })
 }
 
-/// A typed response of any operation, not yet turned into anything: each binding serializes
-/// it straight into its own objects, so no language pays for an intermediate JSON value.
-pub struct Reply(Box<dyn erased_serde::Serialize + Send + Sync>);
+/// The answer of an operation, not yet turned into anything: each binding serializes it
+/// straight into its own objects, so no language pays for an intermediate JSON value.
+///
+/// From [`Client::call`] it is the server's JSON exactly as it came (fields the spec does not
+/// know, `null`s, numbers sent as strings), whether or not it fits the typed schema.
+pub struct Reply(Body);
+
+enum Body {
+    Typed(Box<dyn erased_serde::Serialize + Send + Sync>),
+    Json(Bytes),
+    Nothing,
+}
 
 impl Reply {
-    pub(crate) fn new<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
-        Self(Box::new(value))
+    pub(crate) fn typed<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
+        Self(Body::Typed(Box::new(value)))
     }
 
     /// The response as a JSON value.
     pub fn to_value(&self) -> Result<Value> {
-        serde_json::to_value(self).map_err(|e| Error::Decode { message: e.to_string() })
+        serde_json::to_value(self).map_err(|e| Error::decode(e.to_string()))
     }
 }
 
 impl Serialize for Reply {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        erased_serde::serialize(&*self.0, serializer)
+        match &self.0 {
+            Body::Typed(value) => erased_serde::serialize(&**value, serializer),
+            Body::Json(bytes) => {
+                let mut json = serde_json::Deserializer::from_slice(bytes);
+                serde_transcode::transcode(&mut json, serializer)
+            }
+            Body::Nothing => serializer.serialize_none(),
+        }
     }
 }
 
 impl std::fmt::Debug for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Reply")
+    }
+}
+
+type Sent<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorResponse>>;
+
+impl Client {
+    /// The reply of a generated call: the server's answer as it came, checked against `T`.
+    /// A mismatch is one warning per operation and path, or [`Error::Decode`] when strict.
+    pub(crate) async fn reply<T>(
+        &self,
+        operation: &'static str,
+        send: impl Future<Output = Sent<T>>,
+    ) -> Result<Reply>
+    where
+        T: DeserializeOwned + Serialize + Send + Sync + 'static,
+    {
+        let (sent, captured) = decode::capturing(send).await;
+        let body = match sent {
+            Ok(value) => match captured {
+                Some(answer) => answer.body,
+                None => return Ok(Reply::typed(value.into_inner())),
+            },
+            Err(progenitor_client::Error::InvalidResponsePayload(body, _)) => body,
+            Err(e) => return Err(e.into()),
+        };
+        let Some((path, message)) = decode::mismatch::<T>(&body) else {
+            return Ok(Reply(Body::Json(body)));
+        };
+        let empty = body.iter().all(u8::is_ascii_whitespace);
+        if !empty && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+            // Not JSON at all (a cut-off or garbled body): there is no answer to hand back.
+            return Err(Error::Decode {
+                message: format!("{operation}: the body is not JSON: {message}"),
+                path: Some(path),
+                body: Some(RawBody(body)),
+            });
+        }
+        if self.strict() {
+            return Err(Error::Decode {
+                message: format!("{operation}: {message}"),
+                path: Some(path),
+                body: Some(RawBody(body)),
+            });
+        }
+        self.drift().warn(operation, &path, &message, &body);
+        Ok(Reply(if empty { Body::Nothing } else { Body::Json(body) }))
     }
 }

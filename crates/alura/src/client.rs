@@ -11,12 +11,17 @@ use alloy_signer_local::PrivateKeySigner;
 use alura_api::Hooks;
 
 use crate::auth::{Auth, Secret};
+use crate::decode::Drift;
 use crate::error::{Error, Result};
 use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
 use crate::transport::Transport;
 
 /// The Alura testnet backend.
 pub const DEFAULT_BASE_URL: &str = "https://testnet-api.alura.fun";
+
+/// The default of [`ClientBuilder::max_response_bytes`]: far above the largest answer of the
+/// API (a 100,000-candle history is about 13 MB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// An Alura API client: every operation of the spec, with wallet login, token renewal and
 /// retries underneath. Cheap to clone (clones share connections and the token) and safe to
@@ -31,11 +36,11 @@ pub const DEFAULT_BASE_URL: &str = "https://testnet-api.alura.fun";
 ///
 /// // Any operation of the spec, through the generated builders:
 /// let candles = client.api().get_candles().symbol("BTC").interval("1h").limit(24).send().await?;
-/// println!("last close {}", candles.last().map_or(0.0, |c| c.close));
+/// println!("last close {:?}", candles.last().and_then(|c| c.close));
 ///
 /// // Typed helpers for the common cases; the first call that needs it logs in.
 /// let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await?;
-/// println!("session {} is {}", session.id, session.status);
+/// println!("session {:?} is {:?}", session.id, session.status);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -49,6 +54,8 @@ struct Inner {
     http: reqwest::Client,
     transport: Transport,
     base_url: String,
+    strict: bool,
+    drift: Arc<Drift>,
 }
 
 impl fmt::Debug for Client {
@@ -104,6 +111,15 @@ impl Client {
         self.with_transport(Transport { request_timeout: timeout, ..self.inner.transport.clone() })
     }
 
+    /// Whether an answer that does not fit the spec fails the call (see [`ClientBuilder::strict`]).
+    pub fn strict(&self) -> bool {
+        self.inner.strict
+    }
+
+    pub(crate) fn drift(&self) -> &Drift {
+        &self.inner.drift
+    }
+
     fn with_transport(&self, transport: Transport) -> Self {
         let hooks = Hooks::new(transport.clone());
         Self {
@@ -113,6 +129,8 @@ impl Client {
                 http: self.inner.http.clone(),
                 transport,
                 base_url: self.inner.base_url.clone(),
+                strict: self.inner.strict,
+                drift: self.inner.drift.clone(),
             }),
         }
     }
@@ -131,6 +149,8 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
     allow_insecure_http: bool,
+    strict: bool,
+    max_response_bytes: Option<usize>,
     sleeper: Option<Arc<dyn Sleeper>>,
 }
 
@@ -212,6 +232,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Makes an answer that does not fit the spec's schema an [`Error::Decode`] from
+    /// [`Client::call`] instead of a warning (default off: the spec's response shapes are
+    /// partly guesses, so a real server may differ; our own tests run strict against the
+    /// simulator so the spec and the simulator stay honest).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// The largest response body a call reads (default 64 MiB); a larger one fails the call
+    /// as soon as it shows, so a broken or hostile server cannot fill memory.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
     /// What waits between retries (default: the Tokio timer). Tests use it to see the waits.
     pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
         self.sleeper = Some(sleeper);
@@ -253,7 +289,10 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
             .user_agent(
                 self.user_agent.unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into()),
-            );
+            )
+            // The API never redirects; following one could carry an order or a signature to
+            // another origin, or down to plain http. A redirect is an error naming its target.
+            .redirect(reqwest::redirect::Policy::none());
         if loopback {
             // A proxy from the environment must never catch traffic meant for this machine.
             http = http.no_proxy();
@@ -263,6 +302,7 @@ impl ClientBuilder {
             policy: self.retry.unwrap_or_default(),
             request_timeout,
             http_timeout: request_timeout,
+            max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
         };
@@ -271,7 +311,8 @@ impl ClientBuilder {
         let auth = Arc::new(Auth::new(signer, self.token, self.referral_code, login_api)?);
         let transport = Transport { auth: Some(auth.clone()), ..transport };
         let api = alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
-        Ok(Client { inner: Arc::new(Inner { api, auth, http, transport, base_url }) })
+        let (strict, drift) = (self.strict, Arc::default());
+        Ok(Client { inner: Arc::new(Inner { api, auth, http, transport, base_url, strict, drift }) })
     }
 }
 

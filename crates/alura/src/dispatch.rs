@@ -7,8 +7,9 @@ use crate::{Client, Error, Result, types};
 impl Client {
     /// Calls the operation `operation_id` with `args`, an object of its path, query and body
     /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
-    /// typed response ([`Reply::to_value`] gives JSON). Arguments are checked against the
-    /// generated types before sending.
+    /// server's answer as it came ([`Reply::to_value`] gives JSON). Arguments are checked
+    /// against the generated types before sending; the answer is checked against its typed
+    /// schema, and a mismatch is a warning (an error when the client is strict).
     #[allow(unused_mut, clippy::let_and_return)]
     pub async fn call(
         &self,
@@ -20,7 +21,7 @@ impl Client {
                 check_names("request_challenge", &args, &["address"])?;
                 let mut b = self.api().request_challenge();
                 b = b.body(body::<types::EvmChallengeDto>(&args, &["address"])?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("request_challenge", b.send()).await
             }
             "verify_signature" => {
                 check_names(
@@ -35,12 +36,12 @@ impl Client {
                             types::EvmVerifyDto,
                         >(&args, &["address", "signature", "referralCode"])?,
                     );
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("verify_signature", b.send()).await
             }
             "get_trading_key" => {
                 check_names("get_trading_key", &args, &[])?;
                 let mut b = self.api().get_trading_key();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_trading_key", b.send()).await
             }
             "create_trading_session" => {
                 check_names(
@@ -70,7 +71,7 @@ impl Client {
                             ],
                         )?,
                     );
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("create_trading_session", b.send()).await
             }
             "create_advance_trading_session" => {
                 check_names(
@@ -100,23 +101,23 @@ impl Client {
                             ],
                         )?,
                     );
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("create_advance_trading_session", b.send()).await
             }
             "list_active_sessions" => {
                 check_names("list_active_sessions", &args, &[])?;
                 let mut b = self.api().list_active_sessions();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("list_active_sessions", b.send()).await
             }
             "get_current_trade" => {
                 check_names("get_current_trade", &args, &[])?;
                 let mut b = self.api().get_current_trade();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_current_trade", b.send()).await
             }
             "get_session_logs" => {
                 check_names("get_session_logs", &args, &["sessionId"])?;
                 let mut b = self.api().get_session_logs();
                 b = b.session_id(arg::<::std::string::String>(&args, "sessionId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_session_logs", b.send()).await
             }
             "get_trade_logs" => {
                 check_names("get_trade_logs", &args, &["tradeId", "page", "limit"])?;
@@ -128,57 +129,57 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_trade_logs", b.send()).await
             }
             "close_position" => {
                 check_names("close_position", &args, &["positionId"])?;
                 let mut b = self.api().close_position();
                 b = b.position_id(arg::<::std::string::String>(&args, "positionId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("close_position", b.send()).await
             }
             "get_close_position_signature" => {
                 check_names("get_close_position_signature", &args, &["positionId"])?;
                 let mut b = self.api().get_close_position_signature();
                 b = b.position_id(arg::<::std::string::String>(&args, "positionId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_close_position_signature", b.send()).await
             }
             "close_trade" => {
                 check_names("close_trade", &args, &["tradeId"])?;
                 let mut b = self.api().close_trade();
                 b = b.trade_id(arg::<::std::string::String>(&args, "tradeId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("close_trade", b.send()).await
             }
             "trigger_cron" => {
                 check_names("trigger_cron", &args, &[])?;
                 let mut b = self.api().trigger_cron();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("trigger_cron", b.send()).await
             }
             "get_profile" => {
                 check_names("get_profile", &args, &[])?;
                 let mut b = self.api().get_profile();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_profile", b.send()).await
             }
             "sync_fills" => {
                 check_names("sync_fills", &args, &[])?;
                 let mut b = self.api().sync_fills();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("sync_fills", b.send()).await
             }
             "withdraw" => {
                 check_names("withdraw", &args, &["amount"])?;
                 let mut b = self.api().withdraw();
                 b = b.body(body::<types::WithdrawDto>(&args, &["amount"])?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("withdraw", b.send()).await
             }
             "close_position_by_asset" => {
                 check_names("close_position_by_asset", &args, &["assetIndex"])?;
                 let mut b = self.api().close_position_by_asset();
                 b = b.body(body::<types::ClosePositionDto>(&args, &["assetIndex"])?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("close_position_by_asset", b.send()).await
             }
             "close_all_positions" => {
                 check_names("close_all_positions", &args, &[])?;
                 let mut b = self.api().close_all_positions();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("close_all_positions", b.send()).await
             }
             "send_usdc" => {
                 check_names("send_usdc", &args, &["destination", "amount"])?;
@@ -187,17 +188,17 @@ impl Client {
                     .body(
                         body::<types::SendUsdcDto>(&args, &["destination", "amount"])?,
                     );
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("send_usdc", b.send()).await
             }
             "claim_reward" => {
                 check_names("claim_reward", &args, &[])?;
                 let mut b = self.api().claim_reward();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("claim_reward", b.send()).await
             }
             "get_indicators_health" => {
                 check_names("get_indicators_health", &args, &[])?;
                 let mut b = self.api().get_indicators_health();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_indicators_health", b.send()).await
             }
             "get_latest_candles" => {
                 check_names("get_latest_candles", &args, &["symbols", "interval"])?;
@@ -210,7 +211,7 @@ impl Client {
                 >(&args, "interval")? {
                     b = b.interval(v);
                 }
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_latest_candles", b.send()).await
             }
             "get_candle_history" => {
                 check_names(
@@ -234,7 +235,7 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_candle_history", b.send()).await
             }
             "get_candles" => {
                 check_names("get_candles", &args, &["symbol", "interval", "limit"])?;
@@ -244,30 +245,30 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_candles", b.send()).await
             }
             "get_symbols" => {
                 check_names("get_symbols", &args, &[])?;
                 let mut b = self.api().get_symbols();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_symbols", b.send()).await
             }
             "get_signals" => {
                 check_names("get_signals", &args, &["symbol", "interval"])?;
                 let mut b = self.api().get_signals();
                 b = b.symbol(arg::<::std::string::String>(&args, "symbol")?);
                 b = b.interval(arg::<::std::string::String>(&args, "interval")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_signals", b.send()).await
             }
             "get_all_signals" => {
                 check_names("get_all_signals", &args, &["interval"])?;
                 let mut b = self.api().get_all_signals();
                 b = b.interval(arg::<::std::string::String>(&args, "interval")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_all_signals", b.send()).await
             }
             "get_leaderboard_stats" => {
                 check_names("get_leaderboard_stats", &args, &[])?;
                 let mut b = self.api().get_leaderboard_stats();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_leaderboard_stats", b.send()).await
             }
             "get_rankings" => {
                 check_names("get_rankings", &args, &["page", "limit", "period"])?;
@@ -281,74 +282,74 @@ impl Client {
                 if let Some(v) = opt_arg::<types::GetRankingsPeriod>(&args, "period")? {
                     b = b.period(v);
                 }
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_rankings", b.send()).await
             }
             "get_user_ranking" => {
                 check_names("get_user_ranking", &args, &["userId"])?;
                 let mut b = self.api().get_user_ranking();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_user_ranking", b.send()).await
             }
             "get_leaderboard_analytics" => {
                 check_names("get_leaderboard_analytics", &args, &[])?;
                 let mut b = self.api().get_leaderboard_analytics();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_leaderboard_analytics", b.send()).await
             }
             "get_leaderboard_health" => {
                 check_names("get_leaderboard_health", &args, &[])?;
                 let mut b = self.api().get_leaderboard_health();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_leaderboard_health", b.send()).await
             }
             "get_referral_info" => {
                 check_names("get_referral_info", &args, &["userId"])?;
                 let mut b = self.api().get_referral_info();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_referral_info", b.send()).await
             }
             "get_referral_stats" => {
                 check_names("get_referral_stats", &args, &["userId"])?;
                 let mut b = self.api().get_referral_stats();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_referral_stats", b.send()).await
             }
             "create_referral_code" => {
                 check_names("create_referral_code", &args, &["userId", "code"])?;
                 let mut b = self.api().create_referral_code();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
                 b = b.body(body::<types::CreateReferralCodeDto>(&args, &["code"])?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("create_referral_code", b.send()).await
             }
             "check_referral_code" => {
                 check_names("check_referral_code", &args, &["code"])?;
                 let mut b = self.api().check_referral_code();
                 b = b.body(body::<types::CheckReferralCodeDto>(&args, &["code"])?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("check_referral_code", b.send()).await
             }
             "verify_usdc_deposit" => {
                 check_names("verify_usdc_deposit", &args, &["txHash"])?;
                 let mut b = self.api().verify_usdc_deposit();
                 b = b.body(body::<types::VerifyUsdcDepositDto>(&args, &["txHash"])?);
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("verify_usdc_deposit", b.send()).await
             }
             "list_my_transactions" => {
                 check_names("list_my_transactions", &args, &[])?;
                 let mut b = self.api().list_my_transactions();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("list_my_transactions", b.send()).await
             }
             "get_total_deposited" => {
                 check_names("get_total_deposited", &args, &[])?;
                 let mut b = self.api().get_total_deposited();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("get_total_deposited", b.send()).await
             }
             "health_check" => {
                 check_names("health_check", &args, &[])?;
                 let mut b = self.api().health_check();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("health_check", b.send()).await
             }
             "kafka_health_check" => {
                 check_names("kafka_health_check", &args, &[])?;
                 let mut b = self.api().kafka_health_check();
-                Ok(Reply::new(b.send().await?.into_inner()))
+                self.reply("kafka_health_check", b.send()).await
             }
             other => Err(Error::invalid(format!("unknown operation {other:?}"))),
         }

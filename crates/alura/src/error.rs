@@ -17,24 +17,27 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// ```
 /// # async fn run(client: alura::Client) {
 /// match client.api().get_profile().send().await.map_err(alura::Error::from) {
-///     Ok(profile) => println!("{}", profile.address),
+///     Ok(profile) => println!("{:?}", profile.address),
 ///     Err(alura::Error::Auth { message, .. }) => eprintln!("log in again: {message}"),
 ///     Err(e) if e.is_retryable() => eprintln!("try later: {e}"),
 ///     Err(e) => eprintln!("{e}"),
 /// }
 /// # }
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with an error status (NestJS body: `message` as one string or a list).
+    /// The server answered with an error status, or a redirect (which the SDK never follows).
+    /// The status decides the class whatever the body: NestJS's JSON, a CDN's HTML page, or
+    /// nothing at all.
     #[error("HTTP {status}: {}", join(messages))]
     Api {
         /// The HTTP status, e.g. 400.
         status: u16,
-        /// The body's `message`, always as a list (one entry when the server sent a string).
+        /// NestJS's `message` as a list (one entry when the server sent a string); for another
+        /// body, what can be read of it (an `error` field, an HTML title, the first line).
         messages: Vec<String>,
-        /// The whole error body, when there was one.
+        /// The whole error body as JSON when it was JSON, else its text (at most 4 KiB).
         body: Option<Value>,
     },
     /// 429 Too Many Requests, after retrying as far as the policy allows.
@@ -86,12 +89,42 @@ pub enum Error {
         /// Every problem found, phrased like the server's validator.
         message: String,
     },
-    /// The response arrived but is not what the spec describes.
+    /// The response arrived but is not what the spec describes (or is too large to read).
+    /// The server's answer is kept whole in `body`; [`crate::Client::call`] never fails this
+    /// way unless the client is strict.
     #[error("cannot decode the response: {message}")]
     Decode {
         /// What did not match.
         message: String,
+        /// Where in the JSON it did not match, e.g. `.data[3].pnl`.
+        path: Option<String>,
+        /// The body as it came.
+        body: Option<RawBody>,
     },
+    /// A bug in the SDK (a panic), caught at the edge of a binding so it surfaces as the SDK's
+    /// own error rather than taking the process down or escaping `except Exception`.
+    #[error("internal error in the Alura SDK: {message}; please report it")]
+    Internal {
+        /// What panicked, as far as it said.
+        message: String,
+    },
+}
+
+/// A response body as it came. Its `Debug` prints only its length: a body may hold a token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody(pub bytes::Bytes);
+
+impl RawBody {
+    /// The body's text (lossy for bytes that are not UTF-8).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+}
+
+impl std::fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
 }
 
 fn join(messages: &[String]) -> String {
@@ -126,6 +159,7 @@ impl Error {
             Error::OutcomeUnknown { .. } => "OutcomeUnknownError",
             Error::InvalidInput { .. } => "ValidationError",
             Error::Decode { .. } => "DecodeError",
+            Error::Internal { .. } => "InternalError",
         }
     }
 
@@ -150,9 +184,35 @@ impl Error {
         Error::Network { message: describe(&e), source: Some(Arc::new(e)) }
     }
 
-    /// The error an answer with this status and body stands for.
+    /// The error for a caught panic, with its message when it had one.
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Error::Internal { message }
+    }
+
+    /// A decode failure with no body or path to show.
+    pub fn decode(message: impl Into<String>) -> Self {
+        Error::Decode { message: message.into(), path: None, body: None }
+    }
+
+    /// The error an answer with this status stands for, whatever its body: NestJS's JSON, a
+    /// CDN's HTML page, odd JSON or nothing.
+    pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let (messages, body) = read_error_body(status, headers, body);
+        Self::classify(status, headers, messages, body)
+    }
+
+    /// The error an answer with this status and JSON body stands for.
     pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<Value>) -> Self {
         let messages = body.as_ref().map(messages_of).unwrap_or_default();
+        Self::classify(status, headers, messages, body)
+    }
+
+    fn classify(status: StatusCode, headers: &HeaderMap, messages: Vec<String>, body: Option<Value>) -> Self {
         match status.as_u16() {
             401 => Error::Auth {
                 message: if messages.is_empty() { "Unauthorized".into() } else { messages.join("; ") },
@@ -167,6 +227,13 @@ impl Error {
 /// The text of a reqwest error and of its causes ("error sending request" alone says little).
 pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
+    // reqwest names the whole URL, which may be kilobytes of a path argument: keep its start.
+    if let Some(url) = e.url().map(|u| u.as_str().to_owned())
+        && url.len() > 120
+    {
+        let cut = (0..=100).rev().find(|i| url.is_char_boundary(*i)).unwrap_or(0);
+        text = text.replace(&url, &format!("{}…", &url[..cut]));
+    }
     let mut source = e.source();
     while let Some(s) = source {
         text.push_str(": ");
@@ -176,15 +243,57 @@ pub(crate) fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-/// NestJS's `message`: a string, or one string per failed validation rule.
+/// NestJS's `message`: a string, or one string per failed validation rule; failing that, any
+/// `error` or `detail` a proxy or another framework put there.
 pub(crate) fn messages_of(body: &Value) -> Vec<String> {
-    match &body["message"] {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => {
-            items.iter().map(|m| m.as_str().map_or(m.to_string(), str::to_owned)).collect()
+    let text = |m: &Value| m.as_str().map_or_else(|| m.to_string(), str::to_owned);
+    for key in ["message", "error", "detail", "title"] {
+        match &body[key] {
+            Value::Null => continue,
+            Value::Array(items) => return items.iter().map(text).collect(),
+            other => return vec![text(other)],
         }
-        _ => Vec::new(),
     }
+    Vec::new()
+}
+
+/// The most an error keeps of a body that is not JSON.
+const ERROR_TEXT_LIMIT: usize = 4096;
+
+/// An error body as messages and a value to keep: JSON as it is, anything else as (truncated)
+/// text with its HTML title or first line as the message.
+fn read_error_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> (Vec<String>, Option<Value>) {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return (vec![format!("{status} with an empty body")], None);
+    }
+    if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        let messages = messages_of(&json);
+        return (messages, Some(json));
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_TEXT_LIMIT)]).into_owned();
+    let kind = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("unknown")
+        .to_owned();
+    let said = html_title(&text)
+        .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('<')))
+        .map(|s| s.chars().take(200).collect::<String>())
+        .unwrap_or_default();
+    let message = if said.is_empty() {
+        format!("{status} with a {kind} body, not JSON")
+    } else {
+        format!("{status} with a {kind} body, not JSON: {said}")
+    };
+    (vec![message], Some(Value::String(text)))
+}
+
+fn html_title(text: &str) -> Option<&str> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    Some(text[start..end].trim()).filter(|t| !t.is_empty())
 }
 
 /// How the transport hands its own errors through the generated client, which only lets a
@@ -246,9 +355,11 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
                 carried(&e).unwrap_or_else(|| Error::network(e))
             }
-            E::InvalidResponsePayload(bytes, e) => {
-                Error::Decode { message: format!("{e} (in a body of {} bytes)", bytes.len()) }
-            }
+            E::InvalidResponsePayload(bytes, e) => Error::Decode {
+                message: e.to_string(),
+                path: crate::decode::path_at(&bytes, e.line(), e.column()),
+                body: Some(RawBody(bytes)),
+            },
             E::ErrorResponse(response) => {
                 let status = response.status();
                 let headers = response.headers().clone();

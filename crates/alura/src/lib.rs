@@ -13,7 +13,8 @@
 //!     .private_key(std::env::var("ALURA_PRIVATE_KEY").unwrap_or_default())
 //!     .build()?;
 //! let profile = client.api().get_profile().send().await?;
-//! println!("signed in as {}", profile.address);
+//! // Only the login's fields are promised by the contract: the others are `Option`s.
+//! println!("signed in as {}", profile.address.as_deref().unwrap_or("?"));
 //! # Ok(()) }
 //! ```
 //!
@@ -26,9 +27,11 @@ mod auth;
 pub(crate) mod call;
 mod client;
 mod columns;
+mod decode;
 #[rustfmt::skip]
 mod dispatch;
 mod error;
+pub mod options;
 mod retry;
 mod trading;
 mod transport;
@@ -37,8 +40,8 @@ mod validate;
 pub use alura_api::types;
 pub use asset::Asset;
 pub use call::Reply;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use columns::{CandleColumns, HistoryQuery};
-pub use error::{Error, Result};
+pub use error::{Error, RawBody, Result};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};

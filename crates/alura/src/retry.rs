@@ -49,7 +49,8 @@ impl RetryPolicy {
     /// Full jitter: `rand(0, min(cap, base * 2^retry))`, `retry` counting from 0.
     pub fn backoff(&self, retry: u32) -> Duration {
         let ceiling = self.base_delay.saturating_mul(2u32.saturating_pow(retry.min(30))).min(self.max_delay);
-        ceiling.mul_f64(rand::rng().random_range(0.0..=1.0))
+        let share: f64 = rand::rng().random_range(0.0..=1.0);
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * share).unwrap_or(ceiling)
     }
 }
 
@@ -91,14 +92,15 @@ pub(crate) fn transient(status: StatusCode) -> bool {
 /// `Retry-After` as delta-seconds or an HTTP-date.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    // Any number a server sends must not panic: huge ones saturate (and then exceed every
+    // deadline, so the call gives up at once with the server's answer).
+    if value.bytes().all(|b| b.is_ascii_digit()) && !value.is_empty() {
+        return Some(value.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
     }
     if let Ok(secs) = value.parse::<f64>()
-        && secs.is_finite()
         && secs >= 0.0
     {
-        return Some(Duration::from_secs_f64(secs));
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
@@ -124,6 +126,11 @@ mod tests {
         assert!(wait > Duration::from_secs(8) && wait <= Duration::from_secs(10), "{wait:?}");
         assert_eq!(retry_after(&with("Wed, 21 Oct 2015 07:28:00 GMT")), Some(Duration::ZERO), "a past date");
         assert_eq!(retry_after(&with("soon")), None);
+        assert_eq!(retry_after(&with("1e300")), Some(Duration::MAX), "huge, not a panic");
+        assert_eq!(retry_after(&with("123456789012345678901234567890")), Some(Duration::MAX));
+        assert_eq!(retry_after(&with("inf")), Some(Duration::MAX));
+        assert_eq!(retry_after(&with("NaN")), None);
+        assert_eq!(retry_after(&with("-1")), None);
         assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 

@@ -101,7 +101,8 @@ impl Client {
     /// # async fn run(client: alura::Client) -> alura::Result<()> {
     /// use futures_util::TryStreamExt;
     /// let trade = client.api().get_current_trade().send().await?.into_inner();
-    /// let entries: Vec<_> = client.trade_logs(&trade.id).try_collect().await?;
+    /// let trade_id = trade.id.unwrap_or_default();
+    /// let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
     /// # Ok(()) }
     /// ```
     pub fn trade_logs(&self, trade_id: &str) -> impl Stream<Item = Result<types::LogEntry>> + Send + 'static {
@@ -127,8 +128,15 @@ impl Client {
                     .send()
                     .await?
                     .into_inner();
-                let seen = page.get().saturating_mul(logs.limit.max(1) as u64);
-                let last = logs.data.is_empty() || seen >= logs.total.max(0) as u64;
+                // `limit` and `total` are best-effort: without them a short page is the last.
+                let limit = logs.limit.and_then(|l| u64::try_from(l).ok()).filter(|l| *l > 0);
+                let limit = limit.unwrap_or(page_size.get());
+                let seen = page.get().saturating_mul(limit);
+                let last = logs.data.is_empty()
+                    || match logs.total {
+                        Some(total) => seen >= u64::try_from(total).unwrap_or(0),
+                        None => (logs.data.len() as u64) < limit,
+                    };
                 Ok(Some((
                     stream::iter(logs.data.into_iter().map(Ok)),
                     (!last).then(|| page.saturating_add(1)),
@@ -154,11 +162,12 @@ mod tests {
         let trade = QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::ETH, 300.0, 40.0) };
         client.quick_trade(trade).await.unwrap();
         let trade = client.api().get_current_trade().send().await.unwrap().into_inner();
-        client.api().close_trade().trade_id(&trade.id).send().await.unwrap();
-        let whole: Vec<_> = client.trade_logs(&trade.id).try_collect().await.unwrap();
+        let trade_id = trade.id.unwrap();
+        client.api().close_trade().trade_id(&trade_id).send().await.unwrap();
+        let whole: Vec<_> = client.trade_logs(&trade_id).try_collect().await.unwrap();
         assert_eq!(whole.len(), 4, "opened, three positions closed");
         let paged: Vec<_> =
-            client.paged_trade_logs(&trade.id, NonZeroU64::new(1).unwrap()).try_collect().await.unwrap();
+            client.paged_trade_logs(&trade_id, NonZeroU64::new(1).unwrap()).try_collect().await.unwrap();
         assert_eq!(paged, whole);
         assert_eq!(mock.requests(Some("get_trade_logs")).len(), 1 + 4);
     }

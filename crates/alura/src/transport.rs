@@ -1,20 +1,28 @@
-//! The transport under every generated call: input checks, bearer token, retry, re-login.
+//! The transport under every generated call: input checks, bearer token, retry, re-login, and
+//! the whole answer read here, within limits, before the generated client sees it.
+//!
+//! Reading the body here is what lets the status decide an error's class whatever the body
+//! (HTML from a CDN, nothing, odd JSON), a failure while reading count as what it is (for a POST
+//! that got its status: outcome unknown), and a body never grow past the client's limit.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use alura_api::{BoxFuture, OperationInfo};
-use bytes::Bytes;
+use alura_api::{BoxFuture, Operation, OperationInfo};
+use bytes::{Bytes, BytesMut};
 use rand::Rng;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
-use reqwest::{Method, Request, Response, StatusCode};
-use serde_json::Value;
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderValue, LOCATION};
+use reqwest::{Method, Request, Response, StatusCode, Version};
 use tracing::Instrument;
 
 use crate::auth::{Auth, Token};
-use crate::error::{Carrier, Error, Result, describe, messages_of};
+use crate::decode::{self, Captured};
+use crate::error::{Carrier, Error, Result, describe};
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::validate;
+
+/// The longest URL a call may send; a longer one is refused as invalid input.
+pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 
 #[derive(Clone)]
 pub(crate) struct Transport {
@@ -23,6 +31,8 @@ pub(crate) struct Transport {
     /// The limit the HTTP client applies to every request it sends; `with_timeout` clients
     /// share that client but not its limit.
     pub(crate) http_timeout: Duration,
+    /// The largest response body read; a larger one fails the call as soon as it shows.
+    pub(crate) max_body: usize,
     pub(crate) sleeper: SharedSleeper,
     /// `None` in the client logins go through.
     pub(crate) auth: Option<Arc<Auth>>,
@@ -59,6 +69,24 @@ fn idempotency_key() -> HeaderValue {
     HeaderValue::from_str(&key).expect("hex and dashes are a valid header value")
 }
 
+/// A whole answer: status, headers and the body, read to the end.
+struct Answer {
+    status: StatusCode,
+    version: Version,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// What went wrong with one attempt.
+enum Failure {
+    /// Before any status arrived.
+    Send(reqwest::Error),
+    /// After the status line, while reading the body.
+    Body(StatusCode, reqwest::Error),
+    /// The body is larger than the limit.
+    TooLarge(StatusCode),
+}
+
 impl Transport {
     fn auth(&self) -> Result<&Auth> {
         self.auth.as_deref().ok_or_else(|| Error::auth("this client cannot call authenticated operations"))
@@ -72,6 +100,7 @@ impl Transport {
         operation: &str,
     ) -> Result<Response> {
         let op = alura_api::find(operation);
+        check_url(op, &request)?;
         if let Some(op) = op {
             validate::request(op, &request).map_err(Error::invalid)?;
         }
@@ -83,70 +112,80 @@ impl Transport {
         let authenticated = op.is_some_and(|op| op.authenticated);
         let idempotent = retry::idempotent(request.method());
         let started = Instant::now();
-        let deadline = started + self.policy.deadline;
+        let deadline = started.checked_add(self.policy.deadline);
+        let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
         let mut token = if authenticated { Some(self.auth()?.token().await?) } else { None };
         let (mut retries, mut relogged) = (0, false);
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if left().is_zero() {
                 return Err(Error::Timeout { elapsed: started.elapsed() });
             }
-            let attempt = self.attempt(&request, token.as_ref(), left)?;
+            let attempt = self.attempt(&request, token.as_ref(), left())?;
             let span = tracing::debug_span!("alura.attempt", n = retries + 1, status = tracing::field::Empty);
-            let outcome = client.execute(attempt).instrument(span.clone()).await;
+            let outcome = self.exchange(client, attempt).instrument(span.clone()).await;
             let wait = match outcome {
-                Ok(response) => {
-                    let status = response.status();
+                Ok(answer) => {
+                    let status = answer.status;
                     span.record("status", status.as_u16());
+                    if status.is_success() {
+                        return Ok(answer.into_response(op));
+                    }
                     if status == StatusCode::UNAUTHORIZED
                         && !relogged
                         && let Some(rejected) = &token
                     {
                         // The token lapsed or was revoked: log in again and replay this once.
-                        match self.auth()?.renew(rejected).await? {
-                            Some(fresh) => {
-                                token = Some(fresh);
-                                relogged = true;
-                                continue;
-                            }
-                            None => return Ok(response),
+                        if let Some(fresh) = self.auth()?.renew(rejected).await? {
+                            token = Some(fresh);
+                            relogged = true;
+                            continue;
                         }
                     }
-                    if !idempotent && matches!(status.as_u16(), 500 | 502 | 503 | 504) {
-                        return Err(outcome_unknown_after(operation, response).await);
+                    if status.is_redirection() {
+                        return Err(redirected(&answer));
+                    }
+                    if !idempotent && status.is_server_error() {
+                        return Err(outcome_unknown_after(operation, &answer));
                     }
                     let retryable =
                         retry::transient(status) && (idempotent || status == StatusCode::TOO_MANY_REQUESTS);
                     if !retryable || retries >= self.policy.max_retries {
-                        return Ok(response);
+                        return Err(Error::from_answer(status, &answer.headers, &answer.body));
                     }
                     let asked = matches!(status.as_u16(), 429 | 503)
-                        .then(|| retry::retry_after(response.headers()))
+                        .then(|| retry::retry_after(&answer.headers))
                         .flatten();
                     let wait = asked.unwrap_or_else(|| self.policy.backoff(retries));
-                    if wait >= deadline.saturating_duration_since(Instant::now()) {
+                    if wait >= left() {
                         // Waiting would overrun the deadline: the answer we have is the answer.
-                        return Ok(response);
+                        return Err(Error::from_answer(status, &answer.headers, &answer.body));
                     }
                     wait
                 }
-                Err(e) => {
+                Err(Failure::TooLarge(status)) => {
+                    return Err(Error::decode(format!(
+                        "the {status} answer's body is larger than the client's limit of {} bytes \
+                         (max_response_bytes); it was not read",
+                        self.max_body
+                    )));
+                }
+                Err(Failure::Body(status, e)) if !idempotent => {
+                    // The server answered; whatever it did, it did.
+                    return Err(Error::OutcomeUnknown {
+                        operation: operation.into(),
+                        reason: format!("the {status} answer's body could not be read: {}", describe(&e)),
+                        status: Some(status.as_u16()),
+                    });
+                }
+                Err(Failure::Send(e)) if !idempotent && !e.is_connect() => {
                     // A connect error means nothing reached the server; anything later may have.
-                    if !idempotent && !e.is_connect() {
-                        let reason = if e.is_timeout() {
-                            "no response before the timeout".into()
-                        } else {
-                            describe(&e)
-                        };
-                        return Err(Error::OutcomeUnknown {
-                            operation: operation.into(),
-                            reason,
-                            status: None,
-                        });
-                    }
+                    let reason =
+                        if e.is_timeout() { "no response before the timeout".into() } else { describe(&e) };
+                    return Err(Error::OutcomeUnknown { operation: operation.into(), reason, status: None });
+                }
+                Err(Failure::Send(e) | Failure::Body(_, e)) => {
                     let wait = self.policy.backoff(retries);
-                    let out_of_time = wait >= deadline.saturating_duration_since(Instant::now());
-                    if retries >= self.policy.max_retries || out_of_time {
+                    if retries >= self.policy.max_retries || wait >= left() {
                         return Err(if e.is_timeout() {
                             Error::Timeout { elapsed: started.elapsed() }
                         } else {
@@ -156,10 +195,34 @@ impl Transport {
                     wait
                 }
             };
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
+            tracing::debug!(wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying");
             self.sleeper.0.sleep(wait).await;
             retries += 1;
         }
+    }
+
+    /// Sends one attempt and reads its whole answer, never more than `max_body` bytes of it.
+    async fn exchange(&self, client: &reqwest::Client, attempt: Request) -> Result<Answer, Failure> {
+        let mut response = client.execute(attempt).await.map_err(Failure::Send)?;
+        let status = response.status();
+        let declared = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.max_body as u64) {
+            return Err(Failure::TooLarge(status));
+        }
+        let mut body = BytesMut::with_capacity(declared.map_or(0, |n| n as usize).min(1 << 20));
+        while let Some(chunk) = response.chunk().await.map_err(|e| Failure::Body(status, e))? {
+            if body.len().saturating_add(chunk.len()) > self.max_body {
+                return Err(Failure::TooLarge(status));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        Ok(Answer { status, version, headers, body: body.freeze() })
     }
 
     /// One attempt: a copy of the request with the current token and the time left.
@@ -187,11 +250,70 @@ impl Transport {
     }
 }
 
+impl Answer {
+    /// The answer for the generated client, under the success status the spec lists: a server
+    /// that answers 200 where the spec says 201 (or 204) has still succeeded.
+    fn into_response(self, op: Option<&Operation>) -> Response {
+        let status = op.and_then(|op| StatusCode::from_u16(op.success).ok()).unwrap_or(self.status);
+        decode::record(|| Captured { body: self.body.clone() });
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        Response::from(response)
+    }
+}
+
+/// The URL must be short and, when the operation is known, have its path's shape: a path
+/// parameter of `.`, `..` or nothing would otherwise send the call to another route.
+fn check_url(op: Option<&Operation>, request: &Request) -> Result<()> {
+    let url = request.url();
+    if url.as_str().len() > MAX_URL_BYTES {
+        return Err(Error::invalid(format!(
+            "the URL would be {} bytes long; the limit is {MAX_URL_BYTES} (is a path or query argument too long?)",
+            url.as_str().len()
+        )));
+    }
+    let Some(op) = op else { return Ok(()) };
+    // The base URL may have a path of its own, so the template is matched against the end.
+    let template: Vec<&str> = op.path.split('/').skip(1).collect();
+    let sent: Vec<&str> = url.path().split('/').skip(1).collect();
+    let tail = &sent[sent.len().saturating_sub(template.len())..];
+    let fits = sent.len() >= template.len()
+        && template.iter().zip(tail).all(|(want, got)| {
+            if want.starts_with('{') { !matches!(*got, "" | "." | ".." | "%2e" | "%2E") } else { want == got }
+        });
+    if fits {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "{}: a path argument may not be empty, \".\" or \"..\" (the request would go to another route than {})",
+        op.id, op.path
+    )))
+}
+
+/// A redirect: never followed, since the API does not redirect, and following one could carry
+/// a body or a token to another origin.
+fn redirected(answer: &Answer) -> Error {
+    let target = answer.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
+    let target: String = target.chars().take(200).collect();
+    Error::Api {
+        status: answer.status.as_u16(),
+        messages: vec![format!(
+            "the server redirected to {target}; the SDK does not follow redirects (the API never \
+             redirects: check the base URL)"
+        )],
+        body: None,
+    }
+}
+
 /// A POST answered 5xx: it may have been carried out before the server failed.
-async fn outcome_unknown_after(operation: &str, response: Response) -> Error {
-    let status = response.status();
-    let body: Option<Value> = response.json().await.ok();
-    let said = body.as_ref().map(messages_of).unwrap_or_default().join("; ");
+fn outcome_unknown_after(operation: &str, answer: &Answer) -> Error {
+    let status = answer.status;
+    let said = match Error::from_answer(status, &answer.headers, &answer.body) {
+        Error::Api { messages, .. } | Error::RateLimited { messages, .. } => messages.join("; "),
+        other => other.to_string(),
+    };
     let reason = if said.is_empty() {
         format!("the server answered {status}")
     } else {

@@ -12,8 +12,9 @@ async fn auth() {
     let (client, _) = client(&mock);
     client.login().await.unwrap();
     let key = client.api().get_trading_key().send().await.unwrap().into_inner();
-    assert!(key.agent_address.starts_with("0x") && key.agent_address.len() == 42);
-    assert_ne!(key.agent_address.parse().ok(), client.address(), "the agent is not the user's wallet");
+    let agent = key.agent_address.unwrap();
+    assert!(agent.starts_with("0x") && agent.len() == 42);
+    assert_ne!(agent.parse().ok(), client.address(), "the agent is not the user's wallet");
 }
 
 #[tokio::test]
@@ -24,7 +25,8 @@ async fn trading_sessions() {
         .quick_trade(QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::SOL, 150.0, 25.0) })
         .await
         .unwrap();
-    assert_eq!((quick.asset_index, quick.status.as_str()), (2, "active"));
+    assert_eq!((quick.asset_index, quick.status.as_deref()), (Some(2), Some("active")));
+    let quick_id = quick.id.unwrap();
 
     for (asset, strategy) in [
         (Asset::ETH, ExecutionStrategy::Conservative),
@@ -48,24 +50,28 @@ async fn trading_sessions() {
         "{err:?}"
     );
 
-    let logs = client.api().get_session_logs().session_id(&quick.id).send().await.unwrap().into_inner();
+    let logs = client.api().get_session_logs().session_id(&quick_id).send().await.unwrap().into_inner();
     assert!(!logs.is_empty());
     let trade = client.api().get_current_trade().send().await.unwrap().into_inner();
-    let position = &trade.positions[0];
+    let position_id = trade.positions[0].id.clone().unwrap();
+    let trade_id = trade.id.unwrap();
     let signed = client
         .api()
         .get_close_position_signature()
-        .position_id(&position.id)
+        .position_id(&position_id)
         .send()
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(signed.signature.len(), 132);
-    client.api().close_position().position_id(&position.id).send().await.unwrap();
-    let closed = client.api().close_trade().trade_id(&trade.id).send().await.unwrap().into_inner();
-    assert!(closed.success);
-    let entries: Vec<_> = client.trade_logs(&trade.id).try_collect().await.unwrap();
-    assert!(entries.iter().any(|e| e.message.contains("closed")), "{entries:?}");
+    assert_eq!(signed.signature.map(|s| s.len()), Some(132));
+    client.api().close_position().position_id(&position_id).send().await.unwrap();
+    let closed = client.api().close_trade().trade_id(&trade_id).send().await.unwrap().into_inner();
+    assert_eq!(closed.success, Some(true));
+    let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await.unwrap();
+    assert!(
+        entries.iter().any(|e| e.message.as_deref().is_some_and(|m| m.contains("closed"))),
+        "{entries:?}"
+    );
     client.api().trigger_cron().send().await.unwrap();
 }
 
@@ -99,18 +105,18 @@ async fn indicators() {
     let mock = mock();
     let (client, _) = client(&mock);
     let api = client.api();
-    assert_eq!(api.get_indicators_health().send().await.unwrap().status, "ok");
+    assert_eq!(api.get_indicators_health().send().await.unwrap().status.as_deref(), Some("ok"));
     let latest = api.get_latest_candles().symbols("BTC,ETH").send().await.unwrap().into_inner();
     assert_eq!(latest.iter().map(|c| c.symbol.clone().unwrap()).collect::<Vec<_>>(), ["BTC", "ETH"]);
     let history =
         api.get_candle_history().symbol("SOL").interval("1m").limit(500).send().await.unwrap().into_inner();
     assert_eq!(history.len(), 500);
-    assert!(history.windows(2).all(|w| w[1].open_time - w[0].open_time == 60_000));
+    assert!(history.windows(2).all(|w| w[1].open_time.unwrap() - w[0].open_time.unwrap() == 60_000));
     for asset in Asset::ALL {
         let candles = api.get_candles().symbol(asset.symbol()).interval("4h").limit(10).send().await.unwrap();
         assert_eq!(candles.len(), 10);
         let signal = api.get_signals().symbol(asset.symbol()).interval("1h").send().await.unwrap();
-        assert!(["BUY", "SELL", "HOLD"].contains(&signal.signal.as_str()));
+        assert!(["BUY", "SELL", "HOLD"].contains(&signal.signal.as_deref().unwrap()));
     }
     assert_eq!(api.get_symbols().send().await.unwrap().symbols.len(), 6);
     assert_eq!(api.get_all_signals().interval("1d").send().await.unwrap().len(), 6);
@@ -128,9 +134,10 @@ async fn leaderboard() {
     assert_eq!(api.get_leaderboard_stats().send().await.unwrap().total_users, Some(1));
     let rankings = api.get_rankings().page(1).limit(10).period("all").send().await.unwrap().into_inner();
     assert_eq!(rankings.data[0].user_id, me.id);
-    assert_eq!(api.get_user_ranking().user_id(&me.id).send().await.unwrap().rank, 1);
+    let me_id = me.id.unwrap();
+    assert_eq!(api.get_user_ranking().user_id(&me_id).send().await.unwrap().rank, Some(1));
     assert_eq!(api.get_leaderboard_analytics().send().await.unwrap().top_performers.len(), 1);
-    assert_eq!(api.get_leaderboard_health().send().await.unwrap().status, "ok");
+    assert_eq!(api.get_leaderboard_health().send().await.unwrap().status.as_deref(), Some("ok"));
     let err = Error::from(api.get_user_ranking().user_id("nobody").send().await.unwrap_err());
     assert!(matches!(err, Error::Api { status: 404, .. }), "{err:?}");
 }
@@ -140,23 +147,27 @@ async fn referrals() {
     let mock = mock();
     let (client, _) = client(&mock);
     let me = client.api().get_profile().send().await.unwrap().into_inner();
+    let me_id = me.id.unwrap();
     let code = client
         .api()
         .create_referral_code()
-        .user_id(&me.id)
+        .user_id(&me_id)
         .body_map(|b| b.code("MOON2026".to_owned()))
         .send()
         .await
         .unwrap();
-    assert_eq!(code.code, "MOON2026");
+    assert_eq!(code.code.as_deref(), Some("MOON2026"));
     let check =
         client.api().check_referral_code().body_map(|b| b.code("moon2026".to_owned())).send().await.unwrap();
-    assert_eq!((check.valid, check.referrer_id.as_deref()), (true, Some(me.id.as_str())));
-    let info = client.api().get_referral_info().user_id(&me.id).send().await.unwrap();
+    assert_eq!((check.valid, check.referrer_id.as_deref()), (Some(true), Some(me_id.as_str())));
+    let info = client.api().get_referral_info().user_id(&me_id).send().await.unwrap();
     assert_eq!(info.referral_code.as_deref(), Some("MOON2026"));
-    assert_eq!(client.api().get_referral_stats().user_id(&me.id).send().await.unwrap().total_referrals, 0);
+    assert_eq!(
+        client.api().get_referral_stats().user_id(&me_id).send().await.unwrap().total_referrals,
+        Some(0)
+    );
     let (other, _) = common::client(&mock);
-    let err = Error::from(other.api().get_referral_info().user_id(&me.id).send().await.unwrap_err());
+    let err = Error::from(other.api().get_referral_info().user_id(&me_id).send().await.unwrap_err());
     assert!(matches!(err, Error::Api { status: 403, .. }), "{err:?}");
 }
 
@@ -167,10 +178,10 @@ async fn usdc_verification() {
     let tx = format!("0x{}", "7f".repeat(32));
     let deposit =
         client.api().verify_usdc_deposit().body_map(|b| b.tx_hash(tx.clone())).send().await.unwrap();
-    assert_eq!(deposit.status, "verified");
+    assert_eq!(deposit.status.as_deref(), Some("verified"));
     let mine = client.api().list_my_transactions().send().await.unwrap();
-    assert_eq!(mine[0].tx_hash, tx);
-    assert_eq!(client.api().get_total_deposited().send().await.unwrap().total, deposit.amount.unwrap());
+    assert_eq!(mine[0].tx_hash.as_ref(), Some(&tx));
+    assert_eq!(client.api().get_total_deposited().send().await.unwrap().total, deposit.amount);
     let err =
         Error::from(client.api().verify_usdc_deposit().body_map(|b| b.tx_hash(tx)).send().await.unwrap_err());
     assert!(matches!(err, Error::Api { status: 409, .. }), "{err:?}");
@@ -180,6 +191,6 @@ async fn usdc_verification() {
 async fn health() {
     let mock = mock();
     let (client, _) = client(&mock);
-    assert_eq!(client.api().health_check().send().await.unwrap().status, "ok");
-    assert_eq!(client.api().kafka_health_check().send().await.unwrap().status, "ok");
+    assert_eq!(client.api().health_check().send().await.unwrap().status.as_deref(), Some("ok"));
+    assert_eq!(client.api().kafka_health_check().send().await.unwrap().status.as_deref(), Some("ok"));
 }

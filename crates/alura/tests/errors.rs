@@ -62,7 +62,9 @@ async fn not_found_and_forbidden_are_api_errors() {
     let (a, _) = client(&mock);
     let (b, _) = client(&mock);
     let session = a.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await.unwrap();
-    let err = Error::from(b.api().get_session_logs().session_id(&session.id).send().await.unwrap_err());
+    let err = Error::from(
+        b.api().get_session_logs().session_id(session.id.as_deref().unwrap()).send().await.unwrap_err(),
+    );
     assert!(matches!(err, Error::Api { status: 403, .. }), "{err:?}");
     a.api().get_current_trade().send().await.expect("a has an open trade");
     let err = Error::from(b.api().get_current_trade().send().await.unwrap_err());

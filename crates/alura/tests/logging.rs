@@ -3,38 +3,16 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use alura::{Client, Error};
-use common::mock;
+use common::{Capture, mock};
 
 const KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 const TOKEN: &str = "alura_secret_token_0123456789";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn logs_name_operations_and_attempts_but_no_secret() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = capture.install(tracing::Level::TRACE);
 
     let mock = mock();
     let client = Client::builder().base_url(mock.url()).private_key(KEY).token(TOKEN).build().unwrap();
@@ -45,7 +23,7 @@ async fn logs_name_operations_and_attempts_but_no_secret() {
         assert!(!text.contains(TOKEN), "{text}");
     }
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.take();
     assert!(logs.contains("get_profile") && logs.contains("alura.attempt"), "{logs}");
     assert!(!logs.contains(TOKEN), "the given token leaked into the logs");
     assert!(!logs.contains(&KEY[2..]), "the key leaked into the logs");

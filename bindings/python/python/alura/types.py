@@ -88,8 +88,8 @@ class VerifyUsdcDepositDto(TypedDict):
 class ErrorResponse(TypedDict):
     """The body of every NestJS error response."""
 
-    statusCode: int
-    message: Union[str, List[str]]
+    statusCode: NotRequired[int]
+    message: NotRequired[Union[str, List[str]]]
     error: NotRequired[str]
 
 
@@ -104,17 +104,17 @@ class EvmChallengeResponse(TypedDict):
 class EvmVerifyResponse(TypedDict):
     """A shape of the API."""
 
-    ok: bool
+    ok: NotRequired[bool]
     accessToken: str
-    tokenType: str
-    expiresIn: int
+    tokenType: NotRequired[str]
+    expiresIn: NotRequired[int]
     user: NotRequired[UserProfile]
 
 
 class TradingKey(TypedDict):
     """A shape of the API."""
 
-    agentAddress: str
+    agentAddress: NotRequired[str]
     agentPrivateKey: NotRequired[str]
     approved: NotRequired[bool]
 
@@ -122,11 +122,11 @@ class TradingKey(TypedDict):
 class TradingSession(TypedDict):
     """A shape of the API."""
 
-    id: str
+    id: NotRequired[str]
     userId: NotRequired[str]
     type: NotRequired[str]
-    status: str
-    assetIndex: int
+    status: NotRequired[str]
+    assetIndex: NotRequired[int]
     symbol: NotRequired[str]
     budget: NotRequired[float]
     profitTarget: NotRequired[float]
@@ -143,26 +143,26 @@ class TradingSession(TypedDict):
 class Position(TypedDict):
     """A shape of the API."""
 
-    id: str
+    id: NotRequired[str]
     tradeId: NotRequired[str]
-    assetIndex: int
+    assetIndex: NotRequired[int]
     symbol: NotRequired[str]
     side: NotRequired[str]
     size: NotRequired[float]
     entryPrice: NotRequired[float]
     markPrice: NotRequired[float]
     unrealizedPnl: NotRequired[float]
-    status: str
+    status: NotRequired[str]
 
 
 class Trade(TypedDict):
     """A shape of the API."""
 
-    id: str
-    sessionId: str
-    status: str
+    id: NotRequired[str]
+    sessionId: NotRequired[str]
+    status: NotRequired[str]
     assetIndex: NotRequired[int]
-    positions: List[Position]
+    positions: NotRequired[List[Position]]
     pnl: NotRequired[float]
     openedAt: NotRequired[str]
     closedAt: NotRequired[Optional[str]]
@@ -171,9 +171,9 @@ class Trade(TypedDict):
 class LogEntry(TypedDict):
     """A shape of the API."""
 
-    id: str
+    id: NotRequired[str]
     level: NotRequired[str]
-    message: str
+    message: NotRequired[str]
     createdAt: NotRequired[str]
     data: NotRequired[Dict[str, Any]]
 
@@ -181,17 +181,17 @@ class LogEntry(TypedDict):
 class PaginatedLogs(TypedDict):
     """A shape of the API."""
 
-    data: List[LogEntry]
-    page: int
-    limit: int
-    total: int
+    data: NotRequired[List[LogEntry]]
+    page: NotRequired[int]
+    limit: NotRequired[int]
+    total: NotRequired[int]
     totalPages: NotRequired[int]
 
 
 class ActionResult(TypedDict):
     """A shape of the API."""
 
-    success: bool
+    success: NotRequired[bool]
     message: NotRequired[str]
     txHash: NotRequired[str]
     closed: NotRequired[int]
@@ -201,17 +201,17 @@ class ActionResult(TypedDict):
 class CloseSignature(TypedDict):
     """A shape of the API."""
 
-    positionId: str
+    positionId: NotRequired[str]
     action: NotRequired[Dict[str, Any]]
     nonce: NotRequired[int]
-    signature: str
+    signature: NotRequired[str]
 
 
 class UserProfile(TypedDict):
     """A shape of the API."""
 
-    id: str
-    address: str
+    id: NotRequired[str]
+    address: NotRequired[str]
     referralCode: NotRequired[Optional[str]]
     referredBy: NotRequired[Optional[str]]
     balance: NotRequired[float]
@@ -223,7 +223,7 @@ class UserProfile(TypedDict):
 class FillsSyncResult(TypedDict):
     """A shape of the API."""
 
-    success: bool
+    success: NotRequired[bool]
     synced: NotRequired[int]
 
 
@@ -232,27 +232,27 @@ class Candle(TypedDict):
 
     symbol: NotRequired[str]
     interval: NotRequired[str]
-    openTime: int
+    openTime: NotRequired[int]
     closeTime: NotRequired[int]
-    open: float
-    high: float
-    low: float
-    close: float
-    volume: float
+    open: NotRequired[float]
+    high: NotRequired[float]
+    low: NotRequired[float]
+    close: NotRequired[float]
+    volume: NotRequired[float]
 
 
 class SymbolList(TypedDict):
     """A shape of the API."""
 
-    symbols: List[str]
+    symbols: NotRequired[List[str]]
 
 
 class Signal(TypedDict):
     """A shape of the API."""
 
-    symbol: str
-    interval: str
-    signal: str
+    symbol: NotRequired[str]
+    interval: NotRequired[str]
+    signal: NotRequired[str]
     strength: NotRequired[float]
     indicators: NotRequired[Dict[str, Any]]
     timestamp: NotRequired[int]
@@ -261,7 +261,7 @@ class Signal(TypedDict):
 class HealthStatus(TypedDict):
     """A shape of the API."""
 
-    status: str
+    status: NotRequired[str]
     info: NotRequired[Dict[str, Any]]
     error: NotRequired[Dict[str, Any]]
     details: NotRequired[Dict[str, Any]]
@@ -279,8 +279,8 @@ class LeaderboardStats(TypedDict):
 class RankingEntry(TypedDict):
     """A shape of the API."""
 
-    rank: int
-    userId: str
+    rank: NotRequired[int]
+    userId: NotRequired[str]
     address: NotRequired[str]
     pnl: NotRequired[float]
     roi: NotRequired[float]
@@ -290,10 +290,10 @@ class RankingEntry(TypedDict):
 class PaginatedRankings(TypedDict):
     """A shape of the API."""
 
-    data: List[RankingEntry]
-    page: int
-    limit: int
-    total: int
+    data: NotRequired[List[RankingEntry]]
+    page: NotRequired[int]
+    limit: NotRequired[int]
+    total: NotRequired[int]
 
 
 class LeaderboardAnalytics(TypedDict):
@@ -308,7 +308,7 @@ class LeaderboardAnalytics(TypedDict):
 class ReferralInfo(TypedDict):
     """A shape of the API."""
 
-    userId: str
+    userId: NotRequired[str]
     referralCode: NotRequired[Optional[str]]
     referredBy: NotRequired[Optional[str]]
     referredUsers: NotRequired[int]
@@ -317,8 +317,8 @@ class ReferralInfo(TypedDict):
 class ReferralStats(TypedDict):
     """A shape of the API."""
 
-    userId: str
-    totalReferrals: int
+    userId: NotRequired[str]
+    totalReferrals: NotRequired[int]
     activeReferrals: NotRequired[int]
     totalRewards: NotRequired[float]
 
@@ -326,14 +326,14 @@ class ReferralStats(TypedDict):
 class ReferralCode(TypedDict):
     """A shape of the API."""
 
-    code: str
-    userId: str
+    code: NotRequired[str]
+    userId: NotRequired[str]
 
 
 class ReferralCheck(TypedDict):
     """A shape of the API."""
 
-    valid: bool
+    valid: NotRequired[bool]
     code: NotRequired[str]
     referrerId: NotRequired[Optional[str]]
 
@@ -342,14 +342,14 @@ class UsdcDeposit(TypedDict):
     """A shape of the API."""
 
     id: NotRequired[str]
-    txHash: str
+    txHash: NotRequired[str]
     amount: NotRequired[float]
-    status: str
+    status: NotRequired[str]
     createdAt: NotRequired[str]
 
 
 class TotalDeposited(TypedDict):
     """A shape of the API."""
 
-    total: float
+    total: NotRequired[float]
     count: NotRequired[int]

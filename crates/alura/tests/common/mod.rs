@@ -8,6 +8,8 @@ use alloy_signer_local::PrivateKeySigner;
 use alura::{Client, ClientBuilder, Sleeper};
 use alura_mock::{Config, Fault, MockServer};
 
+pub mod hostile;
+
 /// Records every wait and returns at once, so tests see the backoff without sleeping.
 #[derive(Default)]
 pub struct Waits(Mutex<Vec<Duration>>);
@@ -29,9 +31,14 @@ pub fn mock() -> MockServer {
     MockServer::start(Config::default()).unwrap()
 }
 
-/// A builder for `mock` with a fresh wallet and a recording sleeper.
+/// A builder for `mock` with a fresh wallet and a recording sleeper, strict: against our own
+/// simulator any answer that does not fit the spec is a bug in one of them.
 pub fn builder(mock: &MockServer, waits: &Arc<Waits>) -> ClientBuilder {
-    Client::builder().base_url(mock.url()).signer(PrivateKeySigner::random()).sleeper(waits.clone())
+    Client::builder()
+        .base_url(mock.url())
+        .signer(PrivateKeySigner::random())
+        .sleeper(waits.clone())
+        .strict(true)
 }
 
 pub fn client(mock: &MockServer) -> (Client, Arc<Waits>) {
@@ -50,4 +57,36 @@ pub fn status(code: u16, headers: &[(&str, &str)]) -> Fault {
 /// How often the simulator received `operation`.
 pub fn sent(mock: &MockServer, operation: &str) -> usize {
     mock.requests(Some(operation)).len()
+}
+
+/// Everything a tracing subscriber writes, kept for a test to read.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Installs a subscriber at `level` on this thread writing here; keep the guard alive.
+    pub fn install(&self, level: tracing::Level) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    /// What was written since the last take.
+    pub fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
