@@ -13,7 +13,8 @@ export async function openBtcTrade(client: Client): Promise<TradingSession> {
 
 export async function lastCloses(client: Client, symbol: string): Promise<number[]> {
   const candles: Candle[] = await client.getCandles({ symbol, interval: '1h', limit: 24 })
-  return candles.map((c) => c.close)
+  // Only the login's fields are promised by the API's contract: the others may be absent.
+  return candles.map((c) => c.close ?? Number.NaN)
 }
 
 export async function degenWeek(client: Client): Promise<string> {
@@ -24,8 +25,9 @@ export async function degenWeek(client: Client): Promise<string> {
     assetIndex: Asset.SOL,
   })
   const trade = await client.getCurrentTrade()
+  if (trade.id === undefined) throw new Error('the current trade has no id')
   await client.closeTrade({ tradeId: trade.id })
-  return session.id
+  return session.id ?? '(no id)'
 }
 
 export const client = new Client({ baseUrl: 'https://testnet-api.alura.fun', maxRetries: 3 })

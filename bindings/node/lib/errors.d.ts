@@ -45,4 +45,12 @@ export declare class OutcomeUnknownError extends AluraError {
 /** The arguments were refused before anything was sent. */
 export declare class ValidationError extends AluraError {}
 /** The response arrived but is not what the API describes. */
-export declare class DecodeError extends AluraError {}
+/** The response is not what the API describes (strict: true), not JSON, or over the size limit. */
+export declare class DecodeError extends AluraError {
+  /** Where the answer differs from the spec, e.g. `$.data[2].pnl`. */
+  readonly path?: string | null
+  /** The body as it came. */
+  readonly body?: string | null
+}
+/** A bug in the SDK (a panic in its Rust core), caught before it could crash the process. */
+export declare class InternalError extends AluraError {}

@@ -34,6 +34,7 @@ const TimeoutError = define('TimeoutError', AluraError, 'ERR_ALURA_TIMEOUT')
 const OutcomeUnknownError = define('OutcomeUnknownError', AluraError, 'ERR_ALURA_OUTCOME_UNKNOWN')
 const ValidationError = define('ValidationError', AluraError, 'ERR_ALURA_VALIDATION')
 const DecodeError = define('DecodeError', AluraError, 'ERR_ALURA_DECODE')
+const InternalError = define('InternalError', AluraError, 'ERR_ALURA_INTERNAL')
 kinds.APIError = ApiError
 
 /** The error a native call failed with, as one of the classes above. */
@@ -65,5 +66,6 @@ module.exports = {
   OutcomeUnknownError,
   ValidationError,
   DecodeError,
+  InternalError,
   fromNative,
 }

@@ -20,7 +20,28 @@ export interface ClientOptions {
   userAgent?: string
   /** Allow plain http:// to hosts other than loopback. */
   allowInsecureHttp?: boolean
+  /**
+   * Answers are returned as the server sent them; one that does not fit the spec is logged once
+   * as a warning (see setLogger). With strict: true it is a DecodeError instead.
+   */
+  strict?: boolean
+  /** The largest response body read, in bytes (default 64 MiB). */
+  maxResponseBytes?: number
 }
+
+/** Anything with the console's four methods, e.g. console or a pino logger. */
+export interface Logger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+}
+
+/**
+ * Sends the SDK's log records (drift warnings; at 'debug', each attempt, retry and login) to
+ * `logger` at `level` or above. Default: console at ALURA_LOG's level, 'warn' when unset.
+ */
+export declare function setLogger(logger: Logger | null, level?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'): void
 
 /** A client of the Alura API; every method returns a Promise. Share one per process. */
 export declare class Client extends Operations {

@@ -5,6 +5,7 @@ const util = require('node:util')
 const native = require('../native/index.js')
 const { Operations } = require('./generated.js')
 const errors = require('./errors.js')
+const { setLogger } = require('./log.js')
 
 const { fromNative, ValidationError } = errors
 
@@ -44,6 +45,37 @@ function compact(params) {
 
 const secret = Symbol('native')
 
+/** The type of each client option; a wrong one is a ValidationError naming the option. */
+const OPTION_TYPES = {
+  baseUrl: 'string',
+  privateKey: 'string',
+  token: 'string',
+  timeoutMs: 'number',
+  maxRetries: 'number',
+  referralCode: 'string',
+  userAgent: 'string',
+  allowInsecureHttp: 'boolean',
+  strict: 'boolean',
+  maxResponseBytes: 'number',
+}
+
+function checkOptions(options, types) {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValidationError('invalid input: options must be an object')
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue
+    if (!(name in types)) {
+      throw new ValidationError(`invalid input: unknown option ${name}; known: ${Object.keys(types).join(', ')}`)
+    }
+    if (typeof value !== types[name]) {
+      throw new ValidationError(`invalid input: ${name} must be a ${types[name]}, not ${value === null ? 'null' : typeof value}`)
+    }
+  }
+  return options
+}
+
 /** A client of the Alura API; every method returns a Promise. Share one per process. */
 class Client extends Operations {
   /** @param {import('./index').ClientOptions} [options] */
@@ -53,8 +85,9 @@ class Client extends Operations {
       this[secret] = options[secret]
       return
     }
+    checkOptions(options, OPTION_TYPES)
     try {
-      this[secret] = new native.NativeClient(options)
+      this[secret] = new native.NativeClient(options || {})
     } catch (e) {
       throw fromNative(e)
     }
@@ -101,7 +134,8 @@ class Client extends Operations {
   }
 
   /** This client with other limits, sharing its connections and its login. */
-  withOptions({ timeoutMs, maxRetries } = {}) {
+  withOptions(options = {}) {
+    const { timeoutMs, maxRetries } = checkOptions(options, { timeoutMs: 'number', maxRetries: 'number' })
     try {
       return new Client({ [secret]: this[secret].withOptions(timeoutMs, maxRetries) })
     } catch (e) {
@@ -124,6 +158,7 @@ const Asset = Object.freeze({ BTC: 0, ETH: 1, SOL: 2, XRP: 3, DOGE: 4, AVAX: 5 }
 module.exports = {
   Client,
   Asset,
+  setLogger,
   DEFAULT_BASE_URL: native.defaultBaseUrl(),
   ...errors,
 }

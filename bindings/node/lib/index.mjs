@@ -4,6 +4,7 @@ import sdk from './index.js'
 export const {
   Client,
   Asset,
+  setLogger,
   DEFAULT_BASE_URL,
   AluraError,
   ApiError,
@@ -19,5 +20,6 @@ export const {
   OutcomeUnknownError,
   ValidationError,
   DecodeError,
+  InternalError,
 } = sdk
 export default sdk

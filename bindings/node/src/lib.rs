@@ -1,10 +1,11 @@
 //! The Node addon: the Rust SDK as a native class whose methods return Promises. It converts
 //! arguments, results and errors; login, retry and validation live in the `alura` crate.
 
+// Public so its `#[napi]` items count as used in every build, tests included.
+pub mod logging;
 mod mock;
 
 use std::panic::AssertUnwindSafe;
-use std::time::Duration;
 
 use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
@@ -20,11 +21,14 @@ pub struct ClientOptions {
     pub token: Option<String>,
     /// Per attempt, in milliseconds.
     pub timeout_ms: Option<f64>,
-    /// Attempts after the first.
-    pub max_retries: Option<u32>,
+    /// Attempts after the first; a double, so a negative or huge number is refused, not wrapped.
+    pub max_retries: Option<f64>,
     pub referral_code: Option<String>,
     pub user_agent: Option<String>,
     pub allow_insecure_http: Option<bool>,
+    /// An answer off the spec is an error rather than a warning.
+    pub strict: Option<bool>,
+    pub max_response_bytes: Option<f64>,
 }
 
 /// An `alura::Error` as a JS error: the message is JSON with the kind and fields, which the
@@ -50,6 +54,10 @@ fn to_js(error: alura::Error) -> Error {
             fields["reason"] = json!(reason);
             fields["status"] = json!(status);
         }
+        E::Decode { path, body, .. } => {
+            fields["path"] = json!(path);
+            fields["body"] = json!(body.as_ref().map(|b| b.text()));
+        }
         _ => {}
     }
     Error::new(Status::GenericFailure, fields.to_string())
@@ -63,9 +71,7 @@ fn invalid(message: impl Into<String>) -> Error {
 async fn guarded<T>(future: impl std::future::Future<Output = alura::Result<T>>) -> Result<T> {
     match AssertUnwindSafe(future).catch_unwind().await {
         Ok(result) => result.map_err(to_js),
-        Err(_) => Err(to_js(alura::Error::Decode {
-            message: "internal error in the Alura SDK (a panic); please report it".into(),
-        })),
+        Err(panic) => Err(to_js(alura::Error::from_panic(&*panic))),
     }
 }
 
@@ -84,13 +90,6 @@ fn whole_numbers_as_integers(value: &mut Value) {
         Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
         _ => {}
     }
-}
-
-fn millis(ms: f64) -> Result<Duration> {
-    Duration::try_from_secs_f64(ms / 1000.0)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| invalid(format!("timeoutMs must be a positive number, not {ms}")))
 }
 
 /// A typed response, made into JS values straight from its Rust types on the main thread,
@@ -130,6 +129,8 @@ impl NativeClient {
             referral_code: None,
             user_agent: None,
             allow_insecure_http: None,
+            strict: None,
+            max_response_bytes: None,
         });
         let mut b = alura::Client::builder();
         if let Some(url) = o.base_url {
@@ -145,11 +146,16 @@ impl NativeClient {
             b = b.referral_code(code);
         }
         if let Some(ms) = o.timeout_ms {
-            b = b.timeout(millis(ms)?);
+            b = b.timeout(alura::options::timeout("timeoutMs", ms, 1000.0).map_err(to_js)?);
         }
         if let Some(n) = o.max_retries {
+            let n = alura::options::max_retries("maxRetries", n).map_err(to_js)?;
             b = b.retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
         }
+        if let Some(n) = o.max_response_bytes {
+            b = b.max_response_bytes(alura::options::byte_limit("maxResponseBytes", n).map_err(to_js)?);
+        }
+        b = b.strict(o.strict.unwrap_or(false));
         b = b.user_agent(
             o.user_agent.unwrap_or_else(|| concat!("alura-node/", env!("CARGO_PKG_VERSION")).into()),
         );
@@ -163,7 +169,7 @@ impl NativeClient {
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body.
     #[napi(ts_return_type = "Promise<any>")]
-    pub async fn call(&self, operation: String, args: Option<Value>) -> Result<Typed<alura::Reply>> {
+    pub async fn call(&self, operation: String, args: Option<Value>) -> Result<Value> {
         let args: Map<String, Value> = match args {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(mut map)) => {
@@ -173,7 +179,10 @@ impl NativeClient {
             Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
         };
         let client = self.client.clone();
-        guarded(async move { client.call(&operation, args).await.map(Typed) }).await
+        // The server's JSON as a value here, on a worker thread; napi makes it JS numbers where
+        // they are safe integers (a transcode straight into napi would make every integer over
+        // u32 a BigInt).
+        guarded(async move { client.call(&operation, args).await?.to_value() }).await
     }
 
     /// Logs in now (a no-op while the token is good).
@@ -193,12 +202,13 @@ impl NativeClient {
 
     /// A client with other limits, sharing connections and the token.
     #[napi]
-    pub fn with_options(&self, timeout_ms: Option<f64>, max_retries: Option<u32>) -> Result<NativeClient> {
+    pub fn with_options(&self, timeout_ms: Option<f64>, max_retries: Option<f64>) -> Result<NativeClient> {
         let mut client = self.client.clone();
         if let Some(ms) = timeout_ms {
-            client = client.with_timeout(millis(ms)?);
+            client = client.with_timeout(alura::options::timeout("timeoutMs", ms, 1000.0).map_err(to_js)?);
         }
         if let Some(n) = max_retries {
+            let n = alura::options::max_retries("maxRetries", n).map_err(to_js)?;
             client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
         }
         Ok(NativeClient { client })

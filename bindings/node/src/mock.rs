@@ -13,6 +13,9 @@ pub struct MockOptions {
     pub token_ttl: Option<u32>,
     pub seed: Option<u32>,
     pub rate_limit: Option<u32>,
+    /// Answers like a backend whose shapes differ from the spec (extra fields, decimals as
+    /// strings, nulls, missing optional fields).
+    pub drift: Option<bool>,
 }
 
 #[napi]
@@ -32,12 +35,19 @@ impl NativeMockServer {
 impl NativeMockServer {
     #[napi(constructor)]
     pub fn new(options: Option<MockOptions>) -> Result<Self> {
-        let o = options.unwrap_or(MockOptions { port: None, token_ttl: None, seed: None, rate_limit: None });
+        let o = options.unwrap_or(MockOptions {
+            port: None,
+            token_ttl: None,
+            seed: None,
+            rate_limit: None,
+            drift: None,
+        });
         let config = alura_mock::Config {
             port: o.port.unwrap_or(0),
             token_ttl_secs: o.token_ttl.map_or(86_400, u64::from),
             seed: o.seed.map_or(42, u64::from),
             rate_limit: o.rate_limit,
+            drift: o.drift.unwrap_or(false),
         };
         let server = alura_mock::MockServer::start(config)
             .map_err(|e| Error::from_reason(format!("cannot start the simulator: {e}")))?;

@@ -28,18 +28,20 @@ fn args_of(
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (base_url=None, private_key=None, token=None, timeout=None, max_retries=None, referral_code=None, user_agent=None, allow_insecure_http=false))]
+    #[pyo3(signature = (base_url=None, private_key=None, token=None, timeout=None, max_retries=None, referral_code=None, user_agent=None, allow_insecure_http=false, strict=false, max_response_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         base_url: Option<String>,
         private_key: Option<String>,
         token: Option<String>,
-        timeout: Option<f64>,
-        max_retries: Option<u32>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
         referral_code: Option<String>,
         user_agent: Option<String>,
         allow_insecure_http: bool,
+        strict: bool,
+        max_response_bytes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut b = alura::Client::builder();
         if let Some(url) = base_url {
@@ -58,12 +60,18 @@ impl NativeClient {
             user_agent.unwrap_or_else(|| concat!("alura-python/", env!("CARGO_PKG_VERSION")).into()),
         );
         if let Some(secs) = timeout {
-            b = b.timeout(seconds(py, secs)?);
+            b = b
+                .timeout(checked(py, alura::options::timeout("timeout", number(py, "timeout", secs)?, 1.0))?);
         }
         if let Some(n) = max_retries {
+            let n = checked(py, alura::options::max_retries("max_retries", number(py, "max_retries", n)?))?;
             b = b.retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
         }
-        let b = b.allow_insecure_http(allow_insecure_http).from_env();
+        if let Some(n) = max_response_bytes {
+            let n = number(py, "max_response_bytes", n)?;
+            b = b.max_response_bytes(checked(py, alura::options::byte_limit("max_response_bytes", n))?);
+        }
+        let b = b.allow_insecure_http(allow_insecure_http).strict(strict).from_env();
         b.build().map(|client| Self { client }).map_err(|e| errors::to_py(py, e))
     }
 
@@ -77,7 +85,7 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
         let client = self.client.clone();
-        match select_interruptible(py, client.call(operation, args))? {
+        match select_interruptible(py, guarded(client.call(operation, args)))? {
             Ok(reply) => pyser::to_py(py, &reply),
             Err(e) => Err(errors::to_py(py, e)),
         }
@@ -94,7 +102,7 @@ impl NativeClient {
         let args = args_of(py, args)?;
         let client = self.client.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            match client.call(&operation, args).await {
+            match guarded(client.call(&operation, args)).await {
                 Ok(reply) => Ok(Typed(reply)),
                 Err(e) => Err(Python::attach(|py| errors::to_py(py, e))),
             }
@@ -104,27 +112,28 @@ impl NativeClient {
     /// Logs in now (a no-op while the token is good).
     fn login(&self, py: Python<'_>) -> PyResult<()> {
         let client = self.client.clone();
-        select_interruptible(py, async move { client.login().await })?.map_err(|e| errors::to_py(py, e))
+        select_interruptible(py, guarded(async move { client.login().await }))?
+            .map_err(|e| errors::to_py(py, e))
     }
 
     fn login_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            client.login().await.map_err(|e| Python::attach(|py| errors::to_py(py, e)))
+            guarded(client.login()).await.map_err(|e| Python::attach(|py| errors::to_py(py, e)))
         })
     }
 
     /// Every log entry of a trade, all pages.
     fn trade_logs<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
-        let entries = select_interruptible(py, async move { collect_logs(client, trade_id).await })?;
+        let entries = select_interruptible(py, guarded(collect_logs(client, trade_id)))?;
         entries.map_err(|e| errors::to_py(py, e)).and_then(|v| to_py(py, &v))
     }
 
     fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            collect_logs(client, trade_id)
+            guarded(collect_logs(client, trade_id))
                 .await
                 .map(Json)
                 .map_err(|e| Python::attach(|py| errors::to_py(py, e)))
@@ -145,7 +154,7 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyDict>> {
         let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
-        let columns = select_interruptible(py, async move { client.candle_columns(query).await })?
+        let columns = select_interruptible(py, guarded(async move { client.candle_columns(query).await }))?
             .map_err(|e| errors::to_py(py, e))?;
         columns_to_py(py, &columns)
     }
@@ -163,20 +172,28 @@ impl NativeClient {
         let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let columns =
-                client.candle_columns(query).await.map_err(|e| Python::attach(|py| errors::to_py(py, e)))?;
+            let columns = guarded(client.candle_columns(query))
+                .await
+                .map_err(|e| Python::attach(|py| errors::to_py(py, e)))?;
             Python::attach(|py| columns_to_py(py, &columns).map(Bound::unbind))
         })
     }
 
     /// A client with other limits, sharing connections and the token.
     #[pyo3(signature = (timeout=None, max_retries=None))]
-    fn with_options(&self, py: Python<'_>, timeout: Option<f64>, max_retries: Option<u32>) -> PyResult<Self> {
+    fn with_options(
+        &self,
+        py: Python<'_>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let mut client = self.client.clone();
         if let Some(secs) = timeout {
-            client = client.with_timeout(seconds(py, secs)?);
+            let secs = number(py, "timeout", secs)?;
+            client = client.with_timeout(checked(py, alura::options::timeout("timeout", secs, 1.0))?);
         }
         if let Some(n) = max_retries {
+            let n = checked(py, alura::options::max_retries("max_retries", number(py, "max_retries", n)?))?;
             client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
         }
         Ok(Self { client })
@@ -211,13 +228,33 @@ fn columns_to_py<'py>(py: Python<'py>, c: &alura::CandleColumns) -> PyResult<Bou
 async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<serde_json::Value> {
     use futures_util::TryStreamExt;
     let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
-    serde_json::to_value(entries).map_err(|e| alura::Error::Decode { message: e.to_string() })
+    serde_json::to_value(entries).map_err(|e| alura::Error::decode(e.to_string()))
 }
 
-fn seconds(py: Python<'_>, secs: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(secs).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
-        errors::validation(py, format!("timeout must be a positive number of seconds, not {secs}"))
+/// A number option as a double; anything else (a str, None inside a list...) is a
+/// `ValidationError` naming the option, not a raw `TypeError`.
+fn number(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(errors::validation(py, format!("{name} must be a number, not a bool")));
+    }
+    value.extract::<f64>().map_err(|_| {
+        let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        errors::validation(py, format!("{name} must be a number, not {kind}"))
     })
+}
+
+fn checked<T>(py: Python<'_>, value: alura::Result<T>) -> PyResult<T> {
+    value.map_err(|e| errors::to_py(py, e))
+}
+
+/// Runs an SDK future, turning a panic into `alura.InternalError`: a bug of ours must never
+/// surface as `PanicException`, which `except Exception` does not catch.
+async fn guarded<T>(future: impl Future<Output = alura::Result<T>>) -> alura::Result<T> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|p| Err(alura::Error::from_panic(&*p)))
 }
 
 /// Runs `future` on the process's one Tokio runtime without the GIL, checking for Ctrl-C

@@ -31,6 +31,10 @@ fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
             kwargs.set_item("reason", reason)?;
             kwargs.set_item("status", status)?;
         }
+        E::Decode { path, body, .. } => {
+            kwargs.set_item("path", path)?;
+            kwargs.set_item("body", body.as_ref().map(|b| b.text().into_owned()))?;
+        }
         _ => {}
     }
     let module = PyModule::import(py, "alura._exceptions")?;

@@ -36,6 +36,9 @@ fn assets() -> Vec<(&'static str, u32)> {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The SDK's events (drift warnings, attempts, retries, logins) go to Python's `logging`
+    // under the `alura` logger (`alura.drift`, `alura.transport`, ...).
+    pyo3_log::init();
     m.add_class::<client::NativeClient>()?;
     m.add_class::<mock::NativeMockServer>()?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;

@@ -27,9 +27,16 @@ impl NativeMockServer {
 #[pymethods]
 impl NativeMockServer {
     #[new]
-    #[pyo3(signature = (port=0, token_ttl=86_400, seed=42, rate_limit=None))]
-    fn new(py: Python<'_>, port: u16, token_ttl: u64, seed: u64, rate_limit: Option<u32>) -> PyResult<Self> {
-        let config = alura_mock::Config { port, token_ttl_secs: token_ttl, seed, rate_limit };
+    #[pyo3(signature = (port=0, token_ttl=86_400, seed=42, rate_limit=None, drift=false))]
+    fn new(
+        py: Python<'_>,
+        port: u16,
+        token_ttl: u64,
+        seed: u64,
+        rate_limit: Option<u32>,
+        drift: bool,
+    ) -> PyResult<Self> {
+        let config = alura_mock::Config { port, token_ttl_secs: token_ttl, seed, rate_limit, drift };
         let server = py
             .detach(|| alura_mock::MockServer::start(config))
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the simulator: {e}")))?;

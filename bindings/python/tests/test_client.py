@@ -62,8 +62,13 @@ def test_bad_configuration_is_a_validation_error(key: str) -> None:
         alura.Client(base_url="http://example.com")
     with pytest.raises(alura.ValidationError, match="timeout"):
         alura.Client(timeout=-1)
-    with pytest.raises(TypeError):
+    with pytest.raises(alura.ValidationError, match="max_retries must be a number, not str"):
         alura.Client(max_retries="many")  # type: ignore[arg-type]
+    for bad in (-1, 10**10, 2.5, float("nan")):
+        with pytest.raises(alura.ValidationError, match="max_retries must be a whole number from 0 to 100"):
+            alura.Client(max_retries=bad)  # type: ignore[arg-type]
+    with pytest.raises(alura.ValidationError, match="max_response_bytes"):
+        alura.Client(max_response_bytes=10)
 
 
 def test_with_options_shares_the_login(mock: MockServer, client: alura.Client) -> None:

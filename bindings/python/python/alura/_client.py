@@ -27,15 +27,30 @@ class _Base:
         referral_code: Optional[str] = None,
         user_agent: Optional[str] = None,
         allow_insecure_http: bool = False,
+        strict: bool = False,
+        max_response_bytes: Optional[int] = None,
     ) -> None:
         """A client of the Alura API.
 
         Arguments left out are read from ``ALURA_BASE_URL``, ``ALURA_PRIVATE_KEY`` and
         ``ALURA_TOKEN``; the base URL defaults to the testnet. ``timeout`` is per attempt, in
         seconds; ``max_retries`` counts attempts after the first (default 2).
+
+        Answers are returned as the server sent them. One that does not fit the spec's schema
+        is logged once as a warning on the ``alura.drift`` logger; with ``strict=True`` it
+        raises ``DecodeError`` instead. ``max_response_bytes`` bounds a body (default 64 MiB).
         """
         self._native = NativeClient(
-            base_url, private_key, token, timeout, max_retries, referral_code, user_agent, allow_insecure_http
+            base_url,
+            private_key,
+            token,
+            timeout,
+            max_retries,
+            referral_code,
+            user_agent,
+            allow_insecure_http,
+            strict,
+            max_response_bytes,
         )
 
     @classmethod

@@ -93,4 +93,24 @@ class ValidationError(AluraError, ValueError):
 
 
 class DecodeError(AluraError):
-    """The response arrived but is not what the API describes."""
+    """The response arrived but is not what the API describes (or is over the size limit).
+
+    Raised for a mismatch only by a ``strict=True`` client: by default the server's JSON is
+    returned as it came and the mismatch is logged as a warning.
+    """
+
+    def __init__(self, message: str, *, path: Optional[str] = None, body: Optional[str] = None) -> None:
+        super().__init__(message)
+        #: Where the answer differs from the spec, e.g. ``$.data[2].pnl``.
+        self.path = path
+        #: The body as it came.
+        self.body = body
+
+    def __repr__(self) -> str:
+        # The body may hold a token: repr shows the message and path only.
+        return f"DecodeError({str(self)!r}, path={self.path!r})"
+
+
+class InternalError(AluraError):
+    """A bug in the SDK (a panic in its Rust core), caught before it could escape as
+    ``PanicException``; please report it."""

@@ -19,6 +19,8 @@ class NativeClient:
         referral_code: Optional[str] = ...,
         user_agent: Optional[str] = ...,
         allow_insecure_http: bool = ...,
+        strict: bool = ...,
+        max_response_bytes: Optional[int] = ...,
     ) -> None: ...
     def call(self, operation: str, args: Optional[Dict[str, Any]] = ...) -> Any: ...
     def call_async(self, operation: str, args: Optional[Dict[str, Any]] = ...) -> Awaitable[Any]: ...
@@ -50,7 +52,12 @@ class NativeClient:
 
 class NativeMockServer:
     def __init__(
-        self, port: int = ..., token_ttl: int = ..., seed: int = ..., rate_limit: Optional[int] = ...
+        self,
+        port: int = ...,
+        token_ttl: int = ...,
+        seed: int = ...,
+        rate_limit: Optional[int] = ...,
+        drift: bool = ...,
     ) -> None: ...
     @property
     def url(self) -> str: ...

@@ -18,9 +18,17 @@ class MockServer:
     """The Rust simulator of the Alura backend on a free loopback port."""
 
     def __init__(
-        self, *, port: int = 0, token_ttl: int = 86_400, seed: int = 42, rate_limit: Optional[int] = None
+        self,
+        *,
+        port: int = 0,
+        token_ttl: int = 86_400,
+        seed: int = 42,
+        rate_limit: Optional[int] = None,
+        drift: bool = False,
     ) -> None:
-        self._native = NativeMockServer(port, token_ttl, seed, rate_limit)
+        """``drift=True`` answers like a backend whose shapes differ from the spec: extra
+        fields, optional ones missing, decimals as strings, ``None``s."""
+        self._native = NativeMockServer(port, token_ttl, seed, rate_limit, drift)
 
     @property
     def url(self) -> str:
