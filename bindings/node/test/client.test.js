@@ -68,3 +68,27 @@ test('withOptions shares the login', () =>
     await patient.getProfile()
     assert.equal(sent(mock, 'verify_signature'), 1)
   }))
+
+test('options out of range or of the wrong type are a ValidationError naming the option', () => {
+  for (const maxRetries of [-1, 1e10, NaN, 2.5, Infinity]) {
+    assert.throws(() => new alura.Client({ maxRetries }), (e) => {
+      assert.ok(e instanceof alura.ValidationError, `${maxRetries}: ${e}`)
+      assert.match(e.message, /maxRetries must be a whole number from 0 to 100/)
+      return true
+    })
+  }
+  assert.throws(() => new alura.Client({ maxRetries: '3' }), /maxRetries must be a number, not string/)
+  assert.throws(() => new alura.Client({ strict: 'yes' }), /strict must be a boolean, not string/)
+  assert.throws(() => new alura.Client({ timeoutMs: -5 }), alura.ValidationError)
+  assert.throws(() => new alura.Client({ maxResponseBytes: 10 }), /maxResponseBytes must be a whole number of bytes/)
+  assert.throws(() => new alura.Client({ maxRetrys: 3 }), /unknown option maxRetrys/)
+  const client = new alura.Client({ maxRetries: 3 })
+  assert.throws(() => client.withOptions({ maxRetries: -1 }), alura.ValidationError)
+  assert.throws(() => client.withOptions({ timeoutMs: 'soon' }), /timeoutMs must be a number, not string/)
+})
+
+test('InternalError, what a caught panic in the core becomes, is exported with its code', () => {
+  const err = new alura.InternalError('internal error in the Alura SDK: boom; please report it')
+  assert.ok(err instanceof alura.AluraError)
+  assert.equal(err.code, 'ERR_ALURA_INTERNAL')
+})

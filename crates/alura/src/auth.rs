@@ -1,5 +1,8 @@
 //! Wallet login and the bearer token's life: one login at a time, renewed before it lapses.
 
+// Numbers here come from servers: no arithmetic that can overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -58,7 +61,7 @@ impl Token {
     /// Good for a while yet: a token is renewed a little before it lapses (a tenth of its
     /// lifetime, a minute at most), so a call never starts with a token about to expire.
     fn fresh(&self, now: Instant) -> bool {
-        let margin = Duration::from_secs(60).min(self.lifetime / 10);
+        let margin = Duration::from_secs(60).min(self.lifetime.checked_div(10).unwrap_or_default());
         match self.expires_at {
             None => true,
             Some(at) => at.checked_duration_since(now).is_some_and(|left| left > margin),
@@ -131,7 +134,7 @@ impl Auth {
         if let Some(token) = slot.token.as_ref().filter(|t| t.fresh(Instant::now())) {
             return Ok(token.clone());
         }
-        let generation = slot.token.as_ref().map_or(1, |t| t.generation + 1);
+        let generation = slot.token.as_ref().map_or(1, |t| t.generation.saturating_add(1));
         self.login_shared(&mut slot, seen, generation).await
     }
 
@@ -146,7 +149,7 @@ impl Auth {
         if let Some(current) = slot.token.as_ref().filter(|t| t.generation > rejected.generation) {
             return Ok(Some(current.clone()));
         }
-        self.login_shared(&mut slot, seen, rejected.generation + 1).await.map(Some)
+        self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1)).await.map(Some)
     }
 
     /// One login for everyone waiting on the slot: a failure while they waited is theirs too,
@@ -158,7 +161,7 @@ impl Auth {
             }
             let since = failed.at.elapsed();
             if since < LOGIN_BACKOFF {
-                tokio::time::sleep(LOGIN_BACKOFF - since).await;
+                tokio::time::sleep(LOGIN_BACKOFF.saturating_sub(since)).await;
             }
         }
         match self.login(generation).await {
@@ -167,7 +170,7 @@ impl Auth {
                 Ok(token)
             }
             Err(error) => {
-                let seq = self.failures.fetch_add(1, Ordering::AcqRel) + 1;
+                let seq = self.failures.fetch_add(1, Ordering::AcqRel).saturating_add(1);
                 slot.failed = Some(Failed { at: Instant::now(), seq, error: error.clone() });
                 Err(error)
             }
@@ -182,9 +185,9 @@ impl Auth {
                 "no credentials: set a private key (ALURA_PRIVATE_KEY) or a token (ALURA_TOKEN)",
             ));
         };
-        let mut attempt = 0;
+        let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             match self.login_once(signer).await.map_err(as_login_failure) {
                 Ok((value, lifetime)) => {
                     tracing::debug!(address = %signer.address(), generation, "logged in");

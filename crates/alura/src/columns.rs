@@ -1,5 +1,8 @@
 //! Candles as columns, the shape data frames want, without a row object per candle.
 
+// Numbers here come from servers: no arithmetic that can overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::num::NonZeroU64;
 
 use std::str::FromStr;

@@ -5,6 +5,9 @@
 //! the typed schema, and reports each kind of mismatch once through `tracing` (target
 //! `alura::drift`), or fails with [`Error::Decode`] when the client is strict.
 
+// Numbers here come from servers: no arithmetic that can overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::future::Future;
@@ -89,15 +92,15 @@ pub(crate) fn path_at(body: &[u8], line: usize, column: usize) -> Option<String>
                 stack.pop();
             }
             b',' => match stack.last_mut() {
-                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Array(n)) => *n = n.saturating_add(1),
                 Some(Frame::Object(_)) => expect_key = true,
                 None => {}
             },
             b'"' => {
-                let start = i + 1;
-                i += 1;
+                let start = i.saturating_add(1);
+                i = start;
                 while i < body.len() && body[i] != b'"' {
-                    i += if body[i] == b'\\' { 2 } else { 1 };
+                    i = i.saturating_add(if body[i] == b'\\' { 2 } else { 1 });
                 }
                 if expect_key && let Some(Frame::Object(key)) = stack.last_mut() {
                     *key = Some(String::from_utf8_lossy(&body[start..i.min(body.len())]).into_owned());
@@ -106,7 +109,7 @@ pub(crate) fn path_at(body: &[u8], line: usize, column: usize) -> Option<String>
             }
             _ => {}
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     let mut path = String::from("$");
     for frame in &stack {
@@ -128,9 +131,10 @@ fn offset_of(body: &[u8], line: usize, column: usize) -> Option<usize> {
     }
     let mut start = 0;
     for _ in 1..line {
-        start += body[start..].iter().position(|b| *b == b'\n')? + 1;
+        let newline = body.get(start..)?.iter().position(|b| *b == b'\n')?;
+        start = start.saturating_add(newline).saturating_add(1);
     }
-    Some((start + column.saturating_sub(1)).min(body.len()))
+    Some(start.saturating_add(column.saturating_sub(1)).min(body.len()))
 }
 
 /// The mismatches a client has warned about, so each is logged once.

@@ -1,5 +1,8 @@
 //! One error type for everything a call can run into.
 
+// Numbers here come from servers: no arithmetic that can overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -291,8 +294,8 @@ fn read_error_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> (Vec
 
 fn html_title(text: &str) -> Option<&str> {
     let lower = text.to_ascii_lowercase();
-    let start = lower.find("<title>")? + "<title>".len();
-    let end = start + lower[start..].find("</title>")?;
+    let start = lower.find("<title>")?.checked_add("<title>".len())?;
+    let end = start.checked_add(lower.get(start..)?.find("</title>")?)?;
     Some(text[start..end].trim()).filter(|t| !t.is_empty())
 }
 

@@ -1,5 +1,8 @@
 //! When to try a request again, and how long to wait first.
 
+// Numbers here come from servers: no arithmetic that can overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

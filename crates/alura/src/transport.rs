@@ -5,6 +5,9 @@
 //! (HTML from a CDN, nothing, odd JSON), a failure while reading count as what it is (for a POST
 //! that got its status: outcome unknown), and a body never grow past the client's limit.
 
+// Numbers here come from servers: no arithmetic that can overflow or panic.
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -115,13 +118,17 @@ impl Transport {
         let deadline = started.checked_add(self.policy.deadline);
         let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
         let mut token = if authenticated { Some(self.auth()?.token().await?) } else { None };
-        let (mut retries, mut relogged) = (0, false);
+        let (mut retries, mut relogged) = (0u32, false);
         loop {
             if left().is_zero() {
                 return Err(Error::Timeout { elapsed: started.elapsed() });
             }
             let attempt = self.attempt(&request, token.as_ref(), left())?;
-            let span = tracing::debug_span!("alura.attempt", n = retries + 1, status = tracing::field::Empty);
+            let span = tracing::debug_span!(
+                "alura.attempt",
+                n = retries.saturating_add(1),
+                status = tracing::field::Empty
+            );
             let outcome = self.exchange(client, attempt).instrument(span.clone()).await;
             let wait = match outcome {
                 Ok(answer) => {
@@ -197,7 +204,7 @@ impl Transport {
             };
             tracing::debug!(wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying");
             self.sleeper.0.sleep(wait).await;
-            retries += 1;
+            retries = retries.saturating_add(1);
         }
     }
 
