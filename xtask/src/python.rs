@@ -171,6 +171,9 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
                 }
                 sig.push(if p.required {
                     format!("{}: {}", p.py, p.ty)
+                } else if p.ty.starts_with("Optional[") {
+                    // Nullable already: None means absent either way.
+                    format!("{}: {} = None", p.py, p.ty)
                 } else {
                     format!("{}: Optional[{}] = None", p.py, p.ty)
                 });

@@ -18,7 +18,7 @@ export interface EvmVerifyDto {
   /** personal_sign signature of the challenge message (0x + 130 hex). */
   signature: string
   /** Referral code of the user who invited you. */
-  referralCode?: string
+  referralCode?: string | null
 }
 
 /** A shape of the API. */
@@ -28,9 +28,9 @@ export interface CreateTradingSessionDto {
   /** Profit target in percent; at most 500. */
   profitTarget: number
   /** Loss threshold in percent. */
-  lossThreshold?: number
+  lossThreshold?: number | null
   /** Maximum open positions; at least 1. */
-  maxPositions?: number
+  maxPositions?: number | null
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
 }
@@ -44,7 +44,7 @@ export interface CreateAdvanceTradingSessionDto {
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
   /** Use the whole wallet balance as budget. */
-  maxWalletBudget?: boolean
+  maxWalletBudget?: boolean | null
 }
 
 /** A shape of the API. */
@@ -70,7 +70,7 @@ export interface SendUsdcDto {
 /** A shape of the API. */
 export interface CreateReferralCodeDto {
   /** Wanted code; generated when absent. */
-  code?: string
+  code?: string | null
 }
 
 /** A shape of the API. */
@@ -362,7 +362,7 @@ export interface VerifySignatureParams {
   /** personal_sign signature of the challenge message (0x + 130 hex). */
   signature: string
   /** Referral code of the user who invited you. */
-  referralCode?: string
+  referralCode?: string | null
 }
 
 /** The arguments of `createTradingSession`. */
@@ -372,9 +372,9 @@ export interface CreateTradingSessionParams {
   /** Profit target in percent; at most 500. */
   profitTarget: number
   /** Loss threshold in percent. */
-  lossThreshold?: number
+  lossThreshold?: number | null
   /** Maximum open positions; at least 1. */
-  maxPositions?: number
+  maxPositions?: number | null
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
 }
@@ -388,7 +388,7 @@ export interface CreateAdvanceTradingSessionParams {
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
   /** Use the whole wallet balance as budget. */
-  maxWalletBudget?: boolean
+  maxWalletBudget?: boolean | null
 }
 
 /** The arguments of `getSessionLogs`. */
@@ -515,7 +515,7 @@ export interface GetReferralStatsParams {
 export interface CreateReferralCodeParams {
   userId: string
   /** Wanted code; generated when absent. */
-  code?: string
+  code?: string | null
 }
 
 /** The arguments of `checkReferralCode`. */

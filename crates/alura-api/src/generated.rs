@@ -117,8 +117,11 @@ pub mod types {
         #[serde(rename = "executionStrategy")]
         pub execution_strategy: CreateAdvanceTradingSessionDtoExecutionStrategy,
         ///Use the whole wallet balance as budget
-        #[serde(rename = "maxWalletBudget", default)]
-        pub max_wallet_budget: bool,
+        #[serde(
+            rename = "maxWalletBudget",
+            default = "defaults::create_advance_trading_session_dto_max_wallet_budget"
+        )]
+        pub max_wallet_budget: ::std::option::Option<bool>,
         #[serde(rename = "strategyDuration")]
         pub strategy_duration: CreateAdvanceTradingSessionDtoStrategyDuration,
     }
@@ -1717,7 +1720,10 @@ pub mod types {
                 super::CreateAdvanceTradingSessionDtoExecutionStrategy,
                 ::std::string::String,
             >,
-            max_wallet_budget: ::std::result::Result<bool, ::std::string::String>,
+            max_wallet_budget: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             strategy_duration: ::std::result::Result<
                 super::CreateAdvanceTradingSessionDtoStrategyDuration,
                 ::std::string::String,
@@ -1731,7 +1737,9 @@ pub mod types {
                     execution_strategy: Err(
                         "no value supplied for execution_strategy".to_string(),
                     ),
-                    max_wallet_budget: Ok(Default::default()),
+                    max_wallet_budget: Ok(
+                        super::defaults::create_advance_trading_session_dto_max_wallet_budget(),
+                    ),
                     strategy_duration: Err(
                         "no value supplied for strategy_duration".to_string(),
                     ),
@@ -1781,7 +1789,7 @@ pub mod types {
             }
             pub fn max_wallet_budget<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_wallet_budget = value
@@ -5111,6 +5119,14 @@ pub mod types {
             fn from(value: super::WithdrawDto) -> Self {
                 Self { amount: Ok(value.amount) }
             }
+        }
+    }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn create_advance_trading_session_dto_max_wallet_budget() -> ::std::option::Option<
+            bool,
+        > {
+            ::std::option::Option::Some(false)
         }
     }
     /// Error types.

@@ -90,7 +90,7 @@ impl Client {
             amount: trade.amount,
             execution_strategy: trade.strategy,
             strategy_duration: trade.duration,
-            max_wallet_budget: trade.max_wallet_budget,
+            max_wallet_budget: Some(trade.max_wallet_budget),
         };
         Ok(self.api().create_advance_trading_session().body(body).send().await?.into_inner())
     }

@@ -25,7 +25,7 @@ class EvmVerifyDto(TypedDict):
 
     address: str
     signature: str
-    referralCode: NotRequired[str]
+    referralCode: NotRequired[Optional[str]]
 
 
 class CreateTradingSessionDto(TypedDict):
@@ -33,8 +33,8 @@ class CreateTradingSessionDto(TypedDict):
 
     budget: float
     profitTarget: float
-    lossThreshold: NotRequired[float]
-    maxPositions: NotRequired[int]
+    lossThreshold: NotRequired[Optional[float]]
+    maxPositions: NotRequired[Optional[int]]
     assetIndex: int
 
 
@@ -45,7 +45,7 @@ class CreateAdvanceTradingSessionDto(TypedDict):
     executionStrategy: ExecutionStrategy
     strategyDuration: StrategyDuration
     assetIndex: int
-    maxWalletBudget: NotRequired[bool]
+    maxWalletBudget: NotRequired[Optional[bool]]
 
 
 class WithdrawDto(TypedDict):
@@ -70,7 +70,7 @@ class SendUsdcDto(TypedDict):
 class CreateReferralCodeDto(TypedDict):
     """A shape of the API."""
 
-    code: NotRequired[str]
+    code: NotRequired[Optional[str]]
 
 
 class CheckReferralCodeDto(TypedDict):
