@@ -4,69 +4,38 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use alloy_primitives::Address;
-use alloy_signer::SignerSync;
-use alloy_signer_local::PrivateKeySigner;
-use std::sync::atomic::{AtomicU64, Ordering};
-
+use alloy_signer::Signer;
 use alura_api::types::{EvmChallengeDto, EvmVerifyDto};
-use reqwest::header::HeaderValue;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use crate::challenge;
 use crate::error::{Error, Result};
+use crate::token::{Secret, Token, TokenInfo, jwt_expiry};
+use crate::token_cache::TokenCache;
 
-/// A string that never prints.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+/// Any signer: a local key, a hardware wallet, a KMS, or one a binding makes of a Python or
+/// JS object.
+pub(crate) type SharedSigner = Arc<dyn Signer + Send + Sync>;
 
-impl Secret {
-    pub(crate) fn new(value: String) -> Self {
-        Self(value)
-    }
+/// Called with every new token.
+pub(crate) type OnToken = Arc<dyn Fn(&TokenInfo) + Send + Sync>;
 
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-/// A bearer token, when it lapses, and which login made it.
-#[derive(Debug, Clone)]
-pub(crate) struct Token {
-    /// `Bearer <token>`, made once and marked sensitive: every call clones it, which only
-    /// counts a reference, and it never prints.
-    pub(crate) header: HeaderValue,
-    /// `None` for a token given to us, whose lifetime we do not know.
-    expires_at: Option<Instant>,
-    lifetime: Duration,
-    generation: u64,
-}
-
-impl Token {
-    fn new(value: &Secret, expires_at: Option<Instant>, lifetime: Duration, generation: u64) -> Result<Self> {
-        let mut header = HeaderValue::from_str(&format!("Bearer {}", value.expose()))
-            .map_err(|_| Error::auth("the token has characters a header cannot carry"))?;
-        header.set_sensitive(true);
-        Ok(Self { header, expires_at, lifetime, generation })
-    }
-
-    /// Good for a while yet: a token is renewed a little before it lapses (a tenth of its
-    /// lifetime, a minute at most), so a call never starts with a token about to expire.
-    fn fresh(&self, now: Instant) -> bool {
-        let margin = Duration::from_secs(60).min(self.lifetime.checked_div(10).unwrap_or_default());
-        match self.expires_at {
-            None => true,
-            Some(at) => at.checked_duration_since(now).is_some_and(|left| left > margin),
-        }
-    }
+/// How logins are made and where their tokens go, beyond the signer.
+#[derive(Clone, Default)]
+pub(crate) struct LoginOptions {
+    pub(crate) referral_code: Option<String>,
+    /// Refuse a challenge that is not about this login (see `challenge`).
+    pub(crate) verify_challenge: bool,
+    /// The API's `host[:port]`, which an EIP-4361 message must name.
+    pub(crate) api_host: String,
+    pub(crate) cache: Option<TokenCache>,
+    pub(crate) on_token: Option<OnToken>,
 }
 
 /// Token lifetimes a server states are kept within these bounds: 0, a negative number or a
@@ -94,8 +63,10 @@ struct Failed {
 
 /// Who we are and the token we hold.
 pub(crate) struct Auth {
-    signer: Option<PrivateKeySigner>,
-    referral_code: Option<String>,
+    signer: Option<SharedSigner>,
+    options: LoginOptions,
+    /// What `Client::token` shows: the slot's token, readable without waiting for a login.
+    current: std::sync::Mutex<Option<TokenInfo>>,
     /// Held across a login, so concurrent callers without a token wait for one login.
     slot: Mutex<Slot>,
     /// Failed logins so far: a caller that sees it grow while it waited shares that failure
@@ -113,18 +84,37 @@ impl fmt::Debug for Auth {
 
 impl Auth {
     pub(crate) fn new(
-        signer: Option<PrivateKeySigner>,
+        signer: Option<SharedSigner>,
         token: Option<Secret>,
-        referral_code: Option<String>,
+        options: LoginOptions,
         api: alura_api::Client,
     ) -> Result<Self> {
-        let token = token.map(|value| Token::new(&value, None, Duration::ZERO, 0)).transpose()?;
+        // A given token lapses when its JWT says; failing that, a saved one from the cache.
+        let token = match token {
+            Some(value) => {
+                let at = jwt_expiry(value.expose());
+                Some(Token::until(value, at, 0)?)
+            }
+            None => match (&options.cache, &signer) {
+                (Some(cache), Some(signer)) => cache
+                    .load(signer.address())
+                    .and_then(|(value, at)| Token::until(value, at, 0).ok())
+                    .filter(|t| t.fresh(Instant::now())),
+                _ => None,
+            },
+        };
+        let current = std::sync::Mutex::new(token.as_ref().map(Token::info));
         let slot = Mutex::new(Slot { token, failed: None });
-        Ok(Self { signer, referral_code, slot, failures: AtomicU64::new(0), api })
+        Ok(Self { signer, options, current, slot, failures: AtomicU64::new(0), api })
     }
 
     pub(crate) fn address(&self) -> Option<Address> {
-        self.signer.as_ref().map(PrivateKeySigner::address)
+        self.signer.as_ref().map(|s| s.address())
+    }
+
+    /// The token held now, if any.
+    pub(crate) fn current(&self) -> Option<TokenInfo> {
+        self.current.lock().ok()?.clone()
     }
 
     /// A token good for a while: the cached one, or a new login's.
@@ -167,6 +157,7 @@ impl Auth {
         match self.login(generation).await {
             Ok(token) => {
                 *slot = Slot { token: Some(token.clone()), failed: None };
+                self.keep(&token);
                 Ok(token)
             }
             Err(error) => {
@@ -174,6 +165,20 @@ impl Auth {
                 slot.failed = Some(Failed { at: Instant::now(), seq, error: error.clone() });
                 Err(error)
             }
+        }
+    }
+
+    /// A new token: shown by `Client::token`, saved to the cache, handed to `on_token`.
+    fn keep(&self, token: &Token) {
+        let info = token.info();
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some(info.clone());
+        }
+        if let (Some(cache), Some(address)) = (&self.options.cache, self.address()) {
+            cache.save(address, &info);
+        }
+        if let Some(on_token) = &self.options.on_token {
+            on_token(&info);
         }
     }
 
@@ -191,8 +196,7 @@ impl Auth {
             match self.login_once(signer).await.map_err(as_login_failure) {
                 Ok((value, lifetime)) => {
                     tracing::debug!(address = %signer.address(), generation, "logged in");
-                    let expires_at = Instant::now().checked_add(lifetime);
-                    return Token::new(&value, expires_at, lifetime, generation);
+                    return Token::new(value, Some(lifetime), generation);
                 }
                 Err(Error::Auth { status: Some(401), .. }) if attempt < 2 => continue,
                 Err(Error::Auth { message, status }) => {
@@ -203,7 +207,7 @@ impl Auth {
         }
     }
 
-    async fn login_once(&self, signer: &PrivateKeySigner) -> Result<(Secret, Duration)> {
+    async fn login_once(&self, signer: &SharedSigner) -> Result<(Secret, Duration)> {
         let address = signer.address();
         let body = EvmChallengeDto { address: address.to_checksum(None) };
         let challenge = answer_of(self.api.request_challenge().body(body).send()).await?;
@@ -216,13 +220,36 @@ impl Auth {
             )));
         }
         let message = text("message").ok_or_else(|| Error::auth("the challenge has no message to sign"))?;
+        if self.options.verify_challenge {
+            let nonce = text("nonce").unwrap_or_default();
+            challenge::check(message, nonce, address, &self.options.api_host).map_err(|why| {
+                Error::auth(format!(
+                    "refusing to sign the challenge: {why} (verify_challenge turns this check off). The message: {message:?}"
+                ))
+            })?;
+        }
         let signature = signer
-            .sign_message_sync(message.as_bytes())
+            .sign_message(message.as_bytes())
+            .await
             .map_err(|e| Error::auth(format!("signing the challenge failed: {e}")))?;
+        // A wrong key, or a signer that signed other text, fails here rather than as a 401.
+        match signature.recover_address_from_msg(message.as_bytes()) {
+            Ok(signed_by) if signed_by == address => {}
+            Ok(signed_by) => {
+                return Err(Error::auth(format!(
+                    "the signature is by {signed_by}, not by the signer's address {address}: a wrong key, or a signer that signed other text"
+                )));
+            }
+            Err(e) => {
+                return Err(Error::auth(format!(
+                    "the signer returned a signature that does not verify: {e}"
+                )));
+            }
+        }
         let body = EvmVerifyDto {
             address: address.to_checksum(None),
             signature: signature.to_string(),
-            referral_code: self.referral_code.clone(),
+            referral_code: self.options.referral_code.clone(),
         };
         // Only what the login needs is read: the rest of the answer (`user`, ...) is the
         // server's business and must never fail a login.

@@ -2,18 +2,22 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use alloy_primitives::Address;
+use alloy_signer::Signer;
 use alloy_signer_local::PrivateKeySigner;
 use alura_api::Hooks;
 
-use crate::auth::{Auth, Secret};
+use crate::auth::{Auth, LoginOptions, OnToken, SharedSigner};
 use crate::decode::Drift;
 use crate::error::{Error, Result};
 use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
+use crate::token::{Secret, TokenInfo};
+use crate::token_cache::TokenCache;
 use crate::transport::Transport;
 
 /// The Alura testnet backend.
@@ -96,6 +100,12 @@ impl Client {
         self.inner.auth.address()
     }
 
+    /// The token this client holds now and when it lapses, to save or hand on; `None` before
+    /// the first login. The value never shows in `Debug`.
+    pub fn token(&self) -> Option<TokenInfo> {
+        self.inner.auth.current()
+    }
+
     /// Logs in now rather than on the first call that needs it (a no-op while the token is good).
     pub async fn login(&self) -> Result<()> {
         self.inner.auth.token().await.map(drop)
@@ -141,8 +151,11 @@ impl Client {
 pub struct ClientBuilder {
     base_url: Option<String>,
     private_key: Option<Secret>,
-    signer: Option<PrivateKeySigner>,
+    signer: Option<SharedSigner>,
     token: Option<Secret>,
+    verify_challenge: Option<bool>,
+    token_cache: Option<PathBuf>,
+    on_token: Option<OnToken>,
     referral_code: Option<String>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
@@ -159,7 +172,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("private_key", &self.private_key.as_ref().map(|_| "***"))
-            .field("signer", &self.signer.as_ref().map(PrivateKeySigner::address))
+            .field("signer", &self.signer.as_ref().map(|s| s.address()))
             .field("token", &self.token.as_ref().map(|_| "***"))
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -179,9 +192,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Logs in with this signer.
-    pub fn signer(mut self, signer: PrivateKeySigner) -> Self {
-        self.signer = Some(signer);
+    /// Logs in with this signer: any [`alloy_signer::Signer`] (a local key, a Ledger, AWS KMS,
+    /// Turnkey, or your own). Its signature is checked against its address before it is sent.
+    pub fn signer(mut self, signer: impl Signer + Send + Sync + 'static) -> Self {
+        self.signer = Some(Arc::new(signer));
+        self
+    }
+
+    /// Whether to refuse a challenge that is not about this login (default on): its message
+    /// must name our address and the challenge's nonce, and an EIP-4361 message must be for
+    /// this API's host. Off only for a server that phrases its message otherwise: the check
+    /// keeps a server, or anyone in the middle of plain HTTP, from getting a signature that
+    /// logs you in somewhere else.
+    pub fn verify_challenge(mut self, verify: bool) -> Self {
+        self.verify_challenge = Some(verify);
+        self
+    }
+
+    /// Keeps tokens in this file between runs (see [`default_token_cache_path`]), private to
+    /// the user, one per base URL and address: a restarted process reuses its token instead
+    /// of logging in again.
+    pub fn token_cache(mut self, path: impl Into<PathBuf>) -> Self {
+        self.token_cache = Some(path.into());
+        self
+    }
+
+    /// Calls `callback` with every new token, for those who keep tokens in their own store.
+    pub fn on_token(mut self, callback: impl Fn(&TokenInfo) + Send + Sync + 'static) -> Self {
+        self.on_token = Some(Arc::new(callback));
         self
     }
 
@@ -274,14 +312,31 @@ impl ClientBuilder {
         let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = base_url.trim_end_matches('/').to_owned();
         let loopback = check_url(&base_url, self.allow_insecure_http)?;
-        let signer = match (self.signer, self.private_key) {
+        let signer: Option<SharedSigner> = match (self.signer, self.private_key) {
             (Some(signer), _) => Some(signer),
-            (None, Some(key)) => Some(PrivateKeySigner::from_str(key.expose().trim()).map_err(|_| {
-                Error::invalid(
-                    "the private key must be 32 bytes written as 64 hex digits, with or without 0x",
-                )
-            })?),
+            (None, Some(key)) => {
+                Some(Arc::new(PrivateKeySigner::from_str(key.expose().trim()).map_err(|_| {
+                    Error::invalid(
+                        "the private key must be 32 bytes written as 64 hex digits, with or without 0x",
+                    )
+                })?))
+            }
             (None, None) => None,
+        };
+        let api_host = reqwest::Url::parse(&base_url)
+            .ok()
+            .map(|u| match (u.host_str(), u.port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_owned(),
+                _ => String::new(),
+            })
+            .unwrap_or_default();
+        let login = LoginOptions {
+            referral_code: self.referral_code,
+            verify_challenge: self.verify_challenge.unwrap_or(true),
+            api_host,
+            cache: self.token_cache.map(|path| TokenCache::new(path, &base_url)),
+            on_token: self.on_token,
         };
         let request_timeout = self.timeout.unwrap_or(Duration::from_secs(30));
         let mut http = reqwest::Client::builder()
@@ -308,7 +363,7 @@ impl ClientBuilder {
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
-        let auth = Arc::new(Auth::new(signer, self.token, self.referral_code, login_api)?);
+        let auth = Arc::new(Auth::new(signer, self.token, login, login_api)?);
         let transport = Transport { auth: Some(auth.clone()), ..transport };
         let api = alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
         let (strict, drift) = (self.strict, Arc::default());

@@ -25,6 +25,7 @@
 mod asset;
 mod auth;
 pub(crate) mod call;
+mod challenge;
 mod client;
 mod columns;
 mod decode;
@@ -33,6 +34,8 @@ mod dispatch;
 mod error;
 pub mod options;
 mod retry;
+mod token;
+mod token_cache;
 mod trading;
 mod transport;
 mod validate;
@@ -44,4 +47,6 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_B
 pub use columns::{CandleColumns, HistoryQuery};
 pub use error::{Error, RawBody, Result};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
+pub use token::TokenInfo;
+pub use token_cache::default_path as default_token_cache_path;
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};

@@ -18,10 +18,11 @@ use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderValue, LOC
 use reqwest::{Method, Request, Response, StatusCode, Version};
 use tracing::Instrument;
 
-use crate::auth::{Auth, Token};
+use crate::auth::Auth;
 use crate::decode::{self, Captured};
 use crate::error::{Carrier, Error, Result, describe};
 use crate::retry::{self, RetryPolicy, SharedSleeper};
+use crate::token::Token;
 use crate::validate;
 
 /// The longest URL a call may send; a longer one is refused as invalid input.

@@ -16,7 +16,10 @@ async fn independent_server() -> Hostile {
     Hostile::start(|req: &Seen| match req.path.as_str() {
         "/auth/evm/challenge" => {
             let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
-            json("201 Created", json!({"address": address, "nonce": "n1", "message": "Sign in n1"}))
+            json(
+                "201 Created",
+                json!({"address": address, "nonce": "n1", "message": format!("Sign in {address} n1")}),
+            )
         }
         "/auth/evm/verify" => json(
             "201 Created",

@@ -53,7 +53,10 @@ async fn a_huge_or_odd_token_lifetime_neither_panics_nor_logs_in_every_call() {
         let server = Hostile::start(move |req: &Seen| match req.path.as_str() {
             "/auth/evm/challenge" => {
                 let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
-                json("201 Created", json!({"address": address, "nonce": "n", "message": "sign n"}))
+                json(
+                    "201 Created",
+                    json!({"address": address, "nonce": "n", "message": format!("sign in {address} with n")}),
+                )
             }
             "/auth/evm/verify" => json("201 Created", json!({"accessToken": "tok", "expiresIn": stated})),
             _ => json("200 OK", json!({"id": "u1", "address": "0x0"})),
@@ -267,7 +270,10 @@ async fn a_failed_login_is_shared_by_every_caller_that_waited_for_it() {
     let server = Hostile::start(|req: &Seen| match req.path.as_str() {
         "/auth/evm/challenge" => {
             let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
-            json("201 Created", json!({"address": address, "nonce": "n", "message": "sign n"}))
+            json(
+                "201 Created",
+                json!({"address": address, "nonce": "n", "message": format!("sign in {address} with n")}),
+            )
         }
         "/auth/evm/verify" => http("500 Internal Server Error", &[], "oops"),
         _ => json("200 OK", json!({})),
