@@ -1,6 +1,7 @@
 //! Generic normalisation: rewrites any served spec into the subset progenitor accepts.
 //!
-//! progenitor panics or errors on several things real NestJS specs contain (see DESIGN.md).
+//! progenitor panics or errors on several things real NestJS specs contain (docs/ARCHITECTURE.md,
+//! "What the normaliser works around").
 //! Each rule here fixes one of them without knowing anything about Alura, and records what it
 //! did, so a new upstream spec either generates or fails with a message that names the cause.
 

@@ -1,22 +1,30 @@
-//! Every method + path of the contract (../shared/seed/alura-backend-api.md) is in the spec.
+//! Every method + path of the backend's API contract is in the spec, and nothing else is.
+//!
+//! The contract's operation list is kept as data in `openapi/contract.tsv` (method, path as the
+//! contract writes it, section, description), so the check needs nothing outside the repository.
 
 use std::collections::BTreeSet;
 use std::fs;
 
-/// `METHOD /path` pairs from the seed's endpoint tables and request blocks, with base paths
-/// resolved and `:param` written as `{param}`.
-fn seed_endpoints(text: &str) -> BTreeSet<(String, String)> {
+/// `METHOD /path` pairs of `openapi/contract.tsv`, lower-case methods and `:param` written as
+/// `{param}`, as the spec writes them. Lines starting with `#` and the header are skipped.
+fn contract_endpoints(tsv: &str) -> Vec<(String, String)> {
     let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-    let mut out = BTreeSet::new();
-    for line in text.lines() {
-        let cells: Vec<&str> = line.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
-        let (method, path) = match cells.as_slice() {
-            [m, p, ..] if methods.contains(m) => (*m, *p),
-            _ => match line.trim().split_once(' ') {
-                Some((m, p)) if methods.contains(&m) && p.starts_with('/') => (m, p),
-                _ => continue,
-            },
+    let mut out = Vec::new();
+    for (n, line) in tsv.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() || line.starts_with("method\t") {
+            continue;
+        }
+        let mut cells = line.split('\t');
+        let (Some(method), Some(path)) = (cells.next(), cells.next()) else {
+            panic!("openapi/contract.tsv line {}: expected method<TAB>path, got {line:?}", n + 1);
         };
+        assert!(methods.contains(&method), "openapi/contract.tsv line {}: unknown method {method:?}", n + 1);
+        assert!(
+            path.starts_with('/'),
+            "openapi/contract.tsv line {}: path {path:?} must start with /",
+            n + 1
+        );
         let path = path
             .split('/')
             .map(|seg| match seg.strip_prefix(':') {
@@ -25,16 +33,15 @@ fn seed_endpoints(text: &str) -> BTreeSet<(String, String)> {
             })
             .collect::<Vec<_>>()
             .join("/");
-        out.insert((method.to_lowercase(), path));
+        out.push((method.to_lowercase(), path));
     }
     out
 }
 
 #[test]
-fn every_seed_endpoint_is_in_the_spec() {
+fn every_contract_endpoint_is_in_the_spec() {
     let root = xtask::root();
-    let seed = fs::read_to_string(root.join("../shared/seed/alura-backend-api.md"))
-        .expect("the contract lives in ../shared/seed beside the checkout");
+    let tsv = fs::read_to_string(root.join("openapi/contract.tsv")).expect("openapi/contract.tsv");
     let spec: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(root.join("openapi/alura.json")).unwrap()).unwrap();
     let in_spec: BTreeSet<(String, String)> = spec["paths"]
@@ -43,7 +50,9 @@ fn every_seed_endpoint_is_in_the_spec() {
         .iter()
         .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
         .collect();
-    let wanted = seed_endpoints(&seed);
+    let listed = contract_endpoints(&tsv);
+    let wanted: BTreeSet<_> = listed.iter().cloned().collect();
+    assert_eq!(wanted.len(), listed.len(), "openapi/contract.tsv lists an operation twice");
     assert_eq!(wanted.len(), 41, "the contract lists 41 operations: {wanted:#?}");
     let missing: Vec<_> = wanted.difference(&in_spec).collect();
     assert!(missing.is_empty(), "in the contract but not in openapi/alura.json: {missing:?}");
