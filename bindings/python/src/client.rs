@@ -9,10 +9,25 @@ use pyo3::types::{PyBytes, PyDict};
 use crate::convert::{Json, Typed, map_from_py, to_py};
 use crate::errors;
 use crate::pyser;
+use crate::signer::PySigner;
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeClient {
     client: alura::Client,
+    /// The Python signer, if the client logs in with one: its exception is chained as the
+    /// cause of a failed login.
+    signer: Option<PySigner>,
+}
+
+/// `error` as a Python exception, with the signer's own exception as its cause when signing
+/// is what failed.
+fn raise(py: Python<'_>, signer: &Option<PySigner>, error: alura::Error) -> PyErr {
+    let is_auth = matches!(error, alura::Error::Auth { .. });
+    let err = errors::to_py(py, error);
+    if is_auth && let Some(cause) = signer.as_ref().and_then(PySigner::take_error) {
+        err.set_cause(py, Some(cause));
+    }
+    err
 }
 
 fn args_of(
@@ -28,7 +43,7 @@ fn args_of(
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (base_url=None, private_key=None, token=None, timeout=None, max_retries=None, referral_code=None, user_agent=None, allow_insecure_http=false, strict=false, max_response_bytes=None))]
+    #[pyo3(signature = (base_url=None, private_key=None, token=None, timeout=None, max_retries=None, referral_code=None, user_agent=None, allow_insecure_http=false, strict=false, max_response_bytes=None, signer=None, verify_challenge=true, token_cache=None, on_token=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -42,8 +57,29 @@ impl NativeClient {
         allow_insecure_http: bool,
         strict: bool,
         max_response_bytes: Option<&Bound<'_, PyAny>>,
+        signer: Option<&Bound<'_, PyAny>>,
+        verify_challenge: bool,
+        token_cache: Option<&Bound<'_, PyAny>>,
+        on_token: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
-        let mut b = alura::Client::builder();
+        let mut b = alura::Client::builder().verify_challenge(verify_challenge);
+        let signer = signer.map(PySigner::new).transpose()?;
+        if let Some(signer) = &signer {
+            b = b.signer(signer.clone());
+        }
+        if let Some(path) = token_cache_path(py, token_cache)? {
+            b = b.token_cache(path);
+        }
+        if let Some(callback) = on_token {
+            b = b.on_token(move |token| {
+                Python::attach(|py| {
+                    let at = token.expires_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                    if let Err(e) = callback.call1(py, (token.value(), at.map(|d| d.as_secs_f64()))) {
+                        tracing::warn!(target: "alura::token", "on_token raised: {}", e.value(py));
+                    }
+                })
+            });
+        }
         if let Some(url) = base_url {
             b = b.base_url(url);
         }
@@ -72,7 +108,15 @@ impl NativeClient {
             b = b.max_response_bytes(checked(py, alura::options::byte_limit("max_response_bytes", n))?);
         }
         let b = b.allow_insecure_http(allow_insecure_http).strict(strict).from_env();
-        b.build().map(|client| Self { client }).map_err(|e| errors::to_py(py, e))
+        b.build().map(|client| Self { client, signer }).map_err(|e| errors::to_py(py, e))
+    }
+
+    /// The token held now, as `(value, expires_at)` (seconds since the epoch, or None).
+    fn token(&self) -> Option<(String, Option<f64>)> {
+        self.client.token().map(|t| {
+            let at = t.expires_at.and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok());
+            (t.value().to_owned(), at.map(|d| d.as_secs_f64()))
+        })
     }
 
     /// Calls `operation` with `args` (names as in the spec) and waits for the result.
@@ -87,7 +131,7 @@ impl NativeClient {
         let client = self.client.clone();
         match select_interruptible(py, guarded(client.call(operation, args)))? {
             Ok(reply) => pyser::to_py(py, &reply),
-            Err(e) => Err(errors::to_py(py, e)),
+            Err(e) => Err(raise(py, &self.signer, e)),
         }
     }
 
@@ -100,11 +144,11 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
-        let client = self.client.clone();
+        let (client, signer) = (self.client.clone(), self.signer.clone());
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             match guarded(client.call(&operation, args)).await {
                 Ok(reply) => Ok(Typed(reply)),
-                Err(e) => Err(Python::attach(|py| errors::to_py(py, e))),
+                Err(e) => Err(Python::attach(|py| raise(py, &signer, e))),
             }
         })
     }
@@ -113,13 +157,13 @@ impl NativeClient {
     fn login(&self, py: Python<'_>) -> PyResult<()> {
         let client = self.client.clone();
         select_interruptible(py, guarded(async move { client.login().await }))?
-            .map_err(|e| errors::to_py(py, e))
+            .map_err(|e| raise(py, &self.signer, e))
     }
 
     fn login_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.client.clone();
+        let (client, signer) = (self.client.clone(), self.signer.clone());
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            guarded(client.login()).await.map_err(|e| Python::attach(|py| errors::to_py(py, e)))
+            guarded(client.login()).await.map_err(|e| Python::attach(|py| raise(py, &signer, e)))
         })
     }
 
@@ -196,7 +240,7 @@ impl NativeClient {
             let n = checked(py, alura::options::max_retries("max_retries", number(py, "max_retries", n)?))?;
             client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
         }
-        Ok(Self { client })
+        Ok(Self { client, signer: self.signer.clone() })
     }
 
     #[getter]
@@ -241,6 +285,26 @@ fn number(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64>
         let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
         errors::validation(py, format!("{name} must be a number, not {kind}"))
     })
+}
+
+/// `token_cache=`: True for the default place, a path for another, None or False for none.
+fn token_cache_path(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<std::path::PathBuf>> {
+    let Some(value) = value else { return Ok(None) };
+    if let Ok(on) = value.cast::<pyo3::types::PyBool>() {
+        if !on.is_true() {
+            return Ok(None);
+        }
+        return alura::default_token_cache_path().map(Some).ok_or_else(|| {
+            errors::validation(py, "token_cache=True needs a home or cache directory; pass a path".into())
+        });
+    }
+    value
+        .extract::<std::path::PathBuf>()
+        .map(Some)
+        .map_err(|_| errors::validation(py, "token_cache must be True, False, None or a path".into()))
 }
 
 fn checked<T>(py: Python<'_>, value: alura::Result<T>) -> PyResult<T> {

@@ -6,6 +6,7 @@ mod convert;
 mod errors;
 mod mock;
 mod pyser;
+mod signer;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -10,7 +10,7 @@ retries and argument checks happen in the SDK's Rust core, so they behave as in 
 
 from . import types
 from ._asset import Asset
-from ._client import AsyncClient, Client
+from ._client import AsyncClient, Client, Token
 from ._exceptions import (
     AluraError,
     APIError,
@@ -49,6 +49,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "TimeoutError",
+    "Token",
     "ValidationError",
     "__version__",
     "types",

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import datetime
+import os
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Awaitable, Dict, List, Optional, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from . import types as t
 from ._generated import AsyncOperations, SyncOperations
 from ._native import NativeClient
+from ._signer import _Signer
 
 if TYPE_CHECKING:
     import pandas
 
 _Self = TypeVar("_Self", bound="_Base")
+
+
+class Token:
+    """A bearer token and when it lapses, to save or hand on. Its repr never shows the value."""
+
+    __slots__ = ("value", "expires_at")
+
+    def __init__(self, value: str, expires_at: Optional[datetime.datetime]) -> None:
+        self.value = value
+        self.expires_at = expires_at
+
+    def __repr__(self) -> str:
+        return f"Token(value='***', expires_at={self.expires_at!r})"
+
+
+def _token(raw: Optional[Any]) -> Optional[Token]:
+    if raw is None:
+        return None
+    value, at = raw
+    when = None if at is None else datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
+    return Token(value, when)
 
 
 class _Base:
@@ -29,6 +53,11 @@ class _Base:
         allow_insecure_http: bool = False,
         strict: bool = False,
         max_response_bytes: Optional[int] = None,
+        signer: Any = None,
+        address: Optional[str] = None,
+        verify_challenge: bool = True,
+        token_cache: Union[bool, str, "os.PathLike[str]", None] = None,
+        on_token: Optional[Callable[[Token], None]] = None,
     ) -> None:
         """A client of the Alura API.
 
@@ -39,7 +68,17 @@ class _Base:
         Answers are returned as the server sent them. One that does not fit the spec's schema
         is logged once as a warning on the ``alura.drift`` logger; with ``strict=True`` it
         raises ``DecodeError`` instead. ``max_response_bytes`` bounds a body (default 64 MiB).
+
+        ``signer`` logs in without a raw key: an ``eth_account`` account, or a function
+        ``(message: str) -> signature`` (65 bytes or hex; sync or async) with ``address=`` the
+        wallet it signs for. The challenge is checked before anything is signed (our address,
+        its nonce, and this API's host for a Sign-In with Ethereum message); ``verify_challenge=False``
+        turns that off for a server that phrases its message otherwise. ``token_cache=True``
+        keeps tokens between runs in the user's cache directory (or give a path); ``on_token``
+        is called with every new ``Token``.
         """
+        wrapped = _Signer(signer, address) if signer is not None else None
+        on_new = (lambda value, at: on_token(_token((value, at)))) if on_token is not None else None  # type: ignore[misc]
         self._native = NativeClient(
             base_url,
             private_key,
@@ -51,6 +90,10 @@ class _Base:
             allow_insecure_http,
             strict,
             max_response_bytes,
+            wrapped,
+            verify_challenge,
+            token_cache,
+            on_new,
         )
 
     @classmethod
@@ -63,6 +106,11 @@ class _Base:
     def base_url(self) -> str:
         """The API's base URL."""
         return self._native.base_url
+
+    @property
+    def token(self) -> Optional[Token]:
+        """The token held now and when it lapses (None before the first login)."""
+        return _token(self._native.token())
 
     @property
     def address(self) -> Optional[str]:

@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension module."""
 
-from typing import Any, Awaitable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 DEFAULT_BASE_URL: str
 __version__: str
@@ -21,7 +21,12 @@ class NativeClient:
         allow_insecure_http: bool = ...,
         strict: bool = ...,
         max_response_bytes: Optional[int] = ...,
+        signer: Any = ...,
+        verify_challenge: bool = ...,
+        token_cache: Any = ...,
+        on_token: Optional[Callable[[str, Optional[float]], None]] = ...,
     ) -> None: ...
+    def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
     def call(self, operation: str, args: Optional[Dict[str, Any]] = ...) -> Any: ...
     def call_async(self, operation: str, args: Optional[Dict[str, Any]] = ...) -> Awaitable[Any]: ...
     def login(self) -> None: ...
