@@ -27,6 +27,34 @@ export interface ClientOptions {
   strict?: boolean
   /** The largest response body read, in bytes (default 64 MiB). */
   maxResponseBytes?: number
+  /**
+   * Logs in without a raw key: a viem Account, an ethers Signer (a Wallet, or any with `address`
+   * given too), or any `{ address, signMessage(message: string): Promise<string> }`. The
+   * challenge is checked before anything is signed, and the signature after.
+   */
+  signer?: Signer
+  /** The address the signer signs for, when it has no `address` property. */
+  address?: string
+  /**
+   * Refuse a challenge that is not about this login (default true): it must name our address
+   * and its nonce, and a Sign-In with Ethereum message must be for this API's host.
+   */
+  verifyChallenge?: boolean
+  /** Keep tokens between runs: true for the user's cache directory, or a file path. */
+  tokenCache?: boolean | string
+  /** Called with every new token, for those who keep tokens in their own store. */
+  onToken?: (token: Token) => void
+}
+
+/** What can sign the login challenge. */
+export type Signer =
+  | { address: string; signMessage(args: { message: string }): Promise<string>; type: 'local' | 'json-rpc' }
+  | { address?: string; signMessage(message: string): Promise<string>; getAddress?(): Promise<string> }
+
+/** A bearer token and when it lapses; inspect and JSON never show the value. */
+export declare class Token {
+  readonly value: string
+  readonly expiresAt: Date | null
 }
 
 /** Anything with the console's four methods, e.g. console or a pino logger. */
@@ -54,6 +82,8 @@ export declare class Client extends Operations {
   readonly address: string | null
   /** Logs in now rather than on the first call that needs it. */
   login(): Promise<void>
+  /** The token held now and when it lapses, or null before the first login. */
+  token(): Token | null
   /** Every log entry of a trade, all pages, oldest first. */
   tradeLogs(tradeId: string): Promise<LogEntry[]>
   /** This client with other limits, sharing its connections and its login. */

@@ -6,6 +6,7 @@ const native = require('../native/index.js')
 const { Operations } = require('./generated.js')
 const errors = require('./errors.js')
 const { setLogger } = require('./log.js')
+const signers = require('./signer.js')
 
 const { fromNative, ValidationError } = errors
 
@@ -44,6 +45,23 @@ function compact(params) {
 }
 
 const secret = Symbol('native')
+const signerState = Symbol('signer')
+
+/** A bearer token and when it lapses, to save or hand on; inspect never shows the value. */
+class Token {
+  constructor({ value, expiresAt }) {
+    Object.defineProperty(this, 'value', { value, enumerable: false })
+    this.expiresAt = expiresAt == null ? null : new Date(expiresAt)
+  }
+
+  [util.inspect.custom]() {
+    return `Token { value: '***', expiresAt: ${util.inspect(this.expiresAt)} }`
+  }
+
+  toJSON() {
+    return { value: '***', expiresAt: this.expiresAt }
+  }
+}
 
 /** The type of each client option; a wrong one is a ValidationError naming the option. */
 const OPTION_TYPES = {
@@ -57,6 +75,11 @@ const OPTION_TYPES = {
   allowInsecureHttp: 'boolean',
   strict: 'boolean',
   maxResponseBytes: 'number',
+  signer: 'object',
+  address: 'string',
+  verifyChallenge: 'boolean',
+  tokenCache: ['boolean', 'string'],
+  onToken: 'function',
 }
 
 function checkOptions(options, types) {
@@ -69,8 +92,11 @@ function checkOptions(options, types) {
     if (!(name in types)) {
       throw new ValidationError(`invalid input: unknown option ${name}; known: ${Object.keys(types).join(', ')}`)
     }
-    if (typeof value !== types[name]) {
-      throw new ValidationError(`invalid input: ${name} must be a ${types[name]}, not ${value === null ? 'null' : typeof value}`)
+    const allowed = [].concat(types[name])
+    if (!allowed.includes(typeof value) || value === null) {
+      throw new ValidationError(
+        `invalid input: ${name} must be a ${allowed.join(' or ')}, not ${value === null ? 'null' : typeof value}`,
+      )
     }
   }
   return options
@@ -83,11 +109,19 @@ class Client extends Operations {
     super()
     if (options && options[secret]) {
       this[secret] = options[secret]
+      this[signerState] = options[signerState]
       return
     }
-    checkOptions(options, OPTION_TYPES)
+    const { signer, address, onToken, ...rest } = checkOptions(options, OPTION_TYPES)
+    const mine = signer === undefined ? undefined : signers.normalize(signer, address)
+    this[signerState] = mine && mine.state
+    const tokenSeen = onToken && ((token) => onToken(new Token(token)))
     try {
-      this[secret] = new native.NativeClient(options || {})
+      this[secret] = new native.NativeClient(
+        { ...rest, signerAddress: mine && mine.address },
+        mine && mine.sign,
+        tokenSeen,
+      )
     } catch (e) {
       throw fromNative(e)
     }
@@ -111,8 +145,19 @@ class Client extends Operations {
     try {
       return await this[secret].call(operation, args)
     } catch (e) {
-      throw fromNative(e)
+      throw this._error(e)
     }
+  }
+
+  /** The SDK's error for a native failure; a signer's own rejection is its `cause`. */
+  _error(e) {
+    const error = fromNative(e)
+    const state = this[signerState]
+    if (error instanceof errors.AuthenticationError && state && state.lastError !== undefined) {
+      error.cause = state.lastError
+      state.lastError = undefined
+    }
+    return error
   }
 
   /** Logs in now rather than on the first call that needs it. */
@@ -120,8 +165,14 @@ class Client extends Operations {
     try {
       await this[secret].login()
     } catch (e) {
-      throw fromNative(e)
+      throw this._error(e)
     }
+  }
+
+  /** The token held now and when it lapses, or null before the first login. */
+  token() {
+    const token = this[secret].token()
+    return token ? new Token(token) : null
   }
 
   /** Every log entry of a trade, all pages, oldest first. */
@@ -137,7 +188,7 @@ class Client extends Operations {
   withOptions(options = {}) {
     const { timeoutMs, maxRetries } = checkOptions(options, { timeoutMs: 'number', maxRetries: 'number' })
     try {
-      return new Client({ [secret]: this[secret].withOptions(timeoutMs, maxRetries) })
+      return new Client({ [secret]: this[secret].withOptions(timeoutMs, maxRetries), [signerState]: this[signerState] })
     } catch (e) {
       throw fromNative(e)
     }
@@ -158,6 +209,7 @@ const Asset = Object.freeze({ BTC: 0, ETH: 1, SOL: 2, XRP: 3, DOGE: 4, AVAX: 5 }
 module.exports = {
   Client,
   Asset,
+  Token,
   setLogger,
   DEFAULT_BASE_URL: native.defaultBaseUrl(),
   ...errors,

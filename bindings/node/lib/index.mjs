@@ -4,6 +4,7 @@ import sdk from './index.js'
 export const {
   Client,
   Asset,
+  Token,
   setLogger,
   DEFAULT_BASE_URL,
   AluraError,

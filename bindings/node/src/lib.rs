@@ -4,11 +4,13 @@
 // Public so its `#[napi]` items count as used in every build, tests included.
 pub mod logging;
 mod mock;
+mod signer;
 
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use serde_json::{Map, Value, json};
 
@@ -29,6 +31,24 @@ pub struct ClientOptions {
     /// An answer off the spec is an error rather than a warning.
     pub strict: Option<bool>,
     pub max_response_bytes: Option<f64>,
+    /// The address the signer (the constructor's `sign`) signs for.
+    pub signer_address: Option<String>,
+    pub verify_challenge: Option<bool>,
+    /// `true` for the user's cache directory, or a path.
+    pub token_cache: Option<Either<bool, String>>,
+}
+
+/// The token held now, as plain values (lib/index.js wraps it so inspect hides the value).
+#[napi(object)]
+pub struct NativeToken {
+    pub value: String,
+    /// Milliseconds since the epoch.
+    pub expires_at: Option<f64>,
+}
+
+fn native_token(token: &alura::TokenInfo) -> NativeToken {
+    let at = token.expires_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    NativeToken { value: token.value().to_owned(), expires_at: at.map(|d| d.as_secs_f64() * 1000.0) }
 }
 
 /// An `alura::Error` as a JS error: the message is JSON with the kind and fields, which the
@@ -119,7 +139,11 @@ pub struct NativeClient {
 #[napi]
 impl NativeClient {
     #[napi(constructor)]
-    pub fn new(options: Option<ClientOptions>) -> Result<Self> {
+    pub fn new(
+        options: Option<ClientOptions>,
+        sign: Option<Function<'_, String, Promise<String>>>,
+        on_token: Option<Function<'_, NativeToken, ()>>,
+    ) -> Result<Self> {
         let o = options.unwrap_or(ClientOptions {
             base_url: None,
             private_key: None,
@@ -131,8 +155,32 @@ impl NativeClient {
             allow_insecure_http: None,
             strict: None,
             max_response_bytes: None,
+            signer_address: None,
+            verify_challenge: None,
+            token_cache: None,
         });
-        let mut b = alura::Client::builder();
+        let mut b = alura::Client::builder().verify_challenge(o.verify_challenge.unwrap_or(true));
+        if let Some(sign) = sign {
+            let address = o.signer_address.as_deref().ok_or_else(|| invalid("a signer needs an address"))?;
+            b = b.signer(signer::JsSigner::new(address, sign)?);
+        }
+        match o.token_cache {
+            Some(Either::A(true)) => {
+                let path = alura::default_token_cache_path().ok_or_else(|| {
+                    invalid("tokenCache: true needs a home or cache directory; pass a path")
+                })?;
+                b = b.token_cache(path);
+            }
+            Some(Either::B(path)) => b = b.token_cache(path),
+            Some(Either::A(false)) | None => {}
+        }
+        if let Some(callback) = on_token {
+            let callback: ThreadsafeFunction<NativeToken, (), NativeToken, Status, false, true> =
+                callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+            b = b.on_token(move |token| {
+                callback.call(native_token(token), ThreadsafeFunctionCallMode::NonBlocking);
+            });
+        }
         if let Some(url) = o.base_url {
             b = b.base_url(url);
         }
@@ -212,6 +260,12 @@ impl NativeClient {
             client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
         }
         Ok(NativeClient { client })
+    }
+
+    /// The token held now, or null before the first login.
+    #[napi]
+    pub fn token(&self) -> Option<NativeToken> {
+        self.client.token().as_ref().map(native_token)
     }
 
     #[napi(getter)]

@@ -92,10 +92,8 @@ fn signature_of(value: &Bound<'_, PyAny>) -> PyResult<Signature> {
         let text = s.to_cow()?;
         let text = text.trim();
         hex::decode(text.strip_prefix("0x").unwrap_or(text)).unwrap_or_default()
-    } else if let Ok(b) = value.extract::<Vec<u8>>() {
-        b
     } else {
-        Vec::new()
+        value.extract::<Vec<u8>>().unwrap_or_default()
     };
     Signature::from_raw(&bytes).map_err(|_| {
         pyo3::exceptions::PyValueError::new_err(format!(
