@@ -1,6 +1,14 @@
 /** Base of every error the SDK throws; `code` is stable (`ERR_ALURA_...`). */
 export declare class AluraError extends Error {
   readonly code: string
+  /** The `X-Request-Id` this client sent (the same on every attempt of the call). */
+  readonly requestId?: string | null
+  /** The server's own request id, when it sent one. */
+  readonly serverRequestId?: string | null
+  /** The `Idempotency-Key` of a POST: reuse it to reconcile an unknown outcome. */
+  readonly idempotencyKey?: string | null
+  /** The answer's headers, when there was an answer. */
+  readonly headers?: Record<string, string>
 }
 /** The server answered with an error status. */
 export declare class ApiError extends AluraError {

@@ -57,19 +57,19 @@ fn to_js(error: alura::Error) -> Error {
     use alura::Error as E;
     let mut fields = json!({"kind": error.kind(), "message": error.to_string()});
     match &error {
-        E::Api { status, messages, body } => {
+        E::Api { status, messages, body, .. } => {
             fields["status"] = json!(status);
             fields["messages"] = json!(messages);
             fields["body"] = body.clone().unwrap_or(Value::Null);
         }
-        E::RateLimited { retry_after, messages } => {
+        E::RateLimited { retry_after, messages, .. } => {
             fields["status"] = json!(429);
             fields["messages"] = json!(messages);
             fields["retryAfter"] = json!(retry_after.map(|d| d.as_secs_f64()));
         }
         E::Auth { status, .. } => fields["status"] = json!(status),
-        E::Timeout { elapsed } => fields["elapsed"] = json!(elapsed.as_secs_f64()),
-        E::OutcomeUnknown { operation, reason, status } => {
+        E::Timeout { elapsed, .. } => fields["elapsed"] = json!(elapsed.as_secs_f64()),
+        E::OutcomeUnknown { operation, reason, status, .. } => {
             fields["operation"] = json!(operation);
             fields["reason"] = json!(reason);
             fields["status"] = json!(status);
@@ -79,6 +79,18 @@ fn to_js(error: alura::Error) -> Error {
             fields["body"] = json!(body.as_ref().map(|b| b.text()));
         }
         _ => {}
+    }
+    if let Some(call) = error.call_info() {
+        fields["requestId"] = json!(call.request_id);
+        fields["serverRequestId"] = json!(call.server_request_id);
+        fields["idempotencyKey"] = json!(call.idempotency_key);
+        let headers: Map<String, Value> = call
+            .headers
+            .iter()
+            .flat_map(|h| h.iter())
+            .map(|(k, v)| (k.as_str().to_owned(), json!(String::from_utf8_lossy(v.as_bytes()))))
+            .collect();
+        fields["headers"] = Value::Object(headers);
     }
     Error::new(Status::GenericFailure, fields.to_string())
 }

@@ -101,3 +101,18 @@ test('NetworkError for a dead port', async () => {
   const client = new alura.Client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0, privateKey: key() })
   await rejects(client.healthCheck(), alura.NetworkError, 'ERR_ALURA_NETWORK')
 })
+
+test('every error of a call names its request id and keeps the headers', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const err = await client.getCurrentTrade().catch((e) => e)
+    assert.ok(err instanceof alura.NotFoundError)
+    assert.match(err.requestId, /^req_/)
+    assert.ok(err.message.includes(err.requestId))
+    assert.match(err.headers['content-type'], /^application\/json/)
+    mock.injectFaults('create_trading_session', [{ kind: 'status', status: 502 }])
+    const unknown = await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 }).catch((e) => e)
+    assert.ok(unknown instanceof alura.OutcomeUnknownError)
+    const sentKey = mock.requests('create_trading_session').at(-1).idempotencyKey
+    assert.equal(unknown.idempotencyKey, sentKey)
+  }))

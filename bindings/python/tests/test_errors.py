@@ -118,3 +118,19 @@ def test_internal_server_error_and_decode_error(mock: MockServer) -> None:
     mock.inject_fault("health_check", kind="malformed")
     with pytest.raises(alura.DecodeError):
         client.health_check()
+
+
+def test_every_error_of_a_call_names_its_request_id_and_keeps_the_headers(mock: MockServer, client: alura.Client) -> None:
+    with pytest.raises(alura.NotFoundError) as info:
+        client.get_current_trade()
+    err = info.value
+    assert err.request_id is not None and err.request_id.startswith("req_")
+    assert err.request_id in str(err)
+    assert err.headers.get("content-type", "").startswith("application/json")
+    assert err.idempotency_key is None, "a GET has no idempotency key"
+    mock.inject_fault("create_trading_session", kind="status", status=502)
+    with pytest.raises(alura.OutcomeUnknownError) as unknown:
+        client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    sent_key = mock.requests("create_trading_session")[-1]["idempotencyKey"]
+    assert unknown.value.idempotency_key == sent_key, "the key to reconcile the order with"
+    assert unknown.value.request_id is not None

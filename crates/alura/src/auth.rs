@@ -199,8 +199,8 @@ impl Auth {
                     return Token::new(value, Some(lifetime), generation);
                 }
                 Err(Error::Auth { status: Some(401), .. }) if attempt < 2 => continue,
-                Err(Error::Auth { message, status }) => {
-                    return Err(Error::Auth { message: format!("login refused: {message}"), status });
+                Err(Error::Auth { message, status, call }) => {
+                    return Err(Error::Auth { message: format!("login refused: {message}"), status, call });
                 }
                 Err(e) => return Err(e),
             }
@@ -304,8 +304,8 @@ async fn answer_of<T>(
 
 fn as_login_failure(error: Error) -> Error {
     match error {
-        Error::OutcomeUnknown { reason, status, .. } => {
-            Error::Auth { message: format!("the server failed during login: {reason}"), status }
+        Error::OutcomeUnknown { reason, status, call, .. } => {
+            Error::Auth { message: format!("the server failed during login: {reason}"), status, call }
         }
         other => other,
     }

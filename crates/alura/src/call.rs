@@ -135,6 +135,7 @@ impl Client {
                 message: format!("{operation}: the body is not JSON: {message}"),
                 path: Some(path),
                 body: Some(RawBody(body)),
+                call: Box::default(),
             });
         }
         if self.strict() {
@@ -142,6 +143,7 @@ impl Client {
                 message: format!("{operation}: {message}"),
                 path: Some(path),
                 body: Some(RawBody(body)),
+                call: Box::default(),
             });
         }
         self.drift().warn(operation, &path, &message, &body);

@@ -130,6 +130,34 @@ impl Client {
         &self.inner.drift
     }
 
+    /// This client with `options` applied over its own settings (what `options` leaves out is
+    /// kept), sharing connections and the token: per-call options, or a client for a few calls.
+    ///
+    /// ```no_run
+    /// # async fn run(client: alura::Client) -> alura::Result<()> {
+    /// let options = alura::CallOptions { max_retries: Some(0), idempotency_key: Some("order-42".into()), ..Default::default() };
+    /// client.with_call_options(&options)?.call("close_all_positions", Default::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_call_options(&self, options: &crate::CallOptions) -> Result<Self> {
+        let mut transport = self.inner.transport.clone();
+        if let Some(timeout) = options.timeout {
+            transport.request_timeout = timeout;
+        }
+        if let Some(n) = options.max_retries {
+            transport.policy = RetryPolicy { max_retries: n, ..transport.policy };
+        }
+        for (name, value) in &options.headers {
+            let (name, value) = crate::options::header(name, value)?;
+            transport.headers.insert(name, value);
+        }
+        if let Some(key) = &options.idempotency_key {
+            crate::options::header("Idempotency-Key", key)?;
+            transport.idempotency_key = Some(key.clone());
+        }
+        Ok(self.with_transport(transport))
+    }
+
     fn with_transport(&self, transport: Transport) -> Self {
         let hooks = Hooks::new(transport.clone());
         Self {
@@ -358,6 +386,8 @@ impl ClientBuilder {
             request_timeout,
             http_timeout: request_timeout,
             max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            headers: reqwest::header::HeaderMap::new(),
+            idempotency_key: None,
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
         };

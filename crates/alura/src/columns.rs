@@ -176,6 +176,7 @@ impl Client {
             message: format!("get_candle_history: {}", e.inner()),
             path: Some(format!("${}", e.path())),
             body: Some(RawBody(body.clone())),
+            call: Box::default(),
         })?;
         Ok(rows.into_iter().collect())
     }

@@ -33,7 +33,7 @@ pub enum Error {
     /// The server answered with an error status, or a redirect (which the SDK never follows).
     /// The status decides the class whatever the body: NestJS's JSON, a CDN's HTML page, or
     /// nothing at all.
-    #[error("HTTP {status}: {}", join(messages))]
+    #[error("HTTP {status}: {}{call}", join(messages))]
     Api {
         /// The HTTP status, e.g. 400.
         status: u16,
@@ -42,42 +42,52 @@ pub enum Error {
         messages: Vec<String>,
         /// The whole error body as JSON when it was JSON, else its text (at most 4 KiB).
         body: Option<Value>,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// 429 Too Many Requests, after retrying as far as the policy allows.
-    #[error("rate limited{}", match retry_after { Some(d) => format!("; retry after {:.1}s", d.as_secs_f64()), None => String::new() })]
+    #[error("rate limited{}{call}", match retry_after { Some(d) => format!("; retry after {:.1}s", d.as_secs_f64()), None => String::new() })]
     RateLimited {
         /// How long the server asked us to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
         /// The body's `message`, if any.
         messages: Vec<String>,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// Not logged in, or the login failed: missing credentials, wrong key, expired token.
-    #[error("authentication failed: {message}")]
+    #[error("authentication failed: {message}{call}")]
     Auth {
         /// What went wrong, e.g. the server's message.
         message: String,
         /// The HTTP status when the server refused (401), `None` when it failed on our side.
         status: Option<u16>,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// The request could not be sent or its response could not be read.
-    #[error("network error: {message}")]
+    #[error("network error: {message}{call}")]
     Network {
         /// What failed, with its causes.
         message: String,
         /// The underlying HTTP client error.
         #[source]
         source: Option<Arc<reqwest::Error>>,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// The call ran out of time (per attempt and across retries).
-    #[error("timed out after {:.1}s", elapsed.as_secs_f64())]
+    #[error("timed out after {:.1}s{call}", elapsed.as_secs_f64())]
     Timeout {
         /// How long the call ran.
         elapsed: Duration,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// A non-idempotent request (POST) may or may not have been carried out: it was sent, and
     /// then the connection failed, timed out, or the server failed (5xx). It was not sent again,
     /// so it happened at most once; check the state (e.g. list sessions) before retrying.
-    #[error("outcome unknown for {operation}: {reason}; not sent again")]
+    #[error("outcome unknown for {operation}: {reason}; not sent again{call}")]
     OutcomeUnknown {
         /// The operation id, e.g. `create_trading_session`.
         operation: String,
@@ -85,6 +95,8 @@ pub enum Error {
         reason: String,
         /// The status, when the server answered 5xx.
         status: Option<u16>,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// The arguments were refused before anything was sent.
     #[error("invalid input: {message}")]
@@ -95,7 +107,7 @@ pub enum Error {
     /// The response arrived but is not what the spec describes (or is too large to read).
     /// The server's answer is kept whole in `body`; [`crate::Client::call`] never fails this
     /// way unless the client is strict.
-    #[error("cannot decode the response: {message}")]
+    #[error("cannot decode the response: {message}{call}")]
     Decode {
         /// What did not match.
         message: String,
@@ -103,6 +115,8 @@ pub enum Error {
         path: Option<String>,
         /// The body as it came.
         body: Option<RawBody>,
+        /// Which call this was: request id, idempotency key, the answer's headers.
+        call: Box<CallInfo>,
     },
     /// A bug in the SDK (a panic), caught at the edge of a binding so it surfaces as the SDK's
     /// own error rather than taking the process down or escaping `except Exception`.
@@ -111,6 +125,32 @@ pub enum Error {
         /// What panicked, as far as it said.
         message: String,
     },
+}
+
+/// Which call an error came from, for reconciling with the server's logs: the id this client
+/// sent as `X-Request-Id`, the server's own request id if it sent one, the `Idempotency-Key`
+/// of a POST, and the headers of the answer. Empty for errors raised before a call was made.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallInfo {
+    /// The `X-Request-Id` this client sent (the same on every attempt of a call).
+    pub request_id: Option<String>,
+    /// The server's `X-Request-Id` (or `Request-Id`, `CF-Ray`) when it sent one.
+    pub server_request_id: Option<String>,
+    /// The `Idempotency-Key` of a POST: with it, an unknown outcome can be reconciled.
+    pub idempotency_key: Option<String>,
+    /// The headers of the answer, when there was one.
+    pub headers: Option<Box<HeaderMap>>,
+}
+
+impl std::fmt::Display for CallInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.request_id, &self.idempotency_key) {
+            (Some(id), Some(key)) => write!(f, " (request {id}, idempotency key {key})"),
+            (Some(id), None) => write!(f, " (request {id})"),
+            (None, Some(key)) => write!(f, " (idempotency key {key})"),
+            (None, None) => Ok(()),
+        }
+    }
 }
 
 /// A response body as it came. Its `Debug` prints only its length: a body may hold a token.
@@ -166,6 +206,41 @@ impl Error {
         }
     }
 
+    /// Which call this error came from (request id, idempotency key, the answer's headers);
+    /// `None` for errors raised before a call was made.
+    pub fn call_info(&self) -> Option<&CallInfo> {
+        match self {
+            Error::Api { call, .. }
+            | Error::RateLimited { call, .. }
+            | Error::Auth { call, .. }
+            | Error::Network { call, .. }
+            | Error::Timeout { call, .. }
+            | Error::OutcomeUnknown { call, .. }
+            | Error::Decode { call, .. } => Some(call.as_ref()),
+            Error::InvalidInput { .. } | Error::Internal { .. } => None,
+        }
+    }
+
+    /// The `X-Request-Id` of the call that failed.
+    pub fn request_id(&self) -> Option<&str> {
+        self.call_info()?.request_id.as_deref()
+    }
+
+    /// Fills in what the transport knows about the call, keeping what is already set.
+    pub(crate) fn with_call(mut self, fill: impl FnOnce(&mut CallInfo)) -> Self {
+        if let Error::Api { call, .. }
+        | Error::RateLimited { call, .. }
+        | Error::Auth { call, .. }
+        | Error::Network { call, .. }
+        | Error::Timeout { call, .. }
+        | Error::OutcomeUnknown { call, .. }
+        | Error::Decode { call, .. } = &mut self
+        {
+            fill(call);
+        }
+        self
+    }
+
     /// Whether trying the same call again later may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -180,11 +255,11 @@ impl Error {
     }
 
     pub(crate) fn auth(message: impl Into<String>) -> Self {
-        Error::Auth { message: message.into(), status: None }
+        Error::Auth { message: message.into(), status: None, call: Box::default() }
     }
 
     pub(crate) fn network(e: reqwest::Error) -> Self {
-        Error::Network { message: describe(&e), source: Some(Arc::new(e)) }
+        Error::Network { message: describe(&e), source: Some(Arc::new(e)), call: Box::default() }
     }
 
     /// The error for a caught panic, with its message when it had one.
@@ -199,7 +274,7 @@ impl Error {
 
     /// A decode failure with no body or path to show.
     pub fn decode(message: impl Into<String>) -> Self {
-        Error::Decode { message: message.into(), path: None, body: None }
+        Error::Decode { message: message.into(), path: None, body: None, call: Box::default() }
     }
 
     /// The error an answer with this status stands for, whatever its body: NestJS's JSON, a
@@ -216,13 +291,19 @@ impl Error {
     }
 
     fn classify(status: StatusCode, headers: &HeaderMap, messages: Vec<String>, body: Option<Value>) -> Self {
+        let call = Box::new(CallInfo {
+            server_request_id: server_request_id(headers),
+            headers: Some(Box::new(headers.clone())),
+            ..CallInfo::default()
+        });
         match status.as_u16() {
             401 => Error::Auth {
                 message: if messages.is_empty() { "Unauthorized".into() } else { messages.join("; ") },
                 status: Some(401),
+                call,
             },
-            429 => Error::RateLimited { retry_after: crate::retry::retry_after(headers), messages },
-            code => Error::Api { status: code, messages, body },
+            429 => Error::RateLimited { retry_after: crate::retry::retry_after(headers), messages, call },
+            code => Error::Api { status: code, messages, body, call },
         }
     }
 }
@@ -244,6 +325,14 @@ pub(crate) fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// The server's own id for a request, under the names servers and CDNs use.
+pub(crate) fn server_request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "request-id", "x-amzn-requestid", "cf-ray"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .map(|v| v.chars().take(128).collect())
 }
 
 /// NestJS's `message`: a string, or one string per failed validation rule; failing that, any
@@ -362,6 +451,7 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
                 message: e.to_string(),
                 path: crate::decode::path_at(&bytes, e.line(), e.column()),
                 body: Some(RawBody(bytes)),
+                call: Box::default(),
             },
             E::ErrorResponse(response) => {
                 let status = response.status();

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use reqwest::header::{HeaderName, HeaderValue};
+
 use crate::error::{Error, Result};
 
 /// The most retries an option may ask for.
@@ -33,6 +35,38 @@ pub fn timeout(name: &str, value: f64, unit_per_second: f64) -> Result<Duration>
                 MAX_TIMEOUT.as_secs_f64() * unit_per_second
             ))
         })
+}
+
+/// Settings for one call, or for a client made for a few calls ([`crate::Client::with_call_options`]):
+/// each one left out keeps the client's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallOptions {
+    /// Time for one attempt.
+    pub timeout: Option<Duration>,
+    /// Attempts after the first (the backoff and the deadline stay the client's).
+    pub max_retries: Option<u32>,
+    /// Extra headers, sent on every attempt.
+    pub headers: Vec<(String, String)>,
+    /// The `Idempotency-Key` of a POST, instead of a new random one: reuse the key of a call
+    /// whose outcome was unknown, and a server that honours it will not act twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// Headers the SDK owns: a caller's value would break login, framing or idempotency.
+const RESERVED_HEADERS: [&str; 5] =
+    ["authorization", "host", "content-length", "transfer-encoding", "x-request-id"];
+
+/// A caller's header, checked: a valid name and value, and not one the SDK owns.
+pub(crate) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
+    let parsed = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid(format!("{name:?} is not a valid header name")))?;
+    if RESERVED_HEADERS.contains(&parsed.as_str()) {
+        return Err(Error::invalid(format!("the {name} header is set by the SDK and cannot be overridden")));
+    }
+    let value = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid(format!("the value of header {name} has characters a header cannot carry"))
+    })?;
+    Ok((parsed, value))
 }
 
 /// A size in bytes: a whole number of at least 1 KiB.

@@ -20,7 +20,7 @@ use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::decode::{self, Captured};
-use crate::error::{Carrier, Error, Result, describe};
+use crate::error::{CallInfo, Carrier, Error, Result, describe};
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::token::Token;
 use crate::validate;
@@ -38,6 +38,10 @@ pub(crate) struct Transport {
     /// The largest response body read; a larger one fails the call as soon as it shows.
     pub(crate) max_body: usize,
     pub(crate) sleeper: SharedSleeper,
+    /// Sent with every call of this client (`with_call_options`), over the generated ones.
+    pub(crate) headers: HeaderMap,
+    /// The `Idempotency-Key` of a client made for one POST; `None`: a new key per call.
+    pub(crate) idempotency_key: Option<String>,
     /// `None` in the client logins go through.
     pub(crate) auth: Option<Arc<Auth>>,
 }
@@ -46,16 +50,45 @@ impl alura_api::Transport for Transport {
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
-        request: Request,
+        mut request: Request,
         operation: &'a OperationInfo,
     ) -> BoxFuture<'a, reqwest::Result<Response>> {
-        let span =
-            tracing::info_span!("alura.call", operation = operation.operation_id, method = %request.method());
+        // One id per call, the same on every attempt, in the logs and on every error, so a
+        // call can be found in the server's logs.
+        let request_id = random_id("req_");
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            request.headers_mut().insert("x-request-id", value);
+        }
+        for (name, value) in self.headers.iter() {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
+        // One key per POST, the same on every attempt, so a server that honours it can tell a
+        // retry from a second order; shown on an unknown outcome to reconcile it.
+        let idempotency_key = (request.method() == Method::POST).then(|| {
+            let key = self.idempotency_key.clone().unwrap_or_else(|| random_id(""));
+            if let Ok(value) = HeaderValue::from_str(&key) {
+                request.headers_mut().insert("idempotency-key", value);
+            }
+            key
+        });
+        let span = tracing::info_span!(
+            "alura.call",
+            operation = operation.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            request_id = %request_id,
+        );
         Box::pin(
             async move {
                 match self.call(client, request, operation.operation_id).await {
                     Ok(response) => Ok(response),
                     Err(error) => {
+                        let error = error.with_call(|call| {
+                            call.request_id.get_or_insert(request_id);
+                            if call.idempotency_key.is_none() {
+                                call.idempotency_key = idempotency_key;
+                            }
+                        });
                         tracing::debug!(%error, "call failed");
                         Ok(Carrier::new(error).into_response())
                     }
@@ -66,11 +99,11 @@ impl alura_api::Transport for Transport {
     }
 }
 
-fn idempotency_key() -> HeaderValue {
+/// A random UUID-shaped id (version 4), with `prefix`.
+fn random_id(prefix: &str) -> String {
     let b: [u8; 16] = rand::rng().random();
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    let key = format!("{}-{}-4{}-a{}-{}", &hex[..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32]);
-    HeaderValue::from_str(&key).expect("hex and dashes are a valid header value")
+    format!("{prefix}{}-{}-4{}-a{}-{}", &hex[..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
 }
 
 /// A whole answer: status, headers and the body, read to the end.
@@ -97,21 +130,11 @@ impl Transport {
     }
 
     /// Sends `request` until it gets an answer to hand back, or fails for good.
-    async fn call(
-        &self,
-        client: &reqwest::Client,
-        mut request: Request,
-        operation: &str,
-    ) -> Result<Response> {
+    async fn call(&self, client: &reqwest::Client, request: Request, operation: &str) -> Result<Response> {
         let op = alura_api::find(operation);
         check_url(op, &request)?;
         if let Some(op) = op {
             validate::request(op, &request).map_err(Error::invalid)?;
-        }
-        if request.method() == Method::POST {
-            // One key per call, the same on every attempt, so a server that honours it can
-            // tell a retry from a second order.
-            request.headers_mut().insert("idempotency-key", idempotency_key());
         }
         let authenticated = op.is_some_and(|op| op.authenticated);
         let idempotent = retry::idempotent(request.method());
@@ -122,7 +145,7 @@ impl Transport {
         let (mut retries, mut relogged) = (0u32, false);
         loop {
             if left().is_zero() {
-                return Err(Error::Timeout { elapsed: started.elapsed() });
+                return Err(Error::Timeout { elapsed: started.elapsed(), call: Box::default() });
             }
             let attempt = self.attempt(&request, token.as_ref(), left())?;
             let span = tracing::debug_span!(
@@ -183,19 +206,25 @@ impl Transport {
                         operation: operation.into(),
                         reason: format!("the {status} answer's body could not be read: {}", describe(&e)),
                         status: Some(status.as_u16()),
+                        call: Box::default(),
                     });
                 }
                 Err(Failure::Send(e)) if !idempotent && !e.is_connect() => {
                     // A connect error means nothing reached the server; anything later may have.
                     let reason =
                         if e.is_timeout() { "no response before the timeout".into() } else { describe(&e) };
-                    return Err(Error::OutcomeUnknown { operation: operation.into(), reason, status: None });
+                    return Err(Error::OutcomeUnknown {
+                        operation: operation.into(),
+                        reason,
+                        status: None,
+                        call: Box::default(),
+                    });
                 }
                 Err(Failure::Send(e) | Failure::Body(_, e)) => {
                     let wait = self.policy.backoff(retries);
                     if retries >= self.policy.max_retries || wait >= left() {
                         return Err(if e.is_timeout() {
-                            Error::Timeout { elapsed: started.elapsed() }
+                            Error::Timeout { elapsed: started.elapsed(), call: Box::default() }
                         } else {
                             Error::network(e)
                         });
@@ -312,6 +341,7 @@ fn redirected(answer: &Answer) -> Error {
              redirects: check the base URL)"
         )],
         body: None,
+        call: Box::new(CallInfo { headers: Some(Box::new(answer.headers.clone())), ..CallInfo::default() }),
     }
 }
 
@@ -327,5 +357,14 @@ fn outcome_unknown_after(operation: &str, answer: &Answer) -> Error {
     } else {
         format!("the server answered {status}: {said}")
     };
-    Error::OutcomeUnknown { operation: operation.into(), reason, status: Some(status.as_u16()) }
+    Error::OutcomeUnknown {
+        operation: operation.into(),
+        reason,
+        status: Some(status.as_u16()),
+        call: Box::new(CallInfo {
+            server_request_id: crate::error::server_request_id(&answer.headers),
+            headers: Some(Box::new(answer.headers.clone())),
+            ..CallInfo::default()
+        }),
+    }
 }

@@ -44,14 +44,23 @@ async fn the_servers_validation_messages_come_through_as_a_list() {
             .unwrap_err(),
     );
     match &err {
-        Error::Api { status, messages, body } => {
+        Error::Api { status, messages, body, .. } => {
             assert_eq!(*status, 400);
             assert_eq!(messages, &["assetIndex must be a valid asset index (0-5)"]);
             assert_eq!(body.as_ref().unwrap()["error"], "Bad Request");
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(err.to_string(), "HTTP 400: assetIndex must be a valid asset index (0-5)");
+    let id = err.request_id().expect("every error of a call names its request id").to_owned();
+    assert!(id.starts_with("req_"), "{id}");
+    let key =
+        err.call_info().and_then(|c| c.idempotency_key.clone()).expect("a POST has its idempotency key");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "HTTP 400: assetIndex must be a valid asset index (0-5) (request {id}, idempotency key {key})"
+        )
+    );
     assert_eq!(err.status(), Some(400));
     assert!(!err.is_retryable());
 }
@@ -68,7 +77,7 @@ async fn not_found_and_forbidden_are_api_errors() {
     assert!(matches!(err, Error::Api { status: 403, .. }), "{err:?}");
     a.api().get_current_trade().send().await.expect("a has an open trade");
     let err = Error::from(b.api().get_current_trade().send().await.unwrap_err());
-    assert_eq!(err.to_string(), "HTTP 404: No active trade");
+    assert!(err.to_string().starts_with("HTTP 404: No active trade (request req_"), "{err}");
 }
 
 #[test]

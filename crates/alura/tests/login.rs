@@ -126,7 +126,7 @@ async fn no_credentials_fail_before_sending() {
     let client = Client::builder().base_url(mock.url()).build().unwrap();
     let err = Error::from(client.api().get_profile().send().await.unwrap_err());
     assert!(
-        matches!(&err, Error::Auth { status: None, message } if message.contains("ALURA_PRIVATE_KEY")),
+        matches!(&err, Error::Auth { status: None, message, .. } if message.contains("ALURA_PRIVATE_KEY")),
         "{err}"
     );
     assert!(mock.requests(None).is_empty());

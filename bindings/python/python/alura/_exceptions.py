@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 
 class AluraError(Exception):
-    """Base of every exception the SDK raises."""
+    """Base of every exception the SDK raises.
+
+    Errors of a call carry which call it was: ``request_id`` (the ``X-Request-Id`` this client
+    sent, the same on every attempt), ``server_request_id`` (the server's own, if it sent one),
+    ``idempotency_key`` (of a POST, to reconcile an unknown outcome) and the answer's ``headers``.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request_id: Optional[str] = None,
+        server_request_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.server_request_id = server_request_id
+        self.idempotency_key = idempotency_key
+        self.headers: Dict[str, str] = dict(headers or {})
 
 
 class APIError(AluraError):
@@ -20,8 +40,9 @@ class APIError(AluraError):
         status: Optional[int] = None,
         messages: Optional[List[str]] = None,
         body: Any = None,
+        **call: Any,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, **call)
         self.status = status
         #: The body's ``message``, always as a list (NestJS sends one string or one per rule).
         self.messages: List[str] = list(messages or [])
@@ -68,8 +89,8 @@ class NetworkError(AluraError, ConnectionError):
 class TimeoutError(AluraError, builtins.TimeoutError):
     """The call ran out of time, across its retries."""
 
-    def __init__(self, message: str, *, elapsed: Optional[float] = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, elapsed: Optional[float] = None, **call: Any) -> None:
+        super().__init__(message, **call)
         self.elapsed = elapsed
 
 
@@ -80,9 +101,9 @@ class OutcomeUnknownError(AluraError):
     """
 
     def __init__(
-        self, message: str, *, operation: str = "", reason: str = "", status: Optional[int] = None
+        self, message: str, *, operation: str = "", reason: str = "", status: Optional[int] = None, **call: Any
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, **call)
         self.operation = operation
         self.reason = reason
         self.status = status
@@ -99,8 +120,8 @@ class DecodeError(AluraError):
     returned as it came and the mismatch is logged as a warning.
     """
 
-    def __init__(self, message: str, *, path: Optional[str] = None, body: Optional[str] = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, path: Optional[str] = None, body: Optional[str] = None, **call: Any) -> None:
+        super().__init__(message, **call)
         #: Where the answer differs from the spec, e.g. ``$.data[2].pnl``.
         self.path = path
         #: The body as it came.

@@ -164,3 +164,34 @@ async fn read_request(socket: &mut TcpStream) -> Option<Seen> {
     let path = target.split('?').next().unwrap_or_default().to_owned();
     Some(Seen { method, path, head, body })
 }
+
+/// Answers like a NestJS + TypeORM backend we never saw: verify with a trimmed `user`,
+/// decimals as strings, fields we do not know, `null`s.
+pub async fn independent() -> Hostile {
+    Hostile::start(|req: &Seen| match req.path.as_str() {
+        "/auth/evm/challenge" => {
+            let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
+            json(
+                "201 Created",
+                serde_json::json!({"address": address, "nonce": "n1", "message": format!("Sign in {address} n1")}),
+            )
+        }
+        "/auth/evm/verify" => json(
+            "201 Created",
+            serde_json::json!({"ok": true, "accessToken": "tok", "tokenType": "Bearer", "user": {"address": "0xabc"}}),
+        ),
+        "/user/profile" => json(
+            "200 OK",
+            serde_json::json!({"id": 7, "address": "0xabc", "balance": "100.00", "referralCode": null, "tier": "gold"}),
+        ),
+        path if path.starts_with("/api/indicators/candles/history/") => json(
+            "200 OK",
+            serde_json::json!([
+                {"openTime": 1000, "open": "1.5", "high": 2, "low": "1", "close": "1.75", "volume": "10"},
+                {"openTime": "2000", "open": 1.75, "high": null, "low": 1.5, "close": 2, "extra": true}
+            ]),
+        ),
+        _ => json("404 Not Found", serde_json::json!({"statusCode": 404, "message": "Not Found"})),
+    })
+    .await
+}

@@ -1,0 +1,108 @@
+//! Control and visibility: a request id on every call and error, per-call options that keep
+//! what they do not change.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use alloy_signer_local::PrivateKeySigner;
+use alura::{CallOptions, Client, Error, RetryPolicy};
+use common::Waits;
+use common::hostile::{Hostile, Seen, http, json, with_login};
+use serde_json::{Map, json as value};
+
+fn header<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
+    seen.head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+#[tokio::test]
+async fn every_call_has_one_request_id_on_every_attempt_and_on_its_error() {
+    let server = Hostile::start(|_| {
+        http("503 Service Unavailable", &[("retry-after", "0"), ("x-request-id", "srv-77")], "")
+    })
+    .await;
+    let client = Client::builder().base_url(&server.url).sleeper(Arc::new(Waits::default())).build().unwrap();
+    let err = client.call("get_symbols", Map::new()).await.unwrap_err();
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3, "two retries");
+    let ids: Vec<&str> = seen.iter().map(|s| header(s, "x-request-id").unwrap()).collect();
+    assert!(ids.iter().all(|id| *id == ids[0] && id.starts_with("req_")), "{ids:?}");
+    assert_eq!(err.request_id(), Some(ids[0]));
+    let call = err.call_info().unwrap();
+    assert_eq!(call.server_request_id.as_deref(), Some("srv-77"), "the server's own id is kept");
+    assert_eq!(call.headers.as_ref().unwrap()["retry-after"], "0", "and the answer's headers");
+    assert!(err.to_string().contains(ids[0]), "{err}");
+    let second = client.call("get_symbols", Map::new()).await.unwrap_err();
+    assert_ne!(second.request_id(), err.request_id(), "a new id per call");
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_names_the_idempotency_key_to_reconcile_with() {
+    let server = with_login(|_| http("502 Bad Gateway", &[], "")).await;
+    let client = Client::builder().base_url(&server.url).signer(PrivateKeySigner::random()).build().unwrap();
+    let args = value!({"budget": 100, "profitTarget": 40, "assetIndex": 0}).as_object().unwrap().clone();
+    let err = client.call("create_trading_session", args.clone()).await.unwrap_err();
+    let Error::OutcomeUnknown { call, .. } = &err else { panic!("{err:?}") };
+    let posted = server.seen().into_iter().rfind(|s| s.path == "/trading-sessions").unwrap();
+    assert_eq!(call.idempotency_key.as_deref(), header(&posted, "idempotency-key"));
+    // Sending again with that key lets a server that honours it see the same order.
+    let again = CallOptions { idempotency_key: call.idempotency_key.clone(), ..Default::default() };
+    client.with_call_options(&again).unwrap().call("create_trading_session", args).await.unwrap_err();
+    let keys: Vec<_> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path == "/trading-sessions")
+        .map(|s| header(s, "idempotency-key").map(str::to_owned))
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1]);
+}
+
+#[tokio::test]
+async fn call_options_change_only_what_they_name() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let count = hits.clone();
+    let server = Hostile::start(move |_| {
+        count.fetch_add(1, Ordering::SeqCst);
+        http("503 Service Unavailable", &[], "")
+    })
+    .await;
+    let waits = Arc::new(Waits::default());
+    let policy =
+        RetryPolicy { max_retries: 1, max_delay: Duration::from_millis(5), ..RetryPolicy::default() };
+    let client =
+        Client::builder().base_url(&server.url).retry(policy).sleeper(waits.clone()).build().unwrap();
+    let options = CallOptions {
+        max_retries: Some(4),
+        headers: vec![("X-Tenant".into(), "desk-7".into())],
+        ..Default::default()
+    };
+    client.with_call_options(&options).unwrap().call("get_symbols", Map::new()).await.unwrap_err();
+    assert_eq!(hits.load(Ordering::SeqCst), 5, "four retries for this call");
+    assert!(waits.all().iter().all(|w| *w <= Duration::from_millis(5)), "the client's backoff cap was kept");
+    assert!(server.seen().iter().all(|s| header(s, "x-tenant") == Some("desk-7")));
+    client.call("get_symbols", Map::new()).await.unwrap_err();
+    assert_eq!(hits.load(Ordering::SeqCst), 7, "the client itself still retries once");
+    for bad in
+        [("Authorization", "Bearer x"), ("X-Request-Id", "mine"), ("bad name", "v"), ("X-Ok", "line\nbreak")]
+    {
+        let options = CallOptions { headers: vec![(bad.0.into(), bad.1.into())], ..Default::default() };
+        let err = client.with_call_options(&options).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{bad:?}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_nestjs_error_carries_the_request_id_too() {
+    let server =
+        Hostile::start(|_| json("404 Not Found", value!({"statusCode": 404, "message": "nope"}))).await;
+    let client = Client::builder().base_url(&server.url).build().unwrap();
+    let err = client.call("get_symbols", Map::new()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 404, .. }));
+    assert!(err.request_id().is_some_and(|id| id.starts_with("req_")));
+}
