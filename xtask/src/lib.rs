@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod dispatch;
+pub mod dist;
 pub mod drift;
 pub mod fetch;
 pub mod generate;

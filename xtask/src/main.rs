@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{bench, fetch, generate, probe, root, suite};
+use xtask::{bench, dist, fetch, generate, probe, root, suite};
 
 /// Project automation for the Alura SDK.
 #[derive(Parser)]
@@ -60,6 +60,13 @@ enum Cmd {
     },
     /// Run every check and test: formatting, generated files, clippy, the test suites.
     Test,
+    /// Write the workspace version (Cargo.toml) into every package.json and derive the per-platform
+    /// npm packages from bindings/node/package.json.
+    Version {
+        /// Write nothing; fail, naming the stale files, if any is out of date.
+        #[arg(long)]
+        check: bool,
+    },
     /// Benchmark each language's client beside its baseline; writes bench/results.md.
     Bench,
 }
@@ -86,6 +93,7 @@ fn run(command: Cmd) -> Result<()> {
             suite::cargo(&root, &all)
         }
         Cmd::Test => suite::all(&root),
+        Cmd::Version { check } => dist::version(&root, check),
         Cmd::Bench => bench::bench(&root),
     }
 }

@@ -47,6 +47,7 @@ pub fn all(root: &Path) -> Result<()> {
     let target = [("CARGO_BUILD_TARGET", triple.as_str())];
     cargo(root, &["fmt", "--all", "--check"])?;
     generate::run(root, true, false)?;
+    versions(root)?;
     cargo_with(
         root,
         &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
@@ -99,4 +100,10 @@ fn node(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     run("npm", &["run", "lint:spec"], &dir, &[])?;
     run("npm", &["run", "build"], &dir, target)?;
     run("npm", &["test"], &dir, &[])
+}
+
+/// Every package.json carries the workspace version, and CHANGELOG.md has a section for it
+/// (`cargo xtask version --check`).
+fn versions(root: &Path) -> Result<()> {
+    crate::dist::version(root, true)
 }
