@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod dist;
 pub mod drift;
 pub mod fetch;
+pub mod fuzz;
 pub mod generate;
 pub mod node;
 pub mod normalise;

@@ -55,6 +55,7 @@ pub fn all(root: &Path) -> Result<()> {
     )?;
     cargo_with(root, &["test", "--workspace"], &target)?;
     python(root, &target)?;
+    crate::fuzz::schemathesis(root, &venv(root)?)?;
     node(root, &target)
 }
 

@@ -10,16 +10,19 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 
 /// A JSON object body, parsed the way Express's body parser does: an empty body is `{}`,
-/// and a body that is not JSON is a 400 with the parser's message.
+/// and a body that is not JSON is a 400 with the parser's message. Only an `application/json`
+/// body is read at all: Express leaves any other (text/plain, a form, no Content-Type) unparsed,
+/// so the DTO sees `{}` and its required fields fail, as the spec declares JSON bodies only.
 pub struct Body(pub Map<String, Value>);
 
 impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let json = is_json(&req);
         let bytes =
             Bytes::from_request(req, state).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        if !json || bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(Map::new()));
         }
         match serde_json::from_slice::<Value>(&bytes) {
@@ -38,14 +41,28 @@ impl<S: Send + Sync> FromRequest<S> for RequiredBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes =
-            Bytes::from_request(req, state).await.map_err(|e| ApiError::bad_request(e.body_text()))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        let json = is_json(&req);
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::new(body), state)
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        // A body of another media type is no JSON body at all.
+        if !json || bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::validation(vec!["request body should not be empty".into()]));
         }
-        let request = Request::new(axum::body::Body::from(bytes));
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         Body::from_request(request, state).await.map(|Body(map)| Self(map))
     }
+}
+
+/// Whether the request says its body is JSON, as body-parser's `json()` decides: the media type
+/// `application/json`, any case, parameters such as `charset` aside.
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// JavaScript's `Number.MAX_SAFE_INTEGER`: past it, the backend's `Number(query)` is not exact.

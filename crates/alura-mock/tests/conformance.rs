@@ -242,3 +242,42 @@ async fn every_authenticated_route_refuses_a_missing_forged_or_expired_token() {
     }
     assert_eq!(checked, 24, "every authenticated operation");
 }
+
+/// Express routes by method and path together: a method a path does not declare is answered
+/// like any unknown route, 404 with NestJS's JSON error body (never axum's bare 405, which has
+/// neither the documented media type nor the body).
+#[tokio::test]
+async fn a_method_a_path_does_not_declare_is_expresss_404() {
+    let spec = spec();
+    let error_schema = json!({"$ref": "#/components/schemas/ErrorResponse"});
+    let mock = MockServer::start(Config::default()).unwrap();
+    let (token, user_id) = login(mock.url(), &PrivateKeySigner::random(), None).await;
+    let mut checked = 0;
+    for (template, item) in spec["paths"].as_object().unwrap() {
+        let path = template.replace("{userId}", &user_id).replace(['{', '}'], "");
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                continue;
+            }
+            let upper = method.to_uppercase();
+            let r = http()
+                .request(upper.parse().unwrap(), format!("{}{path}", mock.url()))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let what = format!("{upper} {path}");
+            assert_eq!(r.status(), 404, "{what}");
+            let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+            assert!(content_type.starts_with("application/json"), "{what}: {content_type}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(
+                body,
+                json!({"statusCode": 404, "message": format!("Cannot {what}"), "error": "Not Found"})
+            );
+            assert_matches(&spec, &error_schema, &body, &what);
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "{checked}");
+}

@@ -293,3 +293,55 @@ async fn optional_fields_sent_as_null_are_treated_as_absent() {
     let code: Value = r.json().await.unwrap();
     assert_eq!(code["code"].as_str().unwrap().len(), 8, "generated, as when absent: {code}");
 }
+
+/// The spec declares JSON request bodies only, and Express's body parser reads nothing else:
+/// JSON text sent as text/plain, a form or with no Content-Type leaves the DTO empty, so the
+/// request fails validation and changes nothing.
+#[tokio::test]
+async fn a_body_that_is_not_declared_json_is_no_body() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let base = mock.url();
+    let (token, user_id) = login(base, &PrivateKeySigner::random(), None).await;
+    let balance = || async {
+        let profile: Value = get(base, "/user/profile", Some(&token)).await.json().await.unwrap();
+        profile["balance"].as_f64().unwrap()
+    };
+    let before = balance().await;
+    let send = |path: String, content_type: Option<&'static str>, body: &'static str| {
+        let mut req = http().post(format!("{base}{path}")).bearer_auth(&token).body(body);
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
+        req.send()
+    };
+
+    let not_json = [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data"),
+        Some("application/jsonx"),
+        None,
+    ];
+    for content_type in not_json {
+        let r = send("/user/withdraw".into(), content_type, r#"{"amount": 25}"#).await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_nestjs_400(status, &body, &format!("withdraw as {content_type:?}"));
+        assert_eq!(body["message"][0], "amount should not be empty", "{content_type:?}");
+
+        // A body the spec requires is missing when it is not JSON.
+        let r = send(format!("/referrals/{user_id}/code"), content_type, "{}").await.unwrap();
+        let status = r.status().as_u16();
+        assert_nestjs_400(status, &r.json().await.unwrap(), &format!("referral code as {content_type:?}"));
+    }
+    assert_eq!(balance().await, before, "nothing was withdrawn");
+    let info: Value = get(base, &format!("/referrals/{user_id}"), Some(&token)).await.json().await.unwrap();
+    assert_eq!(info["referralCode"], Value::Null, "no code was made");
+
+    // JSON whatever the case and parameters of its media type.
+    for content_type in ["application/json; charset=utf-8", "Application/JSON"] {
+        let r = send("/user/withdraw".into(), Some(content_type), r#"{"amount": 25}"#).await.unwrap();
+        assert_eq!(r.status(), 201, "{content_type}");
+    }
+    assert_eq!(balance().await, before - 50.0);
+}

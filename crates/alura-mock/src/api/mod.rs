@@ -49,10 +49,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(docs::routes())
         .nest(CONTROL_PREFIX, control())
         .fallback(not_found)
+        // Express has no 405: a path known for other methods is as unknown as any other.
+        .method_not_allowed_fallback(not_found)
         .with_state(shared)
 }
 
-/// Express's answer to a route nobody declared.
+/// Express's answer to a route nobody declared (for this method).
 async fn not_found(method: Method, uri: Uri) -> ApiError {
     ApiError::not_found(format!("Cannot {method} {}", uri.path()))
 }
