@@ -107,8 +107,8 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
             let summary = op["summary"].as_str().unwrap_or(id).trim_end_matches('.');
             let doc =
                 format!("  /**\n   * {summary}.\n   *\n   * `{} {path}`\n   */\n", method.to_uppercase());
-            let (sig_js, sig_ts) = if count == 0 {
-                (String::new(), String::new())
+            let (sig_js, sig_ts): (String, String) = if count == 0 {
+                ("params = {}".into(), "params?: Record<string, never>".into())
             } else {
                 let params = format!("{}Params", pascal(id));
                 write!(
@@ -121,9 +121,12 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
                     format!("params{optional}: {params}"),
                 )
             };
-            let pass = if count == 0 { "{}" } else { "params" };
-            write!(js, "{doc}  {name}({sig_js}) {{\n    return this._call({id:?}, {pass})\n  }}\n\n")?;
-            write!(methods, "{doc}  {name}({sig_ts}): Promise<{returns}>\n\n")?;
+            // The second argument steers this one call (timeout, retries, headers, key).
+            write!(
+                js,
+                "{doc}  {name}({sig_js}, options) {{\n    return this._call({id:?}, params, options)\n  }}\n\n"
+            )?;
+            write!(methods, "{doc}  {name}({sig_ts}, options?: RequestOptions): Promise<{returns}>\n\n")?;
         }
     }
     let js = format!(
@@ -151,7 +154,7 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
         writeln!(aliases, "export type {alias} = {}", v.join(" | "))?;
     }
     let dts = format!(
-        "{HEADER}\n{aliases}{shapes}{params_types}\n/** Every operation of the API as a method; each resolves to the response body. */\nexport declare class Operations {{\n  protected _call(operation: string, params: object): Promise<any>\n\n{}}}\n",
+        "{HEADER}\nimport type {{ RequestOptions }} from './options'\n\n{aliases}{shapes}{params_types}\n/** Every operation of the API as a method; each resolves to the response body. */\nexport declare class Operations {{\n  protected _call(operation: string, params: object, options?: RequestOptions): Promise<any>\n\n{}}}\n",
         methods.trim_end().to_owned() + "\n"
     );
     Ok((js, dts))

@@ -178,6 +178,14 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
                     format!("{}: Optional[{}] = None", p.py, p.ty)
                 });
             }
+            if seen.contains("options") {
+                bail!("{id}: an argument called options would hide the per-call options");
+            }
+            if !star {
+                sig.push("*".into());
+            }
+            // Steers this one call: timeout, retries, extra headers, idempotency key.
+            sig.push("options: Optional[RequestOptions] = None".into());
             let args: Vec<String> = params.iter().map(|p| format!("{:?}: {}", p.wire, p.py)).collect();
             let summary = op["summary"].as_str().unwrap_or(id).trim_end_matches('.');
             let mut doc =
@@ -189,7 +197,7 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
                 }
             }
             doc.push_str("        \"\"\"\n");
-            let call = format!("{id:?}, {{{}}}", args.join(", "));
+            let call = format!("{id:?}, {{{}}}, options", args.join(", "));
             let cast = |value: &str| {
                 if returns == "None" { value.to_owned() } else { format!("cast({returns:?}, {value})") }
             };
@@ -216,6 +224,7 @@ from __future__ import annotations
 from typing import Any, Awaitable, Dict, List, Optional, Union, cast
 
 from . import types as t
+from ._options import RequestOptions
 
 __all__ = ["SyncOperations", "AsyncOperations"]
 
@@ -223,14 +232,14 @@ __all__ = ["SyncOperations", "AsyncOperations"]
 class SyncOperations:
     """The API's operations, each waiting for its result."""
 
-    def _call(self, operation: str, args: Dict[str, Any]) -> Any:
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
         raise NotImplementedError
 
 {sync}
 class AsyncOperations:
     """The API's operations, each a coroutine."""
 
-    def _call(self, operation: str, args: Dict[str, Any]) -> Awaitable[Any]:
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
         raise NotImplementedError
 
 {asyncs}"#

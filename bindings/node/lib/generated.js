@@ -8,8 +8,8 @@ class Operations {
    *
    * `POST /auth/evm/challenge`
    */
-  requestChallenge(params) {
-    return this._call("request_challenge", params)
+  requestChallenge(params, options) {
+    return this._call("request_challenge", params, options)
   }
 
   /**
@@ -17,8 +17,8 @@ class Operations {
    *
    * `POST /auth/evm/verify`
    */
-  verifySignature(params) {
-    return this._call("verify_signature", params)
+  verifySignature(params, options) {
+    return this._call("verify_signature", params, options)
   }
 
   /**
@@ -26,8 +26,8 @@ class Operations {
    *
    * `GET /auth/evm/trading-key`
    */
-  getTradingKey() {
-    return this._call("get_trading_key", {})
+  getTradingKey(params = {}, options) {
+    return this._call("get_trading_key", params, options)
   }
 
   /**
@@ -35,8 +35,8 @@ class Operations {
    *
    * `POST /trading-sessions`
    */
-  createTradingSession(params) {
-    return this._call("create_trading_session", params)
+  createTradingSession(params, options) {
+    return this._call("create_trading_session", params, options)
   }
 
   /**
@@ -44,8 +44,8 @@ class Operations {
    *
    * `POST /trading-sessions/advance`
    */
-  createAdvanceTradingSession(params) {
-    return this._call("create_advance_trading_session", params)
+  createAdvanceTradingSession(params, options) {
+    return this._call("create_advance_trading_session", params, options)
   }
 
   /**
@@ -53,8 +53,8 @@ class Operations {
    *
    * `GET /trading-sessions/active`
    */
-  listActiveSessions() {
-    return this._call("list_active_sessions", {})
+  listActiveSessions(params = {}, options) {
+    return this._call("list_active_sessions", params, options)
   }
 
   /**
@@ -62,8 +62,8 @@ class Operations {
    *
    * `GET /trading-sessions/current-trade`
    */
-  getCurrentTrade() {
-    return this._call("get_current_trade", {})
+  getCurrentTrade(params = {}, options) {
+    return this._call("get_current_trade", params, options)
   }
 
   /**
@@ -71,8 +71,8 @@ class Operations {
    *
    * `GET /trading-sessions/{sessionId}/logs`
    */
-  getSessionLogs(params) {
-    return this._call("get_session_logs", params)
+  getSessionLogs(params, options) {
+    return this._call("get_session_logs", params, options)
   }
 
   /**
@@ -80,8 +80,8 @@ class Operations {
    *
    * `GET /trading-sessions/trades/{tradeId}/logs`
    */
-  getTradeLogs(params) {
-    return this._call("get_trade_logs", params)
+  getTradeLogs(params, options) {
+    return this._call("get_trade_logs", params, options)
   }
 
   /**
@@ -89,8 +89,8 @@ class Operations {
    *
    * `POST /trading-sessions/positions/{positionId}/close`
    */
-  closePosition(params) {
-    return this._call("close_position", params)
+  closePosition(params, options) {
+    return this._call("close_position", params, options)
   }
 
   /**
@@ -98,8 +98,8 @@ class Operations {
    *
    * `POST /trading-sessions/positions/{positionId}/close-signature`
    */
-  getClosePositionSignature(params) {
-    return this._call("get_close_position_signature", params)
+  getClosePositionSignature(params, options) {
+    return this._call("get_close_position_signature", params, options)
   }
 
   /**
@@ -107,8 +107,8 @@ class Operations {
    *
    * `POST /trading-sessions/trades/{tradeId}/close`
    */
-  closeTrade(params) {
-    return this._call("close_trade", params)
+  closeTrade(params, options) {
+    return this._call("close_trade", params, options)
   }
 
   /**
@@ -116,8 +116,8 @@ class Operations {
    *
    * `POST /trading-sessions/trigger-cron`
    */
-  triggerCron() {
-    return this._call("trigger_cron", {})
+  triggerCron(params = {}, options) {
+    return this._call("trigger_cron", params, options)
   }
 
   /**
@@ -125,8 +125,8 @@ class Operations {
    *
    * `GET /user/profile`
    */
-  getProfile() {
-    return this._call("get_profile", {})
+  getProfile(params = {}, options) {
+    return this._call("get_profile", params, options)
   }
 
   /**
@@ -134,8 +134,8 @@ class Operations {
    *
    * `POST /user/fills/sync`
    */
-  syncFills() {
-    return this._call("sync_fills", {})
+  syncFills(params = {}, options) {
+    return this._call("sync_fills", params, options)
   }
 
   /**
@@ -143,8 +143,8 @@ class Operations {
    *
    * `POST /user/withdraw`
    */
-  withdraw(params) {
-    return this._call("withdraw", params)
+  withdraw(params, options) {
+    return this._call("withdraw", params, options)
   }
 
   /**
@@ -152,8 +152,8 @@ class Operations {
    *
    * `POST /user/close-position`
    */
-  closePositionByAsset(params) {
-    return this._call("close_position_by_asset", params)
+  closePositionByAsset(params, options) {
+    return this._call("close_position_by_asset", params, options)
   }
 
   /**
@@ -161,8 +161,8 @@ class Operations {
    *
    * `POST /user/close-all-positions`
    */
-  closeAllPositions() {
-    return this._call("close_all_positions", {})
+  closeAllPositions(params = {}, options) {
+    return this._call("close_all_positions", params, options)
   }
 
   /**
@@ -170,8 +170,8 @@ class Operations {
    *
    * `POST /user/send-usdc`
    */
-  sendUsdc(params) {
-    return this._call("send_usdc", params)
+  sendUsdc(params, options) {
+    return this._call("send_usdc", params, options)
   }
 
   /**
@@ -179,8 +179,8 @@ class Operations {
    *
    * `POST /user/claim-reward`
    */
-  claimReward() {
-    return this._call("claim_reward", {})
+  claimReward(params = {}, options) {
+    return this._call("claim_reward", params, options)
   }
 
   /**
@@ -188,8 +188,8 @@ class Operations {
    *
    * `GET /api/indicators/health`
    */
-  getIndicatorsHealth() {
-    return this._call("get_indicators_health", {})
+  getIndicatorsHealth(params = {}, options) {
+    return this._call("get_indicators_health", params, options)
   }
 
   /**
@@ -197,8 +197,8 @@ class Operations {
    *
    * `GET /api/indicators/candles/latest`
    */
-  getLatestCandles(params = {}) {
-    return this._call("get_latest_candles", params)
+  getLatestCandles(params = {}, options) {
+    return this._call("get_latest_candles", params, options)
   }
 
   /**
@@ -206,8 +206,8 @@ class Operations {
    *
    * `GET /api/indicators/candles/history/{symbol}`
    */
-  getCandleHistory(params) {
-    return this._call("get_candle_history", params)
+  getCandleHistory(params, options) {
+    return this._call("get_candle_history", params, options)
   }
 
   /**
@@ -215,8 +215,8 @@ class Operations {
    *
    * `GET /api/indicators/candles/{symbol}/{interval}`
    */
-  getCandles(params) {
-    return this._call("get_candles", params)
+  getCandles(params, options) {
+    return this._call("get_candles", params, options)
   }
 
   /**
@@ -224,8 +224,8 @@ class Operations {
    *
    * `GET /api/indicators/candles/aggregated/symbols`
    */
-  getSymbols() {
-    return this._call("get_symbols", {})
+  getSymbols(params = {}, options) {
+    return this._call("get_symbols", params, options)
   }
 
   /**
@@ -233,8 +233,8 @@ class Operations {
    *
    * `GET /api/indicators/signals/{symbol}/{interval}`
    */
-  getSignals(params) {
-    return this._call("get_signals", params)
+  getSignals(params, options) {
+    return this._call("get_signals", params, options)
   }
 
   /**
@@ -242,8 +242,8 @@ class Operations {
    *
    * `GET /api/indicators/signals/all/{interval}`
    */
-  getAllSignals(params) {
-    return this._call("get_all_signals", params)
+  getAllSignals(params, options) {
+    return this._call("get_all_signals", params, options)
   }
 
   /**
@@ -251,8 +251,8 @@ class Operations {
    *
    * `GET /api/leaderboard/stats`
    */
-  getLeaderboardStats() {
-    return this._call("get_leaderboard_stats", {})
+  getLeaderboardStats(params = {}, options) {
+    return this._call("get_leaderboard_stats", params, options)
   }
 
   /**
@@ -260,8 +260,8 @@ class Operations {
    *
    * `GET /api/leaderboard/rankings`
    */
-  getRankings(params = {}) {
-    return this._call("get_rankings", params)
+  getRankings(params = {}, options) {
+    return this._call("get_rankings", params, options)
   }
 
   /**
@@ -269,8 +269,8 @@ class Operations {
    *
    * `GET /api/leaderboard/user/{userId}`
    */
-  getUserRanking(params) {
-    return this._call("get_user_ranking", params)
+  getUserRanking(params, options) {
+    return this._call("get_user_ranking", params, options)
   }
 
   /**
@@ -278,8 +278,8 @@ class Operations {
    *
    * `GET /api/leaderboard/analytics`
    */
-  getLeaderboardAnalytics() {
-    return this._call("get_leaderboard_analytics", {})
+  getLeaderboardAnalytics(params = {}, options) {
+    return this._call("get_leaderboard_analytics", params, options)
   }
 
   /**
@@ -287,8 +287,8 @@ class Operations {
    *
    * `GET /api/leaderboard/health`
    */
-  getLeaderboardHealth() {
-    return this._call("get_leaderboard_health", {})
+  getLeaderboardHealth(params = {}, options) {
+    return this._call("get_leaderboard_health", params, options)
   }
 
   /**
@@ -296,8 +296,8 @@ class Operations {
    *
    * `GET /referrals/{userId}`
    */
-  getReferralInfo(params) {
-    return this._call("get_referral_info", params)
+  getReferralInfo(params, options) {
+    return this._call("get_referral_info", params, options)
   }
 
   /**
@@ -305,8 +305,8 @@ class Operations {
    *
    * `GET /referrals/{userId}/stats`
    */
-  getReferralStats(params) {
-    return this._call("get_referral_stats", params)
+  getReferralStats(params, options) {
+    return this._call("get_referral_stats", params, options)
   }
 
   /**
@@ -314,8 +314,8 @@ class Operations {
    *
    * `POST /referrals/{userId}/code`
    */
-  createReferralCode(params) {
-    return this._call("create_referral_code", params)
+  createReferralCode(params, options) {
+    return this._call("create_referral_code", params, options)
   }
 
   /**
@@ -323,8 +323,8 @@ class Operations {
    *
    * `POST /referrals/check`
    */
-  checkReferralCode(params) {
-    return this._call("check_referral_code", params)
+  checkReferralCode(params, options) {
+    return this._call("check_referral_code", params, options)
   }
 
   /**
@@ -332,8 +332,8 @@ class Operations {
    *
    * `POST /usdc-verification/verify`
    */
-  verifyUsdcDeposit(params) {
-    return this._call("verify_usdc_deposit", params)
+  verifyUsdcDeposit(params, options) {
+    return this._call("verify_usdc_deposit", params, options)
   }
 
   /**
@@ -341,8 +341,8 @@ class Operations {
    *
    * `GET /usdc-verification/my-transactions`
    */
-  listMyTransactions() {
-    return this._call("list_my_transactions", {})
+  listMyTransactions(params = {}, options) {
+    return this._call("list_my_transactions", params, options)
   }
 
   /**
@@ -350,8 +350,8 @@ class Operations {
    *
    * `GET /usdc-verification/total-deposited`
    */
-  getTotalDeposited() {
-    return this._call("get_total_deposited", {})
+  getTotalDeposited(params = {}, options) {
+    return this._call("get_total_deposited", params, options)
   }
 
   /**
@@ -359,8 +359,8 @@ class Operations {
    *
    * `GET /health`
    */
-  healthCheck() {
-    return this._call("health_check", {})
+  healthCheck(params = {}, options) {
+    return this._call("health_check", params, options)
   }
 
   /**
@@ -368,8 +368,8 @@ class Operations {
    *
    * `GET /health/kafka`
    */
-  kafkaHealthCheck() {
-    return this._call("kafka_health_check", {})
+  kafkaHealthCheck(params = {}, options) {
+    return this._call("kafka_health_check", params, options)
   }
 }
 

@@ -1,4 +1,6 @@
 import { LogEntry, Operations } from './generated'
+import type { RequestOptions } from './options'
+export type { RequestOptions } from './options'
 
 export * from './generated'
 export * from './errors'
@@ -86,8 +88,8 @@ export declare class Client extends Operations {
   token(): Token | null
   /** Every log entry of a trade, all pages, oldest first. */
   tradeLogs(tradeId: string): Promise<LogEntry[]>
-  /** This client with other limits, sharing its connections and its login. */
-  withOptions(options: { timeoutMs?: number; maxRetries?: number }): Client
+  /** This client with other settings, sharing its connections and its login; the rest is kept. */
+  withOptions(options: RequestOptions): Client
 }
 
 /** The perps Alura trades, by Hyperliquid asset index. */

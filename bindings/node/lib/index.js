@@ -82,6 +82,9 @@ const OPTION_TYPES = {
   onToken: 'function',
 }
 
+/** The type of each per-call option (the second argument of every method). */
+const REQUEST_OPTION_TYPES = { timeoutMs: 'number', maxRetries: 'number', headers: 'object', idempotencyKey: 'string' }
+
 function checkOptions(options, types) {
   if (options === undefined || options === null) return {}
   if (typeof options !== 'object' || Array.isArray(options)) {
@@ -140,10 +143,11 @@ class Client extends Operations {
     return this[secret].address
   }
 
-  async _call(operation, params) {
+  async _call(operation, params, options) {
     const args = compact(params)
+    const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
     try {
-      return await this[secret].call(operation, args)
+      return await this[secret].call(operation, args, steer)
     } catch (e) {
       throw this._error(e)
     }
@@ -186,9 +190,9 @@ class Client extends Operations {
 
   /** This client with other limits, sharing its connections and its login. */
   withOptions(options = {}) {
-    const { timeoutMs, maxRetries } = checkOptions(options, { timeoutMs: 'number', maxRetries: 'number' })
+    const steer = checkOptions(options, REQUEST_OPTION_TYPES)
     try {
-      return new Client({ [secret]: this[secret].withOptions(timeoutMs, maxRetries), [signerState]: this[signerState] })
+      return new Client({ [secret]: this[secret].withOptions(steer), [signerState]: this[signerState] })
     } catch (e) {
       throw fromNative(e)
     }

@@ -38,6 +38,33 @@ pub struct ClientOptions {
     pub token_cache: Option<Either<bool, String>>,
 }
 
+/// Options for one call (the second argument of every method); each left out keeps the client's.
+#[napi(object)]
+pub struct RequestOptions {
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub headers: Option<std::collections::HashMap<String, String>>,
+    pub idempotency_key: Option<String>,
+}
+
+impl RequestOptions {
+    /// The core's options, checked there.
+    fn into_core(self) -> alura::Result<alura::CallOptions> {
+        Ok(alura::CallOptions {
+            timeout: self
+                .timeout_ms
+                .map(|ms| alura::options::timeout("timeoutMs", ms, 1000.0))
+                .transpose()?,
+            max_retries: self
+                .max_retries
+                .map(|n| alura::options::max_retries("maxRetries", n))
+                .transpose()?,
+            headers: self.headers.unwrap_or_default().into_iter().collect(),
+            idempotency_key: self.idempotency_key,
+        })
+    }
+}
+
 /// The token held now, as plain values (lib/index.js wraps it so inspect hides the value).
 #[napi(object)]
 pub struct NativeToken {
@@ -229,7 +256,12 @@ impl NativeClient {
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body.
     #[napi(ts_return_type = "Promise<any>")]
-    pub async fn call(&self, operation: String, args: Option<Value>) -> Result<Value> {
+    pub async fn call(
+        &self,
+        operation: String,
+        args: Option<Value>,
+        options: Option<RequestOptions>,
+    ) -> Result<Value> {
         let args: Map<String, Value> = match args {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(mut map)) => {
@@ -238,7 +270,10 @@ impl NativeClient {
             }
             Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
         };
-        let client = self.client.clone();
+        let client = match options {
+            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js)?,
+            None => self.client.clone(),
+        };
         // The server's JSON as a value here, on a worker thread; napi makes it JS numbers where
         // they are safe integers (a transcode straight into napi would make every integer over
         // u32 a BigInt).
@@ -262,16 +297,9 @@ impl NativeClient {
 
     /// A client with other limits, sharing connections and the token.
     #[napi]
-    pub fn with_options(&self, timeout_ms: Option<f64>, max_retries: Option<f64>) -> Result<NativeClient> {
-        let mut client = self.client.clone();
-        if let Some(ms) = timeout_ms {
-            client = client.with_timeout(alura::options::timeout("timeoutMs", ms, 1000.0).map_err(to_js)?);
-        }
-        if let Some(n) = max_retries {
-            let n = alura::options::max_retries("maxRetries", n).map_err(to_js)?;
-            client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
-        }
-        Ok(NativeClient { client })
+    pub fn with_options(&self, options: RequestOptions) -> Result<NativeClient> {
+        let options = options.into_core().map_err(to_js)?;
+        Ok(NativeClient { client: self.client.with_call_options(&options).map_err(to_js)? })
     }
 
     /// The token held now, or null before the first login.

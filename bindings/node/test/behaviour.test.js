@@ -1,6 +1,7 @@
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
+const alura = require('alura')
 const { withMock, clientFor, sent } = require('./helpers.js')
 
 test('retry and re-login show in the request log', () =>
@@ -43,4 +44,21 @@ test('the event loop keeps running during 100 concurrent calls', () =>
     }
     assert.ok(ticks >= 5, `the timer ticked ${ticks} times while the calls waited`)
     assert.equal(sent(mock, 'get_symbols'), 100)
+  }))
+
+test('options steer one call and keep the rest', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const unavailable = { kind: 'status', status: 503, headers: { 'Retry-After': '0' } }
+    mock.injectFaults('get_symbols', [unavailable, unavailable])
+    await assert.rejects(client.getSymbols({}, { maxRetries: 0, headers: { 'X-Tenant': 'desk-7' } }), alura.InternalServerError)
+    assert.equal((await client.getSymbols()).symbols[0], 'BTC', 'the client itself still retries')
+    await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 }, { idempotencyKey: 'order-42' })
+    assert.equal(mock.requests('create_trading_session').at(-1).idempotencyKey, 'order-42')
+    await assert.rejects(client.getSymbols({}, { headers: { Authorization: 'Bearer mine' } }), /set by the SDK/)
+    await assert.rejects(client.getSymbols({}, { retries: 1 }), /unknown option retries/)
+    await assert.rejects(client.getSymbols({}, { maxRetries: -1 }), alura.ValidationError)
+    const patient = client.withOptions({ maxRetries: 5 })
+    mock.injectFaults('get_symbols', [unavailable, unavailable, unavailable, unavailable])
+    assert.equal((await patient.getSymbols()).symbols[0], 'BTC')
   }))

@@ -40,6 +40,55 @@ fn args_of(
     }
 }
 
+impl NativeClient {
+    /// The client for one call: this one, or a copy with `options` (a `RequestOptions` dict)
+    /// applied over its settings.
+    fn for_call(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<alura::Client> {
+        let Some(options) = options.filter(|o| !o.is_empty()) else { return Ok(self.client.clone()) };
+        let mut o = alura::CallOptions::default();
+        for (key, value) in options.iter() {
+            let key: String = key.extract()?;
+            match key.as_str() {
+                "timeout" => {
+                    o.timeout = Some(checked(
+                        py,
+                        alura::options::timeout("timeout", number(py, "timeout", &value)?, 1.0),
+                    )?)
+                }
+                "max_retries" => {
+                    let n = number(py, "max_retries", &value)?;
+                    o.max_retries = Some(checked(py, alura::options::max_retries("max_retries", n))?);
+                }
+                "extra_headers" => {
+                    o.headers = value
+                        .extract::<std::collections::BTreeMap<String, String>>()
+                        .map_err(|_| {
+                            errors::validation(py, "extra_headers must be a dict of str to str".into())
+                        })?
+                        .into_iter()
+                        .collect();
+                }
+                "idempotency_key" => {
+                    o.idempotency_key = Some(
+                        value
+                            .extract()
+                            .map_err(|_| errors::validation(py, "idempotency_key must be a str".into()))?,
+                    );
+                }
+                other => {
+                    return Err(errors::validation(
+                        py,
+                        format!(
+                            "unknown option {other}; known: timeout, max_retries, extra_headers, idempotency_key"
+                        ),
+                    ));
+                }
+            }
+        }
+        checked(py, self.client.with_call_options(&o))
+    }
+}
+
 #[pymethods]
 impl NativeClient {
     #[new]
@@ -120,15 +169,16 @@ impl NativeClient {
     }
 
     /// Calls `operation` with `args` (names as in the spec) and waits for the result.
-    #[pyo3(signature = (operation, args=None))]
+    #[pyo3(signature = (operation, args=None, options=None))]
     fn call<'py>(
         &self,
         py: Python<'py>,
         operation: &str,
         args: Option<&Bound<'py, PyDict>>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
-        let client = self.client.clone();
+        let client = self.for_call(py, options)?;
         match select_interruptible(py, guarded(client.call(operation, args)))? {
             Ok(reply) => pyser::to_py(py, &reply),
             Err(e) => Err(raise(py, &self.signer, e)),
@@ -136,15 +186,16 @@ impl NativeClient {
     }
 
     /// The same as a coroutine.
-    #[pyo3(signature = (operation, args=None))]
+    #[pyo3(signature = (operation, args=None, options=None))]
     fn call_async<'py>(
         &self,
         py: Python<'py>,
         operation: String,
         args: Option<&Bound<'py, PyDict>>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
-        let (client, signer) = (self.client.clone(), self.signer.clone());
+        let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
             match guarded(client.call(&operation, args)).await {
                 Ok(reply) => Ok(Typed(reply)),
@@ -223,24 +274,11 @@ impl NativeClient {
         })
     }
 
-    /// A client with other limits, sharing connections and the token.
-    #[pyo3(signature = (timeout=None, max_retries=None))]
-    fn with_options(
-        &self,
-        py: Python<'_>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let mut client = self.client.clone();
-        if let Some(secs) = timeout {
-            let secs = number(py, "timeout", secs)?;
-            client = client.with_timeout(checked(py, alura::options::timeout("timeout", secs, 1.0))?);
-        }
-        if let Some(n) = max_retries {
-            let n = checked(py, alura::options::max_retries("max_retries", number(py, "max_retries", n)?))?;
-            client = client.with_retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
-        }
-        Ok(Self { client, signer: self.signer.clone() })
+    /// A client with other settings (`RequestOptions` keys), sharing connections and the
+    /// token; what it does not name is kept.
+    #[pyo3(signature = (options))]
+    fn with_options(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
+        Ok(Self { client: self.for_call(py, Some(options))?, signer: self.signer.clone() })
     }
 
     #[getter]

@@ -12,6 +12,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 import alura
 from alura.testing import MockServer
 
@@ -91,3 +93,22 @@ def test_ctrl_c_interrupts_a_waiting_call(mock: MockServer) -> None:
     finally:
         child.kill()
     assert out.strip() == "interrupted"
+
+
+def test_options_steer_one_call_and_keep_the_rest(mock: MockServer, client: alura.Client) -> None:
+    mock.inject_faults("get_symbols", [{"kind": "status", "status": 503, "headers": {"Retry-After": "0"}}] * 2)
+    with pytest.raises(alura.InternalServerError):
+        client.get_symbols(options={"max_retries": 0, "extra_headers": {"X-Tenant": "desk-7"}})
+    assert client.get_symbols()["symbols"][0] == "BTC", "the client itself still retries"
+    session = client.create_trading_session(
+        budget=100, profit_target=40, asset_index=0, options={"idempotency_key": "order-42"}
+    )
+    assert session["assetIndex"] == 0
+    assert mock.requests("create_trading_session")[-1]["idempotencyKey"] == "order-42"
+    with pytest.raises(alura.ValidationError, match="set by the SDK"):
+        client.get_symbols(options={"extra_headers": {"Authorization": "Bearer mine"}})
+    with pytest.raises(alura.ValidationError, match="unknown option"):
+        client.get_symbols(options={"retries": 1})  # type: ignore[typeddict-unknown-key]
+    patient = client.with_options(max_retries=5)
+    mock.inject_faults("get_symbols", [{"kind": "status", "status": 503, "headers": {"Retry-After": "0"}}] * 4)
+    assert patient.get_symbols()["symbols"][0] == "BTC", "five retries ride out four 503s"

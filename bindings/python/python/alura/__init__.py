@@ -11,6 +11,7 @@ retries and argument checks happen in the SDK's Rust core, so they behave as in 
 from . import types
 from ._asset import Asset
 from ._client import AsyncClient, Client, Token
+from ._options import RequestOptions
 from ._exceptions import (
     AluraError,
     APIError,
@@ -48,6 +49,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestOptions",
     "TimeoutError",
     "Token",
     "ValidationError",

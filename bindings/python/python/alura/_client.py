@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional
 from . import types as t
 from ._generated import AsyncOperations, SyncOperations
 from ._native import NativeClient
+from ._options import RequestOptions
 from ._signer import _Signer
 
 if TYPE_CHECKING:
@@ -117,9 +118,10 @@ class _Base:
         """The wallet address this client logs in with (EIP-55), if it has a key."""
         return self._native.address
 
-    def with_options(self: _Self, *, timeout: Optional[float] = None, max_retries: Optional[int] = None) -> _Self:
-        """This client with other limits, sharing its connections and its login."""
-        return type(self)._wrap(self._native.with_options(timeout, max_retries))
+    def with_options(self: _Self, **options: Any) -> _Self:
+        """This client with other settings (``timeout``, ``max_retries``, ``extra_headers``,
+        ``idempotency_key``), sharing its connections and its login; the rest is kept."""
+        return type(self)._wrap(self._native.with_options(options))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, address={self.address!r})"
@@ -128,8 +130,8 @@ class _Base:
 class Client(_Base, SyncOperations):
     """Calls the Alura API and waits for each answer. Safe to share between threads."""
 
-    def _call(self, operation: str, args: Dict[str, Any]) -> Any:
-        return self._native.call(operation, args)
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
+        return self._native.call(operation, args, options)
 
     def login(self) -> None:
         """Logs in now rather than on the first call that needs it."""
@@ -172,8 +174,8 @@ class Client(_Base, SyncOperations):
 class AsyncClient(_Base, AsyncOperations):
     """Calls the Alura API with coroutines. Every method of ``Client``, awaitable."""
 
-    def _call(self, operation: str, args: Dict[str, Any]) -> Awaitable[Any]:
-        return self._native.call_async(operation, args)  # type: ignore[no-any-return]
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
+        return self._native.call_async(operation, args, options)  # type: ignore[no-any-return]
 
     async def login(self) -> None:
         """Logs in now rather than on the first call that needs it."""

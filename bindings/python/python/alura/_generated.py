@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Awaitable, Dict, List, Optional, Union, cast
 
 from . import types as t
+from ._options import RequestOptions
 
 __all__ = ["SyncOperations", "AsyncOperations"]
 
@@ -14,10 +15,10 @@ __all__ = ["SyncOperations", "AsyncOperations"]
 class SyncOperations:
     """The API's operations, each waiting for its result."""
 
-    def _call(self, operation: str, args: Dict[str, Any]) -> Any:
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
         raise NotImplementedError
 
-    def request_challenge(self, *, address: str) -> t.EvmChallengeResponse:
+    def request_challenge(self, *, address: str, options: Optional[RequestOptions] = None) -> t.EvmChallengeResponse:
         """Get a sign-in challenge for an EVM address.
 
         ``POST /auth/evm/challenge``
@@ -25,9 +26,9 @@ class SyncOperations:
         Args:
             address: EVM address (0x + 40 hex).
         """
-        return cast("t.EvmChallengeResponse", self._call("request_challenge", {"address": address}))
+        return cast("t.EvmChallengeResponse", self._call("request_challenge", {"address": address}, options))
 
-    def verify_signature(self, *, address: str, signature: str, referral_code: Optional[str] = None) -> t.EvmVerifyResponse:
+    def verify_signature(self, *, address: str, signature: str, referral_code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.EvmVerifyResponse:
         """Verify a personal_sign signature and issue an access token.
 
         ``POST /auth/evm/verify``
@@ -37,16 +38,16 @@ class SyncOperations:
             signature: personal_sign signature of the challenge message (0x + 130 hex).
             referral_code: Referral code of the user who invited you.
         """
-        return cast("t.EvmVerifyResponse", self._call("verify_signature", {"address": address, "signature": signature, "referralCode": referral_code}))
+        return cast("t.EvmVerifyResponse", self._call("verify_signature", {"address": address, "signature": signature, "referralCode": referral_code}, options))
 
-    def get_trading_key(self) -> t.TradingKey:
+    def get_trading_key(self, *, options: Optional[RequestOptions] = None) -> t.TradingKey:
         """Get the trading agent key of the current user.
 
         ``GET /auth/evm/trading-key``
         """
-        return cast("t.TradingKey", self._call("get_trading_key", {}))
+        return cast("t.TradingKey", self._call("get_trading_key", {}, options))
 
-    def create_trading_session(self, *, budget: float, profit_target: float, asset_index: int, loss_threshold: Optional[float] = None, max_positions: Optional[int] = None) -> t.TradingSession:
+    def create_trading_session(self, *, budget: float, profit_target: float, asset_index: int, loss_threshold: Optional[float] = None, max_positions: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
         """Quick trade: create a trading session.
 
         ``POST /trading-sessions``
@@ -58,9 +59,9 @@ class SyncOperations:
             loss_threshold: Loss threshold in percent.
             max_positions: Maximum open positions; at least 1.
         """
-        return cast("t.TradingSession", self._call("create_trading_session", {"budget": budget, "profitTarget": profit_target, "assetIndex": asset_index, "lossThreshold": loss_threshold, "maxPositions": max_positions}))
+        return cast("t.TradingSession", self._call("create_trading_session", {"budget": budget, "profitTarget": profit_target, "assetIndex": asset_index, "lossThreshold": loss_threshold, "maxPositions": max_positions}, options))
 
-    def create_advance_trading_session(self, *, amount: float, execution_strategy: t.ExecutionStrategy, strategy_duration: t.StrategyDuration, asset_index: int, max_wallet_budget: Optional[bool] = None) -> t.TradingSession:
+    def create_advance_trading_session(self, *, amount: float, execution_strategy: t.ExecutionStrategy, strategy_duration: t.StrategyDuration, asset_index: int, max_wallet_budget: Optional[bool] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
         """Advance trade: create a trading session with a strategy.
 
         ``POST /trading-sessions/advance``
@@ -72,23 +73,23 @@ class SyncOperations:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
             max_wallet_budget: Use the whole wallet balance as budget.
         """
-        return cast("t.TradingSession", self._call("create_advance_trading_session", {"amount": amount, "executionStrategy": execution_strategy, "strategyDuration": strategy_duration, "assetIndex": asset_index, "maxWalletBudget": max_wallet_budget}))
+        return cast("t.TradingSession", self._call("create_advance_trading_session", {"amount": amount, "executionStrategy": execution_strategy, "strategyDuration": strategy_duration, "assetIndex": asset_index, "maxWalletBudget": max_wallet_budget}, options))
 
-    def list_active_sessions(self) -> List[t.TradingSession]:
+    def list_active_sessions(self, *, options: Optional[RequestOptions] = None) -> List[t.TradingSession]:
         """List active sessions.
 
         ``GET /trading-sessions/active``
         """
-        return cast("List[t.TradingSession]", self._call("list_active_sessions", {}))
+        return cast("List[t.TradingSession]", self._call("list_active_sessions", {}, options))
 
-    def get_current_trade(self) -> t.Trade:
+    def get_current_trade(self, *, options: Optional[RequestOptions] = None) -> t.Trade:
         """Current trade with positions.
 
         ``GET /trading-sessions/current-trade``
         """
-        return cast("t.Trade", self._call("get_current_trade", {}))
+        return cast("t.Trade", self._call("get_current_trade", {}, options))
 
-    def get_session_logs(self, session_id: str) -> List[t.LogEntry]:
+    def get_session_logs(self, session_id: str, *, options: Optional[RequestOptions] = None) -> List[t.LogEntry]:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
@@ -96,9 +97,9 @@ class SyncOperations:
         Args:
             session_id: See the API reference.
         """
-        return cast("List[t.LogEntry]", self._call("get_session_logs", {"sessionId": session_id}))
+        return cast("List[t.LogEntry]", self._call("get_session_logs", {"sessionId": session_id}, options))
 
-    def get_trade_logs(self, trade_id: str, *, page: Optional[int] = None, limit: Optional[int] = None) -> t.PaginatedLogs:
+    def get_trade_logs(self, trade_id: str, *, page: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.PaginatedLogs:
         """Trade logs (paginated).
 
         ``GET /trading-sessions/trades/{tradeId}/logs``
@@ -108,9 +109,9 @@ class SyncOperations:
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
         """
-        return cast("t.PaginatedLogs", self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}))
+        return cast("t.PaginatedLogs", self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options))
 
-    def close_position(self, position_id: str) -> t.ActionResult:
+    def close_position(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
@@ -118,9 +119,9 @@ class SyncOperations:
         Args:
             position_id: See the API reference.
         """
-        return cast("t.ActionResult", self._call("close_position", {"positionId": position_id}))
+        return cast("t.ActionResult", self._call("close_position", {"positionId": position_id}, options))
 
-    def get_close_position_signature(self, position_id: str) -> t.CloseSignature:
+    def get_close_position_signature(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.CloseSignature:
         """Get signed close tx for frontend.
 
         ``POST /trading-sessions/positions/{positionId}/close-signature``
@@ -128,9 +129,9 @@ class SyncOperations:
         Args:
             position_id: See the API reference.
         """
-        return cast("t.CloseSignature", self._call("get_close_position_signature", {"positionId": position_id}))
+        return cast("t.CloseSignature", self._call("get_close_position_signature", {"positionId": position_id}, options))
 
-    def close_trade(self, trade_id: str) -> t.ActionResult:
+    def close_trade(self, trade_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close trade (all positions).
 
         ``POST /trading-sessions/trades/{tradeId}/close``
@@ -138,30 +139,30 @@ class SyncOperations:
         Args:
             trade_id: See the API reference.
         """
-        return cast("t.ActionResult", self._call("close_trade", {"tradeId": trade_id}))
+        return cast("t.ActionResult", self._call("close_trade", {"tradeId": trade_id}, options))
 
-    def trigger_cron(self) -> t.ActionResult:
+    def trigger_cron(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Manually trigger cron (testing).
 
         ``POST /trading-sessions/trigger-cron``
         """
-        return cast("t.ActionResult", self._call("trigger_cron", {}))
+        return cast("t.ActionResult", self._call("trigger_cron", {}, options))
 
-    def get_profile(self) -> t.UserProfile:
+    def get_profile(self, *, options: Optional[RequestOptions] = None) -> t.UserProfile:
         """Current user profile.
 
         ``GET /user/profile``
         """
-        return cast("t.UserProfile", self._call("get_profile", {}))
+        return cast("t.UserProfile", self._call("get_profile", {}, options))
 
-    def sync_fills(self) -> t.FillsSyncResult:
+    def sync_fills(self, *, options: Optional[RequestOptions] = None) -> t.FillsSyncResult:
         """Sync fills from Hyperliquid.
 
         ``POST /user/fills/sync``
         """
-        return cast("t.FillsSyncResult", self._call("sync_fills", {}))
+        return cast("t.FillsSyncResult", self._call("sync_fills", {}, options))
 
-    def withdraw(self, *, amount: float) -> t.ActionResult:
+    def withdraw(self, *, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Withdraw funds.
 
         ``POST /user/withdraw``
@@ -169,9 +170,9 @@ class SyncOperations:
         Args:
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", self._call("withdraw", {"amount": amount}))
+        return cast("t.ActionResult", self._call("withdraw", {"amount": amount}, options))
 
-    def close_position_by_asset(self, *, asset_index: int) -> t.ActionResult:
+    def close_position_by_asset(self, *, asset_index: int, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close position by assetIndex.
 
         ``POST /user/close-position``
@@ -179,16 +180,16 @@ class SyncOperations:
         Args:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
         """
-        return cast("t.ActionResult", self._call("close_position_by_asset", {"assetIndex": asset_index}))
+        return cast("t.ActionResult", self._call("close_position_by_asset", {"assetIndex": asset_index}, options))
 
-    def close_all_positions(self) -> t.ActionResult:
+    def close_all_positions(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close all positions.
 
         ``POST /user/close-all-positions``
         """
-        return cast("t.ActionResult", self._call("close_all_positions", {}))
+        return cast("t.ActionResult", self._call("close_all_positions", {}, options))
 
-    def send_usdc(self, *, destination: str, amount: float) -> t.ActionResult:
+    def send_usdc(self, *, destination: str, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Send USDC.
 
         ``POST /user/send-usdc``
@@ -197,23 +198,23 @@ class SyncOperations:
             destination: EVM address (0x + 40 hex).
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", self._call("send_usdc", {"destination": destination, "amount": amount}))
+        return cast("t.ActionResult", self._call("send_usdc", {"destination": destination, "amount": amount}, options))
 
-    def claim_reward(self) -> t.ActionResult:
+    def claim_reward(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Claim rewards.
 
         ``POST /user/claim-reward``
         """
-        return cast("t.ActionResult", self._call("claim_reward", {}))
+        return cast("t.ActionResult", self._call("claim_reward", {}, options))
 
-    def get_indicators_health(self) -> t.HealthStatus:
+    def get_indicators_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Service health.
 
         ``GET /api/indicators/health``
         """
-        return cast("t.HealthStatus", self._call("get_indicators_health", {}))
+        return cast("t.HealthStatus", self._call("get_indicators_health", {}, options))
 
-    def get_latest_candles(self, *, symbols: Optional[str] = None, interval: Optional[t.Interval] = None) -> List[t.Candle]:
+    def get_latest_candles(self, *, symbols: Optional[str] = None, interval: Optional[t.Interval] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
         """Latest candles.
 
         ``GET /api/indicators/candles/latest``
@@ -222,9 +223,9 @@ class SyncOperations:
             symbols: Comma-separated symbols (default: all).
             interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
-        return cast("List[t.Candle]", self._call("get_latest_candles", {"symbols": symbols, "interval": interval}))
+        return cast("List[t.Candle]", self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options))
 
-    def get_candle_history(self, symbol: str, *, interval: Optional[t.Interval] = None, start_time: Optional[int] = None, end_time: Optional[int] = None, limit: Optional[int] = None) -> List[t.Candle]:
+    def get_candle_history(self, symbol: str, *, interval: Optional[t.Interval] = None, start_time: Optional[int] = None, end_time: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
         """Historical candles.
 
         ``GET /api/indicators/candles/history/{symbol}``
@@ -236,9 +237,9 @@ class SyncOperations:
             end_time: End, in ms since the epoch; at least 0.
             limit: Number of candles (max 100000); at least 1.
         """
-        return cast("List[t.Candle]", self._call("get_candle_history", {"symbol": symbol, "interval": interval, "startTime": start_time, "endTime": end_time, "limit": limit}))
+        return cast("List[t.Candle]", self._call("get_candle_history", {"symbol": symbol, "interval": interval, "startTime": start_time, "endTime": end_time, "limit": limit}, options))
 
-    def get_candles(self, symbol: str, interval: str, *, limit: Optional[int] = None) -> List[t.Candle]:
+    def get_candles(self, symbol: str, interval: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
         """Candles by symbol/interval.
 
         ``GET /api/indicators/candles/{symbol}/{interval}``
@@ -248,16 +249,16 @@ class SyncOperations:
             interval: Candle interval, e.g. 1h.
             limit: Number of candles (max 1000); at least 1.
         """
-        return cast("List[t.Candle]", self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}))
+        return cast("List[t.Candle]", self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options))
 
-    def get_symbols(self) -> t.SymbolList:
+    def get_symbols(self, *, options: Optional[RequestOptions] = None) -> t.SymbolList:
         """Available symbols.
 
         ``GET /api/indicators/candles/aggregated/symbols``
         """
-        return cast("t.SymbolList", self._call("get_symbols", {}))
+        return cast("t.SymbolList", self._call("get_symbols", {}, options))
 
-    def get_signals(self, symbol: str, interval: str) -> t.Signal:
+    def get_signals(self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
@@ -266,9 +267,9 @@ class SyncOperations:
             symbol: Asset symbol, e.g. BTC.
             interval: Candle interval, e.g. 1h.
         """
-        return cast("t.Signal", self._call("get_signals", {"symbol": symbol, "interval": interval}))
+        return cast("t.Signal", self._call("get_signals", {"symbol": symbol, "interval": interval}, options))
 
-    def get_all_signals(self, interval: str) -> List[t.Signal]:
+    def get_all_signals(self, interval: str, *, options: Optional[RequestOptions] = None) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
@@ -276,16 +277,16 @@ class SyncOperations:
         Args:
             interval: Candle interval, e.g. 1h.
         """
-        return cast("List[t.Signal]", self._call("get_all_signals", {"interval": interval}))
+        return cast("List[t.Signal]", self._call("get_all_signals", {"interval": interval}, options))
 
-    def get_leaderboard_stats(self) -> t.LeaderboardStats:
+    def get_leaderboard_stats(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardStats:
         """Leaderboard stats.
 
         ``GET /api/leaderboard/stats``
         """
-        return cast("t.LeaderboardStats", self._call("get_leaderboard_stats", {}))
+        return cast("t.LeaderboardStats", self._call("get_leaderboard_stats", {}, options))
 
-    def get_rankings(self, *, page: Optional[int] = None, limit: Optional[int] = None, period: Optional[t.Period] = None) -> t.PaginatedRankings:
+    def get_rankings(self, *, page: Optional[int] = None, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> t.PaginatedRankings:
         """Rankings.
 
         ``GET /api/leaderboard/rankings``
@@ -295,9 +296,9 @@ class SyncOperations:
             limit: Items per page (max 100); at least 1.
             period: Ranking period; one of "daily", "weekly", "monthly", "all".
         """
-        return cast("t.PaginatedRankings", self._call("get_rankings", {"page": page, "limit": limit, "period": period}))
+        return cast("t.PaginatedRankings", self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options))
 
-    def get_user_ranking(self, user_id: str) -> t.RankingEntry:
+    def get_user_ranking(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.RankingEntry:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
@@ -305,23 +306,23 @@ class SyncOperations:
         Args:
             user_id: See the API reference.
         """
-        return cast("t.RankingEntry", self._call("get_user_ranking", {"userId": user_id}))
+        return cast("t.RankingEntry", self._call("get_user_ranking", {"userId": user_id}, options))
 
-    def get_leaderboard_analytics(self) -> t.LeaderboardAnalytics:
+    def get_leaderboard_analytics(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardAnalytics:
         """Analytics.
 
         ``GET /api/leaderboard/analytics``
         """
-        return cast("t.LeaderboardAnalytics", self._call("get_leaderboard_analytics", {}))
+        return cast("t.LeaderboardAnalytics", self._call("get_leaderboard_analytics", {}, options))
 
-    def get_leaderboard_health(self) -> t.HealthStatus:
+    def get_leaderboard_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Health.
 
         ``GET /api/leaderboard/health``
         """
-        return cast("t.HealthStatus", self._call("get_leaderboard_health", {}))
+        return cast("t.HealthStatus", self._call("get_leaderboard_health", {}, options))
 
-    def get_referral_info(self, user_id: str) -> t.ReferralInfo:
+    def get_referral_info(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralInfo:
         """User referral info.
 
         ``GET /referrals/{userId}``
@@ -329,9 +330,9 @@ class SyncOperations:
         Args:
             user_id: See the API reference.
         """
-        return cast("t.ReferralInfo", self._call("get_referral_info", {"userId": user_id}))
+        return cast("t.ReferralInfo", self._call("get_referral_info", {"userId": user_id}, options))
 
-    def get_referral_stats(self, user_id: str) -> t.ReferralStats:
+    def get_referral_stats(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralStats:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
@@ -339,9 +340,9 @@ class SyncOperations:
         Args:
             user_id: See the API reference.
         """
-        return cast("t.ReferralStats", self._call("get_referral_stats", {"userId": user_id}))
+        return cast("t.ReferralStats", self._call("get_referral_stats", {"userId": user_id}, options))
 
-    def create_referral_code(self, user_id: str, *, code: Optional[str] = None) -> t.ReferralCode:
+    def create_referral_code(self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.ReferralCode:
         """Create referral code.
 
         ``POST /referrals/{userId}/code``
@@ -350,9 +351,9 @@ class SyncOperations:
             user_id: See the API reference.
             code: Wanted code; generated when absent.
         """
-        return cast("t.ReferralCode", self._call("create_referral_code", {"userId": user_id, "code": code}))
+        return cast("t.ReferralCode", self._call("create_referral_code", {"userId": user_id, "code": code}, options))
 
-    def check_referral_code(self, *, code: str) -> t.ReferralCheck:
+    def check_referral_code(self, *, code: str, options: Optional[RequestOptions] = None) -> t.ReferralCheck:
         """Check referral code.
 
         ``POST /referrals/check``
@@ -360,9 +361,9 @@ class SyncOperations:
         Args:
             code: See the API reference.
         """
-        return cast("t.ReferralCheck", self._call("check_referral_code", {"code": code}))
+        return cast("t.ReferralCheck", self._call("check_referral_code", {"code": code}, options))
 
-    def verify_usdc_deposit(self, *, tx_hash: str) -> t.UsdcDeposit:
+    def verify_usdc_deposit(self, *, tx_hash: str, options: Optional[RequestOptions] = None) -> t.UsdcDeposit:
         """Verify USDC deposit.
 
         ``POST /usdc-verification/verify``
@@ -370,44 +371,44 @@ class SyncOperations:
         Args:
             tx_hash: Deposit transaction hash (0x + 64 hex).
         """
-        return cast("t.UsdcDeposit", self._call("verify_usdc_deposit", {"txHash": tx_hash}))
+        return cast("t.UsdcDeposit", self._call("verify_usdc_deposit", {"txHash": tx_hash}, options))
 
-    def list_my_transactions(self) -> List[t.UsdcDeposit]:
+    def list_my_transactions(self, *, options: Optional[RequestOptions] = None) -> List[t.UsdcDeposit]:
         """My transactions.
 
         ``GET /usdc-verification/my-transactions``
         """
-        return cast("List[t.UsdcDeposit]", self._call("list_my_transactions", {}))
+        return cast("List[t.UsdcDeposit]", self._call("list_my_transactions", {}, options))
 
-    def get_total_deposited(self) -> t.TotalDeposited:
+    def get_total_deposited(self, *, options: Optional[RequestOptions] = None) -> t.TotalDeposited:
         """Total deposited.
 
         ``GET /usdc-verification/total-deposited``
         """
-        return cast("t.TotalDeposited", self._call("get_total_deposited", {}))
+        return cast("t.TotalDeposited", self._call("get_total_deposited", {}, options))
 
-    def health_check(self) -> t.HealthStatus:
+    def health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Basic health.
 
         ``GET /health``
         """
-        return cast("t.HealthStatus", self._call("health_check", {}))
+        return cast("t.HealthStatus", self._call("health_check", {}, options))
 
-    def kafka_health_check(self) -> t.HealthStatus:
+    def kafka_health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Kafka health.
 
         ``GET /health/kafka``
         """
-        return cast("t.HealthStatus", self._call("kafka_health_check", {}))
+        return cast("t.HealthStatus", self._call("kafka_health_check", {}, options))
 
 
 class AsyncOperations:
     """The API's operations, each a coroutine."""
 
-    def _call(self, operation: str, args: Dict[str, Any]) -> Awaitable[Any]:
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
         raise NotImplementedError
 
-    async def request_challenge(self, *, address: str) -> t.EvmChallengeResponse:
+    async def request_challenge(self, *, address: str, options: Optional[RequestOptions] = None) -> t.EvmChallengeResponse:
         """Get a sign-in challenge for an EVM address.
 
         ``POST /auth/evm/challenge``
@@ -415,9 +416,9 @@ class AsyncOperations:
         Args:
             address: EVM address (0x + 40 hex).
         """
-        return cast("t.EvmChallengeResponse", await self._call("request_challenge", {"address": address}))
+        return cast("t.EvmChallengeResponse", await self._call("request_challenge", {"address": address}, options))
 
-    async def verify_signature(self, *, address: str, signature: str, referral_code: Optional[str] = None) -> t.EvmVerifyResponse:
+    async def verify_signature(self, *, address: str, signature: str, referral_code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.EvmVerifyResponse:
         """Verify a personal_sign signature and issue an access token.
 
         ``POST /auth/evm/verify``
@@ -427,16 +428,16 @@ class AsyncOperations:
             signature: personal_sign signature of the challenge message (0x + 130 hex).
             referral_code: Referral code of the user who invited you.
         """
-        return cast("t.EvmVerifyResponse", await self._call("verify_signature", {"address": address, "signature": signature, "referralCode": referral_code}))
+        return cast("t.EvmVerifyResponse", await self._call("verify_signature", {"address": address, "signature": signature, "referralCode": referral_code}, options))
 
-    async def get_trading_key(self) -> t.TradingKey:
+    async def get_trading_key(self, *, options: Optional[RequestOptions] = None) -> t.TradingKey:
         """Get the trading agent key of the current user.
 
         ``GET /auth/evm/trading-key``
         """
-        return cast("t.TradingKey", await self._call("get_trading_key", {}))
+        return cast("t.TradingKey", await self._call("get_trading_key", {}, options))
 
-    async def create_trading_session(self, *, budget: float, profit_target: float, asset_index: int, loss_threshold: Optional[float] = None, max_positions: Optional[int] = None) -> t.TradingSession:
+    async def create_trading_session(self, *, budget: float, profit_target: float, asset_index: int, loss_threshold: Optional[float] = None, max_positions: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
         """Quick trade: create a trading session.
 
         ``POST /trading-sessions``
@@ -448,9 +449,9 @@ class AsyncOperations:
             loss_threshold: Loss threshold in percent.
             max_positions: Maximum open positions; at least 1.
         """
-        return cast("t.TradingSession", await self._call("create_trading_session", {"budget": budget, "profitTarget": profit_target, "assetIndex": asset_index, "lossThreshold": loss_threshold, "maxPositions": max_positions}))
+        return cast("t.TradingSession", await self._call("create_trading_session", {"budget": budget, "profitTarget": profit_target, "assetIndex": asset_index, "lossThreshold": loss_threshold, "maxPositions": max_positions}, options))
 
-    async def create_advance_trading_session(self, *, amount: float, execution_strategy: t.ExecutionStrategy, strategy_duration: t.StrategyDuration, asset_index: int, max_wallet_budget: Optional[bool] = None) -> t.TradingSession:
+    async def create_advance_trading_session(self, *, amount: float, execution_strategy: t.ExecutionStrategy, strategy_duration: t.StrategyDuration, asset_index: int, max_wallet_budget: Optional[bool] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
         """Advance trade: create a trading session with a strategy.
 
         ``POST /trading-sessions/advance``
@@ -462,23 +463,23 @@ class AsyncOperations:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
             max_wallet_budget: Use the whole wallet balance as budget.
         """
-        return cast("t.TradingSession", await self._call("create_advance_trading_session", {"amount": amount, "executionStrategy": execution_strategy, "strategyDuration": strategy_duration, "assetIndex": asset_index, "maxWalletBudget": max_wallet_budget}))
+        return cast("t.TradingSession", await self._call("create_advance_trading_session", {"amount": amount, "executionStrategy": execution_strategy, "strategyDuration": strategy_duration, "assetIndex": asset_index, "maxWalletBudget": max_wallet_budget}, options))
 
-    async def list_active_sessions(self) -> List[t.TradingSession]:
+    async def list_active_sessions(self, *, options: Optional[RequestOptions] = None) -> List[t.TradingSession]:
         """List active sessions.
 
         ``GET /trading-sessions/active``
         """
-        return cast("List[t.TradingSession]", await self._call("list_active_sessions", {}))
+        return cast("List[t.TradingSession]", await self._call("list_active_sessions", {}, options))
 
-    async def get_current_trade(self) -> t.Trade:
+    async def get_current_trade(self, *, options: Optional[RequestOptions] = None) -> t.Trade:
         """Current trade with positions.
 
         ``GET /trading-sessions/current-trade``
         """
-        return cast("t.Trade", await self._call("get_current_trade", {}))
+        return cast("t.Trade", await self._call("get_current_trade", {}, options))
 
-    async def get_session_logs(self, session_id: str) -> List[t.LogEntry]:
+    async def get_session_logs(self, session_id: str, *, options: Optional[RequestOptions] = None) -> List[t.LogEntry]:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
@@ -486,9 +487,9 @@ class AsyncOperations:
         Args:
             session_id: See the API reference.
         """
-        return cast("List[t.LogEntry]", await self._call("get_session_logs", {"sessionId": session_id}))
+        return cast("List[t.LogEntry]", await self._call("get_session_logs", {"sessionId": session_id}, options))
 
-    async def get_trade_logs(self, trade_id: str, *, page: Optional[int] = None, limit: Optional[int] = None) -> t.PaginatedLogs:
+    async def get_trade_logs(self, trade_id: str, *, page: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.PaginatedLogs:
         """Trade logs (paginated).
 
         ``GET /trading-sessions/trades/{tradeId}/logs``
@@ -498,9 +499,9 @@ class AsyncOperations:
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
         """
-        return cast("t.PaginatedLogs", await self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}))
+        return cast("t.PaginatedLogs", await self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options))
 
-    async def close_position(self, position_id: str) -> t.ActionResult:
+    async def close_position(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
@@ -508,9 +509,9 @@ class AsyncOperations:
         Args:
             position_id: See the API reference.
         """
-        return cast("t.ActionResult", await self._call("close_position", {"positionId": position_id}))
+        return cast("t.ActionResult", await self._call("close_position", {"positionId": position_id}, options))
 
-    async def get_close_position_signature(self, position_id: str) -> t.CloseSignature:
+    async def get_close_position_signature(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.CloseSignature:
         """Get signed close tx for frontend.
 
         ``POST /trading-sessions/positions/{positionId}/close-signature``
@@ -518,9 +519,9 @@ class AsyncOperations:
         Args:
             position_id: See the API reference.
         """
-        return cast("t.CloseSignature", await self._call("get_close_position_signature", {"positionId": position_id}))
+        return cast("t.CloseSignature", await self._call("get_close_position_signature", {"positionId": position_id}, options))
 
-    async def close_trade(self, trade_id: str) -> t.ActionResult:
+    async def close_trade(self, trade_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close trade (all positions).
 
         ``POST /trading-sessions/trades/{tradeId}/close``
@@ -528,30 +529,30 @@ class AsyncOperations:
         Args:
             trade_id: See the API reference.
         """
-        return cast("t.ActionResult", await self._call("close_trade", {"tradeId": trade_id}))
+        return cast("t.ActionResult", await self._call("close_trade", {"tradeId": trade_id}, options))
 
-    async def trigger_cron(self) -> t.ActionResult:
+    async def trigger_cron(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Manually trigger cron (testing).
 
         ``POST /trading-sessions/trigger-cron``
         """
-        return cast("t.ActionResult", await self._call("trigger_cron", {}))
+        return cast("t.ActionResult", await self._call("trigger_cron", {}, options))
 
-    async def get_profile(self) -> t.UserProfile:
+    async def get_profile(self, *, options: Optional[RequestOptions] = None) -> t.UserProfile:
         """Current user profile.
 
         ``GET /user/profile``
         """
-        return cast("t.UserProfile", await self._call("get_profile", {}))
+        return cast("t.UserProfile", await self._call("get_profile", {}, options))
 
-    async def sync_fills(self) -> t.FillsSyncResult:
+    async def sync_fills(self, *, options: Optional[RequestOptions] = None) -> t.FillsSyncResult:
         """Sync fills from Hyperliquid.
 
         ``POST /user/fills/sync``
         """
-        return cast("t.FillsSyncResult", await self._call("sync_fills", {}))
+        return cast("t.FillsSyncResult", await self._call("sync_fills", {}, options))
 
-    async def withdraw(self, *, amount: float) -> t.ActionResult:
+    async def withdraw(self, *, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Withdraw funds.
 
         ``POST /user/withdraw``
@@ -559,9 +560,9 @@ class AsyncOperations:
         Args:
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", await self._call("withdraw", {"amount": amount}))
+        return cast("t.ActionResult", await self._call("withdraw", {"amount": amount}, options))
 
-    async def close_position_by_asset(self, *, asset_index: int) -> t.ActionResult:
+    async def close_position_by_asset(self, *, asset_index: int, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close position by assetIndex.
 
         ``POST /user/close-position``
@@ -569,16 +570,16 @@ class AsyncOperations:
         Args:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
         """
-        return cast("t.ActionResult", await self._call("close_position_by_asset", {"assetIndex": asset_index}))
+        return cast("t.ActionResult", await self._call("close_position_by_asset", {"assetIndex": asset_index}, options))
 
-    async def close_all_positions(self) -> t.ActionResult:
+    async def close_all_positions(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close all positions.
 
         ``POST /user/close-all-positions``
         """
-        return cast("t.ActionResult", await self._call("close_all_positions", {}))
+        return cast("t.ActionResult", await self._call("close_all_positions", {}, options))
 
-    async def send_usdc(self, *, destination: str, amount: float) -> t.ActionResult:
+    async def send_usdc(self, *, destination: str, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Send USDC.
 
         ``POST /user/send-usdc``
@@ -587,23 +588,23 @@ class AsyncOperations:
             destination: EVM address (0x + 40 hex).
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", await self._call("send_usdc", {"destination": destination, "amount": amount}))
+        return cast("t.ActionResult", await self._call("send_usdc", {"destination": destination, "amount": amount}, options))
 
-    async def claim_reward(self) -> t.ActionResult:
+    async def claim_reward(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Claim rewards.
 
         ``POST /user/claim-reward``
         """
-        return cast("t.ActionResult", await self._call("claim_reward", {}))
+        return cast("t.ActionResult", await self._call("claim_reward", {}, options))
 
-    async def get_indicators_health(self) -> t.HealthStatus:
+    async def get_indicators_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Service health.
 
         ``GET /api/indicators/health``
         """
-        return cast("t.HealthStatus", await self._call("get_indicators_health", {}))
+        return cast("t.HealthStatus", await self._call("get_indicators_health", {}, options))
 
-    async def get_latest_candles(self, *, symbols: Optional[str] = None, interval: Optional[t.Interval] = None) -> List[t.Candle]:
+    async def get_latest_candles(self, *, symbols: Optional[str] = None, interval: Optional[t.Interval] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
         """Latest candles.
 
         ``GET /api/indicators/candles/latest``
@@ -612,9 +613,9 @@ class AsyncOperations:
             symbols: Comma-separated symbols (default: all).
             interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
-        return cast("List[t.Candle]", await self._call("get_latest_candles", {"symbols": symbols, "interval": interval}))
+        return cast("List[t.Candle]", await self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options))
 
-    async def get_candle_history(self, symbol: str, *, interval: Optional[t.Interval] = None, start_time: Optional[int] = None, end_time: Optional[int] = None, limit: Optional[int] = None) -> List[t.Candle]:
+    async def get_candle_history(self, symbol: str, *, interval: Optional[t.Interval] = None, start_time: Optional[int] = None, end_time: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
         """Historical candles.
 
         ``GET /api/indicators/candles/history/{symbol}``
@@ -626,9 +627,9 @@ class AsyncOperations:
             end_time: End, in ms since the epoch; at least 0.
             limit: Number of candles (max 100000); at least 1.
         """
-        return cast("List[t.Candle]", await self._call("get_candle_history", {"symbol": symbol, "interval": interval, "startTime": start_time, "endTime": end_time, "limit": limit}))
+        return cast("List[t.Candle]", await self._call("get_candle_history", {"symbol": symbol, "interval": interval, "startTime": start_time, "endTime": end_time, "limit": limit}, options))
 
-    async def get_candles(self, symbol: str, interval: str, *, limit: Optional[int] = None) -> List[t.Candle]:
+    async def get_candles(self, symbol: str, interval: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
         """Candles by symbol/interval.
 
         ``GET /api/indicators/candles/{symbol}/{interval}``
@@ -638,16 +639,16 @@ class AsyncOperations:
             interval: Candle interval, e.g. 1h.
             limit: Number of candles (max 1000); at least 1.
         """
-        return cast("List[t.Candle]", await self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}))
+        return cast("List[t.Candle]", await self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options))
 
-    async def get_symbols(self) -> t.SymbolList:
+    async def get_symbols(self, *, options: Optional[RequestOptions] = None) -> t.SymbolList:
         """Available symbols.
 
         ``GET /api/indicators/candles/aggregated/symbols``
         """
-        return cast("t.SymbolList", await self._call("get_symbols", {}))
+        return cast("t.SymbolList", await self._call("get_symbols", {}, options))
 
-    async def get_signals(self, symbol: str, interval: str) -> t.Signal:
+    async def get_signals(self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
@@ -656,9 +657,9 @@ class AsyncOperations:
             symbol: Asset symbol, e.g. BTC.
             interval: Candle interval, e.g. 1h.
         """
-        return cast("t.Signal", await self._call("get_signals", {"symbol": symbol, "interval": interval}))
+        return cast("t.Signal", await self._call("get_signals", {"symbol": symbol, "interval": interval}, options))
 
-    async def get_all_signals(self, interval: str) -> List[t.Signal]:
+    async def get_all_signals(self, interval: str, *, options: Optional[RequestOptions] = None) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
@@ -666,16 +667,16 @@ class AsyncOperations:
         Args:
             interval: Candle interval, e.g. 1h.
         """
-        return cast("List[t.Signal]", await self._call("get_all_signals", {"interval": interval}))
+        return cast("List[t.Signal]", await self._call("get_all_signals", {"interval": interval}, options))
 
-    async def get_leaderboard_stats(self) -> t.LeaderboardStats:
+    async def get_leaderboard_stats(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardStats:
         """Leaderboard stats.
 
         ``GET /api/leaderboard/stats``
         """
-        return cast("t.LeaderboardStats", await self._call("get_leaderboard_stats", {}))
+        return cast("t.LeaderboardStats", await self._call("get_leaderboard_stats", {}, options))
 
-    async def get_rankings(self, *, page: Optional[int] = None, limit: Optional[int] = None, period: Optional[t.Period] = None) -> t.PaginatedRankings:
+    async def get_rankings(self, *, page: Optional[int] = None, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> t.PaginatedRankings:
         """Rankings.
 
         ``GET /api/leaderboard/rankings``
@@ -685,9 +686,9 @@ class AsyncOperations:
             limit: Items per page (max 100); at least 1.
             period: Ranking period; one of "daily", "weekly", "monthly", "all".
         """
-        return cast("t.PaginatedRankings", await self._call("get_rankings", {"page": page, "limit": limit, "period": period}))
+        return cast("t.PaginatedRankings", await self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options))
 
-    async def get_user_ranking(self, user_id: str) -> t.RankingEntry:
+    async def get_user_ranking(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.RankingEntry:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
@@ -695,23 +696,23 @@ class AsyncOperations:
         Args:
             user_id: See the API reference.
         """
-        return cast("t.RankingEntry", await self._call("get_user_ranking", {"userId": user_id}))
+        return cast("t.RankingEntry", await self._call("get_user_ranking", {"userId": user_id}, options))
 
-    async def get_leaderboard_analytics(self) -> t.LeaderboardAnalytics:
+    async def get_leaderboard_analytics(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardAnalytics:
         """Analytics.
 
         ``GET /api/leaderboard/analytics``
         """
-        return cast("t.LeaderboardAnalytics", await self._call("get_leaderboard_analytics", {}))
+        return cast("t.LeaderboardAnalytics", await self._call("get_leaderboard_analytics", {}, options))
 
-    async def get_leaderboard_health(self) -> t.HealthStatus:
+    async def get_leaderboard_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Health.
 
         ``GET /api/leaderboard/health``
         """
-        return cast("t.HealthStatus", await self._call("get_leaderboard_health", {}))
+        return cast("t.HealthStatus", await self._call("get_leaderboard_health", {}, options))
 
-    async def get_referral_info(self, user_id: str) -> t.ReferralInfo:
+    async def get_referral_info(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralInfo:
         """User referral info.
 
         ``GET /referrals/{userId}``
@@ -719,9 +720,9 @@ class AsyncOperations:
         Args:
             user_id: See the API reference.
         """
-        return cast("t.ReferralInfo", await self._call("get_referral_info", {"userId": user_id}))
+        return cast("t.ReferralInfo", await self._call("get_referral_info", {"userId": user_id}, options))
 
-    async def get_referral_stats(self, user_id: str) -> t.ReferralStats:
+    async def get_referral_stats(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralStats:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
@@ -729,9 +730,9 @@ class AsyncOperations:
         Args:
             user_id: See the API reference.
         """
-        return cast("t.ReferralStats", await self._call("get_referral_stats", {"userId": user_id}))
+        return cast("t.ReferralStats", await self._call("get_referral_stats", {"userId": user_id}, options))
 
-    async def create_referral_code(self, user_id: str, *, code: Optional[str] = None) -> t.ReferralCode:
+    async def create_referral_code(self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.ReferralCode:
         """Create referral code.
 
         ``POST /referrals/{userId}/code``
@@ -740,9 +741,9 @@ class AsyncOperations:
             user_id: See the API reference.
             code: Wanted code; generated when absent.
         """
-        return cast("t.ReferralCode", await self._call("create_referral_code", {"userId": user_id, "code": code}))
+        return cast("t.ReferralCode", await self._call("create_referral_code", {"userId": user_id, "code": code}, options))
 
-    async def check_referral_code(self, *, code: str) -> t.ReferralCheck:
+    async def check_referral_code(self, *, code: str, options: Optional[RequestOptions] = None) -> t.ReferralCheck:
         """Check referral code.
 
         ``POST /referrals/check``
@@ -750,9 +751,9 @@ class AsyncOperations:
         Args:
             code: See the API reference.
         """
-        return cast("t.ReferralCheck", await self._call("check_referral_code", {"code": code}))
+        return cast("t.ReferralCheck", await self._call("check_referral_code", {"code": code}, options))
 
-    async def verify_usdc_deposit(self, *, tx_hash: str) -> t.UsdcDeposit:
+    async def verify_usdc_deposit(self, *, tx_hash: str, options: Optional[RequestOptions] = None) -> t.UsdcDeposit:
         """Verify USDC deposit.
 
         ``POST /usdc-verification/verify``
@@ -760,32 +761,32 @@ class AsyncOperations:
         Args:
             tx_hash: Deposit transaction hash (0x + 64 hex).
         """
-        return cast("t.UsdcDeposit", await self._call("verify_usdc_deposit", {"txHash": tx_hash}))
+        return cast("t.UsdcDeposit", await self._call("verify_usdc_deposit", {"txHash": tx_hash}, options))
 
-    async def list_my_transactions(self) -> List[t.UsdcDeposit]:
+    async def list_my_transactions(self, *, options: Optional[RequestOptions] = None) -> List[t.UsdcDeposit]:
         """My transactions.
 
         ``GET /usdc-verification/my-transactions``
         """
-        return cast("List[t.UsdcDeposit]", await self._call("list_my_transactions", {}))
+        return cast("List[t.UsdcDeposit]", await self._call("list_my_transactions", {}, options))
 
-    async def get_total_deposited(self) -> t.TotalDeposited:
+    async def get_total_deposited(self, *, options: Optional[RequestOptions] = None) -> t.TotalDeposited:
         """Total deposited.
 
         ``GET /usdc-verification/total-deposited``
         """
-        return cast("t.TotalDeposited", await self._call("get_total_deposited", {}))
+        return cast("t.TotalDeposited", await self._call("get_total_deposited", {}, options))
 
-    async def health_check(self) -> t.HealthStatus:
+    async def health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Basic health.
 
         ``GET /health``
         """
-        return cast("t.HealthStatus", await self._call("health_check", {}))
+        return cast("t.HealthStatus", await self._call("health_check", {}, options))
 
-    async def kafka_health_check(self) -> t.HealthStatus:
+    async def kafka_health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
         """Kafka health.
 
         ``GET /health/kafka``
         """
-        return cast("t.HealthStatus", await self._call("kafka_health_check", {}))
+        return cast("t.HealthStatus", await self._call("kafka_health_check", {}, options))
