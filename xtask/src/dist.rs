@@ -1,11 +1,15 @@
-//! Packaging: `cargo xtask version` writes the workspace version into every `package.json` and
-//! derives the per-platform npm packages from the main one.
+//! Packaging: `cargo xtask version` writes the workspace version into every `package.json`; the
+//! test command packs the host's packages with the functions here and installs them as users do
+//! (see `suite::installed`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Map, Value, json};
+
+use crate::suite;
 
 /// One platform we publish native code for.
 pub struct Platform {
@@ -208,18 +212,255 @@ pub fn version(root: &Path, check: bool) -> Result<()> {
         }
     }
     let version = workspace_version(root)?;
-    let changelog = fs::read_to_string(root.join("CHANGELOG.md")).context("reading CHANGELOG.md")?;
-    ensure!(
-        changelog
-            .lines()
-            .any(|l| l.strip_prefix("## ").and_then(|h| h.split_whitespace().next()) == Some(&version)),
-        "CHANGELOG.md has no `## {version}` section for the version of Cargo.toml"
-    );
+    let mut problems = Vec::new();
     if !stale.is_empty() {
-        bail!(
+        problems.push(format!(
             "out of date with version {version} of Cargo.toml and bindings/node/package.json (run `cargo xtask version`): {}",
             stale.join(", ")
+        ));
+    }
+    let changelog = fs::read_to_string(root.join("CHANGELOG.md")).context("reading CHANGELOG.md")?;
+    if !changelog
+        .lines()
+        .any(|l| l.strip_prefix("## ").and_then(|h| h.split_whitespace().next()) == Some(&version))
+    {
+        problems.push(format!("CHANGELOG.md has no `## {version}` section for the version of Cargo.toml"));
+    }
+    ensure!(problems.is_empty(), "{}", problems.join("\n"));
+    Ok(())
+}
+
+/// `program args` in `dir`, its standard output as text.
+fn output(program: impl AsRef<Path>, args: &[&str], dir: &Path) -> Result<String> {
+    let program = program.as_ref();
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .with_context(|| format!("cannot run {}", program.display()))?;
+    if !out.status.success() {
+        bail!(
+            "`{} {}` failed ({}): {}",
+            program.display(),
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The names in a wheel or sdist (read with Python's zipfile and tarfile).
+pub fn archive_names(python: &Path, archive: &Path) -> Result<Vec<String>> {
+    let script = "import sys, tarfile, zipfile\n\
+                  p = sys.argv[1]\n\
+                  names = zipfile.ZipFile(p).namelist() if p.endswith('.whl') else tarfile.open(p).getnames()\n\
+                  print('\\n'.join(names))";
+    let path = archive.to_str().context("a UTF-8 path")?;
+    Ok(output(python, &["-c", script, path], Path::new("."))?.lines().map(str::to_owned).collect())
+}
+
+const NATIVE_SUFFIXES: [&str; 6] = [".so", ".pyd", ".dylib", ".dll", ".node", ".a"];
+
+/// A wheel holds one native file, the module maturin built, and the licence texts.
+pub fn check_wheel(python: &Path, wheel: &Path) -> Result<()> {
+    let names = archive_names(python, wheel)?;
+    let native: Vec<&String> =
+        names.iter().filter(|n| NATIVE_SUFFIXES.iter().any(|s| n.ends_with(s))).collect();
+    ensure!(
+        native.len() == 1 && native[0].starts_with("alura/_native."),
+        "{}: expected one native module, alura/_native.*, found {native:?}",
+        wheel.display()
+    );
+    for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        ensure!(
+            names.iter().any(|n| n.ends_with(&format!(".dist-info/licenses/{licence}"))),
+            "{}: no {licence} in its dist-info",
+            wheel.display()
         );
     }
     Ok(())
+}
+
+/// The workspace crates `alura-python` builds with, as (name, directory relative to the root).
+fn python_crates(root: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let tree = output(
+        std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        &["tree", "-p", "alura-python", "-e", "normal,build", "--prefix", "none", "--no-dedupe", "-f", "{p}"],
+        root,
+    )?;
+    let mut crates: Vec<(String, PathBuf)> = Vec::new();
+    for line in tree.lines() {
+        // `alura v0.1.0 (/work/main/crates/alura)`: only local crates name a directory.
+        let Some((name, rest)) = line.split_once(' ') else { continue };
+        let Some(dir) = rest.split_once(" (").and_then(|(_, d)| d.strip_suffix(')')) else { continue };
+        let Ok(rel) = Path::new(dir).strip_prefix(root) else { continue };
+        if !crates.iter().any(|(n, _)| n == name) {
+            crates.push((name.to_owned(), rel.to_path_buf()));
+        }
+    }
+    ensure!(crates.len() >= 4, "cargo tree found only {crates:?} under {}", root.display());
+    Ok(crates)
+}
+
+/// The sdist builds on its own: it holds the workspace manifest and lock file, every file git
+/// tracks under each workspace crate `alura-python` builds with, the spec the simulator embeds,
+/// the Python sources and the licences, and no native binary.
+pub fn check_sdist(root: &Path, python: &Path, sdist: &Path) -> Result<()> {
+    let names = archive_names(python, sdist)?;
+    let top = names.first().and_then(|n| n.split('/').next()).context("an empty sdist")?.to_owned();
+    let has =
+        |rel: &str| names.iter().any(|n| n.strip_prefix(&top).and_then(|n| n.strip_prefix('/')) == Some(rel));
+    let mut missing = Vec::new();
+    let mut wanted: Vec<String> = [
+        "Cargo.toml",
+        "Cargo.lock",
+        "pyproject.toml",
+        "README.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+        "openapi/alura.raw.json",
+        "python/alura/__init__.py",
+        "python/alura/py.typed",
+    ]
+    .map(String::from)
+    .to_vec();
+    let crates = python_crates(root)?;
+    for (_, dir) in &crates {
+        let dir = dir.to_str().context("a UTF-8 path")?;
+        let tracked =
+            output("git", &["ls-files", "--", &format!("{dir}/Cargo.toml"), &format!("{dir}/src")], root)?;
+        wanted.extend(tracked.lines().map(str::to_owned));
+    }
+    for rel in &wanted {
+        if !has(rel) {
+            missing.push(rel.clone());
+        }
+    }
+    ensure!(missing.is_empty(), "{}: missing {}", sdist.display(), missing.join(", "));
+    let native: Vec<&String> =
+        names.iter().filter(|n| NATIVE_SUFFIXES.iter().any(|s| n.ends_with(s))).collect();
+    ensure!(native.is_empty(), "{}: native binaries in the sdist: {native:?}", sdist.display());
+    println!(
+        "sdist {}: {} files; crates {}",
+        sdist.file_name().unwrap_or_default().to_string_lossy(),
+        names.len(),
+        crates.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// `npm pack` of the package in `dir` into `out`; the tarball's path.
+fn npm_pack(dir: &Path, out: &Path) -> Result<PathBuf> {
+    let dest = out.to_str().context("a UTF-8 path")?;
+    let name = output("npm", &["pack", "--silent", "--pack-destination", dest], dir)?;
+    let name = name.lines().last().context("npm pack named no tarball")?.trim();
+    Ok(out.join(name))
+}
+
+/// Lays out and packs the npm packages into `out`: the main package (JavaScript, the loader and
+/// types from `native`, `optionalDependencies` on every platform's addon package) and one package
+/// per addon given. Returns the tarballs, the main package's first.
+pub fn pack_npm(
+    root: &Path,
+    out: &Path,
+    native: &Path,
+    addons: &[(&Platform, PathBuf)],
+) -> Result<Vec<PathBuf>> {
+    let node = root.join("bindings/node");
+    let stage = out.join("stage");
+    fresh_dir(&stage)?;
+    let mut main = read_json(&node.join("package.json"))?;
+    let name = main["name"].as_str().context("package.json has a name")?.to_owned();
+    let version = workspace_version(root)?;
+    ensure!(main["version"] == json!(version), "bindings/node/package.json: run `cargo xtask version`");
+
+    let dir = stage.join(&name);
+    copy_dir(&node.join("lib"), &dir.join("lib"))?;
+    fs::create_dir_all(dir.join("native"))?;
+    fs::copy(node.join("npm/native-index.js"), dir.join("native/index.js"))?;
+    for file in ["napi.cjs", "index.d.ts"] {
+        fs::copy(native.join(file), dir.join("native").join(file))
+            .with_context(|| format!("{}: build the addon first", native.join(file).display()))?;
+    }
+    fs::copy(node.join("README.md"), dir.join("README.md"))?;
+    for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        fs::copy(root.join(file), dir.join(file))?;
+    }
+    let m = main.as_object_mut().context("package.json is an object")?;
+    // Scripts and dev tools are for building in the repository, not for users.
+    m.remove("scripts");
+    m.remove("devDependencies");
+    let optional: Map<String, Value> =
+        PLATFORMS.iter().map(|p| (format!("{name}-{}", p.node), json!(version))).collect();
+    m.insert("optionalDependencies".into(), Value::Object(optional));
+    fs::write(dir.join("package.json"), npm_json(&main))?;
+    let mut tarballs = vec![npm_pack(&dir, out)?];
+
+    let manifest = read_json(&node.join("package.json"))?;
+    for (p, addon) in addons {
+        let pkg = addon_manifest(&manifest, p);
+        let dir = stage.join(pkg["name"].as_str().context("a name")?);
+        fs::create_dir_all(&dir)?;
+        let file = pkg["main"].as_str().context("a main file")?;
+        fs::copy(addon, dir.join(file)).with_context(|| format!("copying {}", addon.display()))?;
+        fs::write(dir.join("package.json"), npm_json(&pkg))?;
+        fs::write(dir.join("README.md"), addon_readme(&manifest, p))?;
+        for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+            fs::copy(root.join(file), dir.join(file))?;
+        }
+        tarballs.push(npm_pack(&dir, out)?);
+    }
+    Ok(tarballs)
+}
+
+/// `12.3 MB`, `48 kB`.
+pub fn size(path: &Path) -> String {
+    let bytes = fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64;
+    if bytes < 1_000_000.0 {
+        format!("{:.0} kB", bytes / 1000.0)
+    } else {
+        format!("{:.1} MB", bytes / 1_000_000.0)
+    }
+}
+
+pub fn only_file(dir: &Path, suffix: &str) -> Result<PathBuf> {
+    let found: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => bail!("expected one *{suffix} in {}, found {found:?}", dir.display()),
+    }
+}
+
+/// The sdist of `bindings/python` in `out` (no compiling: maturin lists and copies files).
+pub fn sdist(root: &Path, python: &Path, out: &Path) -> Result<PathBuf> {
+    fresh_dir(out)?;
+    let maturin = python.with_file_name("maturin");
+    let dest = out.to_str().context("a UTF-8 path")?;
+    suite::run(&maturin, &["sdist", "-m", "bindings/python/Cargo.toml", "-o", dest], root, &[])?;
+    only_file(out, ".tar.gz")
 }

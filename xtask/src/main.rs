@@ -60,6 +60,9 @@ enum Cmd {
     },
     /// Run every check and test: formatting, generated files, clippy, the test suites.
     Test,
+    /// Install the host's wheel and npm tarballs as users do (fresh virtualenv and npm project,
+    /// no Rust on PATH) and run the smoke scripts; the last step of `test`, reusing its builds.
+    Installed,
     /// Write the workspace version (Cargo.toml) into every package.json and derive the per-platform
     /// npm packages from bindings/node/package.json.
     Version {
@@ -93,6 +96,7 @@ fn run(command: Cmd) -> Result<()> {
             suite::cargo(&root, &all)
         }
         Cmd::Test => suite::all(&root),
+        Cmd::Installed => suite::installed(&root),
         Cmd::Version { check } => dist::version(&root, check),
         Cmd::Bench => bench::bench(&root),
     }
