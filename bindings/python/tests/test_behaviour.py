@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -112,3 +113,35 @@ def test_options_steer_one_call_and_keep_the_rest(mock: MockServer, client: alur
     patient = client.with_options(max_retries=5)
     mock.inject_faults("get_symbols", [{"kind": "status", "status": 503, "headers": {"Retry-After": "0"}}] * 4)
     assert patient.get_symbols()["symbols"][0] == "BTC", "five retries ride out four 503s"
+
+
+def test_attempts_retries_and_logins_show_in_logging_without_secrets(
+    mock: MockServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="alura")
+    alura.refresh_logging()
+    try:
+        client = alura.Client(base_url=mock.url, private_key=key)
+        mock.inject_fault("get_profile", kind="status", status=503, headers={"Retry-After": "0"})
+        client.get_profile()
+    finally:
+        caplog.set_level(logging.WARNING, logger="alura")
+        alura.refresh_logging()
+    by_logger = {(r.name, r.levelname) for r in caplog.records}
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert ("alura.http", "DEBUG") in by_logger and "get_profile: GET /user/profile -> 503" in text, text
+    assert ("alura.retry", "INFO") in by_logger and "get_profile: retrying in" in text, text
+    assert ("alura.login", "INFO") in by_logger and "logged in as" in text, text
+    assert "req_" in text, "attempts name their request id"
+    assert key[2:] not in text and "Bearer" not in text
+    token = client.token
+    assert token is not None and token.value not in text
+
+
+def test_alura_log_shows_the_log_on_stderr(mock: MockServer) -> None:
+    code = "import alura; alura.Client(base_url=%r).get_symbols()" % mock.url
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "ALURA_LOG": "debug"}, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "DEBUG alura.http: get_symbols: GET" in out.stderr, out.stderr

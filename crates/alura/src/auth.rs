@@ -195,7 +195,8 @@ impl Auth {
             attempt = attempt.saturating_add(1);
             match self.login_once(signer).await.map_err(as_login_failure) {
                 Ok((value, lifetime)) => {
-                    tracing::debug!(address = %signer.address(), generation, "logged in");
+                    let kind = if generation > 1 { "logged in again" } else { "logged in" };
+                    tracing::info!(target: "alura::login", "{kind} as {} (login {generation})", signer.address());
                     return Token::new(value, Some(lifetime), generation);
                 }
                 Err(Error::Auth { status: Some(401), .. }) if attempt < 2 => continue,

@@ -71,7 +71,7 @@ impl alura_api::Transport for Transport {
             }
             key
         });
-        let span = tracing::info_span!(
+        let span = tracing::debug_span!(
             "alura.call",
             operation = operation.operation_id,
             method = %request.method(),
@@ -80,7 +80,7 @@ impl alura_api::Transport for Transport {
         );
         Box::pin(
             async move {
-                match self.call(client, request, operation.operation_id).await {
+                match self.call(client, request, operation.operation_id, &request_id).await {
                     Ok(response) => Ok(response),
                     Err(error) => {
                         let error = error.with_call(|call| {
@@ -130,7 +130,13 @@ impl Transport {
     }
 
     /// Sends `request` until it gets an answer to hand back, or fails for good.
-    async fn call(&self, client: &reqwest::Client, request: Request, operation: &str) -> Result<Response> {
+    async fn call(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+        operation: &str,
+        request_id: &str,
+    ) -> Result<Response> {
         let op = alura_api::find(operation);
         check_url(op, &request)?;
         if let Some(op) = op {
@@ -148,16 +154,28 @@ impl Transport {
                 return Err(Error::Timeout { elapsed: started.elapsed(), call: Box::default() });
             }
             let attempt = self.attempt(&request, token.as_ref(), left())?;
-            let span = tracing::debug_span!(
-                "alura.attempt",
-                n = retries.saturating_add(1),
-                status = tracing::field::Empty
-            );
-            let outcome = self.exchange(client, attempt).instrument(span.clone()).await;
+            let n = retries.saturating_add(1);
+            let sent_at = Instant::now();
+            let outcome = self.exchange(client, attempt).await;
+            let ms = sent_at.elapsed().as_millis();
+            let (method, path) = (request.method(), request.url().path());
+            match &outcome {
+                Ok(answer) => tracing::debug!(
+                    target: "alura::http",
+                    operation,
+                    status = answer.status.as_u16(),
+                    "{operation}: {method} {path} -> {} in {ms} ms (attempt {n}, {request_id})",
+                    answer.status.as_u16()
+                ),
+                Err(_) => tracing::debug!(
+                    target: "alura::http",
+                    operation,
+                    "{operation}: {method} {path} -> no answer after {ms} ms (attempt {n}, {request_id})"
+                ),
+            }
             let wait = match outcome {
                 Ok(answer) => {
                     let status = answer.status;
-                    span.record("status", status.as_u16());
                     if status.is_success() {
                         return Ok(answer.into_response(op));
                     }
@@ -232,7 +250,13 @@ impl Transport {
                     wait
                 }
             };
-            tracing::debug!(wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying");
+            tracing::info!(
+                target: "alura::retry",
+                operation,
+                "{operation}: retrying in {} ms (retry {n} of {}, {request_id})",
+                wait.as_millis(),
+                self.policy.max_retries
+            );
             self.sleeper.0.sleep(wait).await;
             retries = retries.saturating_add(1);
         }

@@ -24,7 +24,8 @@ async fn logs_name_operations_and_attempts_but_no_secret() {
     }
 
     let logs = capture.take();
-    assert!(logs.contains("get_profile") && logs.contains("alura.attempt"), "{logs}");
+    assert!(logs.contains("get_profile: GET /user/profile -> 401") && logs.contains("-> 200"), "{logs}");
+    assert!(logs.contains("logged in as 0x"), "the login after the 401 is logged: {logs}");
     assert!(!logs.contains(TOKEN), "the given token leaked into the logs");
     assert!(!logs.contains(&KEY[2..]), "the key leaked into the logs");
     assert!(!logs.contains("alura_"), "an issued token leaked into the logs");

@@ -8,11 +8,26 @@ retries and argument checks happen in the SDK's Rust core, so they behave as in 
     session = client.create_trading_session(budget=100, profit_target=40, asset_index=alura.Asset.BTC)
 """
 
-from . import types
-from ._asset import Asset
-from ._client import AsyncClient, Client, Token
-from ._options import RequestOptions
-from ._exceptions import (
+import logging as _logging
+import os as _os
+
+# ALURA_LOG=debug|info|warning|error shows the SDK's log (each attempt at debug; retries and
+# logins at info; answers off the spec at warning) on stderr, unless the app configured the
+# `alura` logger itself. It is read before the native module starts, which fixes the levels.
+_level = _os.environ.get("ALURA_LOG", "").strip().upper()
+if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+    _logger = _logging.getLogger("alura")
+    _logger.setLevel(_level)
+    if not _logger.handlers:
+        _handler = _logging.StreamHandler()
+        _handler.setFormatter(_logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        _logger.addHandler(_handler)
+
+from . import types  # noqa: E402
+from ._asset import Asset  # noqa: E402
+from ._client import AsyncClient, Client, Token  # noqa: E402
+from ._options import RequestOptions  # noqa: E402
+from ._exceptions import (  # noqa: E402
     AluraError,
     APIError,
     AuthenticationError,
@@ -29,7 +44,7 @@ from ._exceptions import (
     TimeoutError,
     ValidationError,
 )
-from ._native import DEFAULT_BASE_URL, __version__
+from ._native import DEFAULT_BASE_URL, __version__, refresh_logging  # noqa: E402
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -49,6 +64,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
+    "refresh_logging",
     "RequestOptions",
     "TimeoutError",
     "Token",
