@@ -127,10 +127,36 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
                 "{doc}  {name}({sig_js}, options) {{\n    return this._call({id:?}, params, options)\n  }}\n\n"
             )?;
             write!(methods, "{doc}  {name}({sig_ts}, options?: RequestOptions): Promise<{returns}>\n\n")?;
+            // A page/limit pair over a `data` list: an async iterator that fetches the next
+            // page only when the caller gets to it.
+            let names: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let null = Value::Null;
+            let answer = success.map_or(&null, |(_, r)| &r["content"]["application/json"]["schema"]);
+            let data = &resolve(spec, answer)["properties"]["data"];
+            if names.contains(&"page") && names.contains(&"limit") && data["type"] == "array" {
+                let item = ts_type(&data["items"], &format!("{id}_item"), &mut enums);
+                let iter = camel(&format!("iter_{}", id.strip_prefix("get_").unwrap_or(id)));
+                let args = if any_required { "params" } else { "params = {}" };
+                write!(
+                    js,
+                    "  /** Every item of `{name}`, page after page, each fetched only when needed. */\n  async *{iter}({args}, options) {{\n    for (let page = 1; ; page++) {{\n      const result = await this.{name}({{ ...params, page }}, options)\n      const rows = (result && result.data) || []\n      yield* rows\n      if (lastPage(result, page, params.limit, rows.length)) return\n    }}\n  }}\n\n"
+                )?;
+                let optional = if any_required { "" } else { "?" };
+                write!(
+                    methods,
+                    "  /** Every item of `{name}`, page after page, each fetched only when needed. */\n  {iter}(params{optional}: Omit<{}Params, 'page'>, options?: RequestOptions): AsyncIterableIterator<{item}>\n\n",
+                    pascal(id)
+                )?;
+            }
         }
     }
     let js = format!(
-        "{HEADER}'use strict'\n\n/** Every operation of the API as a method; each resolves to the response body. */\nclass Operations {{\n{}}}\n\nmodule.exports = {{ Operations }}\n",
+        "{HEADER}'use strict'\n\nconst {{ lastPage }} = require('./pages.js')\n\n/** Every operation of the API as a method; each resolves to the response body. */\nclass Operations {{\n{}}}\n\nmodule.exports = {{ Operations }}\n",
         js.trim_end().to_owned() + "\n"
     );
     let mut shapes = String::new();

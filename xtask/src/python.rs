@@ -213,6 +213,41 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
                 sig.join(", "),
                 cast(&format!("await self._call({call})"))
             )?;
+            // A page/limit pair over a `data` list: an iterator that fetches the next page only
+            // when the caller gets to it.
+            let null = Value::Null;
+            let answer = success.map_or(&null, |(_, r)| &r["content"]["application/json"]["schema"]);
+            let data = &resolve(spec, answer)["properties"]["data"];
+            let paged = ["page", "limit"].iter().all(|w| params.iter().any(|p| p.wire == *w));
+            if paged && data["type"] == "array" {
+                let item = py_type(&data["items"], &format!("{id}_item"), "t.", &mut enums);
+                // get_trade_logs -> iter_trade_logs
+                let iter = format!("iter_{}", id.strip_prefix("get_").unwrap_or(id));
+                let sig_iter: Vec<&str> =
+                    sig.iter().map(String::as_str).filter(|a| !a.starts_with("page:")).collect();
+                let pass: Vec<String> = params
+                    .iter()
+                    .filter(|p| p.wire != "page")
+                    .map(|p| format!("{}={}", p.py, p.py))
+                    .chain(["page=page".into(), "options=options".into()])
+                    .collect();
+                let head = format!(
+                    "        \"\"\"Every item of ``{id}``, page after page, each fetched only when needed.\"\"\"\n        page = 1\n        while True:\n"
+                );
+                let tail = "            rows = list(result.get(\"data\") or [])\n";
+                write!(
+                    sync,
+                    "    def {iter}({}) -> Iterator[{item}]:\n{head}            result = self.{id}({})\n{tail}            yield from rows\n            if last_page(result, page, limit, len(rows)):\n                return\n            page += 1\n\n",
+                    sig_iter.join(", "),
+                    pass.join(", ")
+                )?;
+                write!(
+                    asyncs,
+                    "    async def {iter}({}) -> AsyncIterator[{item}]:\n{head}            result = await self.{id}({})\n{tail}            for row in rows:\n                yield row\n            if last_page(result, page, limit, len(rows)):\n                return\n            page += 1\n\n",
+                    sig_iter.join(", "),
+                    pass.join(", ")
+                )?;
+            }
         }
     }
     let generated = format!(
@@ -221,9 +256,10 @@ pub fn generate(spec: &Value) -> Result<(String, String)> {
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Dict, List, Optional, Union, cast
+from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional, Union, cast
 
 from . import types as t
+from ._pages import last_page
 from ._options import RequestOptions
 
 __all__ = ["SyncOperations", "AsyncOperations"]

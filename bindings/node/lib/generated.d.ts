@@ -598,6 +598,9 @@ export declare class Operations {
    */
   getTradeLogs(params: GetTradeLogsParams, options?: RequestOptions): Promise<PaginatedLogs>
 
+  /** Every item of `getTradeLogs`, page after page, each fetched only when needed. */
+  iterTradeLogs(params: Omit<GetTradeLogsParams, 'page'>, options?: RequestOptions): AsyncIterableIterator<LogEntry>
+
   /**
    * Close a position.
    *
@@ -737,6 +740,9 @@ export declare class Operations {
    * `GET /api/leaderboard/rankings`
    */
   getRankings(params?: GetRankingsParams, options?: RequestOptions): Promise<PaginatedRankings>
+
+  /** Every item of `getRankings`, page after page, each fetched only when needed. */
+  iterRankings(params?: Omit<GetRankingsParams, 'page'>, options?: RequestOptions): AsyncIterableIterator<RankingEntry>
 
   /**
    * User ranking.

@@ -118,3 +118,20 @@ test('a typed response reads exactly as the server JSON does', () =>
     assert.deepEqual(ours, raw)
     assert.equal(typeof ours[0].openTime, 'number', 'timestamps are numbers, not BigInt')
   }))
+
+test('pages are fetched only when needed', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await client.createTradingSession({ budget: 300, profitTarget: 40, assetIndex: 1, maxPositions: 3 })
+    const trade = await client.getCurrentTrade()
+    await client.closeTrade({ tradeId: trade.id })
+    const rows = []
+    for await (const row of client.iterTradeLogs({ tradeId: trade.id, limit: 1 })) {
+      rows.push(row)
+      if (rows.length === 1) assert.equal(mock.requests('get_trade_logs').length, 1, 'one page for the first row')
+    }
+    assert.deepEqual(rows, await client.tradeLogs(trade.id))
+    let ranked = 0
+    for await (const entry of client.iterRankings({ limit: 1 })) ranked += entry ? 1 : 0
+    assert.equal(ranked, 1)
+  }))

@@ -122,3 +122,23 @@ async def test_a_typed_response_reads_exactly_as_the_server_json(api: Either, mo
     assert len(ours) == 500
     assert ours == raw
     assert {k: type(v) for k, v in ours[0].items()} == {k: type(v) for k, v in raw[0].items()}
+
+
+def test_pages_are_fetched_only_when_needed(mock: MockServer, client: alura.Client) -> None:
+    client.create_trading_session(budget=300, profit_target=40, asset_index=1, max_positions=3)
+    trade = client.get_current_trade()
+    client.close_trade(trade["id"])
+    rows = client.iter_trade_logs(trade["id"], limit=1)
+    first = next(rows)
+    assert len(mock.requests("get_trade_logs")) == 1, "one page for the first row"
+    rest = list(rows)
+    assert [first, *rest] == client.trade_logs(trade["id"])
+    assert len(mock.requests("get_trade_logs")) == 4 + 1, "one page per row, then trade_logs' own page"
+
+    async def collect() -> int:
+        aclient = alura.AsyncClient(base_url=mock.url, token=client.token.value)  # type: ignore[union-attr]
+        return len([row async for row in aclient.iter_trade_logs(trade["id"], limit=2)])
+
+    import asyncio
+
+    assert asyncio.run(collect()) == 4

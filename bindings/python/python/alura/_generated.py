@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Dict, List, Optional, Union, cast
+from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional, Union, cast
 
 from . import types as t
+from ._pages import last_page
 from ._options import RequestOptions
 
 __all__ = ["SyncOperations", "AsyncOperations"]
@@ -110,6 +111,17 @@ class SyncOperations:
             limit: Items per page (max 100); at least 1.
         """
         return cast("t.PaginatedLogs", self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options))
+
+    def iter_trade_logs(self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> Iterator[t.LogEntry]:
+        """Every item of ``get_trade_logs``, page after page, each fetched only when needed."""
+        page = 1
+        while True:
+            result = self.get_trade_logs(trade_id=trade_id, limit=limit, page=page, options=options)
+            rows = list(result.get("data") or [])
+            yield from rows
+            if last_page(result, page, limit, len(rows)):
+                return
+            page += 1
 
     def close_position(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close a position.
@@ -297,6 +309,17 @@ class SyncOperations:
             period: Ranking period; one of "daily", "weekly", "monthly", "all".
         """
         return cast("t.PaginatedRankings", self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options))
+
+    def iter_rankings(self, *, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> Iterator[t.RankingEntry]:
+        """Every item of ``get_rankings``, page after page, each fetched only when needed."""
+        page = 1
+        while True:
+            result = self.get_rankings(limit=limit, period=period, page=page, options=options)
+            rows = list(result.get("data") or [])
+            yield from rows
+            if last_page(result, page, limit, len(rows)):
+                return
+            page += 1
 
     def get_user_ranking(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.RankingEntry:
         """User ranking.
@@ -501,6 +524,18 @@ class AsyncOperations:
         """
         return cast("t.PaginatedLogs", await self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options))
 
+    async def iter_trade_logs(self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> AsyncIterator[t.LogEntry]:
+        """Every item of ``get_trade_logs``, page after page, each fetched only when needed."""
+        page = 1
+        while True:
+            result = await self.get_trade_logs(trade_id=trade_id, limit=limit, page=page, options=options)
+            rows = list(result.get("data") or [])
+            for row in rows:
+                yield row
+            if last_page(result, page, limit, len(rows)):
+                return
+            page += 1
+
     async def close_position(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close a position.
 
@@ -687,6 +722,18 @@ class AsyncOperations:
             period: Ranking period; one of "daily", "weekly", "monthly", "all".
         """
         return cast("t.PaginatedRankings", await self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options))
+
+    async def iter_rankings(self, *, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> AsyncIterator[t.RankingEntry]:
+        """Every item of ``get_rankings``, page after page, each fetched only when needed."""
+        page = 1
+        while True:
+            result = await self.get_rankings(limit=limit, period=period, page=page, options=options)
+            rows = list(result.get("data") or [])
+            for row in rows:
+                yield row
+            if last_page(result, page, limit, len(rows)):
+                return
+            page += 1
 
     async def get_user_ranking(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.RankingEntry:
         """User ranking.
