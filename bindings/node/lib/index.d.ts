@@ -84,6 +84,11 @@ export declare class Client extends Operations {
   readonly address: string | null
   /** Logs in now rather than on the first call that needs it. */
   login(): Promise<void>
+  /** Calls an endpoint the spec does not have (yet), with this client's login, retries and errors. */
+  request(
+    request: { method: string; path: string; query?: Record<string, string | number | boolean>; body?: unknown; authenticated?: boolean },
+    options?: RequestOptions,
+  ): Promise<any>
   /** The token held now and when it lapses, or null before the first login. */
   token(): Token | null
   /** Every log entry of a trade, all pages, oldest first. */

@@ -164,6 +164,24 @@ class Client extends Operations {
     return error
   }
 
+  /**
+   * Calls an endpoint the spec does not have (yet), e.g. `request({ method: 'GET', path: '/user/rewards' })`,
+   * with this client's login, retries and errors; resolves to the body as JSON.
+   */
+  async request({ method, path, query, body, authenticated = true } = {}, options) {
+    if (typeof method !== 'string' || typeof path !== 'string') {
+      throw new ValidationError('invalid input: request needs a method and a path')
+    }
+    if (body !== undefined) checkJson(body, 'body')
+    const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
+    const stringified = query && Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)]))
+    try {
+      return await this[secret].request({ method, path, query: stringified, body, authenticated }, steer)
+    } catch (e) {
+      throw this._error(e)
+    }
+  }
+
   /** Logs in now rather than on the first call that needs it. */
   async login() {
     try {

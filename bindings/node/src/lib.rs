@@ -65,6 +65,16 @@ impl RequestOptions {
     }
 }
 
+/// What `request` sends.
+#[napi(object)]
+pub struct NativeRawRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Option<std::collections::HashMap<String, String>>,
+    pub body: Option<Value>,
+    pub authenticated: Option<bool>,
+}
+
 /// The token held now, as plain values (lib/index.js wraps it so inspect hides the value).
 #[napi(object)]
 pub struct NativeToken {
@@ -278,6 +288,28 @@ impl NativeClient {
         // they are safe integers (a transcode straight into napi would make every integer over
         // u32 a BigInt).
         guarded(async move { client.call(&operation, args).await?.to_value() }).await
+    }
+
+    /// Calls an endpoint the spec does not have, with the client's login, retries and errors;
+    /// resolves to the body as JSON (null when empty).
+    #[napi(ts_return_type = "Promise<any>")]
+    pub async fn request(&self, request: NativeRawRequest, options: Option<RequestOptions>) -> Result<Value> {
+        let client = match options {
+            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js)?,
+            None => self.client.clone(),
+        };
+        let mut body = request.body;
+        if let Some(b) = body.as_mut() {
+            whole_numbers_as_integers(b);
+        }
+        let raw = alura::RawRequest {
+            method: request.method,
+            path: request.path,
+            query: request.query.unwrap_or_default().into_iter().collect(),
+            body: body.filter(|b| !b.is_null()),
+            authenticated: request.authenticated.unwrap_or(true),
+        };
+        guarded(async move { client.request(raw).await?.json() }).await
     }
 
     /// Logs in now (a no-op while the token is good).

@@ -135,3 +135,16 @@ test('pages are fetched only when needed', () =>
     for await (const entry of client.iterRankings({ limit: 1 })) ranked += entry ? 1 : 0
     assert.equal(ranked, 1)
   }))
+
+test('request reaches an endpoint the spec does not have', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const profile = await client.request({ method: 'GET', path: '/user/profile' })
+    assert.equal(profile.address, client.address)
+    const checked = await client.request({ method: 'POST', path: '/referrals/check', body: { code: 'NOPE' }, authenticated: false })
+    assert.equal(checked.valid, false)
+    const err = await client.request({ method: 'GET', path: '/user/not-yet-in-the-spec' }).catch((e) => e)
+    assert.equal(err.name, 'NotFoundError')
+    assert.match(err.requestId, /^req_/)
+    await assert.rejects(client.request({ method: 'GET', path: '/user/../auth' }), /no \. or \.\. segment/)
+  }))

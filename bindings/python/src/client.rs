@@ -6,7 +6,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::convert::{Json, Typed, map_from_py, to_py};
+use crate::convert::{Json, Typed, from_py, map_from_py, to_py};
 use crate::errors;
 use crate::pyser;
 use crate::signer::PySigner;
@@ -204,6 +204,52 @@ impl NativeClient {
         })
     }
 
+    /// Calls an endpoint the spec does not have, with the client's login, retries and errors;
+    /// returns the body as JSON (None when empty).
+    #[pyo3(signature = (method, path, params=None, json=None, authenticated=true, options=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn request<'py>(
+        &self,
+        py: Python<'py>,
+        method: String,
+        path: String,
+        params: Option<&Bound<'py, PyDict>>,
+        json: Option<&Bound<'py, PyAny>>,
+        authenticated: bool,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = raw_request(py, method, path, params, json, authenticated)?;
+        let client = self.for_call(py, options)?;
+        let answer = select_interruptible(py, guarded(async move { client.request(request).await?.json() }))?;
+        match answer {
+            Ok(value) => to_py(py, &value),
+            Err(e) => Err(raise(py, &self.signer, e)),
+        }
+    }
+
+    /// The same as a coroutine.
+    #[pyo3(signature = (method, path, params=None, json=None, authenticated=true, options=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn request_async<'py>(
+        &self,
+        py: Python<'py>,
+        method: String,
+        path: String,
+        params: Option<&Bound<'py, PyDict>>,
+        json: Option<&Bound<'py, PyAny>>,
+        authenticated: bool,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = raw_request(py, method, path, params, json, authenticated)?;
+        let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            match guarded(async move { client.request(request).await?.json() }).await {
+                Ok(value) => Ok(Json(value)),
+                Err(e) => Err(Python::attach(|py| raise(py, &signer, e))),
+            }
+        })
+    }
+
     /// Logs in now (a no-op while the token is good).
     fn login(&self, py: Python<'_>) -> PyResult<()> {
         let client = self.client.clone();
@@ -323,6 +369,28 @@ fn number(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64>
         let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
         errors::validation(py, format!("{name} must be a number, not {kind}"))
     })
+}
+
+/// What `request` sends, from its Python arguments.
+fn raw_request(
+    py: Python<'_>,
+    method: String,
+    path: String,
+    params: Option<&Bound<'_, PyDict>>,
+    json: Option<&Bound<'_, PyAny>>,
+    authenticated: bool,
+) -> PyResult<alura::RawRequest> {
+    let invalid = |e: PyErr| errors::validation(py, e.value(py).to_string());
+    let query = match params {
+        None => Vec::new(),
+        Some(d) => map_from_py(d, "params")
+            .map_err(invalid)?
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect(),
+    };
+    let body = json.filter(|j| !j.is_none()).map(|j| from_py(j, "json")).transpose().map_err(invalid)?;
+    Ok(alura::RawRequest { method, path, query, body, authenticated })
 }
 
 /// `token_cache=`: True for the default place, a path for another, None or False for none.

@@ -142,3 +142,15 @@ def test_pages_are_fetched_only_when_needed(mock: MockServer, client: alura.Clie
     import asyncio
 
     assert asyncio.run(collect()) == 4
+
+
+def test_request_reaches_an_endpoint_the_spec_does_not_have(mock: MockServer, client: alura.Client) -> None:
+    profile = client.request("GET", "/user/profile")
+    assert profile["address"] == client.address
+    checked = client.request("POST", "/referrals/check", json={"code": "NOPE"}, authenticated=False)
+    assert checked["valid"] is False
+    with pytest.raises(alura.NotFoundError) as info:
+        client.request("GET", "/user/not-yet-in-the-spec")
+    assert info.value.request_id is not None
+    with pytest.raises(alura.ValidationError, match="no . or .. segment"):
+        client.request("GET", "/user/../auth")

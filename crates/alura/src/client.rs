@@ -121,6 +121,14 @@ impl Client {
         self.with_transport(Transport { request_timeout: timeout, ..self.inner.transport.clone() })
     }
 
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// Whether an answer that does not fit the spec fails the call (see [`ClientBuilder::strict`]).
     pub fn strict(&self) -> bool {
         self.inner.strict

@@ -33,6 +33,7 @@ mod decode;
 mod dispatch;
 mod error;
 pub mod options;
+mod request;
 mod retry;
 mod token;
 mod token_cache;
@@ -47,6 +48,7 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_B
 pub use columns::{CandleColumns, HistoryQuery};
 pub use error::{CallInfo, Error, RawBody, Result};
 pub use options::CallOptions;
+pub use request::{RawRequest, RawResponse};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use token::TokenInfo;
 pub use token_cache::default_path as default_token_cache_path;

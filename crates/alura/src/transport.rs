@@ -50,9 +50,30 @@ impl alura_api::Transport for Transport {
     fn send<'a>(
         &'a self,
         client: &'a reqwest::Client,
-        mut request: Request,
+        request: Request,
         operation: &'a OperationInfo,
     ) -> BoxFuture<'a, reqwest::Result<Response>> {
+        let op = alura_api::find(operation.operation_id);
+        let authenticated = op.is_some_and(|op| op.authenticated);
+        Box::pin(async move {
+            match self.run(client, request, operation.operation_id, authenticated).await {
+                Ok(response) => Ok(response),
+                Err(error) => Ok(Carrier::new(error).into_response()),
+            }
+        })
+    }
+}
+
+impl Transport {
+    /// One call: its request id, extra headers and idempotency key, then `call`, with what is
+    /// known about the call stamped on its error.
+    pub(crate) async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: Request,
+        operation: &str,
+        authenticated: bool,
+    ) -> Result<Response> {
         // One id per call, the same on every attempt, in the logs and on every error, so a
         // call can be found in the server's logs.
         let request_id = random_id("req_");
@@ -73,29 +94,25 @@ impl alura_api::Transport for Transport {
         });
         let span = tracing::debug_span!(
             "alura.call",
-            operation = operation.operation_id,
+            operation,
             method = %request.method(),
             path = request.url().path(),
             request_id = %request_id,
         );
-        Box::pin(
-            async move {
-                match self.call(client, request, operation.operation_id, &request_id).await {
-                    Ok(response) => Ok(response),
-                    Err(error) => {
-                        let error = error.with_call(|call| {
-                            call.request_id.get_or_insert(request_id);
-                            if call.idempotency_key.is_none() {
-                                call.idempotency_key = idempotency_key;
-                            }
-                        });
-                        tracing::debug!(%error, "call failed");
-                        Ok(Carrier::new(error).into_response())
+        async move {
+            self.call(client, request, operation, authenticated, &request_id).await.map_err(|error| {
+                let error = error.with_call(|call| {
+                    call.request_id.get_or_insert(request_id);
+                    if call.idempotency_key.is_none() {
+                        call.idempotency_key = idempotency_key;
                     }
-                }
-            }
-            .instrument(span),
-        )
+                });
+                tracing::debug!(%error, "call failed");
+                error
+            })
+        }
+        .instrument(span)
+        .await
     }
 }
 
@@ -135,6 +152,7 @@ impl Transport {
         client: &reqwest::Client,
         request: Request,
         operation: &str,
+        authenticated: bool,
         request_id: &str,
     ) -> Result<Response> {
         let op = alura_api::find(operation);
@@ -142,7 +160,6 @@ impl Transport {
         if let Some(op) = op {
             validate::request(op, &request).map_err(Error::invalid)?;
         }
-        let authenticated = op.is_some_and(|op| op.authenticated);
         let idempotent = retry::idempotent(request.method());
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);

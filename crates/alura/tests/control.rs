@@ -106,3 +106,33 @@ async fn a_nestjs_error_carries_the_request_id_too() {
     assert!(matches!(&err, Error::Api { status: 404, .. }));
     assert!(err.request_id().is_some_and(|id| id.starts_with("req_")));
 }
+
+#[tokio::test]
+async fn request_reaches_an_endpoint_with_the_same_login_retry_and_errors() {
+    let mock = common::mock();
+    let (client, _) = common::client(&mock);
+    mock.inject("get_profile", [common::status(503, &[("Retry-After", "0")])]);
+    let get = |path: &str| alura::RawRequest {
+        method: "get".into(),
+        path: path.into(),
+        authenticated: true,
+        ..Default::default()
+    };
+    let profile = client.request(get("/user/profile")).await.unwrap();
+    assert_eq!(profile.status, 200);
+    assert_eq!(profile.json().unwrap()["address"], client.address().unwrap().to_checksum(None));
+    assert_eq!(common::sent(&mock, "get_profile"), 2, "retried after the 503, logged in first");
+    let err = client.request(get("/user/not-yet-in-the-spec")).await.unwrap_err();
+    assert!(matches!(&err, Error::Api { status: 404, .. }) && err.request_id().is_some(), "{err:?}");
+    for bad in ["user/profile", "//evil.example/x", "/user/../auth", "/a/./b"] {
+        let err = client.request(get(bad)).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{bad}: {err:?}");
+    }
+    let post = alura::RawRequest {
+        method: "POST".into(),
+        path: "/referrals/check".into(),
+        body: Some(value!({"code": "NOPE"})),
+        ..Default::default()
+    };
+    assert_eq!(client.request(post).await.unwrap().json().unwrap()["valid"], false);
+}

@@ -141,6 +141,20 @@ class Client(_Base, SyncOperations):
         """Every log entry of a trade, all pages, oldest first."""
         return self._native.trade_logs(trade_id)  # type: ignore[no-any-return]
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Dict[str, Any]] = None,
+        json: Any = None,
+        authenticated: bool = True,
+        options: Optional[RequestOptions] = None,
+    ) -> Any:
+        """Calls an endpoint the spec does not have (yet), e.g. ``request("GET", "/user/rewards")``,
+        with this client's login, retries and errors; returns the body as JSON."""
+        return self._native.request(method, path, params, json, authenticated, options)
+
     def candles_df(
         self,
         symbol: str,
@@ -184,6 +198,20 @@ class AsyncClient(_Base, AsyncOperations):
     async def trade_logs(self, trade_id: str) -> List[t.LogEntry]:
         """Every log entry of a trade, all pages, oldest first."""
         return await self._native.trade_logs_async(trade_id)  # type: ignore[no-any-return]
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Dict[str, Any]] = None,
+        json: Any = None,
+        authenticated: bool = True,
+        options: Optional[RequestOptions] = None,
+    ) -> Any:
+        """Calls an endpoint the spec does not have (yet), with this client's login, retries and
+        errors; returns the body as JSON."""
+        return await self._native.request_async(method, path, params, json, authenticated, options)
 
     async def candles_df(
         self,

@@ -32,6 +32,24 @@ class NativeClient:
     def call_async(
         self, operation: str, args: Optional[Dict[str, Any]] = ..., options: Optional[Any] = ...
     ) -> Awaitable[Any]: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: Optional[Dict[str, Any]] = ...,
+        json: Any = ...,
+        authenticated: bool = ...,
+        options: Optional[Any] = ...,
+    ) -> Any: ...
+    def request_async(
+        self,
+        method: str,
+        path: str,
+        params: Optional[Dict[str, Any]] = ...,
+        json: Any = ...,
+        authenticated: bool = ...,
+        options: Optional[Any] = ...,
+    ) -> Awaitable[Any]: ...
     def login(self) -> None: ...
     def login_async(self) -> Awaitable[None]: ...
     def trade_logs(self, trade_id: str) -> Any: ...
