@@ -62,3 +62,5 @@ export declare class DecodeError extends AluraError {
 }
 /** A bug in the SDK (a panic in its Rust core), caught before it could crash the process. */
 export declare class InternalError extends AluraError {}
+/** The caller aborted the call (its `signal`); a POST aborted this way is an OutcomeUnknownError. */
+export declare class AbortError extends AluraError {}

@@ -35,6 +35,7 @@ const OutcomeUnknownError = define('OutcomeUnknownError', AluraError, 'ERR_ALURA
 const ValidationError = define('ValidationError', AluraError, 'ERR_ALURA_VALIDATION')
 const DecodeError = define('DecodeError', AluraError, 'ERR_ALURA_DECODE')
 const InternalError = define('InternalError', AluraError, 'ERR_ALURA_INTERNAL')
+const AbortError = define('AbortError', AluraError, 'ERR_ALURA_ABORTED')
 kinds.APIError = ApiError
 
 /** The error a native call failed with, as one of the classes above. */
@@ -67,5 +68,6 @@ module.exports = {
   ValidationError,
   DecodeError,
   InternalError,
+  AbortError,
   fromNative,
 }

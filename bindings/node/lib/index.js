@@ -83,7 +83,13 @@ const OPTION_TYPES = {
 }
 
 /** The type of each per-call option (the second argument of every method). */
-const REQUEST_OPTION_TYPES = { timeoutMs: 'number', maxRetries: 'number', headers: 'object', idempotencyKey: 'string' }
+const REQUEST_OPTION_TYPES = {
+  timeoutMs: 'number',
+  maxRetries: 'number',
+  headers: 'object',
+  idempotencyKey: 'string',
+  signal: 'object',
+}
 
 function checkOptions(options, types) {
   if (options === undefined || options === null) return {}
@@ -145,11 +151,23 @@ class Client extends Operations {
 
   async _call(operation, params, options) {
     const args = compact(params)
-    const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
+    const { signal, ...steer } = options === undefined ? {} : checkOptions(options, REQUEST_OPTION_TYPES)
+    if (signal !== undefined && typeof signal.addEventListener !== 'function') {
+      throw new ValidationError('invalid input: signal must be an AbortSignal')
+    }
+    if (signal && signal.aborted) throw new errors.AbortError('the call was aborted before it started')
+    const id = signal ? native.abortHandle() : undefined
+    const onAbort = () => native.abort(id)
+    if (signal) signal.addEventListener('abort', onAbort, { once: true })
     try {
-      return await this[secret].call(operation, args, steer)
+      return await this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id)
     } catch (e) {
       throw this._error(e)
+    } finally {
+      if (signal) {
+        signal.removeEventListener('abort', onAbort)
+        native.abortRelease(id)
+      }
     }
   }
 

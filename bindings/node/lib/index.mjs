@@ -22,5 +22,6 @@ export const {
   ValidationError,
   DecodeError,
   InternalError,
+  AbortError,
 } = sdk
 export default sdk

@@ -8,4 +8,6 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** The Idempotency-Key of a POST: reuse the key of a call whose outcome was unknown. */
   idempotencyKey?: string
+  /** Aborts the call: its request is dropped; a POST aborted this way is an OutcomeUnknownError. */
+  signal?: AbortSignal
 }

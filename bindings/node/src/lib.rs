@@ -2,6 +2,7 @@
 //! arguments, results and errors; login, retry and validation live in the `alura` crate.
 
 // Public so its `#[napi]` items count as used in every build, tests included.
+pub mod abort;
 pub mod logging;
 mod mock;
 mod signer;
@@ -130,6 +131,22 @@ fn to_js(error: alura::Error) -> Error {
         fields["headers"] = Value::Object(headers);
     }
     Error::new(Status::GenericFailure, fields.to_string())
+}
+
+/// The error of a call the caller aborted: a POST may already have reached the server.
+fn aborted(post: Option<&str>) -> Error {
+    if let Some(operation) = post {
+        return to_js(alura::Error::OutcomeUnknown {
+            operation: operation.into(),
+            reason: "the caller aborted it; it may have reached the server".into(),
+            status: None,
+            call: Box::default(),
+        });
+    }
+    Error::new(
+        Status::Cancelled,
+        json!({"kind": "AbortError", "message": "the call was aborted"}).to_string(),
+    )
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -271,6 +288,7 @@ impl NativeClient {
         operation: String,
         args: Option<Value>,
         options: Option<RequestOptions>,
+        abort_id: Option<u32>,
     ) -> Result<Value> {
         let args: Map<String, Value> = match args {
             None | Some(Value::Null) => Map::new(),
@@ -287,7 +305,14 @@ impl NativeClient {
         // The server's JSON as a value here, on a worker thread; napi makes it JS numbers where
         // they are safe integers (a transcode straight into napi would make every integer over
         // u32 a BigInt).
-        guarded(async move { client.call(&operation, args).await?.to_value() }).await
+        let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
+        let work = guarded(async move { client.call(&operation, args).await?.to_value() });
+        let Some(abort) = abort_id.and_then(abort::get) else { return work.await };
+        // Dropping the call's future drops its request.
+        tokio::select! {
+            out = work => out,
+            _ = abort.fired() => Err(aborted(post)),
+        }
     }
 
     /// Calls an endpoint the spec does not have, with the client's login, retries and errors;

@@ -62,3 +62,21 @@ test('options steer one call and keep the rest', () =>
     mock.injectFaults('get_symbols', [unavailable, unavailable, unavailable, unavailable])
     assert.equal((await patient.getSymbols()).symbols[0], 'BTC')
   }))
+
+test('an AbortSignal cancels one call: a GET is an AbortError, a POST an unknown outcome', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await client.login()
+    mock.injectFaults('get_symbols', [{ kind: 'delay', ms: 3000 }])
+    const started = Date.now()
+    const get = client.getSymbols({}, { signal: AbortSignal.timeout(100) })
+    await assert.rejects(get, (e) => e instanceof alura.AbortError && e.code === 'ERR_ALURA_ABORTED')
+    assert.ok(Date.now() - started < 2000, 'the call ended when aborted, not when the server answered')
+    mock.injectFaults('create_trading_session', [{ kind: 'delay', ms: 3000 }])
+    const controller = new AbortController()
+    const post = client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 }, { signal: controller.signal })
+    setTimeout(() => controller.abort(), 100)
+    await assert.rejects(post, alura.OutcomeUnknownError)
+    await assert.rejects(client.getSymbols({}, { signal: AbortSignal.abort() }), alura.AbortError)
+    assert.equal(sent(mock, 'get_symbols'), 1, 'an already aborted call is never sent')
+  }))
