@@ -33,6 +33,7 @@ mod decode;
 mod dispatch;
 mod error;
 pub mod options;
+mod policy;
 mod request;
 mod retry;
 mod token;

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use alura_api::BoxFuture;
 use rand::Rng;
+use reqwest::Method;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
 
 /// How a call is retried. The default retries twice with full-jitter exponential backoff.
 ///
@@ -85,11 +85,6 @@ impl fmt::Debug for SharedSleeper {
 /// Methods a server may receive twice with the same effect as once.
 pub(crate) fn idempotent(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
-}
-
-/// Statuses worth another try of an idempotent request.
-pub(crate) fn transient(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
 /// `Retry-After` as delta-seconds or an HTTP-date.

@@ -21,6 +21,7 @@ use tracing::Instrument;
 use crate::auth::Auth;
 use crate::decode::{self, Captured};
 use crate::error::{CallInfo, Carrier, Error, Result, describe};
+use crate::policy;
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::token::Token;
 use crate::validate;
@@ -190,82 +191,46 @@ impl Transport {
                     "{operation}: {method} {path} -> no answer after {ms} ms (attempt {n}, {request_id})"
                 ),
             }
-            let wait = match outcome {
-                Ok(answer) => {
-                    let status = answer.status;
-                    if status.is_success() {
-                        return Ok(answer.into_response(op));
-                    }
-                    if status == StatusCode::UNAUTHORIZED
-                        && !relogged
-                        && let Some(rejected) = &token
-                    {
-                        // The token lapsed or was revoked: log in again and replay this once.
-                        if let Some(fresh) = self.auth()?.renew(rejected).await? {
+            let seen = match &outcome {
+                Ok(answer) => policy::Seen::Answer {
+                    status: answer.status.as_u16(),
+                    retry_after: retry::retry_after(&answer.headers),
+                },
+                Err(Failure::TooLarge(_)) => policy::Seen::TooLarge,
+                Err(Failure::Body(..)) => policy::Seen::BodyFailed,
+                Err(Failure::Send(e)) => policy::Seen::SendFailed { connect: e.is_connect() },
+            };
+            let cx = policy::Context {
+                idempotent,
+                has_token: token.is_some(),
+                relogged,
+                retries,
+                max_retries: self.policy.max_retries,
+                left: left(),
+                backoff: self.policy.backoff(retries),
+            };
+            let wait = match policy::decide(seen, cx) {
+                policy::Step::Return => match outcome {
+                    Ok(answer) => return Ok(answer.into_response(op)),
+                    Err(_) => return Err(self.failure(policy::Why::Transport, outcome, operation, started)),
+                },
+                policy::Step::Retry(wait) => wait,
+                policy::Step::Relogin => {
+                    // The token lapsed or was revoked: log in again and replay this once.
+                    let renewed = match &token {
+                        Some(rejected) => self.auth()?.renew(rejected).await?,
+                        None => None,
+                    };
+                    match renewed {
+                        Some(fresh) => {
                             token = Some(fresh);
                             relogged = true;
                             continue;
                         }
+                        None => return Err(self.failure(policy::Why::Status, outcome, operation, started)),
                     }
-                    if status.is_redirection() {
-                        return Err(redirected(&answer));
-                    }
-                    if !idempotent && status.is_server_error() {
-                        return Err(outcome_unknown_after(operation, &answer));
-                    }
-                    let retryable =
-                        retry::transient(status) && (idempotent || status == StatusCode::TOO_MANY_REQUESTS);
-                    if !retryable || retries >= self.policy.max_retries {
-                        return Err(Error::from_answer(status, &answer.headers, &answer.body));
-                    }
-                    let asked = matches!(status.as_u16(), 429 | 503)
-                        .then(|| retry::retry_after(&answer.headers))
-                        .flatten();
-                    let wait = asked.unwrap_or_else(|| self.policy.backoff(retries));
-                    if wait >= left() {
-                        // Waiting would overrun the deadline: the answer we have is the answer.
-                        return Err(Error::from_answer(status, &answer.headers, &answer.body));
-                    }
-                    wait
                 }
-                Err(Failure::TooLarge(status)) => {
-                    return Err(Error::decode(format!(
-                        "the {status} answer's body is larger than the client's limit of {} bytes \
-                         (max_response_bytes); it was not read",
-                        self.max_body
-                    )));
-                }
-                Err(Failure::Body(status, e)) if !idempotent => {
-                    // The server answered; whatever it did, it did.
-                    return Err(Error::OutcomeUnknown {
-                        operation: operation.into(),
-                        reason: format!("the {status} answer's body could not be read: {}", describe(&e)),
-                        status: Some(status.as_u16()),
-                        call: Box::default(),
-                    });
-                }
-                Err(Failure::Send(e)) if !idempotent && !e.is_connect() => {
-                    // A connect error means nothing reached the server; anything later may have.
-                    let reason =
-                        if e.is_timeout() { "no response before the timeout".into() } else { describe(&e) };
-                    return Err(Error::OutcomeUnknown {
-                        operation: operation.into(),
-                        reason,
-                        status: None,
-                        call: Box::default(),
-                    });
-                }
-                Err(Failure::Send(e) | Failure::Body(_, e)) => {
-                    let wait = self.policy.backoff(retries);
-                    if retries >= self.policy.max_retries || wait >= left() {
-                        return Err(if e.is_timeout() {
-                            Error::Timeout { elapsed: started.elapsed(), call: Box::default() }
-                        } else {
-                            Error::network(e)
-                        });
-                    }
-                    wait
-                }
+                policy::Step::Fail(why) => return Err(self.failure(why, outcome, operation, started)),
             };
             tracing::info!(
                 target: "alura::retry",
@@ -276,6 +241,45 @@ impl Transport {
             );
             self.sleeper.0.sleep(wait).await;
             retries = retries.saturating_add(1);
+        }
+    }
+
+    /// The error a failed call ends with, from why it failed and what the last attempt saw.
+    fn failure(
+        &self,
+        why: policy::Why,
+        outcome: Result<Answer, Failure>,
+        operation: &str,
+        started: Instant,
+    ) -> Error {
+        use policy::Why;
+        match (why, outcome) {
+            (Why::Redirect, Ok(answer)) => redirected(&answer),
+            (Why::OutcomeUnknown, Ok(answer)) => outcome_unknown_after(operation, &answer),
+            (Why::Status, Ok(answer)) => Error::from_answer(answer.status, &answer.headers, &answer.body),
+            (_, Err(Failure::TooLarge(status))) => Error::decode(format!(
+                "the {status} answer's body is larger than the client's limit of {} bytes \
+                 (max_response_bytes); it was not read",
+                self.max_body
+            )),
+            // The server answered; whatever it did, it did.
+            (Why::OutcomeUnknown, Err(Failure::Body(status, e))) => Error::OutcomeUnknown {
+                operation: operation.into(),
+                reason: format!("the {status} answer's body could not be read: {}", describe(&e)),
+                status: Some(status.as_u16()),
+                call: Box::default(),
+            },
+            (Why::OutcomeUnknown, Err(Failure::Send(e))) => Error::OutcomeUnknown {
+                operation: operation.into(),
+                reason: if e.is_timeout() { "no response before the timeout".into() } else { describe(&e) },
+                status: None,
+                call: Box::default(),
+            },
+            (_, Err(Failure::Send(e) | Failure::Body(_, e))) if e.is_timeout() => {
+                Error::Timeout { elapsed: started.elapsed(), call: Box::default() }
+            }
+            (_, Err(Failure::Send(e) | Failure::Body(_, e))) => Error::network(e),
+            (_, Ok(answer)) => Error::from_answer(answer.status, &answer.headers, &answer.body),
         }
     }
 
