@@ -53,6 +53,15 @@ export type Signer =
   | { address: string; signMessage(args: { message: string }): Promise<string>; type: 'local' | 'json-rpc' }
   | { address?: string; signMessage(message: string): Promise<string>; getAddress?(): Promise<string> }
 
+/** An answer as the server sent it. */
+export declare class RawResponse {
+  readonly status: number | null
+  readonly headers: Record<string, string>
+  readonly body: Buffer
+  /** The body as JSON (null when empty). */
+  json(): any
+}
+
 /** A bearer token and when it lapses; inspect and JSON never show the value. */
 export declare class Token {
   readonly value: string
@@ -91,6 +100,8 @@ export declare class Client extends Operations {
   ): Promise<any>
   /** The token held now and when it lapses, or null before the first login. */
   token(): Token | null
+  /** Every operation, resolving to a RawResponse (status, headers, body) instead of the parsed body. */
+  readonly withRawResponse: { [K in keyof Operations]: (...args: Parameters<Operations[K]>) => Promise<RawResponse> }
   /** Every log entry of a trade, all pages, oldest first. */
   tradeLogs(tradeId: string): Promise<LogEntry[]>
   /** This client with other settings, sharing its connections and its login; the rest is kept. */

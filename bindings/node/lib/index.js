@@ -111,6 +111,39 @@ function checkOptions(options, types) {
   return options
 }
 
+/** An answer as the server sent it: status, headers, the body's bytes, and the parsed body. */
+class RawResponse {
+  constructor({ status, headers, body }) {
+    this.status = status
+    this.headers = headers
+    this.body = body
+  }
+
+  /** The body as JSON (null when empty). */
+  json() {
+    const text = this.body.toString('utf8')
+    return text.trim() === '' ? null : JSON.parse(text)
+  }
+}
+
+/** Every operation of a client, resolving to a RawResponse instead of the parsed body. */
+class RawOperations extends Operations {
+  constructor(client) {
+    super()
+    this[secret] = client
+  }
+
+  async _call(operation, params, options) {
+    const args = compact(params)
+    const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
+    try {
+      return new RawResponse(await this[secret][secret].callRaw(operation, args, steer))
+    } catch (e) {
+      throw this[secret]._error(e)
+    }
+  }
+}
+
 /** A client of the Alura API; every method returns a Promise. Share one per process. */
 class Client extends Operations {
   /** @param {import('./index').ClientOptions} [options] */
@@ -209,6 +242,11 @@ class Client extends Operations {
     }
   }
 
+  /** Every operation, resolving to a RawResponse (status, headers, body) instead of the parsed body. */
+  get withRawResponse() {
+    return new RawOperations(this)
+  }
+
   /** The token held now and when it lapses, or null before the first login. */
   token() {
     const token = this[secret].token()
@@ -248,6 +286,7 @@ const Asset = Object.freeze({ BTC: 0, ETH: 1, SOL: 2, XRP: 3, DOGE: 4, AVAX: 5 }
 
 module.exports = {
   Client,
+  RawResponse,
   Asset,
   Token,
   setLogger,

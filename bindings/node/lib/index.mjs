@@ -3,6 +3,7 @@ import sdk from './index.js'
 
 export const {
   Client,
+  RawResponse,
   Asset,
   Token,
   setLogger,

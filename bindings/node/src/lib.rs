@@ -66,6 +66,14 @@ impl RequestOptions {
     }
 }
 
+/// An answer as the server sent it.
+#[napi(object)]
+pub struct NativeRaw {
+    pub status: Option<u32>,
+    pub headers: std::collections::HashMap<String, String>,
+    pub body: Buffer,
+}
+
 /// What `request` sends.
 #[napi(object)]
 pub struct NativeRawRequest {
@@ -313,6 +321,40 @@ impl NativeClient {
             out = work => out,
             _ = abort.fired() => Err(aborted(post)),
         }
+    }
+
+    /// Calls `operation` and resolves to the answer as the server sent it: status, headers, body.
+    #[napi]
+    pub async fn call_raw(
+        &self,
+        operation: String,
+        args: Option<Value>,
+        options: Option<RequestOptions>,
+    ) -> Result<NativeRaw> {
+        let args: Map<String, Value> = match args {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(mut map)) => {
+                map.values_mut().for_each(whole_numbers_as_integers);
+                map
+            }
+            Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
+        };
+        let client = match options {
+            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js)?,
+            None => self.client.clone(),
+        };
+        let reply = guarded(async move { client.call(&operation, args).await }).await?;
+        let headers = reply
+            .headers()
+            .into_iter()
+            .flat_map(|h| h.iter())
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        Ok(NativeRaw {
+            status: reply.status().map(u32::from),
+            headers,
+            body: reply.body().map(|b| b.to_vec()).unwrap_or_default().into(),
+        })
     }
 
     /// Calls an endpoint the spec does not have, with the client's login, retries and errors;

@@ -80,3 +80,14 @@ test('an AbortSignal cancels one call: a GET is an AbortError, a POST an unknown
     await assert.rejects(client.getSymbols({}, { signal: AbortSignal.abort() }), alura.AbortError)
     assert.equal(sent(mock, 'get_symbols'), 1, 'an already aborted call is never sent')
   }))
+
+test('withRawResponse gives the status, headers and bytes', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const raw = await client.withRawResponse.getSymbols()
+    assert.ok(raw instanceof alura.RawResponse)
+    assert.equal(raw.status, 200)
+    assert.match(raw.headers['content-type'], /^application\/json/)
+    assert.deepEqual(raw.json(), await client.getSymbols())
+    assert.ok(Buffer.isBuffer(raw.body))
+  }))

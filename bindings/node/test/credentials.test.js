@@ -60,16 +60,16 @@ test('a rejection is an AuthenticationError with the cause; a wrong key never re
   }))
 
 for (const [message, why] of [
-  ['evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: n-1', 'evil.example'],
+  ['evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: nonce-001', 'evil.example'],
   ['Sign in\nAddress: {a}\nNonce: another-nonce', 'nonce'],
-  ['Sign in\nAddress: 0x000000000000000000000000000000000000dEaD\nNonce: n-1', 'our address'],
+  ['Sign in\nAddress: 0x000000000000000000000000000000000000dEaD\nNonce: nonce-001', 'our address'],
 ]) {
   test(`a hostile challenge is refused and nothing is signed (${why})`, () =>
     withMock(async (mock) => {
       const wallet = Wallet.createRandom()
       let asked = 0
       const signer = { address: wallet.address, signMessage: (m) => (asked++, wallet.signMessage(m)) }
-      const body = JSON.stringify({ address: wallet.address, nonce: 'n-1', message: message.replace('{a}', wallet.address) })
+      const body = JSON.stringify({ address: wallet.address, nonce: 'nonce-001', message: message.replace('{a}', wallet.address) })
       mock.injectFaults('request_challenge', [{ kind: 'raw', status: 201, headers: { 'content-type': 'application/json' }, body }])
       const client = new alura.Client({ baseUrl: mock.url, signer })
       await assert.rejects(client.login(), (e) => e instanceof alura.AuthenticationError && e.message.includes(why))

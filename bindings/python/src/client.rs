@@ -185,6 +185,43 @@ impl NativeClient {
         }
     }
 
+    /// Calls `operation` and returns `(status, headers, body bytes)` as the server sent them.
+    #[pyo3(signature = (operation, args=None, options=None))]
+    fn call_raw<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        args: Option<&Bound<'py, PyDict>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args_of(py, args)?;
+        let client = self.for_call(py, options)?;
+        match select_interruptible(py, guarded(client.call(operation, args)))? {
+            Ok(reply) => raw_of(py, &reply),
+            Err(e) => Err(raise(py, &self.signer, e)),
+        }
+    }
+
+    /// The same as a coroutine.
+    #[pyo3(signature = (operation, args=None, options=None))]
+    fn call_raw_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: String,
+        args: Option<&Bound<'py, PyDict>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args_of(py, args)?;
+        let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let outcome = guarded(client.call(&operation, args)).await;
+            Python::attach(|py| match outcome {
+                Ok(reply) => raw_of(py, &reply).map(Bound::unbind),
+                Err(e) => Err(raise(py, &signer, e)),
+            })
+        })
+    }
+
     /// The same as a coroutine.
     #[pyo3(signature = (operation, args=None, options=None))]
     fn call_async<'py>(
@@ -369,6 +406,16 @@ fn number(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64>
         let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
         errors::validation(py, format!("{name} must be a number, not {kind}"))
     })
+}
+
+/// A reply as `(status, headers, body)`: the status and headers of the answer, its bytes.
+fn raw_of<'py>(py: Python<'py>, reply: &alura::Reply) -> PyResult<Bound<'py, PyAny>> {
+    let headers = PyDict::new(py);
+    for (name, value) in reply.headers().into_iter().flat_map(|h| h.iter()) {
+        headers.set_item(name.as_str(), String::from_utf8_lossy(value.as_bytes()))?;
+    }
+    let body = PyBytes::new(py, reply.body().map_or(&[][..], |b| &b[..]));
+    (reply.status(), headers, body).into_pyobject(py).map(Bound::into_any)
 }
 
 /// What `request` sends, from its Python arguments.

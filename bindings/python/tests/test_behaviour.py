@@ -145,3 +145,19 @@ def test_alura_log_shows_the_log_on_stderr(mock: MockServer) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "DEBUG alura.http: get_symbols: GET" in out.stderr, out.stderr
+
+
+def test_with_raw_response_gives_status_headers_and_bytes(mock: MockServer, client: alura.Client) -> None:
+    raw = client.with_raw_response.get_symbols()
+    assert isinstance(raw, alura.RawResponse)
+    assert raw.status_code == 200
+    assert raw.headers["content-type"].startswith("application/json")
+    assert raw.parse() == client.get_symbols()
+    assert b'"symbols"' in raw.content
+
+    async def main() -> None:
+        aclient = alura.AsyncClient(base_url=mock.url)
+        araw = await aclient.with_raw_response.get_symbols()
+        assert araw.status_code == 200 and araw.parse()["symbols"][0] == "BTC"
+
+    asyncio.run(main())

@@ -83,9 +83,9 @@ def test_a_failing_signer_is_an_authentication_error_with_its_cause(mock: MockSe
 @pytest.mark.parametrize(
     "message, why",
     [
-        ("evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: n-1", "evil.example"),
+        ("evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: nonce-001", "evil.example"),
         ("Sign in\nAddress: {a}\nNonce: another-nonce", "nonce"),
-        ("Sign in\nAddress: 0x000000000000000000000000000000000000dEaD\nNonce: n-1", "our address"),
+        ("Sign in\nAddress: 0x000000000000000000000000000000000000dEaD\nNonce: nonce-001", "our address"),
     ],
 )
 def test_a_hostile_challenge_is_refused_and_nothing_is_signed(mock: MockServer, message: str, why: str) -> None:
@@ -96,7 +96,7 @@ def test_a_hostile_challenge_is_refused_and_nothing_is_signed(mock: MockServer, 
         signed.append(m)
         return bytes(account.sign_message(encode_defunct(text=m)).signature)
 
-    body = json.dumps({"address": account.address, "nonce": "n-1", "message": message.format(a=account.address)})
+    body = json.dumps({"address": account.address, "nonce": "nonce-001", "message": message.format(a=account.address)})
     mock.inject_fault("request_challenge", kind="raw", status=201, headers={"content-type": "application/json"}, body=body)
     client = alura.Client(base_url=mock.url, signer=sign, address=account.address)
     with pytest.raises(alura.AuthenticationError, match=why):

@@ -225,7 +225,8 @@ impl Auth {
             let nonce = text("nonce").unwrap_or_default();
             challenge::check(message, nonce, address, &self.options.api_host).map_err(|why| {
                 Error::auth(format!(
-                    "refusing to sign the challenge: {why} (verify_challenge turns this check off). The message: {message:?}"
+                    "refusing to sign the challenge: {why} (verify_challenge turns this check off). The message: {:?}",
+                    message.chars().take(300).collect::<String>()
                 ))
             })?;
         }

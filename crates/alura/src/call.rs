@@ -13,8 +13,24 @@ use crate::Client;
 use crate::decode;
 use crate::error::{Error, RawBody, Result};
 
-/// Refuses argument names the operation does not have, naming the ones it has.
+/// Refuses argument names the operation does not have, naming the ones it has, and path
+/// arguments that would move the call to another resource once the URL is parsed (a URL
+/// parser takes `\` for `/`, and resolves `.` and `..`).
 pub(crate) fn check_names(operation: &str, args: &Map<String, Value>, known: &[&str]) -> Result<()> {
+    let paths = alura_api::find(operation)
+        .into_iter()
+        .flat_map(|op| op.fields)
+        .filter(|f| f.location == alura_api::Location::Path);
+    for field in paths {
+        if let Some(Value::String(v)) = args.get(field.name)
+            && (v.contains('\\') || matches!(v.as_str(), "" | "." | ".."))
+        {
+            return Err(Error::invalid(format!(
+                "{}: {} may not be empty, \".\" or \"..\", nor contain a backslash (the call would go to another route)",
+                operation, field.name
+            )));
+        }
+    }
     let unknown: Vec<&str> = args.keys().map(String::as_str).filter(|k| !known.contains(k)).collect();
     if unknown.is_empty() {
         return Ok(());
@@ -65,7 +81,13 @@ pub(crate) fn body<T: DeserializeOwned>(args: &Map<String, Value>, fields: &[&st
 ///
 /// From [`Client::call`] it is the server's JSON exactly as it came (fields the spec does not
 /// know, `null`s, numbers sent as strings), whether or not it fits the typed schema.
-pub struct Reply(Body);
+pub struct Reply(Body, Option<Meta>);
+
+/// The answer's status and headers, for callers who want the raw response.
+struct Meta {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+}
 
 enum Body {
     Typed(Box<dyn erased_serde::Serialize + Send + Sync>),
@@ -75,7 +97,25 @@ enum Body {
 
 impl Reply {
     pub(crate) fn typed<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
-        Self(Body::Typed(Box::new(value)))
+        Self(Body::Typed(Box::new(value)), None)
+    }
+
+    /// The answer's HTTP status, when it came from the server.
+    pub fn status(&self) -> Option<u16> {
+        self.1.as_ref().map(|m| m.status)
+    }
+
+    /// The answer's headers, when it came from the server.
+    pub fn headers(&self) -> Option<&reqwest::header::HeaderMap> {
+        self.1.as_ref().map(|m| &m.headers)
+    }
+
+    /// The body as it came, when the reply holds it.
+    pub fn body(&self) -> Option<&Bytes> {
+        match &self.0 {
+            Body::Json(bytes) => Some(bytes),
+            _ => None,
+        }
     }
 
     /// The response as a JSON value.
@@ -117,16 +157,18 @@ impl Client {
         T: DeserializeOwned + Serialize + Send + Sync + 'static,
     {
         let (sent, captured) = decode::capturing(send).await;
-        let body = match sent {
-            Ok(value) => match captured {
-                Some(answer) => answer.body,
-                None => return Ok(Reply::typed(value.into_inner())),
-            },
-            Err(progenitor_client::Error::InvalidResponsePayload(body, _)) => body,
-            Err(e) => return Err(e.into()),
+        let (meta, captured) = match captured {
+            Some(c) => (Some(Meta { status: c.status, headers: c.headers }), Some(c.body)),
+            None => (None, None),
+        };
+        let body = match (sent, captured) {
+            (Ok(_), Some(body)) => body,
+            (Ok(value), None) => return Ok(Reply::typed(value.into_inner())),
+            (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => body,
+            (Err(e), _) => return Err(e.into()),
         };
         let Some((path, message)) = decode::mismatch::<T>(&body) else {
-            return Ok(Reply(Body::Json(body)));
+            return Ok(Reply(Body::Json(body), meta));
         };
         let empty = body.iter().all(u8::is_ascii_whitespace);
         if !empty && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
@@ -147,6 +189,6 @@ impl Client {
             });
         }
         self.drift().warn(operation, &path, &message, &body);
-        Ok(Reply(if empty { Body::Nothing } else { Body::Json(body) }))
+        Ok(Reply(if empty { Body::Nothing } else { Body::Json(body) }, meta))
     }
 }

@@ -13,8 +13,15 @@ pub(crate) fn check(message: &str, nonce: &str, address: Address, api_host: &str
     if !lower.contains(&ours) {
         return Err(format!("it does not name our address {}", address.to_checksum(None)));
     }
-    if nonce.trim().is_empty() || !message.contains(nonce) {
-        return Err("it does not contain the challenge's nonce".into());
+    // The nonce comes from the same answer: one too short, or found only inside our own
+    // address, would make any message pass.
+    let nonce = nonce.trim();
+    let without_address = lower.replace(&ours, "");
+    if nonce.len() < 8 || !without_address.contains(&nonce.to_ascii_lowercase()) {
+        return Err("it does not contain the challenge's nonce (of at least 8 characters)".into());
+    }
+    if lower.contains("wants you to sign in") && siwe_domain(message).is_none() {
+        return Err("it looks like a Sign-In with Ethereum message but its first line is not one".into());
     }
     if let Some(domain) = siwe_domain(message) {
         if !same_host(domain, api_host) {
@@ -78,16 +85,17 @@ mod tests {
 
     #[test]
     fn our_own_login_is_signed() {
-        let plain = format!("Sign in to Alura\nAddress: {}\nNonce: n-42", ADDRESS.to_lowercase());
-        assert_eq!(check(&plain, "n-42", address(), "testnet-api.alura.fun"), Ok(()));
-        let message = siwe("testnet-api.alura.fun", "https://testnet-api.alura.fun/auth", ADDRESS, "n-42");
-        assert_eq!(check(&message, "n-42", address(), "testnet-api.alura.fun"), Ok(()));
-        let local = siwe("127.0.0.1:3000", "http://127.0.0.1:3000", ADDRESS, "n1");
-        assert_eq!(check(&local, "n1", address(), "127.0.0.1:3000"), Ok(()));
+        let plain = format!("Sign in to Alura\nAddress: {}\nNonce: nonce-42x", ADDRESS.to_lowercase());
+        assert_eq!(check(&plain, "nonce-42x", address(), "testnet-api.alura.fun"), Ok(()));
+        let message =
+            siwe("testnet-api.alura.fun", "https://testnet-api.alura.fun/auth", ADDRESS, "nonce-42x");
+        assert_eq!(check(&message, "nonce-42x", address(), "testnet-api.alura.fun"), Ok(()));
+        let local = siwe("127.0.0.1:3000", "http://127.0.0.1:3000", ADDRESS, "nonce-001");
+        assert_eq!(check(&local, "nonce-001", address(), "127.0.0.1:3000"), Ok(()));
         assert_eq!(
             check(
-                &siwe("localhost", "http://localhost:8080/x", ADDRESS, "n1"),
-                "n1",
+                &siwe("localhost", "http://localhost:8080/x", ADDRESS, "nonce-001"),
+                "nonce-001",
                 address(),
                 "localhost:8080"
             ),
@@ -99,18 +107,26 @@ mod tests {
     fn a_login_for_something_else_is_refused() {
         let other = "0x000000000000000000000000000000000000dEaD";
         let cases = [
-            (siwe("evil.example", "https://evil.example", ADDRESS, "n1"), "n1", "sign-in for evil.example"),
             (
-                siwe("testnet-api.alura.fun", "https://evil.example/x", ADDRESS, "n1"),
-                "n1",
+                siwe("evil.example", "https://evil.example", ADDRESS, "nonce-001"),
+                "nonce-001",
+                "sign-in for evil.example",
+            ),
+            (
+                siwe("testnet-api.alura.fun", "https://evil.example/x", ADDRESS, "nonce-001"),
+                "nonce-001",
                 "URI https://evil.example/x",
             ),
             (
-                siwe("testnet-api.alura.fun", "https://testnet-api.alura.fun", other, "n1"),
-                "n1",
+                siwe("testnet-api.alura.fun", "https://testnet-api.alura.fun", other, "nonce-001"),
+                "nonce-001",
                 "our address",
             ),
-            (siwe("testnet-api.alura.fun", "https://testnet-api.alura.fun", ADDRESS, "n1"), "n2", "nonce"),
+            (
+                siwe("testnet-api.alura.fun", "https://testnet-api.alura.fun", ADDRESS, "nonce-001"),
+                "nonce-002",
+                "nonce",
+            ),
             (format!("Sign in {ADDRESS}"), "", "nonce"),
         ];
         for (message, nonce, why) in cases {

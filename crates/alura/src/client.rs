@@ -161,7 +161,7 @@ impl Client {
         }
         if let Some(key) = &options.idempotency_key {
             crate::options::header("Idempotency-Key", key)?;
-            transport.idempotency_key = Some(key.clone());
+            transport.idempotency_key = Some(Arc::new(std::sync::Mutex::new(Some(key.clone()))));
         }
         Ok(self.with_transport(transport))
     }

@@ -19,6 +19,8 @@ use serde::de::DeserializeOwned;
 /// A successful answer's body as it came off the wire.
 #[derive(Clone)]
 pub(crate) struct Captured {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
     pub(crate) body: Bytes,
 }
 
@@ -60,6 +62,9 @@ pub(crate) fn mismatch<T: DeserializeOwned>(body: &[u8]) -> Option<(String, Stri
                 p if p.starts_with('[') => format!("${p}"),
                 p => format!("$.{p}"),
             };
+            if sensitive(&path) {
+                message = "a value the spec does not allow there (not shown: it may be a secret)".into();
+            }
             Some((path, message))
         }
     }
@@ -161,8 +166,17 @@ impl Drift {
     }
 }
 
+/// A field whose value may be a secret (a key, a token, a signature): never shown in a log.
+fn sensitive(path: &str) -> bool {
+    let last = path.rsplit(['.', '[']).next().unwrap_or(path).to_ascii_lowercase();
+    ["key", "token", "secret", "signature", "password"].iter().any(|word| last.contains(word))
+}
+
 /// What the body holds at `path` (`$.a[2].b`), shortened, for a warning.
 fn got_at(body: &[u8], path: &str) -> String {
+    if sensitive(path) {
+        return "a value not shown (it may be a secret)".into();
+    }
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return "a body that is not JSON".into();
     };
@@ -224,5 +238,16 @@ mod tests {
         assert_eq!(got_at(br#"{"a":[{"b":"2.50"}]}"#, "$.a[0].b"), "\"2.50\"");
         assert_eq!(got_at(b"<html>", "$"), "a body that is not JSON");
         assert!(got_at(format!("{{\"a\":\"{}\"}}", "x".repeat(200)).as_bytes(), "$.a").ends_with('…'));
+        let key = br#"{"agentPrivateKey": {"hex": "0xsecret"}}"#;
+        assert!(!got_at(key, "$.agentPrivateKey").contains("0xsecret"));
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Key {
+            #[serde(rename = "agentPrivateKey")]
+            key: Option<String>,
+        }
+        let (path, message) = mismatch::<Key>(key).unwrap();
+        assert_eq!(path, "$.agentPrivateKey");
+        assert!(!message.contains("0xsecret") && !message.contains("hex"), "{message}");
     }
 }

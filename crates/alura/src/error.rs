@@ -130,7 +130,7 @@ pub enum Error {
 /// Which call an error came from, for reconciling with the server's logs: the id this client
 /// sent as `X-Request-Id`, the server's own request id if it sent one, the `Idempotency-Key`
 /// of a POST, and the headers of the answer. Empty for errors raised before a call was made.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CallInfo {
     /// The `X-Request-Id` this client sent (the same on every attempt of a call).
     pub request_id: Option<String>,
@@ -140,6 +140,19 @@ pub struct CallInfo {
     pub idempotency_key: Option<String>,
     /// The headers of the answer, when there was one.
     pub headers: Option<Box<HeaderMap>>,
+}
+
+impl std::fmt::Debug for CallInfo {
+    // Header values may carry cookies or tokens: only their names are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().flat_map(|h| h.keys()).map(|k| k.as_str()).collect();
+        f.debug_struct("CallInfo")
+            .field("request_id", &self.request_id)
+            .field("server_request_id", &self.server_request_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("headers", &names)
+            .finish()
+    }
 }
 
 impl std::fmt::Display for CallInfo {

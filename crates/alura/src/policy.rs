@@ -82,6 +82,8 @@ pub(crate) fn decide(seen: Seen, cx: Context) -> Step {
             // Waiting past the deadline is no use: the answer we have is the answer.
             if room(wait) { Step::Retry(wait) } else { Step::Fail(Why::Status) }
         }
+        // The answer came: a POST may have run, whatever its body says.
+        Seen::TooLarge if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
         Seen::TooLarge => Step::Fail(Why::TooLarge),
         Seen::BodyFailed if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
         Seen::SendFailed { connect: false } if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
@@ -161,6 +163,12 @@ mod tests {
             ("a 404 is final", answer(404), get(), Step::Fail(Why::Status)),
             ("a 501 is not transient", answer(501), get(), Step::Fail(Why::Status)),
             ("an oversized body fails", Seen::TooLarge, get(), Step::Fail(Why::TooLarge)),
+            (
+                "an oversized answer to a POST may have run",
+                Seen::TooLarge,
+                post(),
+                Step::Fail(Why::OutcomeUnknown),
+            ),
             ("a broken body on a GET is retried", Seen::BodyFailed, get(), backoff),
             (
                 "a broken body on a POST may have run",

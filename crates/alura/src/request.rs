@@ -66,7 +66,13 @@ impl Client {
         let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
             .map_err(|_| Error::invalid(format!("{:?} is not an HTTP method", request.method)))?;
         let path = &request.path;
-        if !path.starts_with('/') || path.starts_with("//") || path.split('/').any(|s| s == "." || s == "..")
+        let lower = path.to_ascii_lowercase();
+        if !path.starts_with('/')
+            || path.starts_with("//")
+            || path.contains('\\')
+            || lower.contains("%2e")
+            || lower.contains("%2f")
+            || path.split('/').any(|s| s == "." || s == "..")
         {
             return Err(Error::invalid(format!(
                 "the path must start with / and have no . or .. segment, not {path:?}"
@@ -75,8 +81,9 @@ impl Client {
         let mut url = reqwest::Url::parse(&format!("{}{path}", self.base_url()))
             .map_err(|e| Error::invalid(format!("{path:?} does not make a URL: {e}")))?;
         let base = reqwest::Url::parse(self.base_url()).map_err(|e| Error::invalid(e.to_string()))?;
-        if url.origin() != base.origin() {
-            return Err(Error::invalid(format!("{path:?} leaves the API's origin")));
+        let base_path = base.path().trim_end_matches('/');
+        if url.origin() != base.origin() || !url.path().starts_with(&format!("{base_path}/")) {
+            return Err(Error::invalid(format!("{path:?} leaves the API's base URL")));
         }
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);

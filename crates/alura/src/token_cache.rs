@@ -82,7 +82,8 @@ impl TokenCache {
     }
 
     fn read(&self) -> Option<File> {
-        let meta = fs::metadata(&self.path).ok()?;
+        // Not followed through a link: the file itself must be a private regular file.
+        let meta = fs::symlink_metadata(&self.path).ok()?;
         if !private(&meta) {
             tracing::warn!(
                 target: "alura::token_cache",
@@ -110,7 +111,9 @@ impl TokenCache {
     fn write(&self, file: &File) -> std::io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir)?;
-        let tmp = dir.join(format!(".tokens.{}.tmp", std::process::id()));
+        // A fresh, unguessable name, created new: never a file or link someone else prepared.
+        let suffix: u64 = rand::random();
+        let tmp = dir.join(format!(".tokens.{}.{suffix:016x}.tmp", std::process::id()));
         let mut out = open_private(&tmp)?;
         out.write_all(&serde_json::to_vec_pretty(file).map_err(std::io::Error::other)?)?;
         out.sync_all()?;
@@ -135,12 +138,12 @@ fn private(meta: &fs::Metadata) -> bool {
 #[cfg(unix)]
 fn open_private(path: &Path) -> std::io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
 }
 
 #[cfg(not(unix))]
 fn open_private(path: &Path) -> std::io::Result<fs::File> {
-    fs::OpenOptions::new().write(true).create(true).truncate(true).open(path)
+    fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 #[cfg(unix)]

@@ -41,8 +41,9 @@ pub(crate) struct Transport {
     pub(crate) sleeper: SharedSleeper,
     /// Sent with every call of this client (`with_call_options`), over the generated ones.
     pub(crate) headers: HeaderMap,
-    /// The `Idempotency-Key` of a client made for one POST; `None`: a new key per call.
-    pub(crate) idempotency_key: Option<String>,
+    /// The `Idempotency-Key` given for the next POST (taken by it, so a client kept from
+    /// `with_call_options` never sends one key with two orders); `None`: a new key per call.
+    pub(crate) idempotency_key: Option<Arc<std::sync::Mutex<Option<String>>>>,
     /// `None` in the client logins go through.
     pub(crate) auth: Option<Arc<Auth>>,
 }
@@ -87,7 +88,8 @@ impl Transport {
         // One key per POST, the same on every attempt, so a server that honours it can tell a
         // retry from a second order; shown on an unknown outcome to reconcile it.
         let idempotency_key = (request.method() == Method::POST).then(|| {
-            let key = self.idempotency_key.clone().unwrap_or_else(|| random_id(""));
+            let given = self.idempotency_key.as_ref().and_then(|k| k.lock().ok()?.take());
+            let key = given.unwrap_or_else(|| random_id(""));
             if let Ok(value) = HeaderValue::from_str(&key) {
                 request.headers_mut().insert("idempotency-key", value);
             }
@@ -257,6 +259,15 @@ impl Transport {
             (Why::Redirect, Ok(answer)) => redirected(&answer),
             (Why::OutcomeUnknown, Ok(answer)) => outcome_unknown_after(operation, &answer),
             (Why::Status, Ok(answer)) => Error::from_answer(answer.status, &answer.headers, &answer.body),
+            (Why::OutcomeUnknown, Err(Failure::TooLarge(status))) => Error::OutcomeUnknown {
+                operation: operation.into(),
+                reason: format!(
+                    "the {status} answer's body is larger than the client's limit of {} bytes",
+                    self.max_body
+                ),
+                status: Some(status.as_u16()),
+                call: Box::default(),
+            },
             (_, Err(Failure::TooLarge(status))) => Error::decode(format!(
                 "the {status} answer's body is larger than the client's limit of {} bytes \
                  (max_response_bytes); it was not read",
@@ -337,7 +348,11 @@ impl Answer {
     /// that answers 200 where the spec says 201 (or 204) has still succeeded.
     fn into_response(self, op: Option<&Operation>) -> Response {
         let status = op.and_then(|op| StatusCode::from_u16(op.success).ok()).unwrap_or(self.status);
-        decode::record(|| Captured { body: self.body.clone() });
+        decode::record(|| Captured {
+            status: self.status.as_u16(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        });
         let mut response = http::Response::new(self.body);
         *response.status_mut() = status;
         *response.version_mut() = self.version;

@@ -35,6 +35,7 @@ async fn every_call_has_one_request_id_on_every_attempt_and_on_its_error() {
     assert_eq!(err.request_id(), Some(ids[0]));
     let call = err.call_info().unwrap();
     assert_eq!(call.server_request_id.as_deref(), Some("srv-77"), "the server's own id is kept");
+    assert!(!format!("{err:?}").contains("\"0\""), "Debug names headers, never their values");
     assert_eq!(call.headers.as_ref().unwrap()["retry-after"], "0", "and the answer's headers");
     assert!(err.to_string().contains(ids[0]), "{err}");
     let second = client.call("get_symbols", Map::new()).await.unwrap_err();
@@ -61,6 +62,22 @@ async fn an_unknown_outcome_names_the_idempotency_key_to_reconcile_with() {
         .collect();
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1]);
+    // The given key goes with one POST only: a client kept from with_call_options never sends it
+    // with a second order.
+    let kept = client
+        .with_call_options(&CallOptions { idempotency_key: Some("once".into()), ..Default::default() })
+        .unwrap();
+    let args = value!({"budget": 100, "profitTarget": 40, "assetIndex": 0}).as_object().unwrap().clone();
+    kept.call("create_trading_session", args.clone()).await.unwrap_err();
+    kept.call("create_trading_session", args).await.unwrap_err();
+    let last: Vec<_> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path == "/trading-sessions")
+        .map(|s| header(s, "idempotency-key").map(str::to_owned))
+        .collect();
+    assert_eq!(last[2].as_deref(), Some("once"));
+    assert_ne!(last[3].as_deref(), Some("once"));
 }
 
 #[tokio::test]
@@ -124,7 +141,9 @@ async fn request_reaches_an_endpoint_with_the_same_login_retry_and_errors() {
     assert_eq!(common::sent(&mock, "get_profile"), 2, "retried after the 503, logged in first");
     let err = client.request(get("/user/not-yet-in-the-spec")).await.unwrap_err();
     assert!(matches!(&err, Error::Api { status: 404, .. }) && err.request_id().is_some(), "{err:?}");
-    for bad in ["user/profile", "//evil.example/x", "/user/../auth", "/a/./b"] {
+    for bad in
+        ["user/profile", "//evil.example/x", "/user/../auth", "/a/./b", "/%2e%2e/x", "/.%2E/x", "/a\\..\\b"]
+    {
         let err = client.request(get(bad)).await.unwrap_err();
         assert!(matches!(err, Error::InvalidInput { .. }), "{bad}: {err:?}");
     }

@@ -78,7 +78,7 @@ async fn challenging(message: fn(&str) -> String) -> Hostile {
             let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
             json(
                 "201 Created",
-                serde_json::json!({"address": address, "nonce": "n-7", "message": message(&address)}),
+                serde_json::json!({"address": address, "nonce": "nonce-777", "message": message(&address)}),
             )
         }
         "/auth/evm/verify" => {
@@ -96,14 +96,17 @@ async fn a_challenge_about_something_else_is_refused_and_nothing_is_signed() {
         (
             |a| {
                 format!(
-                    "evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: n-7"
+                    "evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: nonce-777"
                 )
             },
             "sign-in for evil.example",
         ),
         (|a| format!("Sign in to Alura\nAddress: {a}\nNonce: something-else"), "nonce"),
         (
-            |_| "Sign in to Alura\nAddress: 0x000000000000000000000000000000000000dEaD\nNonce: n-7".into(),
+            |_| {
+                "Sign in to Alura\nAddress: 0x000000000000000000000000000000000000dEaD\nNonce: nonce-777"
+                    .into()
+            },
             "our address",
         ),
     ];

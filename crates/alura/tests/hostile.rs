@@ -55,7 +55,7 @@ async fn a_huge_or_odd_token_lifetime_neither_panics_nor_logs_in_every_call() {
                 let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
                 json(
                     "201 Created",
-                    json!({"address": address, "nonce": "n", "message": format!("sign in {address} with n")}),
+                    json!({"address": address, "nonce": "nonce-abc", "message": format!("sign in {address} with nonce-abc")}),
                 )
             }
             "/auth/evm/verify" => json("201 Created", json!({"accessToken": "tok", "expiresIn": stated})),
@@ -241,7 +241,7 @@ async fn dot_segments_and_overlong_paths_are_refused_before_sending() {
     let server = with_login(|_| json("201 Created", json!({"success": true}))).await;
     let client = client(&server);
     for (op, arg) in [("close_trade", "tradeId"), ("create_referral_code", "userId")] {
-        for bad in ["..", ".", ""] {
+        for bad in ["..", ".", "", "P1\\..\\P2"] {
             let mut args = Map::new();
             args.insert(arg.into(), json!(bad));
             if op == "create_referral_code" {
@@ -272,7 +272,7 @@ async fn a_failed_login_is_shared_by_every_caller_that_waited_for_it() {
             let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
             json(
                 "201 Created",
-                json!({"address": address, "nonce": "n", "message": format!("sign in {address} with n")}),
+                json!({"address": address, "nonce": "nonce-abc", "message": format!("sign in {address} with nonce-abc")}),
             )
         }
         "/auth/evm/verify" => http("500 Internal Server Error", &[], "oops"),

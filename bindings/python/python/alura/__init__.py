@@ -25,7 +25,7 @@ if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
 
 from . import types  # noqa: E402
 from ._asset import Asset  # noqa: E402
-from ._client import AsyncClient, Client, Token  # noqa: E402
+from ._client import AsyncClient, Client, RawResponse, Token  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
 from ._exceptions import (  # noqa: E402
     AluraError,
@@ -64,6 +64,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "refresh_logging",
     "RequestOptions",
     "TimeoutError",

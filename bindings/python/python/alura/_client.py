@@ -127,6 +127,51 @@ class _Base:
         return f"{type(self).__name__}(base_url={self.base_url!r}, address={self.address!r})"
 
 
+class RawResponse:
+    """An answer as the server sent it: ``status_code``, ``headers``, the ``content`` bytes, and
+    ``parse()`` for the JSON."""
+
+    __slots__ = ("status_code", "headers", "content")
+
+    def __init__(self, status_code: Optional[int], headers: Dict[str, str], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def parse(self) -> Any:
+        """The body as JSON (None when empty)."""
+        import json
+
+        return json.loads(self.content) if self.content.strip() else None
+
+    def __repr__(self) -> str:
+        return f"RawResponse(status_code={self.status_code!r}, {len(self.content)} bytes)"
+
+
+class _RawSync(SyncOperations):
+    """Every operation, returning a ``RawResponse``."""
+
+    def __init__(self, native: NativeClient) -> None:
+        self._native = native
+
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
+        return RawResponse(*self._native.call_raw(operation, args, options))
+
+
+class _RawAsync(AsyncOperations):
+    """Every operation, returning a ``RawResponse``."""
+
+    def __init__(self, native: NativeClient) -> None:
+        self._native = native
+
+    async def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
+        return RawResponse(*await self._native.call_raw_async(operation, args, options))
+
+
 class Client(_Base, SyncOperations):
     """Calls the Alura API and waits for each answer. Safe to share between threads."""
 
@@ -140,6 +185,12 @@ class Client(_Base, SyncOperations):
     def trade_logs(self, trade_id: str) -> List[t.LogEntry]:
         """Every log entry of a trade, all pages, oldest first."""
         return self._native.trade_logs(trade_id)  # type: ignore[no-any-return]
+
+    @property
+    def with_raw_response(self) -> Any:
+        """Every operation, returning a ``RawResponse`` (status, headers, bytes) instead of the
+        parsed body: ``client.with_raw_response.get_profile().headers``."""
+        return _RawSync(self._native)
 
     def request(
         self,
@@ -198,6 +249,11 @@ class AsyncClient(_Base, AsyncOperations):
     async def trade_logs(self, trade_id: str) -> List[t.LogEntry]:
         """Every log entry of a trade, all pages, oldest first."""
         return await self._native.trade_logs_async(trade_id)  # type: ignore[no-any-return]
+
+    @property
+    def with_raw_response(self) -> Any:
+        """Every operation as a coroutine returning a ``RawResponse`` instead of the parsed body."""
+        return _RawAsync(self._native)
 
     async def request(
         self,

@@ -89,7 +89,7 @@ pub async fn with_login(rest: impl Fn(&Seen) -> Answer + Send + Sync + 'static) 
             let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
             json(
                 "201 Created",
-                serde_json::json!({"address": address, "nonce": "n1", "message": format!("Sign in {address} n1")}),
+                serde_json::json!({"address": address, "nonce": "nonce-001", "message": format!("Sign in {address} nonce-001")}),
             )
         }
         "/auth/evm/verify" => json(
@@ -173,7 +173,7 @@ pub async fn independent() -> Hostile {
             let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
             json(
                 "201 Created",
-                serde_json::json!({"address": address, "nonce": "n1", "message": format!("Sign in {address} n1")}),
+                serde_json::json!({"address": address, "nonce": "nonce-001", "message": format!("Sign in {address} nonce-001")}),
             )
         }
         "/auth/evm/verify" => json(
