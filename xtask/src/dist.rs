@@ -1,10 +1,12 @@
-//! Packaging: `cargo xtask version` writes the workspace version into every `package.json`; the
-//! test command packs the host's packages with the functions here and installs them as users do
-//! (see `suite::installed`).
+//! Packaging: `cargo xtask dist` builds what users install (Python wheels and sdist, npm tarballs)
+//! into `target/dist/`, and `cargo xtask version` writes the workspace version into every
+//! `package.json`. The test command packs the host's packages with the same functions and installs
+//! them as users do (see `suite::installed_python` and `suite::installed_node`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Map, Value, json};
@@ -94,6 +96,11 @@ pub fn platform(triple: &str) -> Result<&'static Platform> {
         .with_context(|| format!("no prebuilt packages for {triple}"))
 }
 
+/// What `cargo xtask dist` installs into the `target/py` virtualenv besides the dev requirements:
+/// zig as the cross linker, cargo-zigbuild (the version maturin 1.16 embeds, so napi's builds use
+/// the same compiler wrappers and share maturin's compiled dependencies) and auditwheel.
+const DIST_TOOLS: [&str; 3] = ["ziglang==0.17.1", "cargo-zigbuild==0.24.0", "auditwheel==6.8.2"];
+
 /// The version of every package: `[workspace.package] version` of the root `Cargo.toml`.
 pub fn workspace_version(root: &Path) -> Result<String> {
     let text = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
@@ -168,6 +175,26 @@ fn addon_readme(main: &Value, p: &Platform) -> String {
     )
 }
 
+/// The crates we publish (alura-api, then alura, which depends on it) must name each other's
+/// version for crates.io; `[workspace.dependencies]` carries it beside the path. alura-mock stays a
+/// path alone: it is a dev-dependency of alura, which publishing drops.
+const PUBLISHED: [&str; 2] = ["alura-api", "alura"];
+
+fn cargo_toml(root: &Path, version: &str) -> Result<String> {
+    let text = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let name = line.split(" = {").next().unwrap_or("");
+        match line.split_once("path = ") {
+            Some((_, rest)) if PUBLISHED.contains(&name) => {
+                out.push_str(&format!("{name} = {{ version = \"{version}\", path = {rest}"));
+            }
+            _ => out.push_str(line),
+        }
+    }
+    Ok(out)
+}
+
 /// Every file `cargo xtask version` owns, with the contents it should have.
 fn package_files(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let version = workspace_version(root)?;
@@ -182,6 +209,7 @@ fn package_files(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     }
     let mut files =
         vec![(node.join("package.json"), npm_json(&main)), (node.join("package-lock.json"), npm_json(&lock))];
+    files.push((root.join("Cargo.toml"), cargo_toml(root, &version)?));
     for p in &PLATFORMS {
         let dir = node.join("npm").join(p.node);
         files.push((dir.join("package.json"), npm_json(&addon_manifest(&main, p))));
@@ -435,6 +463,38 @@ pub fn pack_npm(
     Ok(tarballs)
 }
 
+/// `cargo xtask pack-npm`: the npm tarballs from addons built elsewhere (the release workflow's
+/// runners): every `alura.<platform>.node` found under `addons`, napi's loader and types from
+/// `native`, tarballs into `out`.
+pub fn pack_npm_from(root: &Path, native: &Path, addons: &Path, out: &Path) -> Result<()> {
+    let mut found = Vec::new();
+    let mut dirs = vec![addons.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Some(p) =
+                PLATFORMS.iter().find(|p| path.ends_with(format!("alura.{}.node", p.node)))
+            {
+                ensure!(
+                    !found.iter().any(|(q, _): &(&Platform, PathBuf)| q.node == p.node),
+                    "two addons for {}",
+                    p.node
+                );
+                found.push((p, path));
+            }
+        }
+    }
+    found.sort_by_key(|(p, _)| PLATFORMS.iter().position(|q| q.node == p.node));
+    ensure!(!found.is_empty(), "no alura.<platform>.node under {}", addons.display());
+    fs::create_dir_all(out)?;
+    for tarball in pack_npm(root, out, native, &found)? {
+        println!("{:>8}  {}", size(&tarball), tarball.display());
+    }
+    Ok(())
+}
+
 /// `12.3 MB`, `48 kB`.
 pub fn size(path: &Path) -> String {
     let bytes = fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64;
@@ -463,4 +523,253 @@ pub fn sdist(root: &Path, python: &Path, out: &Path) -> Result<PathBuf> {
     let dest = out.to_str().context("a UTF-8 path")?;
     suite::run(&maturin, &["sdist", "-m", "bindings/python/Cargo.toml", "-o", dest], root, &[])?;
     only_file(out, ".tar.gz")
+}
+
+/// `PATH` with the virtualenv's `bin` first, so maturin, cargo-zigbuild and `python -m ziglang`
+/// (which cargo-zigbuild uses as zig) come from `target/py`.
+fn venv_path(python: &Path) -> Result<String> {
+    let bin = python.parent().context("the venv's bin")?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let joined =
+        std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path)))?;
+    joined.into_string().map_err(|_| anyhow::anyhow!("PATH is not UTF-8"))
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    bail!("cargo xtask dist runs on Linux")
+}
+
+/// What maturin added to the environment of its `cargo rustc` (recorded by the shim): the zig
+/// wrappers as CC, CXX, AR, RANLIB and linker, ZIG_COMMAND, cargo-zigbuild's settings. Python's
+/// own settings (PYO3_*) and our bookkeeping are left out.
+fn maturin_env(dump: &Path) -> Result<Vec<(String, String)>> {
+    let text = fs::read(dump).with_context(|| format!("{}: maturin ran no cargo rustc", dump.display()))?;
+    let mut added = Vec::new();
+    for entry in text.split(|b| *b == 0) {
+        let entry = String::from_utf8_lossy(entry);
+        let Some((key, value)) = entry.split_once('=') else { continue };
+        let skip = key.starts_with("PYO3_")
+            || ["PATH", "PWD", "OLDPWD", "SHLVL", "_", "ALURA_DIST_CARGO_ENV", "RUSTFLAGS", "CARGO"]
+                .contains(&key);
+        if !skip && std::env::var(key).ok().as_deref() != Some(value) {
+            added.push((key.to_owned(), value.to_owned()));
+        }
+    }
+    Ok(added)
+}
+
+/// `auditwheel show` for a musllinux wheel on a glibc machine. zig links the module against
+/// `libc.so` (musl's loader resolves that name to itself); auditwheel, finding no musl here, looks
+/// in glibc's library directories and stops at glibc's `libc.so`, a linker script, not ELF. This
+/// runs it with candidate libraries that are not ELF files skipped, as a loader would.
+const AUDITWHEEL_MUSL: &str = "\
+import os, sys
+import auditwheel.lddtree as lddtree
+from auditwheel.main import main
+original = lddtree.find_lib
+def is_elf(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read(4) == b'\\x7fELF'
+    except OSError:
+        return False
+def find_lib(platform, lib, ldpaths, root='/'):
+    ldpaths = [d for d in ldpaths if not os.path.exists(os.path.join(d, lib)) or is_elf(os.path.join(d, lib))]
+    return original(platform, lib, ldpaths, root)
+lddtree.find_lib = find_lib
+sys.argv = ['auditwheel', 'show', sys.argv[1]]
+sys.exit(main())
+";
+
+/// `cargo xtask dist`: everything users install that can be built on Linux, into `target/dist/`.
+pub fn dist(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    version(root, true)?;
+    let out = root.join("target/dist");
+    let work = out.join("build");
+    fresh_dir(&work)?;
+    for entry in fs::read_dir(&out)? {
+        let path = entry?.path();
+        let name = path.to_string_lossy();
+        if path.is_file() && [".whl", ".tar.gz", ".tgz"].iter().any(|s| name.ends_with(s)) {
+            fs::remove_file(&path)?;
+        }
+    }
+
+    let python = suite::venv(root)?;
+    let mut pip = vec!["-m", "pip", "install", "--quiet"];
+    pip.extend(DIST_TOOLS);
+    suite::run(&python, &pip, root, &[])?;
+    let here: Vec<&Platform> = PLATFORMS.iter().filter(|p| p.here.is_some()).collect();
+    let mut rustup = vec!["target", "add"];
+    rustup.extend(here.iter().map(|p| p.triple));
+    suite::run("rustup", &rustup, root, &[])?;
+    let node = root.join("bindings/node");
+    if !node.join("node_modules/.bin/napi").exists() {
+        suite::run("npm", &["ci", "--no-audit", "--no-fund"], &node, &[])?;
+    }
+
+    // The sdist, checked, then unpacked: the host's wheel is built from it, which proves it
+    // builds on its own.
+    let sdist = sdist(root, &python, &work.join("sdist"))?;
+    check_sdist(root, &python, &sdist)?;
+    let sdist_copy = out.join(sdist.file_name().context("a file name")?);
+    fs::copy(&sdist, &sdist_copy)?;
+    let unpacked = work.join("sdist");
+    suite::run("tar", &["xzf", sdist.to_str().context("UTF-8")?], &unpacked, &[])?;
+    let sdist_root = fs::read_dir(&unpacked)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir())
+        .context("the unpacked sdist")?;
+
+    let path = venv_path(&python)?;
+    let maturin = python.with_file_name("maturin");
+    let napi = node.join("node_modules/.bin/napi");
+    let out_str = out.to_str().context("UTF-8")?.to_owned();
+    let host = suite::host_triple()?;
+    let sysroot = output("rustc", &["--print", "sysroot"], root)?;
+    let objcopy = Path::new(sysroot.trim()).join(format!("lib/rustlib/{host}/bin/rust-objcopy"));
+    // A `cargo` in front of the real one that records the environment maturin builds with.
+    let shim = work.join("shim");
+    fs::create_dir_all(&shim)?;
+    let real_cargo = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("cargo"))
+        .find(|c| c.is_file())
+        .context("no cargo on PATH")?;
+    fs::write(
+        shim.join("cargo"),
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = rustc ]; then env -0 > \"$ALURA_DIST_CARGO_ENV\"; fi\nexec '{}' \"$@\"\n",
+            real_cargo.display()
+        ),
+    )?;
+    make_executable(&shim.join("cargo"))?;
+    let shim_path = format!("{}:{path}", shim.display());
+    let shim_cargo = shim.join("cargo").to_str().context("UTF-8")?.to_owned();
+    let dump = work.join("maturin-cargo.env");
+    let dump_str = dump.to_str().context("UTF-8")?;
+    let mut timings = Vec::new();
+    let mut addons = Vec::new();
+    for p in &here {
+        let compat = p.here.expect("only platforms built here");
+        // One set of flags for maturin and napi, so the addon's build reuses every dependency the
+        // wheel's build compiled: maturin would add `-crt-static` for musl on its own, napi too,
+        // but in different variables.
+        let rustflags = if p.libc == Some("musl") { "-C target-feature=-crt-static" } else { "" };
+        let envs = [
+            ("PATH", shim_path.as_str()),
+            ("CARGO", shim_cargo.as_str()),
+            ("RUSTFLAGS", rustflags),
+            ("ALURA_DIST_CARGO_ENV", dump_str),
+        ];
+        let _ = fs::remove_file(&dump);
+        let t = Instant::now();
+        let target_dir = root.join("target");
+        let target_dir = target_dir.to_str().context("UTF-8")?;
+        let mut cmd = Command::new(&maturin);
+        cmd.args(["build", "--release", "--strip", "--zig", "--target", p.triple, "--compatibility", compat])
+            .args(["-o", &out_str, "--target-dir", target_dir])
+            .env_remove("CARGO_BUILD_TARGET")
+            .envs(envs);
+        if p.triple == host {
+            // From the unpacked sdist, as pip would build it.
+            cmd.current_dir(&sdist_root);
+        } else {
+            cmd.args(["-m", "bindings/python/Cargo.toml"]).current_dir(root);
+        }
+        let status = cmd.status().context("cannot run maturin")?;
+        ensure!(status.success(), "maturin build for {} failed ({status})", p.triple);
+        let wheel_time = t.elapsed();
+
+        // The addon, built by napi with exactly the compiler, linker and flags maturin gave cargo
+        // (zig for glibc 2.17 or musl): cargo then reuses every dependency the wheel's build
+        // compiled. (napi's own `--cross-compile` runs cargo-zigbuild, whose wrappers live at
+        // other paths; a different linker makes cargo rebuild everything.)
+        let t = Instant::now();
+        let addon_dir = work.join("node").join(p.node);
+        let addon_out = addon_dir.to_str().context("UTF-8")?;
+        let mut cmd = Command::new(&napi);
+        cmd.args(["build", "--platform", "--release", "--target", p.triple])
+            .args(["--output-dir", addon_out, "--js", "napi.cjs", "--dts", "index.d.ts"])
+            .current_dir(&node)
+            // napi would run $CARGO (set by `cargo xtask`); maturin runs `cargo` without it.
+            .env_remove("CARGO")
+            .env_remove("CARGO_BUILD_TARGET")
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .envs([("PATH", path.as_str()), ("RUSTFLAGS", rustflags)])
+            .envs(maturin_env(&dump)?);
+        let status = cmd.status().context("cannot run napi")?;
+        ensure!(status.success(), "napi build for {} failed ({status})", p.triple);
+        let addon = addon_dir.join(format!("alura.{}.node", p.node));
+        // Strip it as maturin strips the wheel's module (napi's --strip would change RUSTFLAGS and
+        // rebuild every dependency), with the llvm-objcopy every Rust toolchain ships.
+        suite::run(&objcopy, &["--strip-all", addon.to_str().context("UTF-8")?], root, &[])?;
+        timings.push((p.triple, wheel_time, t.elapsed()));
+        addons.push((*p, addon));
+    }
+
+    // auditwheel names the platform each wheel really fits.
+    let auditwheel = python.with_file_name("auditwheel");
+    let mut wheels: Vec<PathBuf> = fs::read_dir(&out)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".whl"))
+        .collect();
+    wheels.sort();
+    for wheel in &wheels {
+        check_wheel(&python, wheel)?;
+        let w = wheel.to_str().context("UTF-8")?;
+        let shown = if w.contains("musllinux") {
+            output(&python, &["-c", AUDITWHEEL_MUSL, w], root)?
+        } else {
+            output(&auditwheel, &["show", w], root)?
+        };
+        let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        let tag = shown
+            .split("consistent with the following platform tag: ")
+            .nth(1)
+            .and_then(|r| r.split('"').nth(1))
+            .with_context(|| format!("auditwheel show {w}: {shown}"))?
+            .to_owned();
+        let name = wheel.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let eliminate = shown.split("will need to be eliminated: ").nth(1).unwrap_or("").trim();
+        if w.contains("musllinux") && !name.contains(&tag) && eliminate == "libc.so" {
+            // zig names musl's libc `libc.so`, which musl's loader maps to itself but auditwheel
+            // does not accept. The release workflow builds musllinux wheels in the musllinux
+            // container with musl's own toolchain and runs them on Alpine.
+            println!(
+                "auditwheel: {name} fits {tag} only: its module needs `libc.so`, zig's name for musl's libc"
+            );
+            continue;
+        }
+        ensure!(name.contains(&tag), "{name}: auditwheel says it fits {tag}");
+        println!("auditwheel: {name} fits {tag}");
+    }
+
+    let host_native = work.join("node").join(platform(&host)?.node);
+    let tarballs = pack_npm(root, &out, &host_native, &addons)?;
+
+    println!(
+        "\nbuild times (release, {} cores):",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    for (triple, wheel, addon) in &timings {
+        println!("  {triple:28} wheel {:>6.0} s   addon {:>6.0} s", wheel.as_secs_f64(), addon.as_secs_f64());
+    }
+    println!("\nin {}:", out.display());
+    for file in wheels.iter().chain([&sdist_copy]).chain(&tarballs) {
+        println!("  {:>8}  {}", size(file), file.file_name().unwrap_or_default().to_string_lossy());
+    }
+    for (p, addon) in &addons {
+        println!("  {:>8}  ({} unpacked: alura.{}.node)", size(addon), p.triple, p.node);
+    }
+    println!("done in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
 }

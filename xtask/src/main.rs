@@ -60,6 +60,22 @@ enum Cmd {
     },
     /// Run every check and test: formatting, generated files, clippy, the test suites.
     Test,
+    /// Build what users install into target/dist/: Python wheels (manylinux2014 x86_64 and
+    /// aarch64, musllinux_1_2 x86_64) and sdist, npm tarballs (the main package and one addon
+    /// package per platform), cross-built with zig.
+    Dist,
+    /// Pack the npm tarballs from addons built elsewhere (the release workflow's runners).
+    PackNpm {
+        /// A directory with napi's loader (napi.cjs) and types (index.d.ts) from any build.
+        #[arg(long)]
+        native: PathBuf,
+        /// A directory searched, with its subdirectories, for alura.<platform>.node files.
+        #[arg(long)]
+        addons: PathBuf,
+        /// Where the tarballs go.
+        #[arg(long, default_value = "target/dist")]
+        out: PathBuf,
+    },
     /// Install the host's wheel and npm tarballs as users do (fresh virtualenv and npm project,
     /// no Rust on PATH) and run the smoke scripts; the last step of `test`, reusing its builds.
     Installed,
@@ -96,7 +112,11 @@ fn run(command: Cmd) -> Result<()> {
             suite::cargo(&root, &all)
         }
         Cmd::Test => suite::all(&root),
+        Cmd::Dist => dist::dist(&root),
         Cmd::Installed => suite::installed(&root),
+        Cmd::PackNpm { native, addons, out } => {
+            dist::pack_npm_from(&root, &root.join(native), &root.join(addons), &root.join(out))
+        }
         Cmd::Version { check } => dist::version(&root, check),
         Cmd::Bench => bench::bench(&root),
     }
