@@ -57,7 +57,8 @@ pub fn all(root: &Path) -> Result<()> {
     python(root, &target)?;
     crate::fuzz::schemathesis(root, &venv(root)?)?;
     node(root, &target)?;
-    installed(root)
+    installed(root)?;
+    actionlint(root)
 }
 
 /// The virtualenv the Python suites use, made on first use under `target/`.
@@ -241,5 +242,12 @@ fn installed_node(root: &Path) -> Result<()> {
         sizes.join(" + "),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// The release workflow through actionlint (from target/py), so it cannot rot unnoticed.
+fn actionlint(root: &Path) -> Result<()> {
+    run(root.join("target/py/bin/actionlint"), &[".github/workflows/release.yml"], root, &[])?;
+    println!("actionlint: .github/workflows/release.yml is clean");
     Ok(())
 }
