@@ -6,7 +6,12 @@ class AluraError extends Error {
   constructor(message, fields = {}) {
     super(message)
     this.name = new.target.name
-    Object.assign(this, fields)
+    const { body, headers, ...shown } = fields
+    Object.assign(this, shown)
+    // A body may hold a token and headers a cookie: readable, but never printed by inspect.
+    for (const [name, value] of Object.entries({ body, headers })) {
+      if (value !== undefined) Object.defineProperty(this, name, { value, enumerable: false, writable: true })
+    }
   }
 }
 AluraError.prototype.code = 'ERR_ALURA'

@@ -210,6 +210,28 @@ pub struct NativeClient {
     client: alura::Client,
 }
 
+impl NativeClient {
+    /// This client, or a copy with one call's options over its settings.
+    fn for_call(&self, options: Option<RequestOptions>) -> Result<alura::Client> {
+        match options {
+            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js),
+            None => Ok(self.client.clone()),
+        }
+    }
+}
+
+/// A call's arguments as a JSON object, whole numbers as integers again.
+fn args_of(args: Option<Value>) -> Result<Map<String, Value>> {
+    match args {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(mut map)) => {
+            map.values_mut().for_each(whole_numbers_as_integers);
+            Ok(map)
+        }
+        Some(other) => Err(invalid(format!("arguments must be an object, not {other}"))),
+    }
+}
+
 #[napi]
 impl NativeClient {
     #[napi(constructor)]
@@ -298,18 +320,8 @@ impl NativeClient {
         options: Option<RequestOptions>,
         abort_id: Option<u32>,
     ) -> Result<Value> {
-        let args: Map<String, Value> = match args {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(mut map)) => {
-                map.values_mut().for_each(whole_numbers_as_integers);
-                map
-            }
-            Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
-        };
-        let client = match options {
-            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js)?,
-            None => self.client.clone(),
-        };
+        let args = args_of(args)?;
+        let client = self.for_call(options)?;
         // The server's JSON as a value here, on a worker thread; napi makes it JS numbers where
         // they are safe integers (a transcode straight into napi would make every integer over
         // u32 a BigInt).
@@ -331,18 +343,8 @@ impl NativeClient {
         args: Option<Value>,
         options: Option<RequestOptions>,
     ) -> Result<NativeRaw> {
-        let args: Map<String, Value> = match args {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(mut map)) => {
-                map.values_mut().for_each(whole_numbers_as_integers);
-                map
-            }
-            Some(other) => return Err(invalid(format!("arguments must be an object, not {other}"))),
-        };
-        let client = match options {
-            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js)?,
-            None => self.client.clone(),
-        };
+        let args = args_of(args)?;
+        let client = self.for_call(options)?;
         let reply = guarded(async move { client.call(&operation, args).await }).await?;
         let headers = reply
             .headers()
@@ -361,10 +363,7 @@ impl NativeClient {
     /// resolves to the body as JSON (null when empty).
     #[napi(ts_return_type = "Promise<any>")]
     pub async fn request(&self, request: NativeRawRequest, options: Option<RequestOptions>) -> Result<Value> {
-        let client = match options {
-            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js)?,
-            None => self.client.clone(),
-        };
+        let client = self.for_call(options)?;
         let mut body = request.body;
         if let Some(b) = body.as_mut() {
             whole_numbers_as_integers(b);

@@ -116,3 +116,12 @@ test('every error of a call names its request id and keeps the headers', () =>
     const sentKey = mock.requests('create_trading_session').at(-1).idempotencyKey
     assert.equal(unknown.idempotencyKey, sentKey)
   }))
+
+test('inspect never prints a body or headers an error keeps', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const err = await client.getCurrentTrade().catch((e) => e)
+    assert.ok(err.headers['content-type'] && err.body !== undefined, 'still readable')
+    const shown = require('node:util').inspect(err)
+    assert.ok(!shown.includes('content-type') && !shown.includes('statusCode'), shown)
+  }))
