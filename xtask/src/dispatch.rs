@@ -6,33 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use quote::ToTokens;
-use serde_json::Value;
 
+use crate::model::{Location, Model, pascal, snake};
 use crate::rust_client::HEADER;
-
-/// progenitor's names: `get_trade_logs` -> `GetTradeLogs`, `tradeId` -> `trade_id`.
-pub fn pascal(snake: &str) -> String {
-    snake.split('_').filter(|w| !w.is_empty()).map(|w| w[..1].to_uppercase() + &w[1..]).collect()
-}
-
-pub fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if c == '-' || c == ' ' {
-            out.push('_');
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// Setter name -> the type its `V: TryInto<T>` bound names, for each operation builder.
 fn setter_types(client: &syn::File) -> Result<BTreeMap<String, BTreeMap<String, String>>> {
@@ -73,59 +51,41 @@ fn setter_types(client: &syn::File) -> Result<BTreeMap<String, BTreeMap<String, 
     Ok(out)
 }
 
-/// The dispatch source for every operation of `spec`.
-pub fn generate(spec: &Value, client: &syn::File) -> Result<String> {
+/// The dispatch source for every operation of the model.
+pub fn generate(model: &Model, client: &syn::File) -> Result<String> {
     let setters = setter_types(client)?;
     let mut arms = String::new();
-    for item in spec["paths"].as_object().context("validated: paths")?.values() {
-        for op in item.as_object().context("a path item is an object")?.values() {
-            let Some(id) = op["operationId"].as_str() else { continue };
-            let builder = pascal(id);
-            let types = setters.get(&builder).with_context(|| format!("no builder {builder} for {id}"))?;
-            let mut steps = String::new();
-            let mut names = Vec::new();
-            for p in op["parameters"].as_array().into_iter().flatten() {
-                let wire = p["name"].as_str().unwrap_or_default();
-                let setter = snake(wire);
-                let ty = types
-                    .get(&setter)
-                    .with_context(|| format!("{builder} has no setter {setter} ({wire})"))?;
-                names.push(wire.to_owned());
-                if p["required"] == true {
-                    steps.push_str(&format!("b = b.{setter}(arg::<{ty}>(&args, {wire:?})?);\n"));
-                } else {
-                    steps.push_str(&format!(
-                        "if let Some(v) = opt_arg::<{ty}>(&args, {wire:?})? {{ b = b.{setter}(v); }}\n"
-                    ));
-                }
+    for op in &model.operations {
+        let id = &op.id;
+        let builder = pascal(id);
+        let types = setters.get(&builder).with_context(|| format!("no builder {builder} for {id}"))?;
+        let mut steps = String::new();
+        let mut body = Vec::new();
+        for p in &op.params {
+            let wire = &p.wire;
+            if p.location == Location::Body {
+                body.push(wire.clone());
+                continue;
             }
-            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
-            if schema.is_object() {
-                let ty = types.get("body").with_context(|| format!("{builder} has no body setter"))?;
-                let resolved = match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-                    Some(pointer) => spec.pointer(pointer).unwrap_or(&Value::Null),
-                    None => schema,
-                };
-                let fields: Vec<String> = resolved["properties"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                for f in &fields {
-                    if names.contains(f) {
-                        bail!(
-                            "{id}: body field {f} has the name of a parameter; call arguments would be ambiguous"
-                        );
-                    }
-                }
-                steps.push_str(&format!("b = b.body(body::<{ty}>(&args, &{fields:?})?);\n"));
-                names.extend(fields);
+            let setter = snake(wire);
+            let ty =
+                types.get(&setter).with_context(|| format!("{builder} has no setter {setter} ({wire})"))?;
+            if p.required {
+                steps.push_str(&format!("b = b.{setter}(arg::<{ty}>(&args, {wire:?})?);\n"));
+            } else {
+                steps.push_str(&format!(
+                    "if let Some(v) = opt_arg::<{ty}>(&args, {wire:?})? {{ b = b.{setter}(v); }}\n"
+                ));
             }
-            arms.push_str(&format!(
-                "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}self.reply({id:?}, b.send()).await\n}}\n"
-            ));
         }
+        if op.body.is_some() {
+            let ty = types.get("body").with_context(|| format!("{builder} has no body setter"))?;
+            steps.push_str(&format!("b = b.body(body::<{ty}>(&args, &{body:?})?);\n"));
+        }
+        let names: Vec<&str> = op.params.iter().map(|p| p.wire.as_str()).collect();
+        arms.push_str(&format!(
+            "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}self.reply({id:?}, b.send()).await\n}}\n"
+        ));
     }
     let text = format!(
         r#"//! Every operation by id, with JSON arguments: the one entry point of the bindings.
@@ -153,17 +113,4 @@ impl Client {{
     );
     let file: syn::File = syn::parse_str(&text).context("the dispatch does not parse")?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_as_progenitor_makes_them() {
-        assert_eq!(pascal("get_trade_logs"), "GetTradeLogs");
-        assert_eq!(snake("tradeId"), "trade_id");
-        assert_eq!(snake("startTime"), "start_time");
-        assert_eq!(snake("symbol"), "symbol");
-    }
 }

@@ -1,11 +1,16 @@
 //! `cargo xtask gen [--check]`: every generated file, written or compared.
+//!
+//! The spec is normalised once, read into one [`Model`], and every output renders from it.
+//! Each crate and package keeps its generated files in a `generated/` folder (marked
+//! `linguist-generated` in `.gitattributes`), each starting with a header naming this command.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{dispatch, node, python, rust_client, spec};
+use crate::model::Model;
+use crate::{dispatch, format, mock, node, python, rust_client, spec};
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
@@ -23,28 +28,42 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     let overlay = read(root, OVERLAY)?;
     let (normalised, notes) = spec::build(&raw, &overlay)?;
     let parsed = spec::validate(&normalised)?;
+    let model = Model::build(&normalised)?;
     let client = rust_client::client_file(&parsed)?;
+    let [py_operations, py_types, py_assets] = python::generate(&model)?;
+    let [js_operations, ts_operations, js_assets, ts_assets] = node::generate(&model)?;
     let outputs = vec![
-        Output { path: "openapi/alura.json", text: spec::to_text(&normalised) },
-        Output {
-            path: "crates/alura-api/src/generated.rs",
-            text: format!("{}{}", rust_client::HEADER, prettyplease::unparse(&client)),
-        },
-        Output { path: "crates/alura-api/src/operations.rs", text: rust_client::operations(&normalised)? },
-        Output { path: "crates/alura/src/dispatch.rs", text: dispatch::generate(&normalised, &client)? },
+        ("openapi/alura.json", spec::to_text(&normalised)),
+        (
+            "crates/alura-api/src/generated/client.rs",
+            format!("{}{}", rust_client::HEADER, prettyplease::unparse(&client)),
+        ),
+        ("crates/alura-api/src/generated/operations.rs", rust_client::operations(&model)?),
+        ("crates/alura/src/generated/dispatch.rs", dispatch::generate(&model, &client)?),
+        ("crates/alura/src/generated/asset.rs", rust_client::asset_enum(&model)?),
+        ("crates/alura-mock/src/generated/examples.rs", mock::examples(&model)?),
+        ("crates/alura-mock/src/generated/assets.rs", mock::assets(&model)?),
+        ("bindings/python/python/alura/_generated/__init__.py", python_package()),
+        ("bindings/python/python/alura/_generated/operations.py", py_operations),
+        ("bindings/python/python/alura/_generated/types.py", py_types),
+        ("bindings/python/python/alura/_generated/assets.py", py_assets),
+        ("bindings/node/lib/generated/operations.js", js_operations),
+        ("bindings/node/lib/generated/operations.d.ts", ts_operations),
+        ("bindings/node/lib/generated/assets.js", js_assets),
+        ("bindings/node/lib/generated/assets.d.ts", ts_assets),
     ];
-    let (python_methods, python_types) = python::generate(&normalised)?;
-    let (node_methods, node_types) = node::generate(&normalised)?;
     let outputs = outputs
         .into_iter()
-        .chain([
-            Output { path: "bindings/python/python/alura/_generated.py", text: python_methods },
-            Output { path: "bindings/python/python/alura/types.py", text: python_types },
-            Output { path: "bindings/node/lib/generated.js", text: node_methods },
-            Output { path: "bindings/node/lib/generated.d.ts", text: node_types },
-        ])
-        .collect();
+        .map(|(path, text)| Ok(Output { path, text: format::format(path, text)? }))
+        .collect::<Result<_>>()?;
     Ok((outputs, notes))
+}
+
+fn python_package() -> String {
+    format!(
+        "{}\"\"\"What `cargo xtask gen` writes from the spec; `alura` re-exports it.\"\"\"\n",
+        python::HEADER
+    )
 }
 
 /// Writes the outputs that changed; returns the paths written.

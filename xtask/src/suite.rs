@@ -61,14 +61,20 @@ pub fn all(root: &Path) -> Result<()> {
     actionlint(root)
 }
 
-/// The virtualenv the Python suites use, made on first use under `target/`.
-pub fn venv(root: &Path) -> Result<PathBuf> {
+/// The virtualenv under `target/py`, made on first use; returns its python.
+pub fn bare_venv(root: &Path) -> Result<PathBuf> {
     let venv = root.join("target/py");
     let python = venv.join("bin/python");
     if !python.exists() {
         let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
         run(&system, &["-m", "venv", venv.to_str().context("a UTF-8 path")?], root, &[])?;
     }
+    Ok(python)
+}
+
+/// The virtualenv the Python suites use, with the dev requirements installed.
+pub fn venv(root: &Path) -> Result<PathBuf> {
+    let python = bare_venv(root)?;
     run(
         &python,
         &["-m", "pip", "install", "--quiet", "-r", "bindings/python/requirements-dev.txt"],

@@ -32,12 +32,12 @@ fn check_names_a_hand_edited_file() {
     generate::write(dir.path(), &outputs).unwrap();
     assert!(generate::stale(dir.path(), &outputs).is_empty());
 
-    let edited = dir.path().join("crates/alura-api/src/generated.rs");
+    let edited = dir.path().join("crates/alura-api/src/generated/client.rs");
     let text = fs::read_to_string(&edited).unwrap().replacen("pub struct", "pub(crate) struct", 1);
     fs::write(&edited, text).unwrap();
-    assert_eq!(generate::stale(dir.path(), &outputs), vec!["crates/alura-api/src/generated.rs"]);
+    assert_eq!(generate::stale(dir.path(), &outputs), vec!["crates/alura-api/src/generated/client.rs"]);
     let err = generate::run(dir.path(), true, false).unwrap_err().to_string();
-    assert!(err.contains("crates/alura-api/src/generated.rs"), "{err}");
+    assert!(err.contains("crates/alura-api/src/generated/client.rs"), "{err}");
 
     let written = generate::write(dir.path(), &outputs).unwrap();
     assert_eq!(written, vec![edited], "gen rewrites exactly the edited file");
@@ -77,5 +77,91 @@ fn every_operation_has_a_snake_case_id_and_a_typed_success_body() {
             );
         }
     }
-    assert_eq!(count, 41);
+    let contract = fs::read_to_string(xtask::root().join("openapi/contract.tsv")).unwrap();
+    let listed = contract.lines().filter(|l| !l.starts_with('#') && !l.starts_with("method\t")).count();
+    assert_eq!(count, listed, "the spec has the contract's operations");
+}
+
+/// An operation added to the overlay reaches every surface with one `cargo xtask gen`: a
+/// method in Rust, Python and Node (with the spec's docs), the dispatch the bindings call, the
+/// operation table, and a simulator route answering a schema-valid example. No hand-written
+/// file names operations, so nothing else has to change.
+#[test]
+fn an_operation_added_to_the_overlay_reaches_every_surface() {
+    let dir = scratch();
+    let overlay = dir.path().join(OVERLAY);
+    let addition = r#"
+  - target: $.paths
+    description: A test-only operation, added the way a new backend route would be.
+    update:
+      /api/indicators/intervals:
+        get:
+          operationId: get_intervals
+          summary: List the candle intervals the backend computes.
+          tags: [indicators]
+          security: []
+          parameters:
+            - { name: kind, in: query, required: false, description: Only intervals of this kind., schema: { type: string, enum: [minute, hour, day] } }
+          responses:
+            "200":
+              description: The intervals.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [intervals]
+                    properties:
+                      intervals: { type: array, items: { type: string }, description: Interval names. }
+"#;
+    fs::write(&overlay, fs::read_to_string(&overlay).unwrap() + addition).unwrap();
+    let (outputs, _) = generate::outputs(dir.path()).unwrap();
+    let (committed, _) = generate::outputs(&xtask::root()).unwrap();
+    let text = |path: &str| &outputs.iter().find(|o| o.path == path).unwrap().text;
+    let wanted: &[(&str, &[&str])] = &[
+        ("crates/alura-api/src/generated/client.rs", &["pub fn get_intervals(&self)"]),
+        (
+            "crates/alura-api/src/generated/operations.rs",
+            &["id: \"get_intervals\"", "path: \"/api/indicators/intervals\""],
+        ),
+        (
+            "crates/alura/src/generated/dispatch.rs",
+            &["\"get_intervals\" =>", "opt_arg::<types::GetIntervalsKind>"],
+        ),
+        (
+            "crates/alura-mock/src/generated/examples.rs",
+            &["\"get_intervals\" => Some((200, \"{\\\"intervals\\\":[\\\"string\\\"]}\"))"],
+        ),
+        (
+            "bindings/python/python/alura/_generated/operations.py",
+            &[
+                "def get_intervals(",
+                "async def get_intervals(",
+                "List the candle intervals the backend computes.",
+                "kind: Only intervals of this kind; one of `minute`, `hour`, `day`.",
+            ],
+        ),
+        ("bindings/node/lib/generated/operations.js", &["getIntervals(params = {}, options) {"]),
+        (
+            "bindings/node/lib/generated/operations.d.ts",
+            &[
+                "getIntervals(params?: GetIntervalsParams",
+                "/** Only intervals of this kind; one of `minute`, `hour`, `day`. */",
+                "kind?: Kind",
+            ],
+        ),
+        ("openapi/alura.json", &["\"operationId\": \"get_intervals\""]),
+    ];
+    for (path, needles) in wanted {
+        for needle in *needles {
+            assert!(text(path).contains(needle), "{path} lacks {needle:?}");
+        }
+    }
+    // Only generated files change: the list of outputs is the same, and every one that names
+    // operations gained the new one.
+    let paths = |o: &[generate::Output]| o.iter().map(|o| o.path).collect::<Vec<_>>();
+    assert_eq!(paths(&outputs), paths(&committed));
+    for (path, _) in wanted {
+        let before = &committed.iter().find(|o| o.path == *path).unwrap().text;
+        assert_ne!(text(path), before, "{path} did not change");
+    }
 }

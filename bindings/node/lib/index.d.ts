@@ -1,8 +1,9 @@
-import { LogEntry, Operations } from './generated'
+import { LogEntry, Operations } from './generated/operations'
 import type { RequestOptions } from './options'
 export type { RequestOptions } from './options'
 
-export * from './generated'
+export * from './generated/operations'
+export * from './generated/assets'
 export * from './errors'
 
 /** How a client is set up; anything left out comes from ALURA_BASE_URL, ALURA_PRIVATE_KEY, ALURA_TOKEN. */
@@ -15,11 +16,22 @@ export interface ClientOptions {
   token?: string
   /** Time for one attempt, in milliseconds (default 30,000). */
   timeoutMs?: number
+  /** Time to establish a connection, in milliseconds (default 10,000). */
+  connectTimeoutMs?: number
   /** Attempts after the first (default 2). */
   maxRetries?: number
+  /** The backoff before retry n is random, up to this times 2^n milliseconds (default 500). */
+  retryBaseDelayMs?: number
+  /** The longest backoff between two attempts, in milliseconds (default 8,000). */
+  retryMaxDelayMs?: number
+  /** The most one call may take, all attempts and waits included, in milliseconds (default 120,000). */
+  retryDeadlineMs?: number
   /** The referral code sent with a first login. */
   referralCode?: string
+  /** Default `alura-node/<version>`. */
   userAgent?: string
+  /** Headers sent with every call (not Authorization, Host or X-Request-Id, which the SDK sets). */
+  defaultHeaders?: Record<string, string>
   /** Allow plain http:// to hosts other than loopback. */
   allowInsecureHttp?: boolean
   /**
@@ -46,7 +58,16 @@ export interface ClientOptions {
   tokenCache?: boolean | string
   /** Called with every new token, for those who keep tokens in their own store. */
   onToken?: (token: Token) => void
+  /**
+   * This client's own logger: its records (drift warnings; at 'debug', each attempt, retry and
+   * login) go here and not to the process-wide one of setLogger.
+   */
+  logger?: Logger
+  /** The lowest level this client logs at (default ALURA_LOG's level, 'warn' when unset). */
+  logLevel?: LogLevel
 }
+
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
 /** What can sign the login challenge. */
 export type Signer =
@@ -78,9 +99,10 @@ export interface Logger {
 
 /**
  * Sends the SDK's log records (drift warnings; at 'debug', each attempt, retry and login) to
- * `logger` at `level` or above. Default: console at ALURA_LOG's level, 'warn' when unset.
+ * `logger` at `level` or above, for every client made without a `logger` of its own. Default:
+ * console at ALURA_LOG's level, 'warn' when unset.
  */
-export declare function setLogger(logger: Logger | null, level?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'): void
+export declare function setLogger(logger: Logger | null, level?: LogLevel): void
 
 /** A client of the Alura API; every method returns a Promise. Share one per process. */
 export declare class Client extends Operations {
@@ -107,17 +129,6 @@ export declare class Client extends Operations {
   /** This client with other settings, sharing its connections and its login; the rest is kept. */
   withOptions(options: RequestOptions): Client
 }
-
-/** The perps Alura trades, by Hyperliquid asset index. */
-export declare const Asset: {
-  readonly BTC: 0
-  readonly ETH: 1
-  readonly SOL: 2
-  readonly XRP: 3
-  readonly DOGE: 4
-  readonly AVAX: 5
-}
-export type Asset = (typeof Asset)[keyof typeof Asset]
 
 /** The Alura testnet. */
 export declare const DEFAULT_BASE_URL: string

@@ -3,9 +3,10 @@
 
 const util = require('node:util')
 const native = require('../native/index.js')
-const { Operations } = require('./generated.js')
+const { Operations } = require('./generated/operations.js')
+const { Asset } = require('./generated/assets.js')
 const errors = require('./errors.js')
-const { setLogger } = require('./log.js')
+const { setLogger, clientLog } = require('./log.js')
 const signers = require('./signer.js')
 
 const { fromNative, ValidationError } = errors
@@ -69,9 +70,14 @@ const OPTION_TYPES = {
   privateKey: 'string',
   token: 'string',
   timeoutMs: 'number',
+  connectTimeoutMs: 'number',
   maxRetries: 'number',
+  retryBaseDelayMs: 'number',
+  retryMaxDelayMs: 'number',
+  retryDeadlineMs: 'number',
   referralCode: 'string',
   userAgent: 'string',
+  defaultHeaders: 'object',
   allowInsecureHttp: 'boolean',
   strict: 'boolean',
   maxResponseBytes: 'number',
@@ -80,6 +86,8 @@ const OPTION_TYPES = {
   verifyChallenge: 'boolean',
   tokenCache: ['boolean', 'string'],
   onToken: 'function',
+  logger: 'object',
+  logLevel: 'string',
 }
 
 /** The type of each per-call option (the second argument of every method). */
@@ -154,15 +162,17 @@ class Client extends Operations {
       this[signerState] = options[signerState]
       return
     }
-    const { signer, address, onToken, ...rest } = checkOptions(options, OPTION_TYPES)
+    const { signer, address, onToken, logger, logLevel, ...rest } = checkOptions(options, OPTION_TYPES)
+    const log = clientLog(logger, logLevel)
     const mine = signer === undefined ? undefined : signers.normalize(signer, address)
     this[signerState] = mine && mine.state
     const tokenSeen = onToken && ((token) => onToken(new Token(token)))
     try {
       this[secret] = new native.NativeClient(
-        { ...rest, signerAddress: mine && mine.address },
+        { ...rest, signerAddress: mine && mine.address, logLevel: log && log.level },
         mine && mine.sign,
         tokenSeen,
+        log && log.emit,
       )
     } catch (e) {
       throw fromNative(e)
@@ -280,9 +290,6 @@ class Client extends Operations {
     return { baseUrl: this.baseUrl, address: this.address }
   }
 }
-
-/** The perps Alura trades, by Hyperliquid asset index. */
-const Asset = Object.freeze({ BTC: 0, ETH: 1, SOL: 2, XRP: 3, DOGE: 4, AVAX: 5 })
 
 module.exports = {
   Client,

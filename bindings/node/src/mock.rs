@@ -42,12 +42,14 @@ impl NativeMockServer {
             rate_limit: None,
             drift: None,
         });
+        let d = alura_mock::Config::default();
         let config = alura_mock::Config {
-            port: o.port.unwrap_or(0),
-            token_ttl_secs: o.token_ttl.map_or(86_400, u64::from),
-            seed: o.seed.map_or(42, u64::from),
-            rate_limit: o.rate_limit,
-            drift: o.drift.unwrap_or(false),
+            port: o.port.unwrap_or(d.port),
+            token_ttl_secs: o.token_ttl.map_or(d.token_ttl_secs, u64::from),
+            seed: o.seed.map_or(d.seed, u64::from),
+            rate_limit: o.rate_limit.or(d.rate_limit),
+            drift: o.drift.unwrap_or(d.drift),
+            ..d
         };
         let server = alura_mock::MockServer::start(config)
             .map_err(|e| Error::from_reason(format!("cannot start the simulator: {e}")))?;

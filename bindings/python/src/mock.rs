@@ -36,7 +36,14 @@ impl NativeMockServer {
         rate_limit: Option<u32>,
         drift: bool,
     ) -> PyResult<Self> {
-        let config = alura_mock::Config { port, token_ttl_secs: token_ttl, seed, rate_limit, drift };
+        let config = alura_mock::Config {
+            port,
+            token_ttl_secs: token_ttl,
+            seed,
+            rate_limit,
+            drift,
+            ..Default::default()
+        };
         let server = py
             .detach(|| alura_mock::MockServer::start(config))
             .map_err(|e| PyRuntimeError::new_err(format!("cannot start the simulator: {e}")))?;

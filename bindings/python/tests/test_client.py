@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import inspect
+import json
+import threading
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
@@ -13,7 +18,8 @@ from alura.testing import MockServer
 
 def test_every_operation_has_a_method_on_both_clients() -> None:
     ids = [op["id"] for op in _native.operations()]
-    assert len(ids) == 41
+    spec = json.loads((Path(__file__).parents[3] / "openapi/alura.json").read_text())
+    assert len(ids) == sum(len(item) for item in spec["paths"].values())
     for op in ids:
         sync, coro = getattr(alura.Client, op, None), getattr(alura.AsyncClient, op, None)
         assert callable(sync), f"Client.{op}"
@@ -87,3 +93,58 @@ def test_context_managers(mock: MockServer, key: str) -> None:
 async def test_async_context_manager(mock: MockServer, key: str) -> None:
     async with alura.AsyncClient(base_url=mock.url, private_key=key) as client:
         assert (await client.get_symbols())["symbols"][0] == "BTC"
+
+
+def _recording_server(statuses: List[int]) -> Tuple[str, List[Dict[str, str]], Callable[[], None]]:
+    """A loopback server answering `statuses` in turn (then 200), keeping each request's headers."""
+    seen: List[Dict[str, str]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append({k.lower(): v for k, v in self.headers.items()})
+            status = statuses[len(seen) - 1] if len(seen) <= len(statuses) else 200
+            body = b'{"ok": true}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", seen, server.shutdown
+
+
+def test_every_client_option_reaches_the_core_and_with_options_keeps_the_rest() -> None:
+    url, seen, stop = _recording_server([503] * 6)
+    try:
+        client = alura.Client(
+            base_url=url, max_retries=2, retry_base_delay=0, retry_max_delay=0, default_headers={"X-Tenant": "desk-7"}
+        )
+        with pytest.raises(alura.InternalServerError):
+            client.request("GET", "/echo", authenticated=False)
+        assert len(seen) == 3, "two retries"
+        assert all(h.get("x-tenant") == "desk-7" for h in seen), seen
+        assert seen[0]["user-agent"].startswith("alura-python/"), "the core's default for Python"
+        patient = client.with_options(max_retries=3, extra_headers={"X-Desk": "7"})
+        assert patient.request("GET", "/echo", authenticated=False) == {"ok": True}
+        assert len(seen) == 7, "three retries, the last one answered"
+        assert seen[-1].get("x-tenant") == "desk-7" and seen[-1].get("x-desk") == "7", "default headers are kept"
+    finally:
+        stop()
+
+
+def test_new_options_are_checked_by_the_core_in_python_words() -> None:
+    with pytest.raises(alura.ValidationError, match="retry_deadline must be a positive number"):
+        alura.Client(retry_deadline=0)
+    with pytest.raises(alura.ValidationError, match="retry_base_delay must be a number from 0"):
+        alura.Client(retry_base_delay=-1)
+    with pytest.raises(alura.ValidationError, match="connect_timeout must be a number, not str"):
+        alura.Client(connect_timeout="soon")  # type: ignore[arg-type]
+    with pytest.raises(alura.ValidationError, match="set by the SDK"):
+        alura.Client(default_headers={"Authorization": "Bearer mine"})
+    with pytest.raises(alura.ValidationError, match="token_cache must be True, False, None or a path"):
+        alura.Client(token_cache=3)  # type: ignore[arg-type]

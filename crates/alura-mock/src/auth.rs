@@ -5,15 +5,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use alloy_primitives::{Address, Signature};
+use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
-use axum::{Json, Router, routing};
 use rand::Rng;
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::error::{ApiError, ApiResult};
 use crate::validate::{Body, Fields, is_hex};
 
@@ -61,11 +62,13 @@ impl FromRequestParts<Arc<Shared>> for AuthUser {
     }
 }
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/auth/evm/challenge", routing::post(challenge))
-        .route("/auth/evm/verify", routing::post(verify))
-        .route("/auth/evm/trading-key", routing::get(trading_key))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("request_challenge", challenge),
+        op("verify_signature", verify),
+        op("get_trading_key", trading_key),
+    ]
 }
 
 async fn challenge(State(shared): State<Arc<Shared>>, Body(body): Body) -> ApiResult<impl IntoResponse> {

@@ -18,6 +18,13 @@
 
 pub mod api;
 mod auth;
+/// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
+mod generated {
+    #[rustfmt::skip]
+    pub mod assets;
+    #[rustfmt::skip]
+    pub mod examples;
+}
 mod drift;
 mod error;
 mod faults;
@@ -58,11 +65,21 @@ pub struct Config {
     /// optional fields missing or `null`, decimals as strings, verify's `user` cut to its address.
     /// Switchable at run time with [`MockServer::set_drift`] or `POST /__mock/drift`.
     pub drift: bool,
+    /// Answer every operation with its generated example (schema-valid, stateless) instead of
+    /// the hand-written handlers: what an operation new to the spec gets before it has one.
+    pub examples_only: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { port: 0, token_ttl_secs: 86_400, seed: 42, rate_limit: None, drift: false }
+        Self {
+            port: 0,
+            token_ttl_secs: 86_400,
+            seed: 42,
+            rate_limit: None,
+            drift: false,
+            examples_only: false,
+        }
     }
 }
 

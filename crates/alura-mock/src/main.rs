@@ -22,6 +22,10 @@ struct Args {
     /// null, decimals as strings (also switchable with `POST /__mock/drift`).
     #[arg(long)]
     drift: bool,
+    /// Answer every operation with a schema-valid example from the spec, with no state: a
+    /// server that follows the contract and nothing more.
+    #[arg(long)]
+    examples_only: bool,
 }
 
 fn parse_rate(s: &str) -> Result<u32, String> {
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         seed: args.seed,
         rate_limit: args.rate_limit,
         drift: args.drift,
+        examples_only: args.examples_only,
     };
     let server = match alura_mock::MockServer::start(config) {
         Ok(server) => server,

@@ -8,8 +8,7 @@ use std::f64::consts::TAU;
 use serde::Serialize;
 
 /// The perps the simulator trades, by Hyperliquid asset index, with a reference price.
-pub const ASSETS: [(&str, f64); 6] =
-    [("BTC", 65_000.0), ("ETH", 3_200.0), ("SOL", 150.0), ("XRP", 0.55), ("DOGE", 0.12), ("AVAX", 28.0)];
+pub use crate::generated::assets::ASSETS;
 
 /// Candle intervals and their length in ms.
 pub const INTERVALS: [(&str, i64); 6] = [

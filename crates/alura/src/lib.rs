@@ -29,9 +29,14 @@ mod challenge;
 mod client;
 mod columns;
 mod decode;
-#[rustfmt::skip]
-mod dispatch;
 mod error;
+/// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
+mod generated {
+    #[rustfmt::skip]
+    pub mod asset;
+    #[rustfmt::skip]
+    mod dispatch;
+}
 pub mod options;
 mod policy;
 mod request;

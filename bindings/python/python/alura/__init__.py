@@ -24,7 +24,7 @@ if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
         _logger.addHandler(_handler)
 
 from . import types  # noqa: E402
-from ._asset import Asset  # noqa: E402
+from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, RawResponse, Token  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
 from ._exceptions import (  # noqa: E402

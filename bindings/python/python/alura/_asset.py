@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from typing_extensions import Self
+
 from ._exceptions import ValidationError
 
 
-class Asset(IntEnum):
-    """A Hyperliquid perp; an ``int`` where the API takes ``asset_index``."""
-
-    BTC = 0
-    ETH = 1
-    SOL = 2
-    XRP = 3
-    DOGE = 4
-    AVAX = 5
+class AssetMethods(IntEnum):
+    """What every ``Asset`` can do. An enum without members, so ``Asset`` can extend it with the
+    members `cargo xtask gen` writes from the spec (``_generated/assets.py``)."""
 
     @property
     def symbol(self) -> str:
@@ -23,7 +19,7 @@ class Asset(IntEnum):
         return self.name
 
     @classmethod
-    def from_symbol(cls, symbol: str) -> Asset:
+    def from_symbol(cls, symbol: str) -> Self:
         """The asset of a ticker, in any case."""
         try:
             return cls[symbol.strip().upper()]

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from . import types as t
-from ._generated import AsyncOperations, SyncOperations
+from ._generated.operations import AsyncOperations, SyncOperations
 from ._native import NativeClient
 from ._options import RequestOptions
 from ._signer import _Signer
@@ -54,6 +54,11 @@ class _Base:
         allow_insecure_http: bool = False,
         strict: bool = False,
         max_response_bytes: Optional[int] = None,
+        default_headers: Optional[Dict[str, str]] = None,
+        connect_timeout: Optional[float] = None,
+        retry_base_delay: Optional[float] = None,
+        retry_max_delay: Optional[float] = None,
+        retry_deadline: Optional[float] = None,
         signer: Any = None,
         address: Optional[str] = None,
         verify_challenge: bool = True,
@@ -64,7 +69,10 @@ class _Base:
 
         Arguments left out are read from ``ALURA_BASE_URL``, ``ALURA_PRIVATE_KEY`` and
         ``ALURA_TOKEN``; the base URL defaults to the testnet. ``timeout`` is per attempt, in
-        seconds; ``max_retries`` counts attempts after the first (default 2).
+        seconds; ``max_retries`` counts attempts after the first (default 2). The backoff before
+        retry n is random up to ``retry_base_delay * 2**n`` seconds (default 0.5), at most
+        ``retry_max_delay`` (default 8), and one call with all its retries takes at most
+        ``retry_deadline`` (default 120). ``default_headers`` go with every call.
 
         Answers are returned as the server sent them. One that does not fit the spec's schema
         is logged once as a warning on the ``alura.drift`` logger; with ``strict=True`` it
@@ -80,21 +88,27 @@ class _Base:
         """
         wrapped = _Signer(signer, address) if signer is not None else None
         on_new = (lambda value, at: on_token(_token((value, at)))) if on_token is not None else None  # type: ignore[misc]
+        # Every default and check is the core's: what is left out goes over as None.
         self._native = NativeClient(
-            base_url,
-            private_key,
-            token,
-            timeout,
-            max_retries,
-            referral_code,
-            user_agent,
-            allow_insecure_http,
-            strict,
-            max_response_bytes,
-            wrapped,
-            verify_challenge,
-            token_cache,
-            on_new,
+            signer=wrapped,
+            on_token=on_new,
+            base_url=base_url,
+            private_key=private_key,
+            token=token,
+            timeout=timeout,
+            max_retries=max_retries,
+            referral_code=referral_code,
+            user_agent=user_agent,
+            allow_insecure_http=allow_insecure_http,
+            strict=strict,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            connect_timeout=connect_timeout,
+            retry_base_delay=retry_base_delay,
+            retry_max_delay=retry_max_delay,
+            retry_deadline=retry_deadline,
+            verify_challenge=verify_challenge,
+            token_cache=token_cache,
         )
 
     @classmethod

@@ -1,10 +1,12 @@
 //! `/health`: @nestjs/terminus-shaped liveness.
 
-use axum::{Json, Router, routing};
+use crate::api::routes::{Handler, op};
+use axum::Json;
 use serde_json::{Value, json};
 
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/health", routing::get(health)).route("/health/kafka", routing::get(kafka))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![op("health_check", health), op("kafka_health_check", kafka)]
 }
 
 async fn health() -> Json<Value> {

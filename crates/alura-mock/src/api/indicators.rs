@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::{Json, Router, routing};
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::error::{ApiError, ApiResult};
 use crate::market::{self, ASSETS, Candle};
 use crate::state::MAX_DATE_MS;
@@ -17,15 +18,17 @@ use crate::validate::query_int;
 pub const HISTORY_MAX: usize = 100_000;
 const CANDLES_MAX: usize = 1000;
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/api/indicators/health", routing::get(health))
-        .route("/api/indicators/candles/latest", routing::get(latest))
-        .route("/api/indicators/candles/history/{symbol}", routing::get(history))
-        .route("/api/indicators/candles/{symbol}/{interval}", routing::get(candles))
-        .route("/api/indicators/candles/aggregated/symbols", routing::get(symbols))
-        .route("/api/indicators/signals/{symbol}/{interval}", routing::get(signals))
-        .route("/api/indicators/signals/all/{interval}", routing::get(all_signals))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("get_indicators_health", health),
+        op("get_latest_candles", latest),
+        op("get_candle_history", history),
+        op("get_candles", candles),
+        op("get_symbols", symbols),
+        op("get_signals", signals),
+        op("get_all_signals", all_signals),
+    ]
 }
 
 type Params = Query<HashMap<String, String>>;

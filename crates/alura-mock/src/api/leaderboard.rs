@@ -3,23 +3,26 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::{Json, Router, routing};
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::api::trading::{page_of, pagination};
 use crate::error::{ApiError, ApiResult};
 
 const PERIODS: [&str; 4] = ["daily", "weekly", "monthly", "all"];
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/api/leaderboard/stats", routing::get(stats))
-        .route("/api/leaderboard/rankings", routing::get(rankings))
-        .route("/api/leaderboard/user/{userId}", routing::get(user_ranking))
-        .route("/api/leaderboard/analytics", routing::get(analytics))
-        .route("/api/leaderboard/health", routing::get(health))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("get_leaderboard_stats", stats),
+        op("get_rankings", rankings),
+        op("get_user_ranking", user_ranking),
+        op("get_leaderboard_analytics", analytics),
+        op("get_leaderboard_health", health),
+    ]
 }
 
 /// Every user, best PnL first (ties by id, so the order is stable).

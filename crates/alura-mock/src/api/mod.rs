@@ -5,6 +5,7 @@ mod health;
 mod indicators;
 mod leaderboard;
 mod referrals;
+pub(crate) mod routes;
 pub(crate) mod trading;
 mod usdc;
 mod user;
@@ -32,15 +33,20 @@ pub use trading::DUPLICATE_ASSET;
 pub const CONTROL_PREFIX: &str = "/__mock";
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    let api = Router::new()
-        .merge(auth::routes())
-        .merge(trading::routes())
-        .merge(user::routes())
-        .merge(indicators::routes())
-        .merge(leaderboard::routes())
-        .merge(referrals::routes())
-        .merge(usdc::routes())
-        .merge(health::routes())
+    let handlers = [
+        auth::handlers(),
+        trading::handlers(),
+        user::handlers(),
+        indicators::handlers(),
+        leaderboard::handlers(),
+        referrals::handlers(),
+        usdc::handlers(),
+        health::handlers(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let api = routes::api(handlers, shared.config.examples_only)
         // Drift inside observe: faults are applied to the drifted answer, and never drifted.
         .route_layer(middleware::from_fn_with_state(shared.clone(), drift))
         .route_layer(middleware::from_fn_with_state(shared.clone(), observe));

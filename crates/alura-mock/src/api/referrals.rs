@@ -2,24 +2,27 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Json, Router, routing};
 use rand::Rng;
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::validate::{Body, Fields, RequiredBody};
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/referrals/{userId}", routing::get(info))
-        .route("/referrals/{userId}/stats", routing::get(stats))
-        .route("/referrals/{userId}/code", routing::post(create_code))
-        .route("/referrals/check", routing::post(check))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("get_referral_info", info),
+        op("get_referral_stats", stats),
+        op("create_referral_code", create_code),
+        op("check_referral_code", check),
+    ]
 }
 
 /// A user may read and change only their own referral data.

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use alloy_signer::SignerSync;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Json, Router, routing};
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::market::ASSETS;
@@ -22,18 +23,20 @@ const STRATEGIES: [&str; 3] = ["Conservative", "Aggressive", "Degen"];
 const DURATIONS: [(&str, i64); 6] =
     [("1D", 1), ("3D", 3), ("7D", 7), ("30D", 30), ("90D", 90), ("365D", 365)];
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/trading-sessions", routing::post(create_quick))
-        .route("/trading-sessions/advance", routing::post(create_advance))
-        .route("/trading-sessions/active", routing::get(active))
-        .route("/trading-sessions/current-trade", routing::get(current_trade))
-        .route("/trading-sessions/{sessionId}/logs", routing::get(session_logs))
-        .route("/trading-sessions/trades/{tradeId}/logs", routing::get(trade_logs))
-        .route("/trading-sessions/positions/{positionId}/close", routing::post(close_position))
-        .route("/trading-sessions/positions/{positionId}/close-signature", routing::post(close_signature))
-        .route("/trading-sessions/trades/{tradeId}/close", routing::post(close_trade))
-        .route("/trading-sessions/trigger-cron", routing::post(trigger_cron))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("create_trading_session", create_quick),
+        op("create_advance_trading_session", create_advance),
+        op("list_active_sessions", active),
+        op("get_current_trade", current_trade),
+        op("get_session_logs", session_logs),
+        op("get_trade_logs", trade_logs),
+        op("close_position", close_position),
+        op("get_close_position_signature", close_signature),
+        op("close_trade", close_trade),
+        op("trigger_cron", trigger_cron),
+    ]
 }
 
 /// `assetIndex`: a whole number naming one of the simulated perps.

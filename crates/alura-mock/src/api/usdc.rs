@@ -2,24 +2,27 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Json, Router, routing};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::Deposit;
 use crate::validate::{Body, Fields};
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/usdc-verification/verify", routing::post(verify))
-        .route("/usdc-verification/my-transactions", routing::get(my_transactions))
-        .route("/usdc-verification/total-deposited", routing::get(total))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("verify_usdc_deposit", verify),
+        op("list_my_transactions", my_transactions),
+        op("get_total_deposited", total),
+    ]
 }
 
 /// What the simulated chain says was deposited: 10 to 1,000 USDC, fixed by the hash.

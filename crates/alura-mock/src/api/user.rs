@@ -2,28 +2,31 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Json, Router, routing};
 use rand::Rng;
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::api::routes::{Handler, op};
 use crate::api::trading::asset_index;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::validate::{Body, Fields};
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/user/profile", routing::get(profile))
-        .route("/user/fills/sync", routing::post(sync_fills))
-        .route("/user/withdraw", routing::post(withdraw))
-        .route("/user/close-position", routing::post(close_position))
-        .route("/user/close-all-positions", routing::post(close_all))
-        .route("/user/send-usdc", routing::post(send_usdc))
-        .route("/user/claim-reward", routing::post(claim_reward))
+/// The handlers of this controller's operations; paths and methods come from the operation table.
+pub(crate) fn handlers() -> Vec<Handler> {
+    vec![
+        op("get_profile", profile),
+        op("sync_fills", sync_fills),
+        op("withdraw", withdraw),
+        op("close_position_by_asset", close_position),
+        op("close_all_positions", close_all),
+        op("send_usdc", send_usdc),
+        op("claim_reward", claim_reward),
+    ]
 }
 
 fn created(body: Value) -> impl IntoResponse {

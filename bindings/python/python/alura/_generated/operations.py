@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional, Union, cast
 
 from . import types as t
-from ._pages import last_page
-from ._options import RequestOptions
+from .._pages import last_page
+from .._options import RequestOptions
 
 __all__ = ["SyncOperations", "AsyncOperations"]
 
@@ -19,7 +19,9 @@ class SyncOperations:
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
         raise NotImplementedError
 
-    def request_challenge(self, *, address: str, options: Optional[RequestOptions] = None) -> t.EvmChallengeResponse:
+    def request_challenge(
+        self, *, address: str, options: Optional[RequestOptions] = None
+    ) -> t.EvmChallengeResponse:
         """Get a sign-in challenge for an EVM address.
 
         ``POST /auth/evm/challenge``
@@ -29,7 +31,14 @@ class SyncOperations:
         """
         return cast("t.EvmChallengeResponse", self._call("request_challenge", {"address": address}, options))
 
-    def verify_signature(self, *, address: str, signature: str, referral_code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.EvmVerifyResponse:
+    def verify_signature(
+        self,
+        *,
+        address: str,
+        signature: str,
+        referral_code: Optional[str] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.EvmVerifyResponse:
         """Verify a personal_sign signature and issue an access token.
 
         ``POST /auth/evm/verify``
@@ -39,7 +48,14 @@ class SyncOperations:
             signature: personal_sign signature of the challenge message (0x + 130 hex).
             referral_code: Referral code of the user who invited you.
         """
-        return cast("t.EvmVerifyResponse", self._call("verify_signature", {"address": address, "signature": signature, "referralCode": referral_code}, options))
+        return cast(
+            "t.EvmVerifyResponse",
+            self._call(
+                "verify_signature",
+                {"address": address, "signature": signature, "referralCode": referral_code},
+                options,
+            ),
+        )
 
     def get_trading_key(self, *, options: Optional[RequestOptions] = None) -> t.TradingKey:
         """Get the trading agent key of the current user.
@@ -48,7 +64,16 @@ class SyncOperations:
         """
         return cast("t.TradingKey", self._call("get_trading_key", {}, options))
 
-    def create_trading_session(self, *, budget: float, profit_target: float, asset_index: int, loss_threshold: Optional[float] = None, max_positions: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
+    def create_trading_session(
+        self,
+        *,
+        budget: float,
+        profit_target: float,
+        asset_index: int,
+        loss_threshold: Optional[float] = None,
+        max_positions: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.TradingSession:
         """Quick trade: create a trading session.
 
         ``POST /trading-sessions``
@@ -60,21 +85,56 @@ class SyncOperations:
             loss_threshold: Loss threshold in percent.
             max_positions: Maximum open positions; at least 1.
         """
-        return cast("t.TradingSession", self._call("create_trading_session", {"budget": budget, "profitTarget": profit_target, "assetIndex": asset_index, "lossThreshold": loss_threshold, "maxPositions": max_positions}, options))
+        return cast(
+            "t.TradingSession",
+            self._call(
+                "create_trading_session",
+                {
+                    "budget": budget,
+                    "profitTarget": profit_target,
+                    "assetIndex": asset_index,
+                    "lossThreshold": loss_threshold,
+                    "maxPositions": max_positions,
+                },
+                options,
+            ),
+        )
 
-    def create_advance_trading_session(self, *, amount: float, execution_strategy: t.ExecutionStrategy, strategy_duration: t.StrategyDuration, asset_index: int, max_wallet_budget: Optional[bool] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
+    def create_advance_trading_session(
+        self,
+        *,
+        amount: float,
+        execution_strategy: t.ExecutionStrategy,
+        strategy_duration: t.StrategyDuration,
+        asset_index: int,
+        max_wallet_budget: Optional[bool] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.TradingSession:
         """Advance trade: create a trading session with a strategy.
 
         ``POST /trading-sessions/advance``
 
         Args:
             amount: Amount in USDC; at least 10.
-            execution_strategy: one of "Conservative", "Aggressive", "Degen".
-            strategy_duration: one of "1D", "3D", "7D", "30D", "90D", "365D".
+            execution_strategy: One of `Conservative`, `Aggressive`, `Degen`.
+            strategy_duration: One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`.
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
             max_wallet_budget: Use the whole wallet balance as budget.
         """
-        return cast("t.TradingSession", self._call("create_advance_trading_session", {"amount": amount, "executionStrategy": execution_strategy, "strategyDuration": strategy_duration, "assetIndex": asset_index, "maxWalletBudget": max_wallet_budget}, options))
+        return cast(
+            "t.TradingSession",
+            self._call(
+                "create_advance_trading_session",
+                {
+                    "amount": amount,
+                    "executionStrategy": execution_strategy,
+                    "strategyDuration": strategy_duration,
+                    "assetIndex": asset_index,
+                    "maxWalletBudget": max_wallet_budget,
+                },
+                options,
+            ),
+        )
 
     def list_active_sessions(self, *, options: Optional[RequestOptions] = None) -> List[t.TradingSession]:
         """List active sessions.
@@ -90,29 +150,43 @@ class SyncOperations:
         """
         return cast("t.Trade", self._call("get_current_trade", {}, options))
 
-    def get_session_logs(self, session_id: str, *, options: Optional[RequestOptions] = None) -> List[t.LogEntry]:
+    def get_session_logs(
+        self, session_id: str, *, options: Optional[RequestOptions] = None
+    ) -> List[t.LogEntry]:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
 
         Args:
-            session_id: See the API reference.
+            session_id: Not described by the API.
         """
         return cast("List[t.LogEntry]", self._call("get_session_logs", {"sessionId": session_id}, options))
 
-    def get_trade_logs(self, trade_id: str, *, page: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.PaginatedLogs:
+    def get_trade_logs(
+        self,
+        trade_id: str,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.PaginatedLogs:
         """Trade logs (paginated).
 
         ``GET /trading-sessions/trades/{tradeId}/logs``
 
         Args:
-            trade_id: See the API reference.
+            trade_id: Not described by the API.
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
         """
-        return cast("t.PaginatedLogs", self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options))
+        return cast(
+            "t.PaginatedLogs",
+            self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options),
+        )
 
-    def iter_trade_logs(self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> Iterator[t.LogEntry]:
+    def iter_trade_logs(
+        self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None
+    ) -> Iterator[t.LogEntry]:
         """Every item of ``get_trade_logs``, page after page, each fetched only when needed."""
         page = 1
         while True:
@@ -129,19 +203,24 @@ class SyncOperations:
         ``POST /trading-sessions/positions/{positionId}/close``
 
         Args:
-            position_id: See the API reference.
+            position_id: Not described by the API.
         """
         return cast("t.ActionResult", self._call("close_position", {"positionId": position_id}, options))
 
-    def get_close_position_signature(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.CloseSignature:
+    def get_close_position_signature(
+        self, position_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.CloseSignature:
         """Get signed close tx for frontend.
 
         ``POST /trading-sessions/positions/{positionId}/close-signature``
 
         Args:
-            position_id: See the API reference.
+            position_id: Not described by the API.
         """
-        return cast("t.CloseSignature", self._call("get_close_position_signature", {"positionId": position_id}, options))
+        return cast(
+            "t.CloseSignature",
+            self._call("get_close_position_signature", {"positionId": position_id}, options),
+        )
 
     def close_trade(self, trade_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close trade (all positions).
@@ -149,7 +228,7 @@ class SyncOperations:
         ``POST /trading-sessions/trades/{tradeId}/close``
 
         Args:
-            trade_id: See the API reference.
+            trade_id: Not described by the API.
         """
         return cast("t.ActionResult", self._call("close_trade", {"tradeId": trade_id}, options))
 
@@ -184,7 +263,9 @@ class SyncOperations:
         """
         return cast("t.ActionResult", self._call("withdraw", {"amount": amount}, options))
 
-    def close_position_by_asset(self, *, asset_index: int, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def close_position_by_asset(
+        self, *, asset_index: int, options: Optional[RequestOptions] = None
+    ) -> t.ActionResult:
         """Close position by assetIndex.
 
         ``POST /user/close-position``
@@ -192,7 +273,9 @@ class SyncOperations:
         Args:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
         """
-        return cast("t.ActionResult", self._call("close_position_by_asset", {"assetIndex": asset_index}, options))
+        return cast(
+            "t.ActionResult", self._call("close_position_by_asset", {"assetIndex": asset_index}, options)
+        )
 
     def close_all_positions(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close all positions.
@@ -201,7 +284,9 @@ class SyncOperations:
         """
         return cast("t.ActionResult", self._call("close_all_positions", {}, options))
 
-    def send_usdc(self, *, destination: str, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def send_usdc(
+        self, *, destination: str, amount: float, options: Optional[RequestOptions] = None
+    ) -> t.ActionResult:
         """Send USDC.
 
         ``POST /user/send-usdc``
@@ -210,7 +295,9 @@ class SyncOperations:
             destination: EVM address (0x + 40 hex).
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", self._call("send_usdc", {"destination": destination, "amount": amount}, options))
+        return cast(
+            "t.ActionResult", self._call("send_usdc", {"destination": destination, "amount": amount}, options)
+        )
 
     def claim_reward(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Claim rewards.
@@ -226,32 +313,70 @@ class SyncOperations:
         """
         return cast("t.HealthStatus", self._call("get_indicators_health", {}, options))
 
-    def get_latest_candles(self, *, symbols: Optional[str] = None, interval: Optional[t.Interval] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
+    def get_latest_candles(
+        self,
+        *,
+        symbols: Optional[str] = None,
+        interval: Optional[t.Interval] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> List[t.Candle]:
         """Latest candles.
 
         ``GET /api/indicators/candles/latest``
 
         Args:
             symbols: Comma-separated symbols (default: all).
-            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
         """
-        return cast("List[t.Candle]", self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options))
+        return cast(
+            "List[t.Candle]",
+            self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options),
+        )
 
-    def get_candle_history(self, symbol: str, *, interval: Optional[t.Interval] = None, start_time: Optional[int] = None, end_time: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
+    def get_candle_history(
+        self,
+        symbol: str,
+        *,
+        interval: Optional[t.Interval] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+        limit: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> List[t.Candle]:
         """Historical candles.
 
         ``GET /api/indicators/candles/history/{symbol}``
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
             start_time: Start, in ms since the epoch; at least 0.
             end_time: End, in ms since the epoch; at least 0.
             limit: Number of candles (max 100000); at least 1.
         """
-        return cast("List[t.Candle]", self._call("get_candle_history", {"symbol": symbol, "interval": interval, "startTime": start_time, "endTime": end_time, "limit": limit}, options))
+        return cast(
+            "List[t.Candle]",
+            self._call(
+                "get_candle_history",
+                {
+                    "symbol": symbol,
+                    "interval": interval,
+                    "startTime": start_time,
+                    "endTime": end_time,
+                    "limit": limit,
+                },
+                options,
+            ),
+        )
 
-    def get_candles(self, symbol: str, interval: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
+    def get_candles(
+        self,
+        symbol: str,
+        interval: str,
+        *,
+        limit: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> List[t.Candle]:
         """Candles by symbol/interval.
 
         ``GET /api/indicators/candles/{symbol}/{interval}``
@@ -261,7 +386,10 @@ class SyncOperations:
             interval: Candle interval, e.g. 1h.
             limit: Number of candles (max 1000); at least 1.
         """
-        return cast("List[t.Candle]", self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options))
+        return cast(
+            "List[t.Candle]",
+            self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options),
+        )
 
     def get_symbols(self, *, options: Optional[RequestOptions] = None) -> t.SymbolList:
         """Available symbols.
@@ -270,7 +398,9 @@ class SyncOperations:
         """
         return cast("t.SymbolList", self._call("get_symbols", {}, options))
 
-    def get_signals(self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None) -> t.Signal:
+    def get_signals(
+        self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None
+    ) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
@@ -298,7 +428,14 @@ class SyncOperations:
         """
         return cast("t.LeaderboardStats", self._call("get_leaderboard_stats", {}, options))
 
-    def get_rankings(self, *, page: Optional[int] = None, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> t.PaginatedRankings:
+    def get_rankings(
+        self,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        period: Optional[t.Period] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.PaginatedRankings:
         """Rankings.
 
         ``GET /api/leaderboard/rankings``
@@ -306,11 +443,20 @@ class SyncOperations:
         Args:
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
-            period: Ranking period; one of "daily", "weekly", "monthly", "all".
+            period: Ranking period; one of `daily`, `weekly`, `monthly`, `all`.
         """
-        return cast("t.PaginatedRankings", self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options))
+        return cast(
+            "t.PaginatedRankings",
+            self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options),
+        )
 
-    def iter_rankings(self, *, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> Iterator[t.RankingEntry]:
+    def iter_rankings(
+        self,
+        *,
+        limit: Optional[int] = None,
+        period: Optional[t.Period] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> Iterator[t.RankingEntry]:
         """Every item of ``get_rankings``, page after page, each fetched only when needed."""
         page = 1
         while True:
@@ -327,11 +473,13 @@ class SyncOperations:
         ``GET /api/leaderboard/user/{userId}``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
         """
         return cast("t.RankingEntry", self._call("get_user_ranking", {"userId": user_id}, options))
 
-    def get_leaderboard_analytics(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardAnalytics:
+    def get_leaderboard_analytics(
+        self, *, options: Optional[RequestOptions] = None
+    ) -> t.LeaderboardAnalytics:
         """Analytics.
 
         ``GET /api/leaderboard/analytics``
@@ -351,30 +499,36 @@ class SyncOperations:
         ``GET /referrals/{userId}``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
         """
         return cast("t.ReferralInfo", self._call("get_referral_info", {"userId": user_id}, options))
 
-    def get_referral_stats(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralStats:
+    def get_referral_stats(
+        self, user_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.ReferralStats:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
         """
         return cast("t.ReferralStats", self._call("get_referral_stats", {"userId": user_id}, options))
 
-    def create_referral_code(self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.ReferralCode:
+    def create_referral_code(
+        self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None
+    ) -> t.ReferralCode:
         """Create referral code.
 
         ``POST /referrals/{userId}/code``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
             code: Wanted code; generated when absent.
         """
-        return cast("t.ReferralCode", self._call("create_referral_code", {"userId": user_id, "code": code}, options))
+        return cast(
+            "t.ReferralCode", self._call("create_referral_code", {"userId": user_id, "code": code}, options)
+        )
 
     def check_referral_code(self, *, code: str, options: Optional[RequestOptions] = None) -> t.ReferralCheck:
         """Check referral code.
@@ -382,7 +536,7 @@ class SyncOperations:
         ``POST /referrals/check``
 
         Args:
-            code: See the API reference.
+            code: Not described by the API.
         """
         return cast("t.ReferralCheck", self._call("check_referral_code", {"code": code}, options))
 
@@ -428,10 +582,14 @@ class SyncOperations:
 class AsyncOperations:
     """The API's operations, each a coroutine."""
 
-    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
+    def _call(
+        self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None
+    ) -> Awaitable[Any]:
         raise NotImplementedError
 
-    async def request_challenge(self, *, address: str, options: Optional[RequestOptions] = None) -> t.EvmChallengeResponse:
+    async def request_challenge(
+        self, *, address: str, options: Optional[RequestOptions] = None
+    ) -> t.EvmChallengeResponse:
         """Get a sign-in challenge for an EVM address.
 
         ``POST /auth/evm/challenge``
@@ -439,9 +597,18 @@ class AsyncOperations:
         Args:
             address: EVM address (0x + 40 hex).
         """
-        return cast("t.EvmChallengeResponse", await self._call("request_challenge", {"address": address}, options))
+        return cast(
+            "t.EvmChallengeResponse", await self._call("request_challenge", {"address": address}, options)
+        )
 
-    async def verify_signature(self, *, address: str, signature: str, referral_code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.EvmVerifyResponse:
+    async def verify_signature(
+        self,
+        *,
+        address: str,
+        signature: str,
+        referral_code: Optional[str] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.EvmVerifyResponse:
         """Verify a personal_sign signature and issue an access token.
 
         ``POST /auth/evm/verify``
@@ -451,7 +618,14 @@ class AsyncOperations:
             signature: personal_sign signature of the challenge message (0x + 130 hex).
             referral_code: Referral code of the user who invited you.
         """
-        return cast("t.EvmVerifyResponse", await self._call("verify_signature", {"address": address, "signature": signature, "referralCode": referral_code}, options))
+        return cast(
+            "t.EvmVerifyResponse",
+            await self._call(
+                "verify_signature",
+                {"address": address, "signature": signature, "referralCode": referral_code},
+                options,
+            ),
+        )
 
     async def get_trading_key(self, *, options: Optional[RequestOptions] = None) -> t.TradingKey:
         """Get the trading agent key of the current user.
@@ -460,7 +634,16 @@ class AsyncOperations:
         """
         return cast("t.TradingKey", await self._call("get_trading_key", {}, options))
 
-    async def create_trading_session(self, *, budget: float, profit_target: float, asset_index: int, loss_threshold: Optional[float] = None, max_positions: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
+    async def create_trading_session(
+        self,
+        *,
+        budget: float,
+        profit_target: float,
+        asset_index: int,
+        loss_threshold: Optional[float] = None,
+        max_positions: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.TradingSession:
         """Quick trade: create a trading session.
 
         ``POST /trading-sessions``
@@ -472,23 +655,60 @@ class AsyncOperations:
             loss_threshold: Loss threshold in percent.
             max_positions: Maximum open positions; at least 1.
         """
-        return cast("t.TradingSession", await self._call("create_trading_session", {"budget": budget, "profitTarget": profit_target, "assetIndex": asset_index, "lossThreshold": loss_threshold, "maxPositions": max_positions}, options))
+        return cast(
+            "t.TradingSession",
+            await self._call(
+                "create_trading_session",
+                {
+                    "budget": budget,
+                    "profitTarget": profit_target,
+                    "assetIndex": asset_index,
+                    "lossThreshold": loss_threshold,
+                    "maxPositions": max_positions,
+                },
+                options,
+            ),
+        )
 
-    async def create_advance_trading_session(self, *, amount: float, execution_strategy: t.ExecutionStrategy, strategy_duration: t.StrategyDuration, asset_index: int, max_wallet_budget: Optional[bool] = None, options: Optional[RequestOptions] = None) -> t.TradingSession:
+    async def create_advance_trading_session(
+        self,
+        *,
+        amount: float,
+        execution_strategy: t.ExecutionStrategy,
+        strategy_duration: t.StrategyDuration,
+        asset_index: int,
+        max_wallet_budget: Optional[bool] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.TradingSession:
         """Advance trade: create a trading session with a strategy.
 
         ``POST /trading-sessions/advance``
 
         Args:
             amount: Amount in USDC; at least 10.
-            execution_strategy: one of "Conservative", "Aggressive", "Degen".
-            strategy_duration: one of "1D", "3D", "7D", "30D", "90D", "365D".
+            execution_strategy: One of `Conservative`, `Aggressive`, `Degen`.
+            strategy_duration: One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`.
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
             max_wallet_budget: Use the whole wallet balance as budget.
         """
-        return cast("t.TradingSession", await self._call("create_advance_trading_session", {"amount": amount, "executionStrategy": execution_strategy, "strategyDuration": strategy_duration, "assetIndex": asset_index, "maxWalletBudget": max_wallet_budget}, options))
+        return cast(
+            "t.TradingSession",
+            await self._call(
+                "create_advance_trading_session",
+                {
+                    "amount": amount,
+                    "executionStrategy": execution_strategy,
+                    "strategyDuration": strategy_duration,
+                    "assetIndex": asset_index,
+                    "maxWalletBudget": max_wallet_budget,
+                },
+                options,
+            ),
+        )
 
-    async def list_active_sessions(self, *, options: Optional[RequestOptions] = None) -> List[t.TradingSession]:
+    async def list_active_sessions(
+        self, *, options: Optional[RequestOptions] = None
+    ) -> List[t.TradingSession]:
         """List active sessions.
 
         ``GET /trading-sessions/active``
@@ -502,29 +722,45 @@ class AsyncOperations:
         """
         return cast("t.Trade", await self._call("get_current_trade", {}, options))
 
-    async def get_session_logs(self, session_id: str, *, options: Optional[RequestOptions] = None) -> List[t.LogEntry]:
+    async def get_session_logs(
+        self, session_id: str, *, options: Optional[RequestOptions] = None
+    ) -> List[t.LogEntry]:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
 
         Args:
-            session_id: See the API reference.
+            session_id: Not described by the API.
         """
-        return cast("List[t.LogEntry]", await self._call("get_session_logs", {"sessionId": session_id}, options))
+        return cast(
+            "List[t.LogEntry]", await self._call("get_session_logs", {"sessionId": session_id}, options)
+        )
 
-    async def get_trade_logs(self, trade_id: str, *, page: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> t.PaginatedLogs:
+    async def get_trade_logs(
+        self,
+        trade_id: str,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.PaginatedLogs:
         """Trade logs (paginated).
 
         ``GET /trading-sessions/trades/{tradeId}/logs``
 
         Args:
-            trade_id: See the API reference.
+            trade_id: Not described by the API.
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
         """
-        return cast("t.PaginatedLogs", await self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options))
+        return cast(
+            "t.PaginatedLogs",
+            await self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options),
+        )
 
-    async def iter_trade_logs(self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> AsyncIterator[t.LogEntry]:
+    async def iter_trade_logs(
+        self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None
+    ) -> AsyncIterator[t.LogEntry]:
         """Every item of ``get_trade_logs``, page after page, each fetched only when needed."""
         page = 1
         while True:
@@ -536,25 +772,34 @@ class AsyncOperations:
                 return
             page += 1
 
-    async def close_position(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def close_position(
+        self, position_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.ActionResult:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
 
         Args:
-            position_id: See the API reference.
+            position_id: Not described by the API.
         """
-        return cast("t.ActionResult", await self._call("close_position", {"positionId": position_id}, options))
+        return cast(
+            "t.ActionResult", await self._call("close_position", {"positionId": position_id}, options)
+        )
 
-    async def get_close_position_signature(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.CloseSignature:
+    async def get_close_position_signature(
+        self, position_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.CloseSignature:
         """Get signed close tx for frontend.
 
         ``POST /trading-sessions/positions/{positionId}/close-signature``
 
         Args:
-            position_id: See the API reference.
+            position_id: Not described by the API.
         """
-        return cast("t.CloseSignature", await self._call("get_close_position_signature", {"positionId": position_id}, options))
+        return cast(
+            "t.CloseSignature",
+            await self._call("get_close_position_signature", {"positionId": position_id}, options),
+        )
 
     async def close_trade(self, trade_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close trade (all positions).
@@ -562,7 +807,7 @@ class AsyncOperations:
         ``POST /trading-sessions/trades/{tradeId}/close``
 
         Args:
-            trade_id: See the API reference.
+            trade_id: Not described by the API.
         """
         return cast("t.ActionResult", await self._call("close_trade", {"tradeId": trade_id}, options))
 
@@ -597,7 +842,9 @@ class AsyncOperations:
         """
         return cast("t.ActionResult", await self._call("withdraw", {"amount": amount}, options))
 
-    async def close_position_by_asset(self, *, asset_index: int, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def close_position_by_asset(
+        self, *, asset_index: int, options: Optional[RequestOptions] = None
+    ) -> t.ActionResult:
         """Close position by assetIndex.
 
         ``POST /user/close-position``
@@ -605,7 +852,10 @@ class AsyncOperations:
         Args:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
         """
-        return cast("t.ActionResult", await self._call("close_position_by_asset", {"assetIndex": asset_index}, options))
+        return cast(
+            "t.ActionResult",
+            await self._call("close_position_by_asset", {"assetIndex": asset_index}, options),
+        )
 
     async def close_all_positions(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Close all positions.
@@ -614,7 +864,9 @@ class AsyncOperations:
         """
         return cast("t.ActionResult", await self._call("close_all_positions", {}, options))
 
-    async def send_usdc(self, *, destination: str, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def send_usdc(
+        self, *, destination: str, amount: float, options: Optional[RequestOptions] = None
+    ) -> t.ActionResult:
         """Send USDC.
 
         ``POST /user/send-usdc``
@@ -623,7 +875,10 @@ class AsyncOperations:
             destination: EVM address (0x + 40 hex).
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", await self._call("send_usdc", {"destination": destination, "amount": amount}, options))
+        return cast(
+            "t.ActionResult",
+            await self._call("send_usdc", {"destination": destination, "amount": amount}, options),
+        )
 
     async def claim_reward(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Claim rewards.
@@ -639,32 +894,70 @@ class AsyncOperations:
         """
         return cast("t.HealthStatus", await self._call("get_indicators_health", {}, options))
 
-    async def get_latest_candles(self, *, symbols: Optional[str] = None, interval: Optional[t.Interval] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
+    async def get_latest_candles(
+        self,
+        *,
+        symbols: Optional[str] = None,
+        interval: Optional[t.Interval] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> List[t.Candle]:
         """Latest candles.
 
         ``GET /api/indicators/candles/latest``
 
         Args:
             symbols: Comma-separated symbols (default: all).
-            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
         """
-        return cast("List[t.Candle]", await self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options))
+        return cast(
+            "List[t.Candle]",
+            await self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options),
+        )
 
-    async def get_candle_history(self, symbol: str, *, interval: Optional[t.Interval] = None, start_time: Optional[int] = None, end_time: Optional[int] = None, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
+    async def get_candle_history(
+        self,
+        symbol: str,
+        *,
+        interval: Optional[t.Interval] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+        limit: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> List[t.Candle]:
         """Historical candles.
 
         ``GET /api/indicators/candles/history/{symbol}``
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
             start_time: Start, in ms since the epoch; at least 0.
             end_time: End, in ms since the epoch; at least 0.
             limit: Number of candles (max 100000); at least 1.
         """
-        return cast("List[t.Candle]", await self._call("get_candle_history", {"symbol": symbol, "interval": interval, "startTime": start_time, "endTime": end_time, "limit": limit}, options))
+        return cast(
+            "List[t.Candle]",
+            await self._call(
+                "get_candle_history",
+                {
+                    "symbol": symbol,
+                    "interval": interval,
+                    "startTime": start_time,
+                    "endTime": end_time,
+                    "limit": limit,
+                },
+                options,
+            ),
+        )
 
-    async def get_candles(self, symbol: str, interval: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None) -> List[t.Candle]:
+    async def get_candles(
+        self,
+        symbol: str,
+        interval: str,
+        *,
+        limit: Optional[int] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> List[t.Candle]:
         """Candles by symbol/interval.
 
         ``GET /api/indicators/candles/{symbol}/{interval}``
@@ -674,7 +967,12 @@ class AsyncOperations:
             interval: Candle interval, e.g. 1h.
             limit: Number of candles (max 1000); at least 1.
         """
-        return cast("List[t.Candle]", await self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options))
+        return cast(
+            "List[t.Candle]",
+            await self._call(
+                "get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options
+            ),
+        )
 
     async def get_symbols(self, *, options: Optional[RequestOptions] = None) -> t.SymbolList:
         """Available symbols.
@@ -683,7 +981,9 @@ class AsyncOperations:
         """
         return cast("t.SymbolList", await self._call("get_symbols", {}, options))
 
-    async def get_signals(self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None) -> t.Signal:
+    async def get_signals(
+        self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None
+    ) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
@@ -692,9 +992,13 @@ class AsyncOperations:
             symbol: Asset symbol, e.g. BTC.
             interval: Candle interval, e.g. 1h.
         """
-        return cast("t.Signal", await self._call("get_signals", {"symbol": symbol, "interval": interval}, options))
+        return cast(
+            "t.Signal", await self._call("get_signals", {"symbol": symbol, "interval": interval}, options)
+        )
 
-    async def get_all_signals(self, interval: str, *, options: Optional[RequestOptions] = None) -> List[t.Signal]:
+    async def get_all_signals(
+        self, interval: str, *, options: Optional[RequestOptions] = None
+    ) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
@@ -711,7 +1015,14 @@ class AsyncOperations:
         """
         return cast("t.LeaderboardStats", await self._call("get_leaderboard_stats", {}, options))
 
-    async def get_rankings(self, *, page: Optional[int] = None, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> t.PaginatedRankings:
+    async def get_rankings(
+        self,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        period: Optional[t.Period] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> t.PaginatedRankings:
         """Rankings.
 
         ``GET /api/leaderboard/rankings``
@@ -719,11 +1030,20 @@ class AsyncOperations:
         Args:
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
-            period: Ranking period; one of "daily", "weekly", "monthly", "all".
+            period: Ranking period; one of `daily`, `weekly`, `monthly`, `all`.
         """
-        return cast("t.PaginatedRankings", await self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options))
+        return cast(
+            "t.PaginatedRankings",
+            await self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options),
+        )
 
-    async def iter_rankings(self, *, limit: Optional[int] = None, period: Optional[t.Period] = None, options: Optional[RequestOptions] = None) -> AsyncIterator[t.RankingEntry]:
+    async def iter_rankings(
+        self,
+        *,
+        limit: Optional[int] = None,
+        period: Optional[t.Period] = None,
+        options: Optional[RequestOptions] = None,
+    ) -> AsyncIterator[t.RankingEntry]:
         """Every item of ``get_rankings``, page after page, each fetched only when needed."""
         page = 1
         while True:
@@ -735,17 +1055,21 @@ class AsyncOperations:
                 return
             page += 1
 
-    async def get_user_ranking(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.RankingEntry:
+    async def get_user_ranking(
+        self, user_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.RankingEntry:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
         """
         return cast("t.RankingEntry", await self._call("get_user_ranking", {"userId": user_id}, options))
 
-    async def get_leaderboard_analytics(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardAnalytics:
+    async def get_leaderboard_analytics(
+        self, *, options: Optional[RequestOptions] = None
+    ) -> t.LeaderboardAnalytics:
         """Analytics.
 
         ``GET /api/leaderboard/analytics``
@@ -759,48 +1083,61 @@ class AsyncOperations:
         """
         return cast("t.HealthStatus", await self._call("get_leaderboard_health", {}, options))
 
-    async def get_referral_info(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralInfo:
+    async def get_referral_info(
+        self, user_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.ReferralInfo:
         """User referral info.
 
         ``GET /referrals/{userId}``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
         """
         return cast("t.ReferralInfo", await self._call("get_referral_info", {"userId": user_id}, options))
 
-    async def get_referral_stats(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralStats:
+    async def get_referral_stats(
+        self, user_id: str, *, options: Optional[RequestOptions] = None
+    ) -> t.ReferralStats:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
         """
         return cast("t.ReferralStats", await self._call("get_referral_stats", {"userId": user_id}, options))
 
-    async def create_referral_code(self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None) -> t.ReferralCode:
+    async def create_referral_code(
+        self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None
+    ) -> t.ReferralCode:
         """Create referral code.
 
         ``POST /referrals/{userId}/code``
 
         Args:
-            user_id: See the API reference.
+            user_id: Not described by the API.
             code: Wanted code; generated when absent.
         """
-        return cast("t.ReferralCode", await self._call("create_referral_code", {"userId": user_id, "code": code}, options))
+        return cast(
+            "t.ReferralCode",
+            await self._call("create_referral_code", {"userId": user_id, "code": code}, options),
+        )
 
-    async def check_referral_code(self, *, code: str, options: Optional[RequestOptions] = None) -> t.ReferralCheck:
+    async def check_referral_code(
+        self, *, code: str, options: Optional[RequestOptions] = None
+    ) -> t.ReferralCheck:
         """Check referral code.
 
         ``POST /referrals/check``
 
         Args:
-            code: See the API reference.
+            code: Not described by the API.
         """
         return cast("t.ReferralCheck", await self._call("check_referral_code", {"code": code}, options))
 
-    async def verify_usdc_deposit(self, *, tx_hash: str, options: Optional[RequestOptions] = None) -> t.UsdcDeposit:
+    async def verify_usdc_deposit(
+        self, *, tx_hash: str, options: Optional[RequestOptions] = None
+    ) -> t.UsdcDeposit:
         """Verify USDC deposit.
 
         ``POST /usdc-verification/verify``

@@ -1,0 +1,516 @@
+//! The one model every generator renders: operations, their inputs and answers, the shapes and
+//! enums of the API, its assets, and each one's docs, built once from `openapi/alura.json`.
+//!
+//! Generators never walk the spec themselves, so a name, a type or a doc line is decided here
+//! once and reads the same in Rust, Python, TypeScript and the simulator.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+/// The API as the generators see it.
+pub struct Model {
+    /// In the spec's order (paths, then methods).
+    pub operations: Vec<Operation>,
+    /// `components.schemas`, by name.
+    pub shapes: Vec<Shape>,
+    /// Every enum, by the alias all languages give it.
+    pub enums: BTreeMap<String, Vec<String>>,
+    /// The perps, from the overlay's `x-assets`.
+    pub assets: Vec<Asset>,
+}
+
+pub struct Operation {
+    /// snake_case, as the spec's `operationId` has it.
+    pub id: String,
+    /// `GET`, `POST`, ...
+    pub method: String,
+    pub path: String,
+    pub tag: String,
+    /// The first sentence, without its full stop.
+    pub summary: String,
+    pub authenticated: bool,
+    /// The first 2xx the spec lists: the status the generated client decodes a body for.
+    pub success: u16,
+    /// Path and query parameters, then body fields, each in the spec's order.
+    pub params: Vec<Param>,
+    /// The schema of the JSON body, when the operation takes one.
+    pub body: Option<Ty>,
+    /// The type of the success answer, when it has a JSON body.
+    pub returns: Option<Ty>,
+    /// Set when the operation pages: a `page`/`limit` pair over a `data` list.
+    pub pages: Option<Ty>,
+    /// A schema-valid answer, which the simulator serves until a handler is written.
+    pub example: Value,
+}
+
+impl Operation {
+    /// The name of its page iterator: `get_trade_logs` -> `iter_trade_logs`.
+    pub fn iterator(&self) -> String {
+        format!("iter_{}", self.id.strip_prefix("get_").unwrap_or(&self.id))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Body,
+}
+
+pub struct Param {
+    /// As the spec spells it (`tradeId`).
+    pub wire: String,
+    pub location: Location,
+    pub required: bool,
+    pub ty: Ty,
+    /// The JSON type the value must have (`"integer"`, `"string"`, ...).
+    pub kind: &'static str,
+    pub bounds: Bounds,
+    /// Its enum's values, if it has one.
+    pub values: Vec<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Bounds {
+    pub minimum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub maximum: Option<f64>,
+    pub exclusive_maximum: bool,
+}
+
+pub struct Shape {
+    pub name: String,
+    /// The schema's description, or where the API uses it.
+    pub doc: String,
+    pub fields: Vec<ShapeField>,
+}
+
+pub struct ShapeField {
+    pub name: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+pub struct Asset {
+    pub symbol: String,
+    pub index: u32,
+    pub name: String,
+    /// A plausible USD price, for the simulator's made-up market.
+    pub reference_price: f64,
+}
+
+/// A type, before any language names it.
+#[derive(Clone, PartialEq)]
+pub enum Ty {
+    /// A `components.schemas` entry.
+    Shape(String),
+    /// An alias in [`Model::enums`].
+    Enum(String),
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Array(Box<Ty>),
+    /// An object with no declared fields.
+    Object,
+    Any,
+    Union(Vec<Ty>),
+    Nullable(Box<Ty>),
+}
+
+impl Model {
+    /// Builds the model from the normalised spec.
+    pub fn build(spec: &Value) -> Result<Model> {
+        let mut enums = Enums::default();
+        let components = spec["components"]["schemas"].as_object().context("components.schemas")?;
+        let global_auth = spec["security"].as_array().is_some_and(|s| !s.is_empty());
+        let mut operations = Vec::new();
+        for (path, item) in spec["paths"].as_object().context("paths")? {
+            for (method, op) in item.as_object().context("a path item is an object")? {
+                let Some(id) = op["operationId"].as_str() else { continue };
+                operations.push(operation(spec, path, method, op, id, global_auth, &mut enums)?);
+            }
+        }
+        let uses = uses(&operations, components);
+        let mut shapes = Vec::new();
+        for (name, schema) in components {
+            let required = names(&schema["required"]);
+            let mut fields = Vec::new();
+            for (field, s) in schema["properties"].as_object().into_iter().flatten() {
+                fields.push(ShapeField {
+                    name: field.clone(),
+                    ty: ty(s, field, &mut enums),
+                    required: required.contains(field),
+                    doc: doc(s, s["description"].as_str()),
+                });
+            }
+            let doc = match schema["description"].as_str() {
+                Some(d) => sentence(d),
+                None => uses.get(name.as_str()).cloned().unwrap_or_else(|| format!("The {name} shape.")),
+            };
+            shapes.push(Shape { name: name.clone(), doc, fields });
+        }
+        let assets = assets(spec)?;
+        check_described_assets(components, &assets)?;
+        Ok(Model { operations, shapes, enums: enums.0, assets })
+    }
+}
+
+fn operation(
+    spec: &Value,
+    path: &str,
+    method: &str,
+    op: &Value,
+    id: &str,
+    global_auth: bool,
+    enums: &mut Enums,
+) -> Result<Operation> {
+    let mut params = Vec::new();
+    for p in op["parameters"].as_array().into_iter().flatten() {
+        let wire = p["name"].as_str().context("a parameter has a name")?;
+        let location = if p["in"] == "path" { Location::Path } else { Location::Query };
+        let schema = resolve(spec, &p["schema"]);
+        params.push(param(wire, location, p["required"] == true, &p["schema"], schema, p, enums));
+    }
+    let body_schema = &op["requestBody"]["content"]["application/json"]["schema"];
+    let body = body_schema.is_object().then(|| ty(body_schema, &format!("{id}_body"), enums));
+    let resolved = resolve(spec, body_schema);
+    let required = names(&resolved["required"]);
+    for (wire, schema) in resolved["properties"].as_object().into_iter().flatten() {
+        if params.iter().any(|p| p.wire == *wire) {
+            bail!("{id}: body field {wire} has the name of a parameter; call arguments would be ambiguous");
+        }
+        let target = resolve(spec, schema);
+        params.push(param(wire, Location::Body, required.contains(wire), schema, target, schema, enums));
+    }
+    let (success, answer) = op["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .find_map(|(code, r)| {
+            let code = code.parse::<u16>().ok().filter(|c| (200..300).contains(c))?;
+            Some((code, &r["content"]["application/json"]["schema"]))
+        })
+        .with_context(|| format!("{id} lists no 2xx response"))?;
+    let returns = answer.is_object().then(|| ty(answer, &format!("{id}_response"), enums));
+    let data = &resolve(spec, answer)["properties"]["data"];
+    let paged = ["page", "limit"]
+        .iter()
+        .all(|w| params.iter().any(|p| p.wire == *w && p.location == Location::Query));
+    let pages = (paged && data["type"] == "array").then(|| ty(&data["items"], &format!("{id}_item"), enums));
+    Ok(Operation {
+        id: id.to_owned(),
+        method: method.to_uppercase(),
+        path: path.to_owned(),
+        tag: op["tags"][0].as_str().unwrap_or_default().to_owned(),
+        summary: op["summary"].as_str().unwrap_or(id).trim().trim_end_matches('.').to_owned(),
+        authenticated: op["security"].as_array().map_or(global_auth, |s| !s.is_empty()),
+        success,
+        params,
+        body,
+        returns,
+        pages,
+        example: if answer.is_object() { example(spec, answer, 0) } else { Value::Null },
+    })
+}
+
+/// `declared` is the schema as written (maybe a `$ref`), `schema` the one it points at; `owner`
+/// the parameter object, whose description wins over its schema's.
+fn param(
+    wire: &str,
+    location: Location,
+    required: bool,
+    declared: &Value,
+    schema: &Value,
+    owner: &Value,
+    enums: &mut Enums,
+) -> Param {
+    let description = owner["description"].as_str().or(schema["description"].as_str());
+    Param {
+        wire: wire.to_owned(),
+        location,
+        required,
+        ty: ty(declared, wire, enums),
+        kind: match schema["type"].as_str() {
+            Some("integer") => "integer",
+            Some("number") => "number",
+            Some("boolean") => "boolean",
+            Some("array") => "array",
+            Some("object") => "object",
+            _ => "string",
+        },
+        bounds: Bounds {
+            minimum: schema["minimum"].as_f64(),
+            exclusive_minimum: schema["exclusiveMinimum"] == true,
+            maximum: schema["maximum"].as_f64(),
+            exclusive_maximum: schema["exclusiveMaximum"] == true,
+        },
+        values: names(&schema["enum"]),
+        doc: doc(schema, description),
+    }
+}
+
+/// The doc line of a field or argument: its description, then its constraints, the same words
+/// in every language.
+fn doc(schema: &Value, description: Option<&str>) -> Option<String> {
+    let mut parts: Vec<String> =
+        description.map(|d| d.trim().trim_end_matches('.').to_owned()).into_iter().collect();
+    let num = |v: &Value| {
+        v.as_f64().map(|n| if n.fract() == 0.0 { format!("{}", n as i64) } else { n.to_string() })
+    };
+    if let Some(m) = num(&schema["minimum"]) {
+        parts.push(if schema["exclusiveMinimum"] == true {
+            format!("greater than {m}")
+        } else {
+            format!("at least {m}")
+        });
+    }
+    if let Some(m) = num(&schema["maximum"]) {
+        parts.push(if schema["exclusiveMaximum"] == true {
+            format!("less than {m}")
+        } else {
+            format!("at most {m}")
+        });
+    }
+    let values: Vec<String> = names(&schema["enum"]).iter().map(|v| format!("`{v}`")).collect();
+    if !values.is_empty() {
+        parts.push(format!("one of {}", values.join(", ")));
+    }
+    parts.retain(|p| !p.is_empty());
+    let text = parts.join("; ");
+    let text = if description.is_some_and(|d| !d.trim().is_empty()) { text } else { capitalised(&text) };
+    (!parts.is_empty()).then(|| sentence(&text))
+}
+
+/// `text` with one full stop.
+fn sentence(text: &str) -> String {
+    format!("{}.", text.trim().trim_end_matches('.'))
+}
+
+/// Our own words start a sentence with a capital; the spec's are kept as written.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default() + chars.as_str()
+}
+
+/// Where each shape is used, as a doc for shapes the spec does not describe.
+fn uses(operations: &[Operation], components: &Map<String, Value>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for op in operations {
+        if let Some(Ty::Shape(name)) = &op.returns {
+            out.entry(name.clone()).or_insert_with(|| format!("The answer of `{}`.", op.id));
+        }
+        if let Some(Ty::Shape(name)) = &op.body {
+            out.entry(name.clone()).or_insert_with(|| format!("The body of `{}`.", op.id));
+        }
+    }
+    for (owner, schema) in components {
+        for (field, s) in schema["properties"].as_object().into_iter().flatten() {
+            let target = s["$ref"].as_str().or(s["items"]["$ref"].as_str());
+            if let Some(name) = target.and_then(|r| r.rsplit('/').next()) {
+                out.entry(name.to_owned()).or_insert_with(|| format!("The `{field}` of a `{owner}`."));
+            }
+        }
+    }
+    out
+}
+
+/// The language-neutral type of `schema`; `hint` names an enum alias.
+fn ty(schema: &Value, hint: &str, enums: &mut Enums) -> Ty {
+    if let Some(r) = schema["$ref"].as_str() {
+        return Ty::Shape(r.rsplit('/').next().unwrap_or_default().to_owned());
+    }
+    let base = if let Some(values) = schema["enum"].as_array() {
+        Ty::Enum(enums.alias(&pascal(&snake(hint)), values))
+    } else if let Some(options) = schema["oneOf"].as_array() {
+        Ty::Union(options.iter().map(|o| ty(o, hint, enums)).collect())
+    } else {
+        match schema["type"].as_str() {
+            Some("string") => Ty::String,
+            Some("integer") => Ty::Integer,
+            Some("number") => Ty::Number,
+            Some("boolean") => Ty::Boolean,
+            Some("array") => Ty::Array(Box::new(ty(&schema["items"], hint, enums))),
+            Some("object") => Ty::Object,
+            _ => Ty::Any,
+        }
+    };
+    if schema["nullable"] == true { Ty::Nullable(Box::new(base)) } else { base }
+}
+
+/// Literal aliases by name, so every enum in the spec has one readable type; the same values
+/// under the same preferred name share one alias.
+#[derive(Default)]
+struct Enums(BTreeMap<String, Vec<String>>);
+
+impl Enums {
+    fn alias(&mut self, preferred: &str, values: &[Value]) -> String {
+        let values: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+        let mut name = preferred.to_owned();
+        let mut n = 2;
+        while let Some(existing) = self.0.get(&name) {
+            if *existing == values {
+                return name;
+            }
+            name = format!("{preferred}{n}");
+            n += 1;
+        }
+        self.0.insert(name.clone(), values);
+        name
+    }
+}
+
+/// The perps, from the document's `x-assets` list (symbol, index, name, referencePrice).
+fn assets(spec: &Value) -> Result<Vec<Asset>> {
+    let mut out = Vec::new();
+    for a in spec["x-assets"].as_array().context("the spec has no x-assets list")? {
+        let symbol = a["symbol"].as_str().context("an x-assets entry has a symbol")?.to_owned();
+        let index = a["index"].as_u64().and_then(|i| u32::try_from(i).ok());
+        let asset = Asset {
+            index: index.with_context(|| format!("asset {symbol} has no index"))?,
+            name: a["name"].as_str().with_context(|| format!("asset {symbol} has no name"))?.to_owned(),
+            reference_price: a["referencePrice"]
+                .as_f64()
+                .with_context(|| format!("asset {symbol} has no referencePrice"))?,
+            symbol,
+        };
+        out.push(asset);
+    }
+    let indexes: BTreeSet<u32> = out.iter().map(|a| a.index).collect();
+    if indexes.len() != out.len() || out.iter().enumerate().any(|(i, a)| a.index as usize != i) {
+        bail!("x-assets must list indexes 0, 1, 2, ... in order, once each");
+    }
+    Ok(out)
+}
+
+/// The served spec names the assets only in prose ("0=BTC, 1=ETH, ..."); when it does, the
+/// overlay's list must say the same, so an asset added upstream stops generation.
+fn check_described_assets(components: &Map<String, Value>, assets: &[Asset]) -> Result<()> {
+    let listed: Vec<String> = assets.iter().map(|a| format!("{}={}", a.index, a.symbol)).collect();
+    for (name, schema) in components {
+        let Some(description) = schema["properties"]["assetIndex"]["description"].as_str() else { continue };
+        let described: Vec<String> = description
+            .split([',', ':', ' '])
+            .filter(|w| w.split_once('=').is_some_and(|(i, _)| i.parse::<u32>().is_ok()))
+            .map(str::to_owned)
+            .collect();
+        if !described.is_empty() && described != listed {
+            bail!("{name}.assetIndex lists {described:?} but the overlay's x-assets lists {listed:?}");
+        }
+    }
+    Ok(())
+}
+
+/// A value `schema` accepts: its `example` when it has one, else one built from its type and
+/// bounds. Optional fields are filled too, so a simulator answer shows every field.
+pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(spec, schema);
+    if let Some(e) = schema.get("example") {
+        return e.clone();
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|v| v.first()) {
+        return first.clone();
+    }
+    if let Some(first) = schema["oneOf"].as_array().and_then(|v| v.first()) {
+        return example(spec, first, depth);
+    }
+    let low = |fallback: f64| {
+        let min = schema["minimum"].as_f64();
+        match min {
+            Some(m) if schema["exclusiveMinimum"] == true => m + 1.0,
+            Some(m) => m.max(fallback.min(schema["maximum"].as_f64().unwrap_or(fallback))),
+            None => fallback.min(schema["maximum"].as_f64().unwrap_or(fallback)),
+        }
+    };
+    match schema["type"].as_str() {
+        Some("integer") => Value::from(low(1.0) as i64),
+        Some("number") => serde_json::Number::from_f64(low(1.5)).map_or(Value::Null, Value::Number),
+        Some("boolean") => Value::Bool(true),
+        Some("string") => Value::String(match schema["format"].as_str() {
+            Some("date-time") => "2026-01-01T00:00:00.000Z".into(),
+            Some("date") => "2026-01-01".into(),
+            Some("uuid") => "00000000-0000-4000-8000-000000000000".into(),
+            _ => "string".into(),
+        }),
+        Some("array") if depth < 6 => Value::Array(vec![example(spec, &schema["items"], depth + 1)]),
+        Some("array") => Value::Array(Vec::new()),
+        _ => {
+            let mut object = Map::new();
+            for (name, field) in schema["properties"].as_object().into_iter().flatten() {
+                if depth < 6 || names(&schema["required"]).contains(name) {
+                    object.insert(name.clone(), example(spec, field, depth + 1));
+                }
+            }
+            Value::Object(object)
+        }
+    }
+}
+
+/// A local `$ref` followed to its target; anything else as it is.
+pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => spec.pointer(pointer).unwrap_or(&Value::Null),
+        None => schema,
+    }
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+}
+
+/// progenitor's names: `get_trade_logs` -> `GetTradeLogs`.
+pub fn pascal(snake: &str) -> String {
+    snake.split('_').filter(|w| !w.is_empty()).map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+}
+
+/// `tradeId` -> `trade_id`, as progenitor names setters and Python names arguments.
+pub fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c == '-' || c == ' ' {
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `get_trade_logs` -> `getTradeLogs`.
+pub fn camel(snake_name: &str) -> String {
+    let p = pascal(snake_name);
+    p[..1].to_lowercase() + &p[1..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_each_case() {
+        assert_eq!(pascal("get_trade_logs"), "GetTradeLogs");
+        assert_eq!(camel("get_trade_logs"), "getTradeLogs");
+        assert_eq!(snake("tradeId"), "trade_id");
+        assert_eq!(snake("startTime"), "start_time");
+        assert_eq!(snake("symbol"), "symbol");
+    }
+
+    #[test]
+    fn docs_carry_every_bound_and_value() {
+        let schema = serde_json::json!({"minimum": 0, "exclusiveMinimum": true, "maximum": 100, "exclusiveMaximum": true, "enum": ["a", "b"]});
+        assert_eq!(
+            doc(&schema, Some("The share.")).as_deref(),
+            Some("The share; greater than 0; less than 100; one of `a`, `b`.")
+        );
+        assert_eq!(doc(&serde_json::json!({}), None), None);
+    }
+}
