@@ -1,6 +1,7 @@
 'use strict'
 // The SDK's log. Records from the Rust core (drift warnings; at 'debug', each attempt, retry
-// and login) go to one logger, `console` by default, at ALURA_LOG's level ('warn' when unset).
+// and login) go to the client's own `logger` when it was given one, and otherwise to the
+// process-wide logger: `console` by default, at ALURA_LOG's level ('warn' when unset).
 // Records never hold a key, a token or a signature: the core leaves them out.
 
 const native = require('../native/index.js')
@@ -9,16 +10,17 @@ const LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace']
 let logger = console
 
 // napi hands the (level, target, message) tuple over as one array.
-function emit([level, target, message]) {
-  const method = level === 'trace' ? 'debug' : level
-  if (logger && typeof logger[method] === 'function') logger[method](`[${target}] ${message}`)
+function emitTo(target) {
+  return ([level, from, message]) => {
+    const method = level === 'trace' ? 'debug' : level
+    const to = target()
+    if (to && typeof to[method] === 'function') to[method](`[${from}] ${message}`)
+  }
 }
 
-/**
- * Sends the SDK's log records to `next` (anything with debug/info/warn/error methods, e.g.
- * console or a pino logger) at `level` or above.
- */
-function setLogger(next, level = process.env.ALURA_LOG || 'warn') {
+const emit = emitTo(() => logger)
+
+function checked(next, level) {
   const { ValidationError } = require('./errors.js')
   if (next !== null && (typeof next !== 'object' || typeof next.warn !== 'function')) {
     throw new ValidationError('invalid input: logger must have debug, info, warn and error methods')
@@ -26,10 +28,35 @@ function setLogger(next, level = process.env.ALURA_LOG || 'warn') {
   if (!LEVELS.includes(String(level).toLowerCase())) {
     throw new ValidationError(`invalid input: logLevel must be one of ${LEVELS.join(', ')}, not ${level}`)
   }
-  logger = next
-  native.setLogSink(emit, String(level).toLowerCase())
+  return String(level).toLowerCase()
 }
 
-setLogger(console, LEVELS.includes(String(process.env.ALURA_LOG).toLowerCase()) ? process.env.ALURA_LOG : 'warn')
+/** ALURA_LOG's level when it names one, else 'warn'. */
+function envLevel() {
+  return LEVELS.includes(String(process.env.ALURA_LOG).toLowerCase()) ? process.env.ALURA_LOG : 'warn'
+}
 
-module.exports = { setLogger, LEVELS }
+/**
+ * Sends the SDK's log records to `next` (anything with debug/info/warn/error methods, e.g.
+ * console or a pino logger) at `level` or above, for every client without a logger of its own.
+ */
+function setLogger(next, level = process.env.ALURA_LOG || 'warn') {
+  const lower = checked(next, level)
+  logger = next
+  native.setLogSink(emit, lower)
+}
+
+/**
+ * A client's own log: `{ emit, level }` for the native client, or undefined when it has neither
+ * option and so uses the process-wide logger. With only `logLevel`, the process-wide logger
+ * (looked up at each record) gets this client's records at that level.
+ */
+function clientLog(own, level) {
+  if (own === undefined && level === undefined) return undefined
+  const lower = checked(own === undefined ? logger : own, level === undefined ? envLevel() : level)
+  return { emit: own === undefined ? emit : emitTo(() => own), level: lower }
+}
+
+setLogger(console, envLevel())
+
+module.exports = { setLogger, clientLog, LEVELS }

@@ -15,19 +15,26 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use serde_json::{Map, Value, json};
 
-/// How a client is set up; anything left out comes from `ALURA_BASE_URL`, `ALURA_PRIVATE_KEY`
-/// and `ALURA_TOKEN`.
+/// How a client is set up: the options object of `new Client(...)` but its functions (the
+/// signer, `onToken`, `logger`); anything left out comes from `ALURA_BASE_URL`,
+/// `ALURA_PRIVATE_KEY` and `ALURA_TOKEN`, or the core's defaults.
 #[napi(object)]
+#[derive(Default)]
 pub struct ClientOptions {
     pub base_url: Option<String>,
     pub private_key: Option<String>,
     pub token: Option<String>,
     /// Per attempt, in milliseconds.
     pub timeout_ms: Option<f64>,
+    pub connect_timeout_ms: Option<f64>,
     /// Attempts after the first; a double, so a negative or huge number is refused, not wrapped.
     pub max_retries: Option<f64>,
+    pub retry_base_delay_ms: Option<f64>,
+    pub retry_max_delay_ms: Option<f64>,
+    pub retry_deadline_ms: Option<f64>,
     pub referral_code: Option<String>,
     pub user_agent: Option<String>,
+    pub default_headers: Option<std::collections::HashMap<String, String>>,
     pub allow_insecure_http: Option<bool>,
     /// An answer off the spec is an error rather than a warning.
     pub strict: Option<bool>,
@@ -37,6 +44,43 @@ pub struct ClientOptions {
     pub verify_challenge: Option<bool>,
     /// `true` for the user's cache directory, or a path.
     pub token_cache: Option<Either<bool, String>>,
+    /// The lowest level the client's own logger gets (the constructor's `log`).
+    pub log_level: Option<String>,
+}
+
+/// Milliseconds as the core's seconds.
+fn seconds(ms: Option<f64>) -> Option<f64> {
+    ms.map(|ms| ms / 1000.0)
+}
+
+impl From<ClientOptions> for alura::ClientOptions {
+    fn from(o: ClientOptions) -> Self {
+        let default = alura::ClientOptions::default();
+        alura::ClientOptions {
+            base_url: o.base_url,
+            private_key: o.private_key,
+            token: o.token,
+            timeout: seconds(o.timeout_ms),
+            connect_timeout: seconds(o.connect_timeout_ms),
+            max_retries: o.max_retries,
+            retry_base_delay: seconds(o.retry_base_delay_ms),
+            retry_max_delay: seconds(o.retry_max_delay_ms),
+            retry_deadline: seconds(o.retry_deadline_ms),
+            referral_code: o.referral_code,
+            user_agent: o.user_agent,
+            default_headers: o.default_headers.unwrap_or_default().into_iter().collect(),
+            allow_insecure_http: o.allow_insecure_http.unwrap_or(default.allow_insecure_http),
+            strict: o.strict.unwrap_or(default.strict),
+            max_response_bytes: o.max_response_bytes,
+            verify_challenge: o.verify_challenge.unwrap_or(default.verify_challenge),
+            token_cache: o.token_cache.map(|c| match c {
+                Either::A(on) => alura::TokenCacheOption::Default(on),
+                Either::B(path) => alura::TokenCacheOption::Path(path.into()),
+            }),
+            language: alura::Language::Node,
+            ..default
+        }
+    }
 }
 
 /// Options for one call (the second argument of every method); each left out keeps the client's.
@@ -48,21 +92,15 @@ pub struct RequestOptions {
     pub idempotency_key: Option<String>,
 }
 
-impl RequestOptions {
-    /// The core's options, checked there.
-    fn into_core(self) -> alura::Result<alura::CallOptions> {
-        Ok(alura::CallOptions {
-            timeout: self
-                .timeout_ms
-                .map(|ms| alura::options::timeout("timeoutMs", ms, 1000.0))
-                .transpose()?,
-            max_retries: self
-                .max_retries
-                .map(|n| alura::options::max_retries("maxRetries", n))
-                .transpose()?,
-            headers: self.headers.unwrap_or_default().into_iter().collect(),
-            idempotency_key: self.idempotency_key,
-        })
+impl From<RequestOptions> for alura::RequestOptions {
+    fn from(o: RequestOptions) -> Self {
+        alura::RequestOptions {
+            timeout: seconds(o.timeout_ms),
+            max_retries: o.max_retries,
+            headers: o.headers.unwrap_or_default().into_iter().collect(),
+            idempotency_key: o.idempotency_key,
+            language: alura::Language::Node,
+        }
     }
 }
 
@@ -208,15 +246,15 @@ impl<T: serde::Serialize> ToNapiValue for Typed<T> {
 #[napi]
 pub struct NativeClient {
     client: alura::Client,
+    log: logging::ClientLog,
 }
 
 impl NativeClient {
     /// This client, or a copy with one call's options over its settings.
     fn for_call(&self, options: Option<RequestOptions>) -> Result<alura::Client> {
-        match options {
-            Some(o) => self.client.with_call_options(&o.into_core().map_err(to_js)?).map_err(to_js),
-            None => Ok(self.client.clone()),
-        }
+        let Some(options) = options else { return Ok(self.client.clone()) };
+        let options = alura::CallOptions::try_from(alura::RequestOptions::from(options)).map_err(to_js)?;
+        self.client.with_call_options(&options).map_err(to_js)
     }
 }
 
@@ -234,41 +272,21 @@ fn args_of(args: Option<Value>) -> Result<Map<String, Value>> {
 
 #[napi]
 impl NativeClient {
+    /// `log(level, target, message)` is the client's own logger, if it has one.
     #[napi(constructor)]
     pub fn new(
         options: Option<ClientOptions>,
         sign: Option<Function<'_, String, Promise<String>>>,
         on_token: Option<Function<'_, NativeToken, ()>>,
+        log: Option<Function<'_, (String, String, String), Unknown<'static>>>,
     ) -> Result<Self> {
-        let o = options.unwrap_or(ClientOptions {
-            base_url: None,
-            private_key: None,
-            token: None,
-            timeout_ms: None,
-            max_retries: None,
-            referral_code: None,
-            user_agent: None,
-            allow_insecure_http: None,
-            strict: None,
-            max_response_bytes: None,
-            signer_address: None,
-            verify_challenge: None,
-            token_cache: None,
-        });
-        let mut b = alura::Client::builder().verify_challenge(o.verify_challenge.unwrap_or(true));
+        let options = options.unwrap_or_default();
+        let signer_address = options.signer_address.clone();
+        let log = logging::ClientLog::new(log, options.log_level.as_deref())?;
+        let mut b = alura::ClientOptions::from(options).into_builder().map_err(to_js)?;
         if let Some(sign) = sign {
-            let address = o.signer_address.as_deref().ok_or_else(|| invalid("a signer needs an address"))?;
+            let address = signer_address.as_deref().ok_or_else(|| invalid("a signer needs an address"))?;
             b = b.signer(signer::JsSigner::new(address, sign)?);
-        }
-        match o.token_cache {
-            Some(Either::A(true)) => {
-                let path = alura::default_token_cache_path().ok_or_else(|| {
-                    invalid("tokenCache: true needs a home or cache directory; pass a path")
-                })?;
-                b = b.token_cache(path);
-            }
-            Some(Either::B(path)) => b = b.token_cache(path),
-            Some(Either::A(false)) | None => {}
         }
         if let Some(callback) = on_token {
             let callback: ThreadsafeFunction<NativeToken, (), NativeToken, Status, false, true> =
@@ -277,38 +295,7 @@ impl NativeClient {
                 callback.call(native_token(token), ThreadsafeFunctionCallMode::NonBlocking);
             });
         }
-        if let Some(url) = o.base_url {
-            b = b.base_url(url);
-        }
-        if let Some(key) = o.private_key {
-            b = b.private_key(key);
-        }
-        if let Some(token) = o.token {
-            b = b.token(token);
-        }
-        if let Some(code) = o.referral_code {
-            b = b.referral_code(code);
-        }
-        if let Some(ms) = o.timeout_ms {
-            b = b.timeout(alura::options::timeout("timeoutMs", ms, 1000.0).map_err(to_js)?);
-        }
-        if let Some(n) = o.max_retries {
-            let n = alura::options::max_retries("maxRetries", n).map_err(to_js)?;
-            b = b.retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
-        }
-        if let Some(n) = o.max_response_bytes {
-            b = b.max_response_bytes(alura::options::byte_limit("maxResponseBytes", n).map_err(to_js)?);
-        }
-        b = b.strict(o.strict.unwrap_or(false));
-        b = b.user_agent(
-            o.user_agent.unwrap_or_else(|| concat!("alura-node/", env!("CARGO_PKG_VERSION")).into()),
-        );
-        let client = b
-            .allow_insecure_http(o.allow_insecure_http.unwrap_or(false))
-            .from_env()
-            .build()
-            .map_err(to_js)?;
-        Ok(Self { client })
+        Ok(Self { client: b.build().map_err(to_js)?, log })
     }
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body.
@@ -327,10 +314,10 @@ impl NativeClient {
         // u32 a BigInt).
         let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
         let work = guarded(async move { client.call(&operation, args).await?.to_value() });
-        let Some(abort) = abort_id.and_then(abort::get) else { return work.await };
+        let Some(abort) = abort_id.and_then(abort::get) else { return self.log.scope(work).await };
         // Dropping the call's future drops its request.
         tokio::select! {
-            out = work => out,
+            out = self.log.scope(work) => out,
             _ = abort.fired() => Err(aborted(post)),
         }
     }
@@ -345,7 +332,7 @@ impl NativeClient {
     ) -> Result<NativeRaw> {
         let args = args_of(args)?;
         let client = self.for_call(options)?;
-        let reply = guarded(async move { client.call(&operation, args).await }).await?;
+        let reply = self.log.scope(guarded(async move { client.call(&operation, args).await })).await?;
         let headers = reply
             .headers()
             .into_iter()
@@ -375,14 +362,14 @@ impl NativeClient {
             body: body.filter(|b| !b.is_null()),
             authenticated: request.authenticated.unwrap_or(true),
         };
-        guarded(async move { client.request(raw).await?.json() }).await
+        self.log.scope(guarded(async move { client.request(raw).await?.json() })).await
     }
 
     /// Logs in now (a no-op while the token is good).
     #[napi]
     pub async fn login(&self) -> Result<()> {
         let client = self.client.clone();
-        guarded(async move { client.login().await }).await
+        self.log.scope(guarded(async move { client.login().await })).await
     }
 
     /// Every log entry of a trade, all pages.
@@ -390,14 +377,14 @@ impl NativeClient {
     pub async fn trade_logs(&self, trade_id: String) -> Result<Typed<Vec<alura_api::types::LogEntry>>> {
         use futures_util::TryStreamExt;
         let client = self.client.clone();
-        guarded(async move { client.trade_logs(&trade_id).try_collect().await.map(Typed) }).await
+        let logs = guarded(async move { client.trade_logs(&trade_id).try_collect().await.map(Typed) });
+        self.log.scope(logs).await
     }
 
     /// A client with other limits, sharing connections and the token.
     #[napi]
     pub fn with_options(&self, options: RequestOptions) -> Result<NativeClient> {
-        let options = options.into_core().map_err(to_js)?;
-        Ok(NativeClient { client: self.client.with_call_options(&options).map_err(to_js)? })
+        Ok(NativeClient { client: self.for_call(Some(options))?, log: self.log.clone() })
     }
 
     /// The token held now, or null before the first login.

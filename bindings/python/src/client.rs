@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 use crate::convert::{Json, Typed, from_py, map_from_py, to_py};
 use crate::errors;
+use crate::options::{self, PyOptions};
 use crate::pyser;
 use crate::signer::PySigner;
 
@@ -45,79 +46,27 @@ impl NativeClient {
     /// applied over its settings.
     fn for_call(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<alura::Client> {
         let Some(options) = options.filter(|o| !o.is_empty()) else { return Ok(self.client.clone()) };
-        let mut o = alura::CallOptions::default();
-        for (key, value) in options.iter() {
-            let key: String = key.extract()?;
-            match key.as_str() {
-                "timeout" => {
-                    o.timeout = Some(checked(
-                        py,
-                        alura::options::timeout("timeout", number(py, "timeout", &value)?, 1.0),
-                    )?)
-                }
-                "max_retries" => {
-                    let n = number(py, "max_retries", &value)?;
-                    o.max_retries = Some(checked(py, alura::options::max_retries("max_retries", n))?);
-                }
-                "extra_headers" => {
-                    o.headers = value
-                        .extract::<std::collections::BTreeMap<String, String>>()
-                        .map_err(|_| {
-                            errors::validation(py, "extra_headers must be a dict of str to str".into())
-                        })?
-                        .into_iter()
-                        .collect();
-                }
-                "idempotency_key" => {
-                    o.idempotency_key = Some(
-                        value
-                            .extract()
-                            .map_err(|_| errors::validation(py, "idempotency_key must be a str".into()))?,
-                    );
-                }
-                other => {
-                    return Err(errors::validation(
-                        py,
-                        format!(
-                            "unknown option {other}; known: timeout, max_retries, extra_headers, idempotency_key"
-                        ),
-                    ));
-                }
-            }
-        }
-        checked(py, self.client.with_call_options(&o))
+        let options = options::call_options(py, options)?;
+        self.client.with_call_options(&options).map_err(|e| errors::to_py(py, e))
     }
 }
 
 #[pymethods]
 impl NativeClient {
+    /// `options` are `Client(...)`'s keyword arguments but the two that are not data.
     #[new]
-    #[pyo3(signature = (base_url=None, private_key=None, token=None, timeout=None, max_retries=None, referral_code=None, user_agent=None, allow_insecure_http=false, strict=false, max_response_bytes=None, signer=None, verify_challenge=true, token_cache=None, on_token=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (signer=None, on_token=None, **options))]
     fn new(
         py: Python<'_>,
-        base_url: Option<String>,
-        private_key: Option<String>,
-        token: Option<String>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        referral_code: Option<String>,
-        user_agent: Option<String>,
-        allow_insecure_http: bool,
-        strict: bool,
-        max_response_bytes: Option<&Bound<'_, PyAny>>,
         signer: Option<&Bound<'_, PyAny>>,
-        verify_challenge: bool,
-        token_cache: Option<&Bound<'_, PyAny>>,
         on_token: Option<Py<PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let mut b = alura::Client::builder().verify_challenge(verify_challenge);
+        let options = alura::ClientOptions::try_from(PyOptions(options))?;
+        let mut b = options.into_builder().map_err(|e| errors::to_py(py, e))?;
         let signer = signer.map(PySigner::new).transpose()?;
         if let Some(signer) = &signer {
             b = b.signer(signer.clone());
-        }
-        if let Some(path) = token_cache_path(py, token_cache)? {
-            b = b.token_cache(path);
         }
         if let Some(callback) = on_token {
             b = b.on_token(move |token| {
@@ -129,34 +78,6 @@ impl NativeClient {
                 })
             });
         }
-        if let Some(url) = base_url {
-            b = b.base_url(url);
-        }
-        if let Some(key) = private_key {
-            b = b.private_key(key);
-        }
-        if let Some(token) = token {
-            b = b.token(token);
-        }
-        if let Some(code) = referral_code {
-            b = b.referral_code(code);
-        }
-        b = b.user_agent(
-            user_agent.unwrap_or_else(|| concat!("alura-python/", env!("CARGO_PKG_VERSION")).into()),
-        );
-        if let Some(secs) = timeout {
-            b = b
-                .timeout(checked(py, alura::options::timeout("timeout", number(py, "timeout", secs)?, 1.0))?);
-        }
-        if let Some(n) = max_retries {
-            let n = checked(py, alura::options::max_retries("max_retries", number(py, "max_retries", n)?))?;
-            b = b.retry(alura::RetryPolicy { max_retries: n, ..Default::default() });
-        }
-        if let Some(n) = max_response_bytes {
-            let n = number(py, "max_response_bytes", n)?;
-            b = b.max_response_bytes(checked(py, alura::options::byte_limit("max_response_bytes", n))?);
-        }
-        let b = b.allow_insecure_http(allow_insecure_http).strict(strict).from_env();
         b.build().map(|client| Self { client, signer }).map_err(|e| errors::to_py(py, e))
     }
 
@@ -396,18 +317,6 @@ async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<
     serde_json::to_value(entries).map_err(|e| alura::Error::decode(e.to_string()))
 }
 
-/// A number option as a double; anything else (a str, None inside a list...) is a
-/// `ValidationError` naming the option, not a raw `TypeError`.
-fn number(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if value.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(errors::validation(py, format!("{name} must be a number, not a bool")));
-    }
-    value.extract::<f64>().map_err(|_| {
-        let kind = value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-        errors::validation(py, format!("{name} must be a number, not {kind}"))
-    })
-}
-
 /// A reply as `(status, headers, body)`: the status and headers of the answer, its bytes.
 fn raw_of<'py>(py: Python<'py>, reply: &alura::Reply) -> PyResult<Bound<'py, PyAny>> {
     let headers = PyDict::new(py);
@@ -438,30 +347,6 @@ fn raw_request(
     };
     let body = json.filter(|j| !j.is_none()).map(|j| from_py(j, "json")).transpose().map_err(invalid)?;
     Ok(alura::RawRequest { method, path, query, body, authenticated })
-}
-
-/// `token_cache=`: True for the default place, a path for another, None or False for none.
-fn token_cache_path(
-    py: Python<'_>,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<std::path::PathBuf>> {
-    let Some(value) = value else { return Ok(None) };
-    if let Ok(on) = value.cast::<pyo3::types::PyBool>() {
-        if !on.is_true() {
-            return Ok(None);
-        }
-        return alura::default_token_cache_path().map(Some).ok_or_else(|| {
-            errors::validation(py, "token_cache=True needs a home or cache directory; pass a path".into())
-        });
-    }
-    value
-        .extract::<std::path::PathBuf>()
-        .map(Some)
-        .map_err(|_| errors::validation(py, "token_cache must be True, False, None or a path".into()))
-}
-
-fn checked<T>(py: Python<'_>, value: alura::Result<T>) -> PyResult<T> {
-    value.map_err(|e| errors::to_py(py, e))
 }
 
 /// Runs an SDK future, turning a panic into `alura.InternalError`: a bug of ours must never

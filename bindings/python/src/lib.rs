@@ -5,6 +5,7 @@ mod client;
 mod convert;
 mod errors;
 mod mock;
+mod options;
 mod pyser;
 mod signer;
 

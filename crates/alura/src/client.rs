@@ -197,6 +197,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
+    headers: Vec<(String, String)>,
     allow_insecure_http: bool,
     strict: bool,
     max_response_bytes: Option<usize>,
@@ -300,6 +301,14 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent with every call and login (checked by [`ClientBuilder::build`]; not
+    /// `Authorization`, `Host`, `Content-Length`, `Transfer-Encoding` or `X-Request-Id`, which
+    /// the SDK owns).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Allows `http://` to hosts other than loopback (tokens would cross the network in clear).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -374,6 +383,11 @@ impl ClientBuilder {
             cache: self.token_cache.map(|path| TokenCache::new(path, &base_url)),
             on_token: self.on_token,
         };
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.headers {
+            let (name, value) = crate::options::header(name, value)?;
+            headers.insert(name, value);
+        }
         let request_timeout = self.timeout.unwrap_or(Duration::from_secs(30));
         let mut http = reqwest::Client::builder()
             .timeout(request_timeout)
@@ -394,7 +408,7 @@ impl ClientBuilder {
             request_timeout,
             http_timeout: request_timeout,
             max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-            headers: reqwest::header::HeaderMap::new(),
+            headers,
             idempotency_key: None,
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,

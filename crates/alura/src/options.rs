@@ -2,9 +2,12 @@
 //! anything): one place decides what is in range, so Python and Node refuse the same values
 //! with the same words.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
@@ -35,6 +38,118 @@ pub fn timeout(name: &str, value: f64, unit_per_second: f64) -> Result<Duration>
                 MAX_TIMEOUT.as_secs_f64() * unit_per_second
             ))
         })
+}
+
+/// A wait between retries: from zero up to [`MAX_TIMEOUT`], in `unit_per_second`ths of a second.
+pub fn delay(name: &str, value: f64, unit_per_second: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(value / unit_per_second).ok().filter(|d| *d <= MAX_TIMEOUT).ok_or_else(|| {
+        Error::invalid(format!(
+            "{name} must be a number from 0 to {}, not {value}",
+            MAX_TIMEOUT.as_secs_f64() * unit_per_second
+        ))
+    })
+}
+
+/// The language a user wrote their options in. Values reach the core in its own units
+/// (seconds); this decides how an error names an option and shows its value, so that it reads
+/// as the user wrote it (`maxRetries`, `timeoutMs: -5`), and the default `User-Agent`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Language {
+    /// `max_retries`, `timeout` in seconds; `alura-rust/<version>`.
+    #[default]
+    Rust,
+    /// As Rust; `alura-python/<version>`.
+    Python,
+    /// `maxRetries`, `timeoutMs` in milliseconds; `alura-node/<version>`.
+    Node,
+}
+
+/// The options given in seconds, which Node takes in milliseconds under a `Ms` name.
+const TIMES: [&str; 5] =
+    ["timeout", "connect_timeout", "retry_base_delay", "retry_max_delay", "retry_deadline"];
+
+impl Language {
+    /// `option` (as the core spells it) as this language's users spell it.
+    pub fn name(self, option: &str) -> Cow<'_, str> {
+        match self {
+            Language::Rust | Language::Python => Cow::Borrowed(option),
+            Language::Node => {
+                let mut words = option.split('_');
+                let mut out: String = words.next().unwrap_or_default().to_owned();
+                for word in words {
+                    let mut chars = word.chars();
+                    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+                    out.push_str(chars.as_str());
+                }
+                if TIMES.contains(&option) {
+                    out.push_str("Ms");
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// How many of this language's time units make a second.
+    fn per_second(self) -> f64 {
+        if self == Language::Node { 1000.0 } else { 1.0 }
+    }
+
+    /// A time option given in seconds, checked by [`timeout`] and named this language's way.
+    pub fn timeout(self, option: &str, seconds: f64) -> Result<Duration> {
+        timeout(&self.name(option), seconds * self.per_second(), self.per_second())
+    }
+
+    /// A retry wait given in seconds, checked by [`delay`] and named this language's way.
+    pub fn delay(self, option: &str, seconds: f64) -> Result<Duration> {
+        delay(&self.name(option), seconds * self.per_second(), self.per_second())
+    }
+
+    /// A retry count, checked by [`max_retries`] and named this language's way.
+    pub fn max_retries(self, value: f64) -> Result<u32> {
+        max_retries(&self.name("max_retries"), value)
+    }
+
+    /// The `User-Agent` of a client that does not set one.
+    pub fn user_agent(self) -> String {
+        let language = match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+            Language::Node => "node",
+        };
+        format!("alura-{language}/{}", env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// One call's options as a user hands them over (numbers as doubles, times in seconds), for
+/// [`CallOptions::try_from`] to check: what the bindings convert their own options into.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RequestOptions {
+    /// Seconds for one attempt.
+    pub timeout: Option<f64>,
+    /// Attempts after the first.
+    pub max_retries: Option<f64>,
+    /// Extra headers, sent on every attempt.
+    pub headers: BTreeMap<String, String>,
+    /// The `Idempotency-Key` of a POST.
+    pub idempotency_key: Option<String>,
+    /// Who wrote these, for the words of an error.
+    #[serde(skip)]
+    pub language: Language,
+}
+
+impl TryFrom<RequestOptions> for CallOptions {
+    type Error = Error;
+
+    fn try_from(o: RequestOptions) -> Result<Self> {
+        let lang = o.language;
+        Ok(CallOptions {
+            timeout: o.timeout.map(|s| lang.timeout("timeout", s)).transpose()?,
+            max_retries: o.max_retries.map(|n| lang.max_retries(n)).transpose()?,
+            headers: o.headers.into_iter().collect(),
+            idempotency_key: o.idempotency_key,
+        })
+    }
 }
 
 /// Settings for one call, or for a client made for a few calls ([`crate::Client::with_call_options`]):
@@ -95,5 +210,40 @@ mod tests {
         }
         assert_eq!(byte_limit("max_response_bytes", 65536.0).unwrap(), 65536);
         assert!(byte_limit("max_response_bytes", 10.0).is_err());
+        assert_eq!(delay("retry_base_delay", 0.0, 1.0).unwrap(), Duration::ZERO);
+        assert!(delay("retry_base_delay", -0.5, 1.0).is_err());
+    }
+
+    #[test]
+    fn each_language_names_options_and_shows_values_its_own_way() {
+        assert_eq!(Language::Node.name("max_response_bytes"), "maxResponseBytes");
+        assert_eq!(Language::Node.name("retry_deadline"), "retryDeadlineMs");
+        assert_eq!(Language::Python.name("retry_deadline"), "retry_deadline");
+        let err = Language::Node.timeout("timeout", -0.005).unwrap_err().to_string();
+        assert!(err.contains("timeoutMs must be a positive number up to 86400000, not -5"), "{err}");
+        let err = Language::Python.timeout("timeout", -5.0).unwrap_err().to_string();
+        assert!(err.contains("timeout must be a positive number up to 86400, not -5"), "{err}");
+        assert_eq!(Language::Node.timeout("timeout", 1.5).unwrap(), Duration::from_millis(1500));
+        assert!(Language::Node.user_agent().starts_with("alura-node/"));
+    }
+
+    #[test]
+    fn request_options_become_call_options_checked_in_the_users_words() {
+        let given = RequestOptions {
+            timeout: Some(2.5),
+            max_retries: Some(0.0),
+            headers: [("X-Tenant".to_owned(), "desk-7".to_owned())].into(),
+            idempotency_key: Some("order-42".into()),
+            language: Language::Node,
+        };
+        let call = CallOptions::try_from(given.clone()).unwrap();
+        assert_eq!(call.timeout, Some(Duration::from_millis(2500)));
+        assert_eq!((call.max_retries, call.idempotency_key.as_deref()), (Some(0), Some("order-42")));
+        assert_eq!(call.headers, vec![("X-Tenant".to_owned(), "desk-7".to_owned())]);
+        let bad = RequestOptions { max_retries: Some(-1.0), ..given };
+        let err = CallOptions::try_from(bad.clone()).unwrap_err().to_string();
+        assert!(err.contains("maxRetries must be a whole number"), "{err}");
+        let err = CallOptions::try_from(RequestOptions { language: Language::Python, ..bad }).unwrap_err();
+        assert!(err.to_string().contains("max_retries must be a whole number"), "{err}");
     }
 }

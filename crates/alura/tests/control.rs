@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use alloy_signer_local::PrivateKeySigner;
-use alura::{CallOptions, Client, Error, RetryPolicy};
+use alura::{CallOptions, Client, ClientOptions, Error, Language, RetryPolicy};
 use common::Waits;
 use common::hostile::{Hostile, Seen, http, json, with_login};
 use serde_json::{Map, json as value};
@@ -154,4 +154,37 @@ async fn request_reaches_an_endpoint_with_the_same_login_retry_and_errors() {
         ..Default::default()
     };
     assert_eq!(client.request(post).await.unwrap().json().unwrap()["valid"], false);
+}
+
+#[tokio::test]
+async fn client_options_build_the_client_they_describe() {
+    let server = Hostile::start(|_| http("503 Service Unavailable", &[], "")).await;
+    let waits = Arc::new(Waits::default());
+    let options = ClientOptions {
+        base_url: Some(server.url.clone()),
+        max_retries: Some(3.0),
+        retry_max_delay: Some(0.005),
+        default_headers: [("X-Tenant".to_owned(), "desk-7".to_owned())].into(),
+        language: Language::Python,
+        from_env: false,
+        ..Default::default()
+    };
+    let client = options.into_builder().unwrap().sleeper(waits.clone()).build().unwrap();
+    client.call("get_symbols", Map::new()).await.unwrap_err();
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "three retries");
+    assert!(waits.all().iter().all(|w| *w <= Duration::from_millis(5)), "the backoff cap given");
+    assert!(seen.iter().all(|s| header(s, "x-tenant") == Some("desk-7")), "default headers on every attempt");
+    let agent = header(&seen[0], "user-agent").unwrap_or_default();
+    assert!(agent.starts_with("alura-python/"), "{agent}");
+    // The policy fields not given keep their defaults: setting retries never resets the backoff.
+    let debug = format!("{client:?}");
+    assert!(debug.contains("base_delay: 500ms") && debug.contains("deadline: 120s"), "{debug}");
+
+    let reserved = ClientOptions {
+        default_headers: [("Authorization".to_owned(), "Bearer x".to_owned())].into(),
+        from_env: false,
+        ..Default::default()
+    };
+    assert!(matches!(reserved.build().unwrap_err(), Error::InvalidInput { .. }));
 }

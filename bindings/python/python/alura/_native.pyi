@@ -12,20 +12,26 @@ def refresh_logging() -> None: ...
 class NativeClient:
     def __init__(
         self,
+        signer: Any = ...,
+        on_token: Optional[Callable[[str, Optional[float]], None]] = ...,
+        *,
         base_url: Optional[str] = ...,
         private_key: Optional[str] = ...,
         token: Optional[str] = ...,
         timeout: Optional[float] = ...,
+        connect_timeout: Optional[float] = ...,
         max_retries: Optional[int] = ...,
+        retry_base_delay: Optional[float] = ...,
+        retry_max_delay: Optional[float] = ...,
+        retry_deadline: Optional[float] = ...,
         referral_code: Optional[str] = ...,
         user_agent: Optional[str] = ...,
+        default_headers: Optional[Dict[str, str]] = ...,
         allow_insecure_http: bool = ...,
         strict: bool = ...,
         max_response_bytes: Optional[int] = ...,
-        signer: Any = ...,
         verify_challenge: bool = ...,
         token_cache: Any = ...,
-        on_token: Optional[Callable[[str, Optional[float]], None]] = ...,
     ) -> None: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
     def call(self, operation: str, args: Optional[Dict[str, Any]] = ..., options: Optional[Any] = ...) -> Any: ...

@@ -1,0 +1,134 @@
+//! Python's options as the core's: the keyword arguments of `Client(...)` become
+//! `alura::ClientOptions`, a call's `options=` dict `alura::RequestOptions`. Only Python's types
+//! are checked here (a str where a number belongs); ranges, defaults and the rest are the core's.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict};
+
+use crate::errors;
+
+/// Keyword arguments or an `options=` dict as Python handed them over; a `None` value is an
+/// option left out.
+pub struct PyOptions<'a, 'py>(pub Option<&'a Bound<'py, PyDict>>);
+
+impl TryFrom<PyOptions<'_, '_>> for alura::ClientOptions {
+    type Error = PyErr;
+
+    fn try_from(PyOptions(given): PyOptions<'_, '_>) -> PyResult<Self> {
+        let mut o = alura::ClientOptions { language: alura::Language::Python, ..Default::default() };
+        for (name, value) in entries(given)? {
+            let v = Given { name: &name, value: &value };
+            match name.as_str() {
+                "base_url" => o.base_url = Some(v.string()?),
+                "private_key" => o.private_key = Some(v.string()?),
+                "token" => o.token = Some(v.string()?),
+                "referral_code" => o.referral_code = Some(v.string()?),
+                "user_agent" => o.user_agent = Some(v.string()?),
+                "timeout" => o.timeout = Some(v.number()?),
+                "connect_timeout" => o.connect_timeout = Some(v.number()?),
+                "max_retries" => o.max_retries = Some(v.number()?),
+                "retry_base_delay" => o.retry_base_delay = Some(v.number()?),
+                "retry_max_delay" => o.retry_max_delay = Some(v.number()?),
+                "retry_deadline" => o.retry_deadline = Some(v.number()?),
+                "max_response_bytes" => o.max_response_bytes = Some(v.number()?),
+                "default_headers" => o.default_headers = v.headers()?,
+                "allow_insecure_http" => o.allow_insecure_http = v.flag()?,
+                "strict" => o.strict = v.flag()?,
+                "verify_challenge" => o.verify_challenge = v.flag()?,
+                "token_cache" => o.token_cache = Some(v.token_cache()?),
+                other => return Err(v.invalid(format!("unknown option {other}"))),
+            }
+        }
+        Ok(o)
+    }
+}
+
+impl TryFrom<PyOptions<'_, '_>> for alura::RequestOptions {
+    type Error = PyErr;
+
+    fn try_from(PyOptions(given): PyOptions<'_, '_>) -> PyResult<Self> {
+        let mut o = alura::RequestOptions { language: alura::Language::Python, ..Default::default() };
+        for (name, value) in entries(given)? {
+            let v = Given { name: &name, value: &value };
+            match name.as_str() {
+                "timeout" => o.timeout = Some(v.number()?),
+                "max_retries" => o.max_retries = Some(v.number()?),
+                "extra_headers" => o.headers = v.headers()?,
+                "idempotency_key" => o.idempotency_key = Some(v.string()?),
+                other => {
+                    return Err(v.invalid(format!(
+                        "unknown option {other}; known: timeout, max_retries, extra_headers, idempotency_key"
+                    )));
+                }
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// A call's `options=` as the core's per-call options, checked there.
+pub fn call_options(py: Python<'_>, given: &Bound<'_, PyDict>) -> PyResult<alura::CallOptions> {
+    let options = alura::RequestOptions::try_from(PyOptions(Some(given)))?;
+    alura::CallOptions::try_from(options).map_err(|e| errors::to_py(py, e))
+}
+
+/// The options given, without the ones left `None`.
+fn entries<'py>(given: Option<&Bound<'py, PyDict>>) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+    let Some(given) = given else { return Ok(Vec::new()) };
+    let mut out = Vec::with_capacity(given.len());
+    for (name, value) in given.iter() {
+        if !value.is_none() {
+            out.push((name.extract()?, value));
+        }
+    }
+    Ok(out)
+}
+
+/// One option's value, checked for its Python type; a wrong one is a `ValidationError` naming
+/// the option, not a raw `TypeError`.
+struct Given<'a, 'py> {
+    name: &'a str,
+    value: &'a Bound<'py, PyAny>,
+}
+
+impl Given<'_, '_> {
+    fn invalid(&self, message: String) -> PyErr {
+        errors::validation(self.value.py(), message)
+    }
+
+    fn wrong_type(&self, expected: &str) -> PyErr {
+        let kind = self.value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        self.invalid(format!("{} must be {expected}, not {kind}", self.name))
+    }
+
+    /// A number as a double (a bool is refused, though Python counts it as an int).
+    fn number(&self) -> PyResult<f64> {
+        if self.value.is_instance_of::<PyBool>() {
+            return Err(self.wrong_type("a number"));
+        }
+        self.value.extract::<f64>().map_err(|_| self.wrong_type("a number"))
+    }
+
+    fn string(&self) -> PyResult<String> {
+        self.value.extract().map_err(|_| self.wrong_type("a str"))
+    }
+
+    fn flag(&self) -> PyResult<bool> {
+        self.value.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| self.wrong_type("a bool"))
+    }
+
+    fn headers(&self) -> PyResult<std::collections::BTreeMap<String, String>> {
+        self.value.extract().map_err(|_| self.invalid(format!("{} must be a dict of str to str", self.name)))
+    }
+
+    /// `True` for the user's cache directory, a path for another, `False` for none.
+    fn token_cache(&self) -> PyResult<alura::TokenCacheOption> {
+        if let Ok(on) = self.value.cast::<PyBool>() {
+            return Ok(alura::TokenCacheOption::Default(on.is_true()));
+        }
+        self.value
+            .extract::<std::path::PathBuf>()
+            .map(alura::TokenCacheOption::Path)
+            .map_err(|_| self.invalid(format!("{} must be True, False, None or a path", self.name)))
+    }
+}
