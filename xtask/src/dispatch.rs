@@ -1,4 +1,4 @@
-//! `crates/alura/src/dispatch.rs`: one `Client::call(operation_id, args)` over every typed builder.
+//! `crates/alura/src/generated/dispatch.rs`: one `Client::call(operation_id, args)` over every typed builder.
 //!
 //! The bindings call operations by id with JSON arguments; this maps each id to its progenitor
 //! builder, so types, required fields and enums are checked by the generated Rust types. The

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -45,27 +46,39 @@ fn pipe(program: &Path, args: &[&str], dir: &Path, text: String) -> Result<Strin
     String::from_utf8(out.stdout).context("formatter output is not UTF-8")
 }
 
-/// `ruff` from the project's virtualenv, installed at the pinned version when missing.
+/// Tests generate in parallel threads; one of them sets a tool up while the others wait.
+static SETUP: Mutex<()> = Mutex::new(());
+
+/// `ruff` from the project's virtualenv, (re)installed when missing or not at the pinned version.
 fn ruff(root: &Path) -> Result<PathBuf> {
+    let _one = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     let ruff = root.join("target/py/bin/ruff");
-    if !ruff.exists() {
-        let requirements = std::fs::read_to_string(root.join("bindings/python/requirements-dev.txt"))?;
-        let pin = requirements
-            .lines()
-            .find(|l| l.starts_with("ruff=="))
-            .context("bindings/python/requirements-dev.txt pins no ruff==")?;
+    let requirements = std::fs::read_to_string(root.join("bindings/python/requirements-dev.txt"))?;
+    let pin = requirements
+        .lines()
+        .find(|l| l.starts_with("ruff=="))
+        .context("bindings/python/requirements-dev.txt pins no ruff==")?;
+    let wanted = format!("ruff {}", pin.trim_start_matches("ruff=="));
+    let installed = Command::new(&ruff).arg("--version").output().ok();
+    if installed.is_none_or(|o| String::from_utf8_lossy(&o.stdout).trim() != wanted) {
         let python = crate::suite::bare_venv(root)?;
         run(&python, &["-m", "pip", "install", "--quiet", pin], root, &[])?;
     }
     Ok(ruff)
 }
 
-/// `prettier` from the Node package's dependencies, installed with `npm ci` when missing.
+/// `prettier` from the Node package's dependencies, installed with `npm ci` when missing or not
+/// at the version `package.json` pins.
 fn prettier(root: &Path) -> Result<PathBuf> {
+    let _one = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root.join("bindings/node");
-    let prettier = dir.join("node_modules/.bin/prettier");
-    if !prettier.exists() {
+    let version = |path: PathBuf| -> Option<String> {
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        Some(json["devDependencies"]["prettier"].as_str().or(json["version"].as_str())?.to_owned())
+    };
+    let wanted = version(dir.join("package.json")).context("bindings/node/package.json pins no prettier")?;
+    if version(dir.join("node_modules/prettier/package.json")) != Some(wanted) {
         run("npm", &["ci", "--no-audit", "--no-fund"], &dir, &[])?;
     }
-    Ok(prettier)
+    Ok(dir.join("node_modules/.bin/prettier"))
 }

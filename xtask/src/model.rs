@@ -154,6 +154,12 @@ impl Model {
             };
             shapes.push(Shape { name: name.clone(), doc, fields });
         }
+        if let Some(name) = enums.1.first() {
+            bail!("the enum {name} has no string values; only string enums become Literal/union types");
+        }
+        if let Some(name) = enums.0.keys().find(|n| components.contains_key(n.as_str())) {
+            bail!("the enum alias {name} is also a schema name; rename the field or the schema");
+        }
         let assets = assets(spec)?;
         check_described_assets(components, &assets)?;
         Ok(Model { operations, shapes, enums: enums.0, assets })
@@ -172,7 +178,13 @@ fn operation(
     let mut params = Vec::new();
     for p in op["parameters"].as_array().into_iter().flatten() {
         let wire = p["name"].as_str().context("a parameter has a name")?;
-        let location = if p["in"] == "path" { Location::Path } else { Location::Query };
+        let location = match p["in"].as_str() {
+            Some("path") => Location::Path,
+            Some("query") => Location::Query,
+            other => {
+                bail!("{id}: parameter {wire} is in {other:?}; the SDK sends only path and query parameters")
+            }
+        };
         let schema = resolve(spec, &p["schema"]);
         params.push(param(wire, location, p["required"] == true, &p["schema"], schema, p, enums));
     }
@@ -214,7 +226,13 @@ fn operation(
         body,
         returns,
         pages,
-        example: if answer.is_object() { example(spec, answer, 0) } else { Value::Null },
+        example: if answer.is_object() {
+            let value = example(spec, answer, 0);
+            check_example(spec, answer, &value, id)?;
+            value
+        } else {
+            Value::Null
+        },
     })
 }
 
@@ -276,7 +294,7 @@ fn doc(schema: &Value, description: Option<&str>) -> Option<String> {
             format!("at most {m}")
         });
     }
-    let values: Vec<String> = names(&schema["enum"]).iter().map(|v| format!("`{v}`")).collect();
+    let values: Vec<String> = names(&schema["enum"]).iter().map(|v| format!("{v:?}")).collect();
     if !values.is_empty() {
         parts.push(format!("one of {}", values.join(", ")));
     }
@@ -301,8 +319,16 @@ fn capitalised(text: &str) -> String {
 fn uses(operations: &[Operation], components: &Map<String, Value>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for op in operations {
-        if let Some(Ty::Shape(name)) = &op.returns {
-            out.entry(name.clone()).or_insert_with(|| format!("The answer of `{}`.", op.id));
+        let returned = match &op.returns {
+            Some(Ty::Shape(name)) => Some((name, "The answer of")),
+            Some(Ty::Array(item)) => match item.as_ref() {
+                Ty::Shape(name) => Some((name, "An item of the answer of")),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((name, what)) = returned {
+            out.entry(name.clone()).or_insert_with(|| format!("{what} `{}`.", op.id));
         }
         if let Some(Ty::Shape(name)) = &op.body {
             out.entry(name.clone()).or_insert_with(|| format!("The body of `{}`.", op.id));
@@ -345,11 +371,14 @@ fn ty(schema: &Value, hint: &str, enums: &mut Enums) -> Ty {
 /// Literal aliases by name, so every enum in the spec has one readable type; the same values
 /// under the same preferred name share one alias.
 #[derive(Default)]
-struct Enums(BTreeMap<String, Vec<String>>);
+struct Enums(BTreeMap<String, Vec<String>>, Vec<String>);
 
 impl Enums {
     fn alias(&mut self, preferred: &str, values: &[Value]) -> String {
         let values: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+        if values.is_empty() {
+            self.1.push(preferred.to_owned());
+        }
         let mut name = preferred.to_owned();
         let mut n = 2;
         while let Some(existing) = self.0.get(&name) {
@@ -369,6 +398,14 @@ fn assets(spec: &Value) -> Result<Vec<Asset>> {
     let mut out = Vec::new();
     for a in spec["x-assets"].as_array().context("the spec has no x-assets list")? {
         let symbol = a["symbol"].as_str().context("an x-assets entry has a symbol")?.to_owned();
+        let mut chars = symbol.chars();
+        let identifier = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !identifier {
+            bail!(
+                "asset symbol {symbol:?} must be upper-case letters and digits, starting with a letter: it names an enum member in every language"
+            );
+        }
         let index = a["index"].as_u64().and_then(|i| u32::try_from(i).ok());
         let asset = Asset {
             index: index.with_context(|| format!("asset {symbol} has no index"))?,
@@ -405,8 +442,10 @@ fn check_described_assets(components: &Map<String, Value>, assets: &[Asset]) -> 
     Ok(())
 }
 
-/// A value `schema` accepts: its `example` when it has one, else one built from its type and
-/// bounds. Optional fields are filled too, so a simulator answer shows every field.
+/// A value `schema` accepts: its `example` when it has one, else one built from its type, bounds
+/// and lengths. Optional fields are filled too, so a simulator answer shows every field.
+/// [`Model::build`] checks every answer example against its schema, so a shape this does not
+/// handle stops generation instead of reaching the simulator.
 pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
     let schema = resolve(spec, schema);
     if let Some(e) = schema.get("example") {
@@ -415,33 +454,37 @@ pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(first) = schema["enum"].as_array().and_then(|v| v.first()) {
         return first.clone();
     }
-    if let Some(first) = schema["oneOf"].as_array().and_then(|v| v.first()) {
-        return example(spec, first, depth);
-    }
-    let low = |fallback: f64| {
-        let min = schema["minimum"].as_f64();
-        match min {
-            Some(m) if schema["exclusiveMinimum"] == true => m + 1.0,
-            Some(m) => m.max(fallback.min(schema["maximum"].as_f64().unwrap_or(fallback))),
-            None => fallback.min(schema["maximum"].as_f64().unwrap_or(fallback)),
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(first) = schema[key].as_array().and_then(|v| v.first()) {
+            return example(spec, first, depth);
         }
-    };
+    }
     match schema["type"].as_str() {
-        Some("integer") => Value::from(low(1.0) as i64),
-        Some("number") => serde_json::Number::from_f64(low(1.5)).map_or(Value::Null, Value::Number),
+        Some("integer") => number(schema, 1.0, true),
+        Some("number") => number(schema, 1.5, false),
         Some("boolean") => Value::Bool(true),
-        Some("string") => Value::String(match schema["format"].as_str() {
-            Some("date-time") => "2026-01-01T00:00:00.000Z".into(),
-            Some("date") => "2026-01-01".into(),
-            Some("uuid") => "00000000-0000-4000-8000-000000000000".into(),
-            _ => "string".into(),
-        }),
-        Some("array") if depth < 6 => Value::Array(vec![example(spec, &schema["items"], depth + 1)]),
-        Some("array") => Value::Array(Vec::new()),
+        Some("string") => {
+            let text = match schema["format"].as_str() {
+                Some("date-time") => "2026-01-01T00:00:00.000Z".to_owned(),
+                Some("date") => "2026-01-01".to_owned(),
+                Some("uuid") => "00000000-0000-4000-8000-000000000000".to_owned(),
+                _ => {
+                    let min = schema["minLength"].as_u64().unwrap_or(0) as usize;
+                    let max = schema["maxLength"].as_u64().map_or(usize::MAX, |m| m as usize);
+                    "string".repeat(min / 6 + 1).chars().take(max.max(min)).collect::<String>()
+                }
+            };
+            Value::String(text)
+        }
+        Some("array") => {
+            let count = schema["minItems"].as_u64().unwrap_or(1).max(u64::from(depth < 6));
+            Value::Array((0..count).map(|_| example(spec, &schema["items"], depth + 1)).collect())
+        }
         _ => {
+            let required = names(&schema["required"]);
             let mut object = Map::new();
             for (name, field) in schema["properties"].as_object().into_iter().flatten() {
-                if depth < 6 || names(&schema["required"]).contains(name) {
+                if depth < 6 || required.contains(name) {
                     object.insert(name.clone(), example(spec, field, depth + 1));
                 }
             }
@@ -450,12 +493,70 @@ pub fn example(spec: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
-/// A local `$ref` followed to its target; anything else as it is.
-pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-        Some(pointer) => spec.pointer(pointer).unwrap_or(&Value::Null),
-        None => schema,
+/// A number inside the schema's bounds (both may be exclusive), near `fallback`.
+fn number(schema: &Value, fallback: f64, whole: bool) -> Value {
+    let step = if whole { 1.0 } else { 0.5 };
+    let min =
+        schema["minimum"].as_f64().map(|m| if schema["exclusiveMinimum"] == true { m + step } else { m });
+    let max =
+        schema["maximum"].as_f64().map(|m| if schema["exclusiveMaximum"] == true { m - step } else { m });
+    let mut n = fallback;
+    if let Some(max) = max {
+        n = n.min(max);
     }
+    if let Some(min) = min {
+        n = n.max(min);
+    }
+    if whole {
+        let n = if min.is_some_and(|m| n.ceil() >= m) { n.ceil() } else { n.floor() };
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// Fails when `value` does not validate against the OpenAPI 3.0 `schema` of `spec`.
+fn check_example(spec: &Value, schema: &Value, value: &Value, what: &str) -> Result<()> {
+    let root = serde_json::json!({"allOf": [draft4(schema)], "components": draft4(&spec["components"])});
+    let validator = jsonschema::draft4::new(&root).map_err(|e| anyhow::anyhow!("{what}: bad schema: {e}"))?;
+    let errors: Vec<String> =
+        validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    if !errors.is_empty() {
+        bail!(
+            "{what}: the generated example {value} does not match its schema: {errors:?}; teach model::example this shape or give the schema an `example`"
+        );
+    }
+    Ok(())
+}
+
+/// OpenAPI 3.0's schema dialect as JSON Schema draft 4: `nullable` becomes a `null` type.
+fn draft4(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out: Map<String, Value> = m.iter().map(|(k, v)| (k.clone(), draft4(v))).collect();
+            if out.remove("nullable") == Some(Value::Bool(true))
+                && let Some(t) = out.get("type").cloned()
+            {
+                out.insert("type".into(), serde_json::json!([t, "null"]));
+            }
+            out.remove("example");
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(draft4).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A local `$ref` followed to its target; anything else as it is.
+pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
+    // A few hops at most: a chain longer than that is a cycle.
+    for _ in 0..8 {
+        match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+            Some(pointer) => schema = spec.pointer(pointer).unwrap_or(&Value::Null),
+            None => return schema,
+        }
+    }
+    &Value::Null
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -505,11 +606,30 @@ mod tests {
     }
 
     #[test]
+    fn examples_keep_inside_every_bound_and_length() {
+        let spec = serde_json::json!({});
+        let cases = [
+            serde_json::json!({"type": "integer", "minimum": 0, "maximum": 1, "exclusiveMaximum": true}),
+            serde_json::json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 0.75}),
+            serde_json::json!({"type": "integer", "minimum": 1.5}),
+            serde_json::json!({"type": "string", "minLength": 20, "maxLength": 25}),
+            serde_json::json!({"type": "array", "items": {"type": "integer", "minimum": 3}, "minItems": 2}),
+            serde_json::json!({"anyOf": [{"type": "string", "format": "uuid"}, {"type": "null"}]}),
+        ];
+        for schema in cases {
+            let value = example(&spec, &schema, 0);
+            check_example(&spec, &schema, &value, "case").unwrap();
+        }
+        let odd = serde_json::json!({"type": "string", "pattern": "^0x[0-9a-f]{40}$"});
+        assert!(check_example(&spec, &odd, &example(&spec, &odd, 0), "pattern").is_err(), "a miss stops gen");
+    }
+
+    #[test]
     fn docs_carry_every_bound_and_value() {
         let schema = serde_json::json!({"minimum": 0, "exclusiveMinimum": true, "maximum": 100, "exclusiveMaximum": true, "enum": ["a", "b"]});
         assert_eq!(
             doc(&schema, Some("The share.")).as_deref(),
-            Some("The share; greater than 0; less than 100; one of `a`, `b`.")
+            Some("The share; greater than 0; less than 100; one of \"a\", \"b\".")
         );
         assert_eq!(doc(&serde_json::json!({}), None), None);
     }

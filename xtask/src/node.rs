@@ -38,10 +38,10 @@ pub fn generate(model: &Model) -> Result<[String; 4]> {
     );
     let mut shapes = String::new();
     for shape in &model.shapes {
-        write!(shapes, "\n/** {} */\nexport interface {} {{\n", shape.doc, shape.name)?;
+        write!(shapes, "\n/** {} */\nexport interface {} {{\n", comment(&shape.doc), shape.name)?;
         for f in &shape.fields {
             if let Some(d) = &f.doc {
-                writeln!(shapes, "  /** {d} */")?;
+                writeln!(shapes, "  /** {} */", comment(d))?;
             }
             let optional = if f.required { "" } else { "?" };
             writeln!(shapes, "  {}{optional}: {}", f.name, ts_type(&f.ty))?;
@@ -66,12 +66,13 @@ fn method(op: &Operation, js: &mut String, methods: &mut String, params_types: &
     let mut fields = String::new();
     for p in &op.params {
         if let Some(d) = &p.doc {
-            writeln!(fields, "  /** {d} */")?;
+            writeln!(fields, "  /** {} */", comment(d))?;
         }
         writeln!(fields, "  {}{}: {}", p.wire, if p.required { "" } else { "?" }, ts_type(&p.ty))?;
     }
     let returns = op.returns.as_ref().map_or("void".into(), ts_type);
-    let doc = format!("  /**\n   * {}.\n   *\n   * `{} {}`\n   */\n", op.summary, op.method, op.path);
+    let doc =
+        format!("  /**\n   * {}.\n   *\n   * `{} {}`\n   */\n", comment(&op.summary), op.method, op.path);
     let params = format!("{}Params", pascal(id));
     let (sig_js, sig_ts) = if op.params.is_empty() {
         ("params = {}".to_owned(), "params?: Record<string, never>".to_owned())
@@ -129,4 +130,9 @@ fn assets(model: &Model) -> Result<(String, String)> {
             "{HEADER}\n{what}\nexport declare const Asset: {{\n{types}}}\nexport type Asset = (typeof Asset)[keyof typeof Asset]\n"
         ),
     ))
+}
+
+/// Text that cannot end a JSDoc comment early.
+fn comment(text: &str) -> String {
+    text.replace("*/", "*\\/")
 }

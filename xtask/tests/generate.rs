@@ -112,24 +112,64 @@ fn an_operation_added_to_the_overlay_reaches_every_surface() {
                     required: [intervals]
                     properties:
                       intervals: { type: array, items: { type: string }, description: Interval names. }
+      /api/indicators/alerts/{symbol}:
+        post:
+          operationId: create_price_alert
+          summary: Create a price alert on a symbol.
+          tags: [indicators]
+          security: [{ bearer: [] }]
+          parameters:
+            - { name: symbol, in: path, required: true, schema: { type: string } }
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [price]
+                  properties:
+                    price: { type: number, minimum: 0, exclusiveMinimum: true, description: Alert price in USD. }
+          responses:
+            "201":
+              description: The alert.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [id, price]
+                    properties:
+                      id: { type: string, format: uuid }
+                      price: { type: number, minimum: 0, exclusiveMinimum: true }
 "#;
     fs::write(&overlay, fs::read_to_string(&overlay).unwrap() + addition).unwrap();
     let (outputs, _) = generate::outputs(dir.path()).unwrap();
     let (committed, _) = generate::outputs(&xtask::root()).unwrap();
     let text = |path: &str| &outputs.iter().find(|o| o.path == path).unwrap().text;
     let wanted: &[(&str, &[&str])] = &[
-        ("crates/alura-api/src/generated/client.rs", &["pub fn get_intervals(&self)"]),
+        (
+            "crates/alura-api/src/generated/client.rs",
+            &["pub fn get_intervals(&self)", "pub fn create_price_alert("],
+        ),
         (
             "crates/alura-api/src/generated/operations.rs",
-            &["id: \"get_intervals\"", "path: \"/api/indicators/intervals\""],
+            &["id: \"get_intervals\"", "path: \"/api/indicators/intervals\"", "id: \"create_price_alert\""],
         ),
         (
             "crates/alura/src/generated/dispatch.rs",
-            &["\"get_intervals\" =>", "opt_arg::<types::GetIntervalsKind>"],
+            &[
+                "\"get_intervals\" =>",
+                "opt_arg::<types::GetIntervalsKind>",
+                "\"create_price_alert\" =>",
+                "b = b.symbol(arg::<",
+                "b = b.body(body::<",
+            ],
         ),
         (
             "crates/alura-mock/src/generated/examples.rs",
-            &["\"get_intervals\" => Some((200, \"{\\\"intervals\\\":[\\\"string\\\"]}\"))"],
+            &[
+                "\"get_intervals\" => Some((200, \"{\\\"intervals\\\":[\\\"string\\\"]}\"))",
+                "\"create_price_alert\" =>",
+            ],
         ),
         (
             "bindings/python/python/alura/_generated/operations.py",
@@ -137,19 +177,28 @@ fn an_operation_added_to_the_overlay_reaches_every_surface() {
                 "def get_intervals(",
                 "async def get_intervals(",
                 "List the candle intervals the backend computes.",
-                "kind: Only intervals of this kind; one of `minute`, `hour`, `day`.",
+                "kind: Only intervals of this kind; one of \"minute\", \"hour\", \"day\".",
+                "async def create_price_alert(",
+                "price: Alert price in USD; greater than 0.",
             ],
         ),
-        ("bindings/node/lib/generated/operations.js", &["getIntervals(params = {}, options) {"]),
+        (
+            "bindings/node/lib/generated/operations.js",
+            &["getIntervals(params = {}, options) {", "createPriceAlert(params, options) {"],
+        ),
         (
             "bindings/node/lib/generated/operations.d.ts",
             &[
                 "getIntervals(params?: GetIntervalsParams",
-                "/** Only intervals of this kind; one of `minute`, `hour`, `day`. */",
+                "/** Only intervals of this kind; one of \"minute\", \"hour\", \"day\". */",
                 "kind?: Kind",
+                "/** Alert price in USD; greater than 0. */",
             ],
         ),
-        ("openapi/alura.json", &["\"operationId\": \"get_intervals\""]),
+        (
+            "openapi/alura.json",
+            &["\"operationId\": \"get_intervals\"", "\"operationId\": \"create_price_alert\""],
+        ),
     ];
     for (path, needles) in wanted {
         for needle in *needles {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import inspect
 import json
+import pickle
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
@@ -32,6 +33,9 @@ def test_asset_agrees_with_the_rust_sdk() -> None:
     assert alura.Asset.ETH == 1 and alura.Asset.SOL.symbol == "SOL"
     with pytest.raises(alura.ValidationError, match="unknown asset 'PEPE'"):
         alura.Asset.from_symbol("PEPE")
+    # Generated into a private module, but named and pickled as alura.Asset.
+    assert alura.Asset.__module__ == "alura"
+    assert pickle.loads(pickle.dumps(alura.Asset.SOL)) is alura.Asset.SOL
 
 
 def test_configuration_comes_from_the_environment(

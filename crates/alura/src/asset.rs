@@ -5,8 +5,9 @@ use std::str::FromStr;
 
 use crate::error::Error;
 
-/// The enum itself is generated from the spec's `x-assets`; this adds parsing and conversions.
-///
+// The enum is generated from the spec's `x-assets` (src/generated/asset.rs); this module adds
+// parsing and conversions.
+
 /// ```
 /// use alura::Asset;
 /// assert_eq!(Asset::ETH.index(), 1);

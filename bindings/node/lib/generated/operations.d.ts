@@ -41,9 +41,9 @@ export interface CreateTradingSessionDto {
 export interface CreateAdvanceTradingSessionDto {
   /** Amount in USDC; at least 10. */
   amount: number
-  /** One of `Conservative`, `Aggressive`, `Degen`. */
+  /** One of "Conservative", "Aggressive", "Degen". */
   executionStrategy: ExecutionStrategy
-  /** One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`. */
+  /** One of "1D", "3D", "7D", "30D", "90D", "365D". */
   strategyDuration: StrategyDuration
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
@@ -181,7 +181,7 @@ export interface Trade {
   closedAt?: string | null
 }
 
-/** The `data` of a `PaginatedLogs`. */
+/** An item of the answer of `get_session_logs`. */
 export interface LogEntry {
   id?: string
   level?: string
@@ -387,9 +387,9 @@ export interface CreateTradingSessionParams {
 export interface CreateAdvanceTradingSessionParams {
   /** Amount in USDC; at least 10. */
   amount: number
-  /** One of `Conservative`, `Aggressive`, `Degen`. */
+  /** One of "Conservative", "Aggressive", "Degen". */
   executionStrategy: ExecutionStrategy
-  /** One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`. */
+  /** One of "1D", "3D", "7D", "30D", "90D", "365D". */
   strategyDuration: StrategyDuration
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
@@ -450,7 +450,7 @@ export interface SendUsdcParams {
 export interface GetLatestCandlesParams {
   /** Comma-separated symbols (default: all). */
   symbols?: string
-  /** Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`. */
+  /** Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d". */
   interval?: Interval
 }
 
@@ -458,7 +458,7 @@ export interface GetLatestCandlesParams {
 export interface GetCandleHistoryParams {
   /** Asset symbol, e.g. BTC. */
   symbol: string
-  /** Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`. */
+  /** Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d". */
   interval?: Interval
   /** Start, in ms since the epoch; at least 0. */
   startTime?: number
@@ -498,7 +498,7 @@ export interface GetRankingsParams {
   page?: number
   /** Items per page (max 100); at least 1. */
   limit?: number
-  /** Ranking period; one of `daily`, `weekly`, `monthly`, `all`. */
+  /** Ranking period; one of "daily", "weekly", "monthly", "all". */
   period?: Period
 }
 

@@ -11,6 +11,9 @@ __all__ = ["Asset"]
 class Asset(AssetMethods):
     """A Hyperliquid perp; an ``int`` where the API takes ``asset_index``."""
 
+    # Its public name: pickles and reprs say alura.Asset, not this private module.
+    __module__ = "alura"
+
     BTC = 0
     """Bitcoin, asset index 0."""
     ETH = 1

@@ -116,8 +116,8 @@ class SyncOperations:
 
         Args:
             amount: Amount in USDC; at least 10.
-            execution_strategy: One of `Conservative`, `Aggressive`, `Degen`.
-            strategy_duration: One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`.
+            execution_strategy: One of "Conservative", "Aggressive", "Degen".
+            strategy_duration: One of "1D", "3D", "7D", "30D", "90D", "365D".
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
             max_wallet_budget: Use the whole wallet balance as budget.
         """
@@ -156,9 +156,6 @@ class SyncOperations:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
-
-        Args:
-            session_id: Not described by the API.
         """
         return cast("List[t.LogEntry]", self._call("get_session_logs", {"sessionId": session_id}, options))
 
@@ -175,7 +172,6 @@ class SyncOperations:
         ``GET /trading-sessions/trades/{tradeId}/logs``
 
         Args:
-            trade_id: Not described by the API.
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
         """
@@ -201,9 +197,6 @@ class SyncOperations:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
-
-        Args:
-            position_id: Not described by the API.
         """
         return cast("t.ActionResult", self._call("close_position", {"positionId": position_id}, options))
 
@@ -213,9 +206,6 @@ class SyncOperations:
         """Get signed close tx for frontend.
 
         ``POST /trading-sessions/positions/{positionId}/close-signature``
-
-        Args:
-            position_id: Not described by the API.
         """
         return cast(
             "t.CloseSignature",
@@ -226,9 +216,6 @@ class SyncOperations:
         """Close trade (all positions).
 
         ``POST /trading-sessions/trades/{tradeId}/close``
-
-        Args:
-            trade_id: Not described by the API.
         """
         return cast("t.ActionResult", self._call("close_trade", {"tradeId": trade_id}, options))
 
@@ -326,7 +313,7 @@ class SyncOperations:
 
         Args:
             symbols: Comma-separated symbols (default: all).
-            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
         return cast(
             "List[t.Candle]",
@@ -349,7 +336,7 @@ class SyncOperations:
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
             start_time: Start, in ms since the epoch; at least 0.
             end_time: End, in ms since the epoch; at least 0.
             limit: Number of candles (max 100000); at least 1.
@@ -443,7 +430,7 @@ class SyncOperations:
         Args:
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
-            period: Ranking period; one of `daily`, `weekly`, `monthly`, `all`.
+            period: Ranking period; one of "daily", "weekly", "monthly", "all".
         """
         return cast(
             "t.PaginatedRankings",
@@ -471,9 +458,6 @@ class SyncOperations:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
-
-        Args:
-            user_id: Not described by the API.
         """
         return cast("t.RankingEntry", self._call("get_user_ranking", {"userId": user_id}, options))
 
@@ -497,9 +481,6 @@ class SyncOperations:
         """User referral info.
 
         ``GET /referrals/{userId}``
-
-        Args:
-            user_id: Not described by the API.
         """
         return cast("t.ReferralInfo", self._call("get_referral_info", {"userId": user_id}, options))
 
@@ -509,9 +490,6 @@ class SyncOperations:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
-
-        Args:
-            user_id: Not described by the API.
         """
         return cast("t.ReferralStats", self._call("get_referral_stats", {"userId": user_id}, options))
 
@@ -523,7 +501,6 @@ class SyncOperations:
         ``POST /referrals/{userId}/code``
 
         Args:
-            user_id: Not described by the API.
             code: Wanted code; generated when absent.
         """
         return cast(
@@ -534,9 +511,6 @@ class SyncOperations:
         """Check referral code.
 
         ``POST /referrals/check``
-
-        Args:
-            code: Not described by the API.
         """
         return cast("t.ReferralCheck", self._call("check_referral_code", {"code": code}, options))
 
@@ -686,8 +660,8 @@ class AsyncOperations:
 
         Args:
             amount: Amount in USDC; at least 10.
-            execution_strategy: One of `Conservative`, `Aggressive`, `Degen`.
-            strategy_duration: One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`.
+            execution_strategy: One of "Conservative", "Aggressive", "Degen".
+            strategy_duration: One of "1D", "3D", "7D", "30D", "90D", "365D".
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
             max_wallet_budget: Use the whole wallet balance as budget.
         """
@@ -728,9 +702,6 @@ class AsyncOperations:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
-
-        Args:
-            session_id: Not described by the API.
         """
         return cast(
             "List[t.LogEntry]", await self._call("get_session_logs", {"sessionId": session_id}, options)
@@ -749,7 +720,6 @@ class AsyncOperations:
         ``GET /trading-sessions/trades/{tradeId}/logs``
 
         Args:
-            trade_id: Not described by the API.
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
         """
@@ -778,9 +748,6 @@ class AsyncOperations:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
-
-        Args:
-            position_id: Not described by the API.
         """
         return cast(
             "t.ActionResult", await self._call("close_position", {"positionId": position_id}, options)
@@ -792,9 +759,6 @@ class AsyncOperations:
         """Get signed close tx for frontend.
 
         ``POST /trading-sessions/positions/{positionId}/close-signature``
-
-        Args:
-            position_id: Not described by the API.
         """
         return cast(
             "t.CloseSignature",
@@ -805,9 +769,6 @@ class AsyncOperations:
         """Close trade (all positions).
 
         ``POST /trading-sessions/trades/{tradeId}/close``
-
-        Args:
-            trade_id: Not described by the API.
         """
         return cast("t.ActionResult", await self._call("close_trade", {"tradeId": trade_id}, options))
 
@@ -907,7 +868,7 @@ class AsyncOperations:
 
         Args:
             symbols: Comma-separated symbols (default: all).
-            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
         return cast(
             "List[t.Candle]",
@@ -930,7 +891,7 @@ class AsyncOperations:
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval; one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`.
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
             start_time: Start, in ms since the epoch; at least 0.
             end_time: End, in ms since the epoch; at least 0.
             limit: Number of candles (max 100000); at least 1.
@@ -1030,7 +991,7 @@ class AsyncOperations:
         Args:
             page: Page number, from 1; at least 1.
             limit: Items per page (max 100); at least 1.
-            period: Ranking period; one of `daily`, `weekly`, `monthly`, `all`.
+            period: Ranking period; one of "daily", "weekly", "monthly", "all".
         """
         return cast(
             "t.PaginatedRankings",
@@ -1061,9 +1022,6 @@ class AsyncOperations:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
-
-        Args:
-            user_id: Not described by the API.
         """
         return cast("t.RankingEntry", await self._call("get_user_ranking", {"userId": user_id}, options))
 
@@ -1089,9 +1047,6 @@ class AsyncOperations:
         """User referral info.
 
         ``GET /referrals/{userId}``
-
-        Args:
-            user_id: Not described by the API.
         """
         return cast("t.ReferralInfo", await self._call("get_referral_info", {"userId": user_id}, options))
 
@@ -1101,9 +1056,6 @@ class AsyncOperations:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
-
-        Args:
-            user_id: Not described by the API.
         """
         return cast("t.ReferralStats", await self._call("get_referral_stats", {"userId": user_id}, options))
 
@@ -1115,7 +1067,6 @@ class AsyncOperations:
         ``POST /referrals/{userId}/code``
 
         Args:
-            user_id: Not described by the API.
             code: Wanted code; generated when absent.
         """
         return cast(
@@ -1129,9 +1080,6 @@ class AsyncOperations:
         """Check referral code.
 
         ``POST /referrals/check``
-
-        Args:
-            code: Not described by the API.
         """
         return cast("t.ReferralCheck", await self._call("check_referral_code", {"code": code}, options))
 

@@ -97,9 +97,9 @@ class CreateAdvanceTradingSessionDto(TypedDict):
     amount: float
     """Amount in USDC; at least 10."""
     executionStrategy: ExecutionStrategy
-    """One of `Conservative`, `Aggressive`, `Degen`."""
+    """One of "Conservative", "Aggressive", "Degen"."""
     strategyDuration: StrategyDuration
-    """One of `1D`, `3D`, `7D`, `30D`, `90D`, `365D`."""
+    """One of "1D", "3D", "7D", "30D", "90D", "365D"."""
     assetIndex: int
     """Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000."""
     maxWalletBudget: NotRequired[Optional[bool]]
@@ -250,7 +250,7 @@ class Trade(TypedDict):
 
 
 class LogEntry(TypedDict):
-    """The `data` of a `PaginatedLogs`."""
+    """An item of the answer of `get_session_logs`."""
 
     id: NotRequired[str]
     level: NotRequired[str]
