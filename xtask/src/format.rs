@@ -20,7 +20,7 @@ pub fn format(rel: &str, text: String) -> Result<String> {
     if rel.ends_with(".py") {
         pipe(&ruff(root)?, &["format", "--quiet", "--stdin-filename", rel, "-"], root, text)
     } else if let Some(local) =
-        rel.strip_prefix("bindings/node/").filter(|r| r.ends_with(".js") || r.ends_with(".ts"))
+        rel.strip_prefix("bindings/node/").filter(|r| [".js", ".mjs", ".ts"].iter().any(|e| r.ends_with(e)))
     {
         let dir = root.join("bindings/node");
         pipe(&prettier(root)?, &["--stdin-filepath", local], &dir, text)

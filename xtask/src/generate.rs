@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::model::Model;
-use crate::{dispatch, format, mock, node, python, rust_client, spec};
+use crate::{dispatch, errors, format, mock, node, python, rust_client, spec};
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
@@ -22,7 +22,8 @@ pub struct Output {
     pub text: String,
 }
 
-/// Generates every output from the inputs under `root`, in memory.
+/// Generates every output from the inputs under `root` (the spec, and the error kinds of the
+/// Rust core), in memory.
 pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     let raw = read(root, RAW)?;
     let overlay = read(root, OVERLAY)?;
@@ -32,6 +33,8 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     let client = rust_client::client_file(&parsed)?;
     let [py_operations, py_types, py_assets] = python::generate(&model)?;
     let [js_operations, ts_operations, js_assets, ts_assets] = node::generate(&model)?;
+    let kinds = errors::kinds(root)?;
+    let [js_errors, ts_errors, mjs_errors] = errors::node(&kinds)?;
     let outputs = vec![
         ("openapi/alura.json", spec::to_text(&normalised)),
         (
@@ -47,10 +50,15 @@ pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
         ("bindings/python/python/alura/_generated/operations.py", py_operations),
         ("bindings/python/python/alura/_generated/types.py", py_types),
         ("bindings/python/python/alura/_generated/assets.py", py_assets),
+        ("bindings/python/python/alura/_generated/errors.py", errors::python(&kinds)?),
         ("bindings/node/lib/generated/operations.js", js_operations),
         ("bindings/node/lib/generated/operations.d.ts", ts_operations),
         ("bindings/node/lib/generated/assets.js", js_assets),
         ("bindings/node/lib/generated/assets.d.ts", ts_assets),
+        ("bindings/node/lib/generated/errors.js", js_errors),
+        ("bindings/node/lib/generated/errors.d.ts", ts_errors),
+        ("bindings/node/lib/generated/errors.mjs", mjs_errors),
+        ("docs/errors.md", errors::markdown(&kinds)?),
     ];
     let outputs = outputs
         .into_iter()

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod dispatch;
 pub mod dist;
 pub mod drift;
+pub mod errors;
 pub mod fetch;
 pub mod format;
 pub mod fuzz;

@@ -8,21 +8,6 @@ export const {
   Token,
   setLogger,
   DEFAULT_BASE_URL,
-  AluraError,
-  ApiError,
-  BadRequestError,
-  AuthenticationError,
-  PermissionDeniedError,
-  NotFoundError,
-  ConflictError,
-  RateLimitError,
-  InternalServerError,
-  NetworkError,
-  TimeoutError,
-  OutcomeUnknownError,
-  ValidationError,
-  DecodeError,
-  InternalError,
-  AbortError,
 } = sdk
+export * from './generated/errors.mjs'
 export default sdk

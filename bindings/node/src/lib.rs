@@ -138,45 +138,42 @@ fn native_token(token: &alura::TokenInfo) -> NativeToken {
 /// An `alura::Error` as a JS error: the message is JSON with the kind and fields, which the
 /// JS layer (`lib/errors.js`) turns into its error classes.
 fn to_js(error: alura::Error) -> Error {
-    use alura::Error as E;
-    let mut fields = json!({"kind": error.kind(), "message": error.to_string()});
-    match &error {
-        E::Api { status, messages, body, .. } => {
-            fields["status"] = json!(status);
-            fields["messages"] = json!(messages);
-            fields["body"] = body.clone().unwrap_or(Value::Null);
-        }
-        E::RateLimited { retry_after, messages, .. } => {
-            fields["status"] = json!(429);
-            fields["messages"] = json!(messages);
-            fields["retryAfter"] = json!(retry_after.map(|d| d.as_secs_f64()));
-        }
-        E::Auth { status, .. } => fields["status"] = json!(status),
-        E::Timeout { elapsed, .. } => fields["elapsed"] = json!(elapsed.as_secs_f64()),
-        E::OutcomeUnknown { operation, reason, status, .. } => {
-            fields["operation"] = json!(operation);
-            fields["reason"] = json!(reason);
-            fields["status"] = json!(status);
-        }
-        E::Decode { path, body, .. } => {
-            fields["path"] = json!(path);
-            fields["body"] = json!(body.as_ref().map(|b| b.text()));
-        }
-        _ => {}
+    use alura::FieldValue as F;
+    let mut fields = Map::new();
+    fields.insert("kind".into(), json!(error.kind()));
+    fields.insert("message".into(), json!(error.to_string()));
+    for (name, value) in error.fields() {
+        let value = match value {
+            F::Status(status) => json!(status),
+            F::Text(text) => json!(text),
+            F::Texts(texts) => json!(texts),
+            F::Seconds(seconds) => json!(seconds),
+            F::Json(json) => json.cloned().unwrap_or(Value::Null),
+            F::Headers(headers) => {
+                Value::Object(headers.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect())
+            }
+        };
+        fields.insert(camel(name), value);
     }
-    if let Some(call) = error.call_info() {
-        fields["requestId"] = json!(call.request_id);
-        fields["serverRequestId"] = json!(call.server_request_id);
-        fields["idempotencyKey"] = json!(call.idempotency_key);
-        let headers: Map<String, Value> = call
-            .headers
-            .iter()
-            .flat_map(|h| h.iter())
-            .map(|(k, v)| (k.as_str().to_owned(), json!(String::from_utf8_lossy(v.as_bytes()))))
-            .collect();
-        fields["headers"] = Value::Object(headers);
-    }
+    let fields = Value::Object(fields);
     Error::new(Status::GenericFailure, fields.to_string())
+}
+
+/// `retry_after` -> `retryAfter`: the core names error fields in snake_case.
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The error of a call the caller aborted: a POST may already have reached the server.

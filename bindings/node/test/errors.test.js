@@ -36,7 +36,7 @@ test('ValidationError before anything is sent', () =>
 test('BadRequestError carries the server message list', () =>
   withMock(async (mock) => {
     const e = await rejects(clientFor(mock).createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 9 }), alura.BadRequestError, 'ERR_ALURA_BAD_REQUEST')
-    assert.ok(e instanceof alura.ApiError)
+    assert.ok(e instanceof alura.APIError)
     assert.equal(e.status, 400)
     assert.deepEqual(e.messages, ['assetIndex must be a valid asset index (0-5)'])
     assert.equal(e.body.error, 'Bad Request')

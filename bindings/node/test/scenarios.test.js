@@ -106,8 +106,8 @@ for (const drift of [false, true]) for (const file of files) {
         if (expect.error) {
           let error
           await assert.rejects(call, (e) => ((error = e), true))
-          // The one class whose JS spelling differs: Python's APIError is Node's ApiError.
-          assert.equal(error.name, expect.error === 'APIError' ? 'ApiError' : expect.error, `${here}: ${error.message}`)
+          // The same class names as Python's: both are generated from alura::ERROR_KINDS.
+          assert.equal(error.name, expect.error, `${here}: ${error.message}`)
           assert.ok(error instanceof alura.AluraError, here)
           if ('status' in expect) assert.equal(error.status, expect.status, here)
           if ('messages' in expect) assert.deepEqual(error.messages, expect.messages, here)

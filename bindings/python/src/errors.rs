@@ -1,4 +1,5 @@
-//! `alura::Error` as the exception classes of `alura._exceptions` (`Error::kind` names the class).
+//! `alura::Error` as the exception classes of `alura._exceptions`: `Error::kind` names the class,
+//! `Error::fields` gives its attributes.
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -11,41 +12,25 @@ pub fn to_py(py: Python<'_>, error: alura::Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
-    use alura::Error as E;
+    use alura::FieldValue as F;
     let kwargs = PyDict::new(py);
-    match error {
-        E::Api { status, messages, body, .. } => {
-            kwargs.set_item("status", status)?;
-            kwargs.set_item("messages", messages)?;
-            kwargs.set_item("body", body.as_ref().map(|b| crate::convert::to_py(py, b)).transpose()?)?;
+    for (name, value) in error.fields() {
+        match value {
+            F::Status(status) => kwargs.set_item(name, status)?,
+            F::Text(text) => kwargs.set_item(name, text)?,
+            F::Texts(texts) => kwargs.set_item(name, texts)?,
+            F::Seconds(seconds) => kwargs.set_item(name, seconds)?,
+            F::Json(json) => {
+                kwargs.set_item(name, json.map(|v| crate::convert::to_py(py, v)).transpose()?)?
+            }
+            F::Headers(headers) => {
+                let dict = PyDict::new(py);
+                for (header, value) in headers {
+                    dict.set_item(header, value)?;
+                }
+                kwargs.set_item(name, dict)?;
+            }
         }
-        E::RateLimited { retry_after, messages, .. } => {
-            kwargs.set_item("status", 429)?;
-            kwargs.set_item("messages", messages)?;
-            kwargs.set_item("retry_after", retry_after.map(|d| d.as_secs_f64()))?;
-        }
-        E::Auth { status, .. } => kwargs.set_item("status", status)?,
-        E::Timeout { elapsed, .. } => kwargs.set_item("elapsed", elapsed.as_secs_f64())?,
-        E::OutcomeUnknown { operation, reason, status, .. } => {
-            kwargs.set_item("operation", operation)?;
-            kwargs.set_item("reason", reason)?;
-            kwargs.set_item("status", status)?;
-        }
-        E::Decode { path, body, .. } => {
-            kwargs.set_item("path", path)?;
-            kwargs.set_item("body", body.as_ref().map(|b| b.text().into_owned()))?;
-        }
-        _ => {}
-    }
-    if let Some(call) = error.call_info() {
-        kwargs.set_item("request_id", &call.request_id)?;
-        kwargs.set_item("server_request_id", &call.server_request_id)?;
-        kwargs.set_item("idempotency_key", &call.idempotency_key)?;
-        let headers = PyDict::new(py);
-        for (name, value) in call.headers.iter().flat_map(|h| h.iter()) {
-            headers.set_item(name.as_str(), String::from_utf8_lossy(value.as_bytes()))?;
-        }
-        kwargs.set_item("headers", headers)?;
     }
     let module = PyModule::import(py, "alura._exceptions")?;
     let instance = module.getattr(error.kind())?.call((error.to_string(),), Some(&kwargs))?;

@@ -12,6 +12,23 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
+/// A value an error carries (see [`Error::fields`]), for a binding to convert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue<'a> {
+    /// A [`crate::FieldType::Status`].
+    Status(Option<u16>),
+    /// A [`crate::FieldType::Text`].
+    Text(Option<std::borrow::Cow<'a, str>>),
+    /// A [`crate::FieldType::Texts`].
+    Texts(&'a [String]),
+    /// A [`crate::FieldType::Seconds`].
+    Seconds(Option<f64>),
+    /// A [`crate::FieldType::Json`].
+    Json(Option<&'a Value>),
+    /// A [`crate::FieldType::Headers`].
+    Headers(Vec<(&'a str, std::borrow::Cow<'a, str>)>),
+}
+
 /// A specialised `Result` for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -198,16 +215,12 @@ impl Error {
         }
     }
 
-    /// The error's class in every language's package (`BadRequestError`, `RateLimitError`, ...):
-    /// the one place that decides which status is which class, so Python and Node agree.
+    /// The error's class in every language's package (`BadRequestError`, `RateLimitError`, ...),
+    /// one of [`crate::ERROR_KINDS`]: the one place that decides which status is which class,
+    /// so Python and Node agree.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Api { status: 400, .. } => "BadRequestError",
-            Error::Api { status: 403, .. } => "PermissionDeniedError",
-            Error::Api { status: 404, .. } => "NotFoundError",
-            Error::Api { status: 409, .. } => "ConflictError",
-            Error::Api { status: 500..=599, .. } => "InternalServerError",
-            Error::Api { .. } => "APIError",
+            Error::Api { status, .. } => crate::error_kind::for_status(*status),
             Error::RateLimited { .. } => "RateLimitError",
             Error::Auth { .. } => "AuthenticationError",
             Error::Network { .. } => "NetworkError",
@@ -217,6 +230,58 @@ impl Error {
             Error::Decode { .. } => "DecodeError",
             Error::Internal { .. } => "InternalError",
         }
+    }
+
+    /// What this error carries, by the snake_case names its kind declares in
+    /// [`crate::ERROR_KINDS`]: the one mapping the bindings turn into attributes.
+    pub fn fields(&self) -> Vec<(&'static str, FieldValue<'_>)> {
+        use FieldValue as F;
+        let mut out = match self {
+            Error::Api { status, messages, body, .. } => {
+                vec![
+                    ("status", F::Status(Some(*status))),
+                    ("messages", F::Texts(messages)),
+                    ("body", F::Json(body.as_ref())),
+                ]
+            }
+            Error::RateLimited { retry_after, messages, .. } => vec![
+                ("status", F::Status(Some(429))),
+                ("messages", F::Texts(messages)),
+                ("body", F::Json(None)),
+                ("retry_after", F::Seconds(retry_after.map(|d| d.as_secs_f64()))),
+            ],
+            Error::Auth { status, .. } => {
+                vec![("status", F::Status(*status)), ("messages", F::Texts(&[])), ("body", F::Json(None))]
+            }
+            Error::Timeout { elapsed, .. } => vec![("elapsed", F::Seconds(Some(elapsed.as_secs_f64())))],
+            Error::OutcomeUnknown { operation, reason, status, .. } => vec![
+                ("operation", F::Text(Some(operation.into()))),
+                ("reason", F::Text(Some(reason.into()))),
+                ("status", F::Status(*status)),
+            ],
+            Error::Decode { path, body, .. } => {
+                vec![
+                    ("path", F::Text(path.as_deref().map(Into::into))),
+                    ("body", F::Text(body.as_ref().map(RawBody::text))),
+                ]
+            }
+            Error::Network { .. } | Error::InvalidInput { .. } | Error::Internal { .. } => Vec::new(),
+        };
+        if let Some(call) = self.call_info() {
+            let headers = call
+                .headers
+                .iter()
+                .flat_map(|h| h.iter())
+                .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+                .collect();
+            out.extend([
+                ("request_id", F::Text(call.request_id.as_deref().map(Into::into))),
+                ("server_request_id", F::Text(call.server_request_id.as_deref().map(Into::into))),
+                ("idempotency_key", F::Text(call.idempotency_key.as_deref().map(Into::into))),
+                ("headers", F::Headers(headers)),
+            ]);
+        }
+        out
     }
 
     /// Which call this error came from (request id, idempotency key, the answer's headers);

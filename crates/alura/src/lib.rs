@@ -31,6 +31,7 @@ mod client_options;
 mod columns;
 mod decode;
 mod error;
+pub mod error_kind;
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
 mod generated {
     #[rustfmt::skip]
@@ -54,7 +55,8 @@ pub use call::Reply;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use client_options::{ClientOptions, TokenCacheOption};
 pub use columns::{CandleColumns, HistoryQuery};
-pub use error::{CallInfo, Error, RawBody, Result};
+pub use error::{CallInfo, Error, FieldValue, RawBody, Result};
+pub use error_kind::{ERROR_KINDS, ErrorField, ErrorKind, FieldType};
 pub use options::{CallOptions, Language, RequestOptions};
 pub use request::{RawRequest, RawResponse};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};

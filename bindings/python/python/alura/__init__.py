@@ -27,49 +27,20 @@ from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, RawResponse, Token  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
-from ._exceptions import (  # noqa: E402
-    AluraError,
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    DecodeError,
-    InternalError,
-    InternalServerError,
-    NetworkError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PermissionDeniedError,
-    RateLimitError,
-    TimeoutError,
-    ValidationError,
-)
+from ._exceptions import *  # noqa: E402,F403
+from ._exceptions import __all__ as _errors  # noqa: E402
 from ._native import DEFAULT_BASE_URL, __version__, refresh_logging  # noqa: E402
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "APIError",
-    "AluraError",
     "Asset",
     "AsyncClient",
-    "AuthenticationError",
-    "BadRequestError",
     "Client",
-    "ConflictError",
-    "DecodeError",
-    "InternalError",
-    "InternalServerError",
-    "NetworkError",
-    "NotFoundError",
-    "OutcomeUnknownError",
-    "PermissionDeniedError",
-    "RateLimitError",
     "RawResponse",
     "refresh_logging",
     "RequestOptions",
-    "TimeoutError",
     "Token",
-    "ValidationError",
     "__version__",
     "types",
+    *_errors,
 ]
