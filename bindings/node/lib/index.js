@@ -77,7 +77,7 @@ const OPTION_TYPES = {
   retryDeadlineMs: 'number',
   referralCode: 'string',
   userAgent: 'string',
-  defaultHeaders: 'object',
+  defaultHeaders: 'headers',
   allowInsecureHttp: 'boolean',
   strict: 'boolean',
   maxResponseBytes: 'number',
@@ -94,9 +94,21 @@ const OPTION_TYPES = {
 const REQUEST_OPTION_TYPES = {
   timeoutMs: 'number',
   maxRetries: 'number',
-  headers: 'object',
+  headers: 'headers',
   idempotencyKey: 'string',
   signal: 'object',
+}
+
+// A plain object of strings: a Map or an array would be read as no headers or as a header
+// called "0", and napi's own error for a non-string would print the value (maybe an API key).
+function checkHeaders(name, value) {
+  const plain = value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
+  if (!plain) throw new ValidationError(`invalid input: ${name} must be a plain object of header names to strings`)
+  for (const [header, v] of Object.entries(value)) {
+    if (typeof v !== 'string') {
+      throw new ValidationError(`invalid input: ${name}: the value of header ${header} must be a string, not ${typeof v}`)
+    }
+  }
 }
 
 function checkOptions(options, types) {
@@ -108,6 +120,10 @@ function checkOptions(options, types) {
     if (value === undefined) continue
     if (!(name in types)) {
       throw new ValidationError(`invalid input: unknown option ${name}; known: ${Object.keys(types).join(', ')}`)
+    }
+    if (types[name] === 'headers') {
+      checkHeaders(name, value)
+      continue
     }
     const allowed = [].concat(types[name])
     if (!allowed.includes(typeof value) || value === null) {
@@ -275,6 +291,9 @@ class Client extends Operations {
   /** This client with other limits, sharing its connections and its login. */
   withOptions(options = {}) {
     const steer = checkOptions(options, REQUEST_OPTION_TYPES)
+    if (steer.signal !== undefined) {
+      throw new ValidationError('invalid input: signal is per call: pass it as the second argument of a method')
+    }
     try {
       return new Client({ [secret]: this[secret].withOptions(steer), [signerState]: this[signerState] })
     } catch (e) {

@@ -14,15 +14,28 @@ function emitTo(target) {
   return ([level, from, message]) => {
     const method = level === 'trace' ? 'debug' : level
     const to = target()
-    if (to && typeof to[method] === 'function') to[method](`[${from}] ${message}`)
+    if (!to || typeof to[method] !== 'function') return
+    try {
+      to[method](`[${from}] ${message}`)
+    } catch (error) {
+      // A logger that throws must not take the process down from inside a native callback:
+      // say so once, and keep going without that record.
+      if (!warned.has(to)) {
+        warned.add(to)
+        process.emitWarning(`alura: the logger threw and its records are being dropped: ${error}`)
+      }
+    }
   }
 }
+
+const warned = new WeakSet()
 
 const emit = emitTo(() => logger)
 
 function checked(next, level) {
   const { ValidationError } = require('./errors.js')
-  if (next !== null && (typeof next !== 'object' || typeof next.warn !== 'function')) {
+  const methods = ['debug', 'info', 'warn', 'error']
+  if (next !== null && (typeof next !== 'object' || methods.some((m) => typeof next[m] !== 'function'))) {
     throw new ValidationError('invalid input: logger must have debug, info, warn and error methods')
   }
   if (!LEVELS.includes(String(level).toLowerCase())) {

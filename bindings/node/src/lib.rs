@@ -292,7 +292,9 @@ impl NativeClient {
                 callback.call(native_token(token), ThreadsafeFunctionCallMode::NonBlocking);
             });
         }
-        Ok(Self { client: b.build().map_err(to_js)?, log })
+        // Building reads the token cache, whose warnings belong to this client's logger too.
+        let client = log.in_scope(|| b.build()).map_err(to_js)?;
+        Ok(Self { client, log })
     }
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body.

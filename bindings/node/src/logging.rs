@@ -129,16 +129,24 @@ pub fn set_log_sink(
 pub struct ClientLog(Option<Dispatch>);
 
 impl ClientLog {
-    /// `sink` at `level` (default `warn`) for a client with its own logger; without a sink,
-    /// the process-wide logger.
+    /// `sink` at `level` for a client with its own logger (lib/log.js decides the level, and
+    /// always passes one with a sink); without a sink, the process-wide logger.
     pub fn new(
         sink: Option<Function<'_, (String, String, String), Unknown<'static>>>,
         level: Option<&str>,
     ) -> Result<Self> {
         let Some(sink) = sink else { return Ok(Self(None)) };
-        let filter = level.map(level_filter).transpose()?.unwrap_or(LevelFilter::WARN);
+        let filter = level_filter(level.ok_or_else(|| Error::from_reason("a client logger needs a level"))?)?;
         let sink = sink.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
         Ok(Self(Some(Dispatch::new(JsLog { state: RwLock::new((Some(sink), filter)) }))))
+    }
+
+    /// `work` with its records sent to this client's logger.
+    pub fn in_scope<T>(&self, work: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            Some(dispatch) => tracing::dispatcher::with_default(dispatch, work),
+            None => work(),
+        }
     }
 
     /// `future` with its records sent to this client's logger.

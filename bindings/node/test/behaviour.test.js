@@ -55,7 +55,7 @@ test('options steer one call and keep the rest', () =>
     assert.equal((await client.getSymbols()).symbols[0], 'BTC', 'the client itself still retries')
     await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 0 }, { idempotencyKey: 'order-42' })
     assert.equal(mock.requests('create_trading_session').at(-1).idempotencyKey, 'order-42')
-    await assert.rejects(client.getSymbols({}, { headers: { Authorization: 'Bearer mine' } }), /set by the SDK/)
+    await assert.rejects(client.getSymbols({}, { headers: { Authorization: 'Bearer mine' } }), /header cannot be set/)
     await assert.rejects(client.getSymbols({}, { retries: 1 }), /unknown option retries/)
     await assert.rejects(client.getSymbols({}, { maxRetries: -1 }), alura.ValidationError)
     const patient = client.withOptions({ maxRetries: 5 })

@@ -51,7 +51,7 @@ test('the core checks the new options and names them as Node spells them', () =>
   assert.throws(() => new alura.Client({ retryDeadlineMs: 0 }), /retryDeadlineMs must be a positive number/)
   assert.throws(() => new alura.Client({ retryBaseDelayMs: -1 }), /retryBaseDelayMs must be a number from 0/)
   assert.throws(() => new alura.Client({ connectTimeoutMs: 'soon' }), /connectTimeoutMs must be a number, not string/)
-  assert.throws(() => new alura.Client({ defaultHeaders: { Authorization: 'Bearer x' } }), /set by the SDK/)
+  assert.throws(() => new alura.Client({ defaultHeaders: { Authorization: 'Bearer x' } }), /header cannot be set/)
   assert.throws(() => new alura.Client({ logger: {} }), /logger must have debug, info, warn and error methods/)
   assert.throws(() => new alura.Client({ logLevel: 'loud' }), alura.ValidationError)
 })
@@ -102,3 +102,58 @@ test('logLevel alone sends the client\'s records to the process-wide logger at t
       alura.setLogger(console, 'warn')
     }
   }))
+
+test('a logger that throws loses its records, not the process or the call', () =>
+  withMock(async (mock) => {
+    const thrower = { debug() { throw new Error('logger boom') }, info() {}, warn() {}, error() {} }
+    const warnings = []
+    const onWarning = (w) => warnings.push(String(w.message))
+    process.on('warning', onWarning)
+    try {
+      const symbols = await clientFor(mock, { logger: thrower, logLevel: 'debug' }).getSymbols()
+      assert.ok(Array.isArray(symbols.symbols))
+      await tick()
+      assert.equal(warnings.filter((w) => w.includes('the logger threw')).length, 1, warnings.join('\n'))
+    } finally {
+      process.off('warning', onWarning)
+    }
+  }))
+
+test('headers must be a plain object of strings, and a bad value is never printed', () => {
+  const cases = [
+    { defaultHeaders: { 'X-Key': ['topsecret'] } },
+    { defaultHeaders: new Map([['X-Key', 'topsecret']]) },
+    { defaultHeaders: ['topsecret'] },
+  ]
+  for (const options of cases) {
+    assert.throws(
+      () => new alura.Client({ baseUrl: 'http://127.0.0.1:9', ...options }),
+      (e) => e instanceof alura.ValidationError && e.message.includes('defaultHeaders') && !e.message.includes('topsecret'),
+    )
+  }
+  const client = new alura.Client({ baseUrl: 'http://127.0.0.1:9' })
+  assert.throws(() => client.withOptions({ headers: { 'X-Key': 42 } }), alura.ValidationError)
+  assert.throws(() => client.withOptions({ signal: new AbortController().signal }), /signal is per call/)
+  assert.throws(
+    () => client.withOptions({ headers: { 'Idempotency-Key': 'k' } }),
+    (e) => e instanceof alura.ValidationError && e.message.includes('idempotency key option'),
+  )
+})
+
+test("a client's own logger also gets what building it logs (a bad token cache)", async () => {
+  const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'alura-'))
+  const cache = require('node:path').join(dir, 'tokens.json')
+  require('node:fs').writeFileSync(cache, 'not json')
+  const own = keeper()
+  const processWide = keeper()
+  alura.setLogger(processWide.logger, 'warn')
+  try {
+    const privateKey = '0x' + '11'.repeat(32)
+    new alura.Client({ baseUrl: 'http://127.0.0.1:9', privateKey, tokenCache: cache, logger: own.logger, logLevel: 'warn' })
+    await tick()
+    assert.ok(own.lines.some((l) => l.includes('token cache')), own.lines.join('\n'))
+    assert.deepEqual(processWide.lines, [])
+  } finally {
+    alura.setLogger(console, 'warn')
+  }
+})

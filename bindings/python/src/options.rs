@@ -3,7 +3,7 @@
 //! are checked here (a str where a number belongs); ranges, defaults and the rest are the core's.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict};
+use pyo3::types::{PyBool, PyDict, PyInt};
 
 use crate::errors;
 
@@ -101,12 +101,19 @@ impl Given<'_, '_> {
         self.invalid(format!("{} must be {expected}, not {kind}", self.name))
     }
 
-    /// A number as a double (a bool is refused, though Python counts it as an int).
+    /// A number as a double (a bool is refused, though Python counts it as an int). An int
+    /// too big for a double is infinity, which the core refuses by range like any huge value.
     fn number(&self) -> PyResult<f64> {
         if self.value.is_instance_of::<PyBool>() {
             return Err(self.wrong_type("a number"));
         }
-        self.value.extract::<f64>().map_err(|_| self.wrong_type("a number"))
+        if let Ok(n) = self.value.extract::<f64>() {
+            return Ok(n);
+        }
+        match self.value.cast::<PyInt>() {
+            Ok(int) => Ok(if int.lt(0)? { f64::NEG_INFINITY } else { f64::INFINITY }),
+            Err(_) => Err(self.wrong_type("a number")),
+        }
     }
 
     fn string(&self) -> PyResult<String> {

@@ -106,7 +106,7 @@ def test_options_steer_one_call_and_keep_the_rest(mock: MockServer, client: alur
     )
     assert session["assetIndex"] == 0
     assert mock.requests("create_trading_session")[-1]["idempotencyKey"] == "order-42"
-    with pytest.raises(alura.ValidationError, match="set by the SDK"):
+    with pytest.raises(alura.ValidationError, match="header cannot be set"):
         client.get_symbols(options={"extra_headers": {"Authorization": "Bearer mine"}})
     with pytest.raises(alura.ValidationError, match="unknown option"):
         client.get_symbols(options={"retries": 1})  # type: ignore[typeddict-unknown-key]

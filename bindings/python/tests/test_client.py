@@ -148,7 +148,11 @@ def test_new_options_are_checked_by_the_core_in_python_words() -> None:
         alura.Client(retry_base_delay=-1)
     with pytest.raises(alura.ValidationError, match="connect_timeout must be a number, not str"):
         alura.Client(connect_timeout="soon")  # type: ignore[arg-type]
-    with pytest.raises(alura.ValidationError, match="set by the SDK"):
+    with pytest.raises(alura.ValidationError, match="Authorization header cannot be set"):
         alura.Client(default_headers={"Authorization": "Bearer mine"})
+    with pytest.raises(alura.ValidationError, match="max_retries must be a whole number from 0 to 100, not inf"):
+        alura.Client(max_retries=10**400)
+    with pytest.raises(alura.ValidationError, match="or set allow_insecure_http$"):
+        alura.Client(base_url="http://api.example")
     with pytest.raises(alura.ValidationError, match="token_cache must be True, False, None or a path"):
         alura.Client(token_cache=3)  # type: ignore[arg-type]

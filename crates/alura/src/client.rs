@@ -160,7 +160,9 @@ impl Client {
             transport.headers.insert(name, value);
         }
         if let Some(key) = &options.idempotency_key {
-            crate::options::header("Idempotency-Key", key)?;
+            reqwest::header::HeaderValue::from_str(key).map_err(|_| {
+                Error::invalid("the idempotency key has characters a header cannot carry".to_owned())
+            })?;
             transport.idempotency_key = Some(Arc::new(std::sync::Mutex::new(Some(key.clone()))));
         }
         Ok(self.with_transport(transport))
@@ -202,12 +204,13 @@ pub struct ClientBuilder {
     strict: bool,
     max_response_bytes: Option<usize>,
     sleeper: Option<Arc<dyn Sleeper>>,
+    language: crate::options::Language,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(crate::options::redacted_url))
             .field("private_key", &self.private_key.as_ref().map(|_| "***"))
             .field("signer", &self.signer.as_ref().map(|s| s.address()))
             .field("token", &self.token.as_ref().map(|_| "***"))
@@ -295,6 +298,12 @@ impl ClientBuilder {
         self.retry(RetryPolicy::none())
     }
 
+    /// The language the options were written in, so errors name them as its users do.
+    pub fn language(mut self, language: crate::options::Language) -> Self {
+        self.language = language;
+        self
+    }
+
     /// The `User-Agent` (default `alura-rust/<version>`).
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.user_agent = Some(agent.into());
@@ -356,7 +365,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = base_url.trim_end_matches('/').to_owned();
-        let loopback = check_url(&base_url, self.allow_insecure_http)?;
+        let loopback = check_url(&base_url, self.allow_insecure_http, self.language)?;
         let signer: Option<SharedSigner> = match (self.signer, self.private_key) {
             (Some(signer), _) => Some(signer),
             (None, Some(key)) => {
@@ -425,9 +434,14 @@ impl ClientBuilder {
 
 /// An absolute http(s) URL; plain http only to loopback unless allowed. Returns whether the
 /// host is loopback.
-fn check_url(url: &str, allow_insecure_http: bool) -> Result<bool> {
+fn check_url(url: &str, allow_insecure_http: bool, language: crate::options::Language) -> Result<bool> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::invalid(format!("base URL {url:?} is not a URL: {e}")))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::invalid(
+            "the base URL must not carry a user or password: URLs end up in logs; log in with a key or token",
+        ));
+    }
     let host = parsed.host_str().unwrap_or_default();
     let loopback = host.eq_ignore_ascii_case("localhost")
         || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
@@ -435,7 +449,8 @@ fn check_url(url: &str, allow_insecure_http: bool) -> Result<bool> {
         "https" => Ok(loopback),
         "http" if loopback || allow_insecure_http => Ok(loopback),
         "http" => Err(Error::invalid(format!(
-            "refusing plain http:// to {host}: tokens would travel in clear; use https, or allow_insecure_http(true)"
+            "refusing plain http:// to {host}: tokens would travel in clear; use https, or set {}",
+            language.name("allow_insecure_http")
         ))),
         other => {
             Err(Error::invalid(format!("base URL scheme must be https (or http to loopback), not {other:?}")))

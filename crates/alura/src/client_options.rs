@@ -109,7 +109,7 @@ impl fmt::Debug for ClientOptions {
         // Secrets as `***`; header values too, since an API key may ride in one.
         let hidden = |s: &Option<String>| s.as_ref().map(|_| "***");
         f.debug_struct("ClientOptions")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(crate::options::redacted_url))
             .field("private_key", &hidden(&self.private_key))
             .field("token", &hidden(&self.token))
             .field("timeout", &self.timeout)
@@ -130,7 +130,17 @@ impl ClientOptions {
             .verify_challenge(self.verify_challenge)
             .allow_insecure_http(self.allow_insecure_http)
             .strict(self.strict)
-            .user_agent(self.user_agent.unwrap_or_else(|| lang.user_agent()));
+            .language(lang)
+            .user_agent(match self.user_agent {
+                Some(agent) if reqwest::header::HeaderValue::from_str(&agent).is_err() => {
+                    return Err(crate::Error::invalid(format!(
+                        "{} has characters a header cannot carry",
+                        lang.name("user_agent")
+                    )));
+                }
+                Some(agent) => agent,
+                None => lang.user_agent(),
+            });
         if let Some(url) = self.base_url {
             b = b.base_url(url);
         }

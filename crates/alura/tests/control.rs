@@ -188,3 +188,23 @@ async fn client_options_build_the_client_they_describe() {
     };
     assert!(matches!(reserved.build().unwrap_err(), Error::InvalidInput { .. }));
 }
+
+#[test]
+fn a_base_url_with_credentials_or_a_user_agent_with_a_newline_is_refused_by_name() {
+    let err = Client::builder().base_url("https://me:pw@api.example").build().unwrap_err().to_string();
+    assert!(err.contains("must not carry a user or password") && !err.contains("pw"), "{err}");
+    let options = alura::ClientOptions {
+        user_agent: Some("bot\r\nX-Evil: 1".into()),
+        language: alura::Language::Node,
+        ..Default::default()
+    };
+    let err = options.into_builder().unwrap_err().to_string();
+    assert!(err.contains("userAgent has characters a header cannot carry"), "{err}");
+    let options = alura::ClientOptions {
+        base_url: Some("http://api.example".into()),
+        language: alura::Language::Python,
+        ..Default::default()
+    };
+    let err = options.into_builder().unwrap().build().unwrap_err().to_string();
+    assert!(err.ends_with("or set allow_insecure_http"), "{err}");
+}

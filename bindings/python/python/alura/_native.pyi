@@ -27,10 +27,10 @@ class NativeClient:
         referral_code: Optional[str] = ...,
         user_agent: Optional[str] = ...,
         default_headers: Optional[Dict[str, str]] = ...,
-        allow_insecure_http: bool = ...,
-        strict: bool = ...,
+        allow_insecure_http: Optional[bool] = ...,
+        strict: Optional[bool] = ...,
         max_response_bytes: Optional[int] = ...,
-        verify_challenge: bool = ...,
+        verify_challenge: Optional[bool] = ...,
         token_cache: Any = ...,
     ) -> None: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
