@@ -1,7 +1,10 @@
-"""Python side of `cargo xtask bench`: alura beside httpx against one simulator.
+"""Python side of `cargo xtask bench`: alura beside httpx and aiohttp against one simulator.
 
-Prints one `BENCH {json}` line per measurement. Needs the bench extras: httpx, orjson, pandas,
-eth-account (installed by `cargo xtask bench`).
+Prints one `BENCH {json}` line per measurement. Needs the bench extras: httpx, aiohttp, orjson,
+pandas, eth-account (installed by `cargo xtask bench`).
+
+`python bench/python_bench.py only IMPL` runs one implementation alone, for a profiler: the GET case at
+concurrency 1, ALURA_BENCH_N calls after a warm-up of 200 (IMPL: alura, aiohttp or httpx).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List
 
+import aiohttp
 import httpx
 import orjson
 import pandas as pd
@@ -25,6 +29,7 @@ import alura
 
 URL = os.environ["ALURA_BENCH_URL"]
 N = int(os.environ.get("ALURA_BENCH_N", "10000"))
+POSTS = int(os.environ.get("ALURA_BENCH_POSTS", "1000"))
 ROUNDS = int(os.environ.get("ALURA_BENCH_ROUNDS", "3"))
 LATEST = "/api/indicators/candles/latest"
 
@@ -48,49 +53,146 @@ def alternate(case: str, ops: int, impls: Dict[str, Callable[[], None]]) -> None
         report(case, name, times[name], ops)
 
 
-def throughput() -> None:
+async def gather_n(n: int, concurrency: int, one: Callable[[], Awaitable[None]]) -> None:
+    sem = asyncio.Semaphore(concurrency)
+
+    async def bounded() -> None:
+        async with sem:
+            await one()
+
+    await asyncio.gather(*(bounded() for _ in range(n)))
+
+
+Impls = Dict[str, Callable[[int], Callable[[], Awaitable[None]]]]
+
+
+def get_clients(loop: asyncio.AbstractEventLoop) -> "tuple[Impls, Callable[[], Awaitable[None]]]":
+    """For each implementation: given the concurrency, one GET of the latest candles, decoded.
+    Also what closes the peers' pools."""
     aclient = alura.AsyncClient(base_url=URL)
+    hx = httpx.AsyncClient(base_url=URL, limits=httpx.Limits(max_connections=64), trust_env=False)
+    # aiohttp's pool is sized to the concurrency, as a user tuning it would.
+    sessions: Dict[int, aiohttp.ClientSession] = {}
+
+    async def make_session(concurrency: int) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+
+    def ours(_: int) -> Callable[[], Awaitable[None]]:
+        async def one() -> None:
+            assert len(await aclient.get_latest_candles()) == 6
+
+        return one
+
+    def with_httpx(_: int) -> Callable[[], Awaitable[None]]:
+        async def one() -> None:
+            r = await hx.get(LATEST)
+            r.raise_for_status()
+            assert len(r.json()) == 6
+
+        return one
+
+    def with_aiohttp(concurrency: int) -> Callable[[], Awaitable[None]]:
+        if concurrency not in sessions:
+            sessions[concurrency] = loop.run_until_complete(make_session(concurrency))
+        session = sessions[concurrency]
+
+        async def one() -> None:
+            async with session.get(URL + LATEST) as r:
+                r.raise_for_status()
+                assert len(await r.json()) == 6
+
+        return one
+
+    async def close() -> None:
+        await hx.aclose()
+        for session in sessions.values():
+            await session.close()
+
+    impls = {"alura AsyncClient (gather)": ours, "httpx.AsyncClient": with_httpx, "aiohttp.ClientSession": with_aiohttp}
+    return impls, close
+
+
+def throughput() -> None:
     client = alura.Client(base_url=URL)
     loop = asyncio.new_event_loop()
-    hx = httpx.AsyncClient(base_url=URL, limits=httpx.Limits(max_connections=64), trust_env=False)
-
-    async def ours_async(concurrency: int) -> None:
-        sem = asyncio.Semaphore(concurrency)
-
-        async def one() -> None:
-            async with sem:
-                assert len(await aclient.get_latest_candles()) == 6
-
-        await asyncio.gather(*(one() for _ in range(N)))
-
-    async def httpx_async(concurrency: int) -> None:
-        sem = asyncio.Semaphore(concurrency)
-
-        async def one() -> None:
-            async with sem:
-                r = await hx.get(LATEST)
-                r.raise_for_status()
-                assert len(r.json()) == 6
-
-        await asyncio.gather(*(one() for _ in range(N)))
+    impls, close = get_clients(loop)
+    for make in impls.values():
+        loop.run_until_complete(gather_n(N, 64, make(64)))
 
     def ours_threads() -> None:
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(lambda _: client.get_latest_candles(), range(N)))
 
-    loop.run_until_complete(ours_async(64))
-    loop.run_until_complete(httpx_async(64))
     for concurrency in (1, 64):
+        ones = {name: make(concurrency) for name, make in impls.items()}
+        loop.run_until_complete(gather_n(200, concurrency, ones["aiohttp.ClientSession"]))
         alternate(
             f"{N} GET candles/latest, concurrency {concurrency}, Python",
             N,
-            {
-                "alura AsyncClient (gather)": lambda: loop.run_until_complete(ours_async(concurrency)),
-                "httpx.AsyncClient": lambda: loop.run_until_complete(httpx_async(concurrency)),
-            },
+            {name: (lambda one=one: loop.run_until_complete(gather_n(N, concurrency, one))) for name, one in ones.items()},
         )
     alternate(f"{N} GET candles/latest, Client in 16 threads, Python", N, {"alura Client, 16 threads": ours_threads})
-    loop.run_until_complete(hx.aclose())
+    loop.run_until_complete(close())
+
+
+def only(name: str) -> None:
+    """One implementation alone at concurrency 1, for callgrind: see the module's docstring."""
+    loop = asyncio.new_event_loop()
+    impls, close = get_clients(loop)
+    full = next(full for full in impls if full.split(" ")[0].split(".")[0] == name)
+    one = impls[full](1)
+    loop.run_until_complete(gather_n(200, 1, one))
+    loop.run_until_complete(gather_n(N, 1, one))
+    loop.run_until_complete(close())
+
+
+def posts() -> None:
+    """Create and close a quick session, POSTS times in a row, after one login each side shares."""
+    key = Account.create().key.hex()
+    loop = asyncio.new_event_loop()
+    aclient = alura.AsyncClient(base_url=URL, private_key=key)
+    loop.run_until_complete(aclient.login())
+    token = aclient.token
+    assert token is not None
+    # The simulator does not debit a session's budget from the balance, so 10 USDC (the
+    # minimum) stays within the 10,000 starting balance however many sessions come and go.
+    create = {"budget": 10, "profitTarget": 50, "assetIndex": 0}
+    close = {"assetIndex": 0}
+
+    async def make_session() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=1), headers={"Authorization": f"Bearer {token.value}"}
+        )
+
+    session = loop.run_until_complete(make_session())
+
+    async def ours(n: int) -> None:
+        for _ in range(n):
+            created = await aclient.create_trading_session(budget=10, profit_target=50, asset_index=0)
+            assert created["status"] == "active"
+            closed = await aclient.close_position_by_asset(asset_index=0)
+            assert closed["closed"] == 1
+
+    async def peer(n: int) -> None:
+        for _ in range(n):
+            async with session.post(URL + "/trading-sessions", json=create) as r:
+                assert r.status == 201, r.status
+                assert (await r.json())["status"] == "active"
+            async with session.post(URL + "/user/close-position", json=close) as r:
+                assert r.status == 201, r.status
+                assert (await r.json())["closed"] == 1
+
+    loop.run_until_complete(ours(20))
+    loop.run_until_complete(peer(20))
+    alternate(
+        f"{POSTS} POST pairs (create + close a session), concurrency 1, Python",
+        POSTS,
+        {
+            "alura AsyncClient": lambda: loop.run_until_complete(ours(POSTS)),
+            "aiohttp.ClientSession": lambda: loop.run_until_complete(peer(POSTS)),
+        },
+    )
+    loop.run_until_complete(session.close())
 
 
 def history() -> None:
@@ -169,6 +271,8 @@ def memory() -> None:
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["memory", "throughput", "history", "login"]
-    for part in parts:
-        globals()[part]()
+    if sys.argv[1:2] == ["only"]:
+        only(sys.argv[2])
+    else:
+        for part in sys.argv[1:] or ["memory", "throughput", "posts", "history", "login"]:
+            globals()[part]()

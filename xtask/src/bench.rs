@@ -1,34 +1,59 @@
-//! `cargo xtask bench`: each language's client beside its baseline, against one simulator
-//! process, alternating over several rounds; medians and ratios go to `bench/results.md`.
+//! `cargo xtask bench`: each language's client beside its peers (the default client and the
+//! fastest one people pick), against one simulator process, alternating over several rounds;
+//! medians and ratios (to the best peer, and to the default client) go to `bench/results.md`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use crate::suite::{self, host_triple, run};
 
+/// How long one language's harness may run before it is stopped: every loop in it is bounded in
+/// count, and this bounds it in time too (a whole run takes about ten minutes).
+const HARNESS_LIMIT: Duration = Duration::from_secs(20 * 60);
+
 /// Runs a command and returns the `BENCH {json}` lines it printed.
 fn collect(program: &str, args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Result<Vec<Value>> {
     eprintln!("bench: {program} {}", args.join(" "));
-    let out = Command::new(program)
+    let mut command = Command::new(program);
+    // A group of its own, so a stop reaches what it started too (cargo runs the bench binary).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .args(args)
         .current_dir(dir)
         .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
         .with_context(|| format!("cannot run {program}"))?;
-    if !out.status.success() {
-        bail!("`{program} {}` failed ({})", args.join(" "), out.status);
+    let stdout = child.stdout.take().context("stdout")?;
+    let reader =
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > HARNESS_LIMIT {
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            let _ = child.wait();
+            bail!("`{program} {}` ran past {} s and was stopped", args.join(" "), HARNESS_LIMIT.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let lines = reader.join().map_err(|_| anyhow::anyhow!("the reader of {program}'s output panicked"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text
-        .lines()
+    Ok(lines
+        .iter()
         .filter_map(|l| l.strip_prefix("BENCH "))
         .filter_map(|j| serde_json::from_str(j).ok())
         .collect())
@@ -100,7 +125,12 @@ pub fn bench(root: &Path) -> Result<()> {
     suite::cargo_with(root, &["bench", "--no-run", "-p", "alura", "--bench", "throughput"], &target)?;
 
     let python = suite::venv(root)?;
-    run(&python, &["-m", "pip", "install", "--quiet", "httpx", "orjson", "eth-account"], root, &[])?;
+    run(
+        &python,
+        &["-m", "pip", "install", "--quiet", "httpx", "aiohttp", "orjson", "eth-account"],
+        root,
+        &[],
+    )?;
     let wheels = root.join("target/wheels");
     let _ = std::fs::remove_dir_all(&wheels);
     run(
@@ -204,10 +234,8 @@ fn render(
     writeln!(md, "- machine: {}", machine())?;
     writeln!(
         md,
-        "- each case: ours and the baseline alternate, several rounds, the first to run changing each round; medians; the ratio is ours / baseline in ops/s (higher is better for us), for Rust the median of the rounds' own ratios\n"
+        "- each case: ours and its peers alternate, several rounds, the first to run changing each round; medians; a ratio is ours / peer in ops/s (higher is better for us): to the best peer (the fastest peer of that language in that case) and to the default client (httpx, fetch, reqwest: the first peer listed); Rust's ratio to reqwest is the median of the rounds' own ratios\n"
     )?;
-    writeln!(md, "| case | implementation | median (s) | ops/s | ratio to the first baseline |")?;
-    writeln!(md, "| --- | --- | ---: | ---: | ---: |")?;
     let mut cases: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     let mut order = Vec::new();
     for r in results.iter().filter(|r| r["case"] != "memory") {
@@ -217,36 +245,59 @@ fn render(
         }
         cases.entry(case).or_default().push(r);
     }
+    let ops = |r: &Value| r["ops_per_s"].as_f64().unwrap_or(0.0);
+    let is_ours = |r: &Value| r["impl"].as_str().is_some_and(|i| i.starts_with("alura"));
+    // Ours / peer; a harness that pairs its rounds against its first peer gives that ratio itself.
+    let ratio = |r: &Value, peer: &Value, first: bool| match (first, r["ratio"].as_f64()) {
+        (true, Some(paired)) => paired,
+        _ => ops(r) / ops(peer).max(f64::MIN_POSITIVE),
+    };
+    let mut summary = String::new();
+    let mut table = String::new();
+    writeln!(
+        table,
+        "| case | implementation | median (s) | ops/s | ratio to the best peer | ratio to the default client |"
+    )?;
+    writeln!(table, "| --- | --- | ---: | ---: | ---: | ---: |")?;
     for case in order {
         let rows = &cases[&case];
-        let ours: Vec<&&Value> =
-            rows.iter().filter(|r| r["impl"].as_str().is_some_and(|i| i.starts_with("alura"))).collect();
-        let baseline = rows.iter().find(|r| !r["impl"].as_str().is_some_and(|i| i.starts_with("alura")));
-        for r in rows {
-            // A harness that pairs its rounds gives the ratio itself; else medians are compared.
-            let ratio = match (ours.contains(&r), baseline, r["ratio"].as_f64()) {
-                (true, _, Some(paired)) => format!("{paired:.2}x"),
-                (true, Some(b), None) => format!(
-                    "{:.2}x",
-                    r["ops_per_s"].as_f64().unwrap_or(0.0) / b["ops_per_s"].as_f64().unwrap_or(1.0)
-                ),
-                _ => String::new(),
+        let default = rows.iter().copied().find(|r| !is_ours(r));
+        let best = rows.iter().copied().filter(|r| !is_ours(r)).max_by(|a, b| ops(a).total_cmp(&ops(b)));
+        for &r in rows {
+            let name = r["impl"].as_str().unwrap_or_default();
+            let (to_best, to_default) = match (is_ours(r), best, default) {
+                (true, Some(b), Some(d)) => {
+                    let (to_best, to_default) = (ratio(r, b, std::ptr::eq(b, d)), ratio(r, d, true));
+                    let peer = b["impl"].as_str().unwrap_or_default();
+                    writeln!(summary, "| {case} | {name} | {peer} | {to_best:.2}x |")?;
+                    (format!("{to_best:.2}x"), format!("{to_default:.2}x"))
+                }
+                (false, Some(b), _)
+                    if std::ptr::eq(r, b) && rows.iter().filter(|r| !is_ours(r)).count() > 1 =>
+                {
+                    ("(the best peer)".to_owned(), String::new())
+                }
+                _ => (String::new(), String::new()),
             };
             writeln!(
-                md,
-                "| {case} | {} | {:.4} | {:.0} | {ratio} |",
-                r["impl"].as_str().unwrap_or_default(),
+                table,
+                "| {case} | {name} | {:.4} | {:.0} | {to_best} | {to_default} |",
                 r["median_s"].as_f64().unwrap_or(0.0),
-                r["ops_per_s"].as_f64().unwrap_or(0.0)
+                ops(r)
             )?;
         }
     }
+    writeln!(md, "## Ours against the best peer\n")?;
+    writeln!(md, "| case | ours | best peer | ratio |\n| --- | --- | --- | ---: |\n{summary}")?;
+    writeln!(md, "## Every measurement\n")?;
+    write!(md, "{table}")?;
     match limit {
-        Ok(rps) => {
-            writeln!(md, "| the limit: candles/latest, concurrency 64 | wrk -t2 -c64 -d5s | | {rps:.0} | |")?
-        }
+        Ok(rps) => writeln!(
+            md,
+            "| the limit: candles/latest, concurrency 64 | wrk -t2 -c64 -d5s | | {rps:.0} | | |"
+        )?,
         Err(why) => {
-            writeln!(md, "| the limit: candles/latest, concurrency 64 | wrk | | not measured: {why} | |")?
+            writeln!(md, "| the limit: candles/latest, concurrency 64 | wrk | | not measured: {why} | | |")?
         }
     }
     writeln!(md, "\n| other | value |\n| --- | ---: |")?;
@@ -277,4 +328,29 @@ fn render(
     }
     writeln!(md, "\nThe whole run took {took:.0} s.")?;
     Ok(md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_to_the_best_peer_and_to_the_default_client() {
+        let line = |case: &str, name: &str, ops: f64| serde_json::json!({"case": case, "impl": name, "median_s": 1.0 / ops, "ops_per_s": ops});
+        let mut paired = line("get, Rust", "alura", 90.0);
+        paired["ratio"] = serde_json::json!(0.95);
+        let results = [
+            line("get, Python", "alura AsyncClient", 300.0),
+            line("get, Python", "httpx.AsyncClient", 100.0),
+            line("get, Python", "aiohttp.ClientSession", 400.0),
+            paired,
+            line("get, Rust", "reqwest + serde", 100.0),
+        ];
+        let md = render(&results, &Err("none".into()), 1.0, 1.0, 1.0).unwrap();
+        assert!(md.contains("| get, Python | alura AsyncClient | aiohttp.ClientSession | 0.75x |"), "{md}");
+        assert!(md.contains("| get, Python | alura AsyncClient | 0.0033 | 300 | 0.75x | 3.00x |"), "{md}");
+        assert!(md.contains("| aiohttp.ClientSession | 0.0025 | 400 | (the best peer) |  |"), "{md}");
+        // One peer: it is both, and the paired ratio stands for both.
+        assert!(md.contains("| get, Rust | alura | 0.0111 | 90 | 0.95x | 0.95x |"), "{md}");
+    }
 }

@@ -1,10 +1,12 @@
-//! `alura` beside raw `reqwest` (with the same typed JSON decoding), against one simulator.
+//! `alura` beside raw `reqwest` (with the same typed JSON decoding), against one simulator: GETs
+//! of the latest candles, and POST pairs that create and close a trading session.
 //! Run by `cargo xtask bench`, which passes the simulator's URL in ALURA_BENCH_URL; prints one
 //! `BENCH {json}` line per measurement for it to collect.
 
 use std::time::{Duration, Instant};
 
-use alura_api::types::Candle;
+use alloy_signer_local::PrivateKeySigner;
+use alura_api::types::{ActionResult, Candle, TradingSession};
 use futures_util::{StreamExt, stream};
 use serde_json::json;
 
@@ -63,6 +65,52 @@ async fn baseline(http: &reqwest::Client, url: &str, n: usize, concurrency: usiz
             assert_eq!(candles.len(), 6);
         })
         .await;
+}
+
+/// `n` pairs in a row: create a quick session on BTC, then close its position, which closes it. The
+/// simulator does not debit a session's budget, so 10 USDC (the minimum) never runs out.
+async fn ours_posts(client: &alura::Client, n: usize) {
+    for _ in 0..n {
+        let session = client
+            .api()
+            .create_trading_session()
+            .body_map(|b| b.budget(10.0).profit_target(50.0).asset_index(0))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(session.status.as_deref(), Some("active"));
+        let closed = client
+            .api()
+            .close_position_by_asset()
+            .body_map(|b| b.asset_index(0))
+            .send()
+            .await
+            .expect("close");
+        assert_eq!(closed.closed, Some(1));
+    }
+}
+
+/// The same pairs with reqwest, the bearer token of the same login, and serde into the same types.
+async fn baseline_posts(http: &reqwest::Client, base: &str, bearer: &str, n: usize) {
+    let (create, close) = (format!("{base}/trading-sessions"), format!("{base}/user/close-position"));
+    for _ in 0..n {
+        let body = json!({"budget": 10.0, "profitTarget": 50.0, "assetIndex": 0});
+        let r = http.post(&create).bearer_auth(bearer).json(&body).send().await.expect("create");
+        assert_eq!(r.status(), 201);
+        let session: TradingSession =
+            serde_json::from_slice(&r.bytes().await.expect("body")).expect("decode");
+        assert_eq!(session.status.as_deref(), Some("active"));
+        let r = http
+            .post(&close)
+            .bearer_auth(bearer)
+            .json(&json!({"assetIndex": 0}))
+            .send()
+            .await
+            .expect("close");
+        assert_eq!(r.status(), 201);
+        let closed: ActionResult = serde_json::from_slice(&r.bytes().await.expect("body")).expect("decode");
+        assert_eq!(closed.closed, Some(1));
+    }
 }
 
 #[tokio::main]
@@ -126,4 +174,29 @@ async fn main() {
         // Splits our overhead: the generated builder alone, with a transport that only sends.
         report(&case, "alura-api builder, plain transport", &g, n, Some(&b));
     }
+    // POST pairs: one login, then both sides use its token. Fewer rounds than the GETs: every
+    // pair leaves a closed session in the simulator, which it scans on each create.
+    let posts: usize = std::env::var("ALURA_BENCH_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
+    let signed =
+        alura::Client::builder().base_url(&base).signer(PrivateKeySigner::random()).build().expect("client");
+    signed.login().await.expect("login");
+    let bearer = signed.token().expect("a token after login").value().to_owned();
+    ours_posts(&signed, 20).await;
+    baseline_posts(&http, &base, &bearer, 20).await;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for round in 0..rounds.min(5) {
+        for turn in 0..2 {
+            let t = Instant::now();
+            if (round + turn) % 2 == 0 {
+                ours_posts(&signed, posts).await;
+                a.push(t.elapsed());
+            } else {
+                baseline_posts(&http, &base, &bearer, posts).await;
+                b.push(t.elapsed());
+            }
+        }
+    }
+    let case = format!("{posts} POST pairs (create + close a session), concurrency 1, Rust");
+    report(&case, "alura", &a, posts, Some(&b));
+    report(&case, "reqwest + serde", &b, posts, None);
 }
