@@ -84,7 +84,7 @@ pub fn generate(model: &Model, client: &syn::File) -> Result<String> {
         }
         let names: Vec<&str> = op.params.iter().map(|p| p.wire.as_str()).collect();
         arms.push_str(&format!(
-            "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}self.reply({id:?}, b.send()).await\n}}\n"
+            "{id:?} => {{\ncheck_names({id:?}, &args, &{names:?})?;\nlet mut b = self.api().{id}();\n{steps}self.reply({id:?}, Box::pin(b.send())).await\n}}\n"
         ));
     }
     let text = format!(
@@ -102,6 +102,9 @@ impl Client {{
     /// against the generated types before sending; the answer is checked against its typed
     /// schema, and a mismatch is a warning (an error when the client is strict).
     #[allow(unused_mut, clippy::let_and_return)]
+    ///
+    /// Each operation's request future is boxed, so this future stays small (it is moved
+    /// whenever a binding spawns it) instead of as large as the largest of them.
     pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {{
         match operation_id {{
 {arms}

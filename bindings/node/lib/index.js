@@ -219,7 +219,7 @@ class Client extends Operations {
     const onAbort = () => native.abort(id)
     if (signal) signal.addEventListener('abort', onAbort, { once: true })
     try {
-      return await this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id)
+      return JSON.parse(await this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id))
     } catch (e) {
       throw this._error(e)
     } finally {

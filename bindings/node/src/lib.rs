@@ -297,22 +297,23 @@ impl NativeClient {
         Ok(Self { client, log })
     }
 
-    /// Calls `operation` with `args` (names as in the spec); resolves to the response body.
-    #[napi(ts_return_type = "Promise<any>")]
+    /// Calls `operation` with `args` (names as in the spec); resolves to the response body as
+    /// JSON text, which lib/index.js parses.
+    #[napi]
     pub async fn call(
         &self,
         operation: String,
         args: Option<Value>,
         options: Option<RequestOptions>,
         abort_id: Option<u32>,
-    ) -> Result<Value> {
+    ) -> Result<String> {
         let args = args_of(args)?;
         let client = self.for_call(options)?;
-        // The server's JSON as a value here, on a worker thread; napi makes it JS numbers where
-        // they are safe integers (a transcode straight into napi would make every integer over
-        // u32 a BigInt).
+        // The server's JSON goes over as text for V8's JSON.parse: building each object through
+        // napi cost about three times as many instructions per call (bench/README.md), and
+        // JSON.parse keeps a `__proto__` key an own property instead of setting a prototype.
         let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
-        let work = guarded(async move { client.call(&operation, args).await?.to_value() });
+        let work = guarded(async move { client.call(&operation, args).await?.to_json_text() });
         let Some(abort) = abort_id.and_then(abort::get) else { return self.log.scope(work).await };
         // Dropping the call's future drops its request.
         tokio::select! {

@@ -118,6 +118,18 @@ impl Reply {
         }
     }
 
+    /// The response as JSON text: the server's own bytes when it sent JSON (checked as JSON
+    /// before this reply was made), else the typed value written out; `null` for no body.
+    pub fn to_json_text(&self) -> Result<String> {
+        match &self.0 {
+            Body::Json(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Ok(text.to_owned()),
+                Err(_) => serde_json::to_string(self).map_err(|e| Error::decode(e.to_string())),
+            },
+            _ => serde_json::to_string(self).map_err(|e| Error::decode(e.to_string())),
+        }
+    }
+
     /// The response as a JSON value.
     pub fn to_value(&self) -> Result<Value> {
         serde_json::to_value(self).map_err(|e| Error::decode(e.to_string()))
@@ -190,5 +202,22 @@ impl Client {
         }
         self.drift().warn(operation, &path, &message, &body);
         Ok(Reply(if empty { Body::Nothing } else { Body::Json(body) }, meta))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every decimal the server writes comes back as the same double, as Rust's (and V8's)
+    /// correctly rounded parser reads it; serde_json's default fast path was one unit off here.
+    #[test]
+    fn numbers_arrive_exactly_as_the_server_wrote_them() {
+        for text in ["9.396461976483337e-7", "65000.123456789", "0.1", "3.0000000000000004", "1e-300"] {
+            let reply = Reply(Body::Json(Bytes::from(format!("{{\"pnl\":{text}}}"))), None);
+            let value = reply.to_value().unwrap()["pnl"].as_f64().unwrap();
+            assert_eq!(value.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{text}");
+            assert_eq!(reply.to_json_text().unwrap(), format!("{{\"pnl\":{text}}}"));
+        }
     }
 }

@@ -11,6 +11,9 @@ impl Client {
     /// against the generated types before sending; the answer is checked against its typed
     /// schema, and a mismatch is a warning (an error when the client is strict).
     #[allow(unused_mut, clippy::let_and_return)]
+    ///
+    /// Each operation's request future is boxed, so this future stays small (it is moved
+    /// whenever a binding spawns it) instead of as large as the largest of them.
     pub async fn call(
         &self,
         operation_id: &str,
@@ -21,7 +24,7 @@ impl Client {
                 check_names("request_challenge", &args, &["address"])?;
                 let mut b = self.api().request_challenge();
                 b = b.body(body::<types::EvmChallengeDto>(&args, &["address"])?);
-                self.reply("request_challenge", b.send()).await
+                self.reply("request_challenge", Box::pin(b.send())).await
             }
             "verify_signature" => {
                 check_names(
@@ -36,12 +39,12 @@ impl Client {
                             types::EvmVerifyDto,
                         >(&args, &["address", "signature", "referralCode"])?,
                     );
-                self.reply("verify_signature", b.send()).await
+                self.reply("verify_signature", Box::pin(b.send())).await
             }
             "get_trading_key" => {
                 check_names("get_trading_key", &args, &[])?;
                 let mut b = self.api().get_trading_key();
-                self.reply("get_trading_key", b.send()).await
+                self.reply("get_trading_key", Box::pin(b.send())).await
             }
             "create_trading_session" => {
                 check_names(
@@ -71,7 +74,7 @@ impl Client {
                             ],
                         )?,
                     );
-                self.reply("create_trading_session", b.send()).await
+                self.reply("create_trading_session", Box::pin(b.send())).await
             }
             "create_advance_trading_session" => {
                 check_names(
@@ -101,23 +104,23 @@ impl Client {
                             ],
                         )?,
                     );
-                self.reply("create_advance_trading_session", b.send()).await
+                self.reply("create_advance_trading_session", Box::pin(b.send())).await
             }
             "list_active_sessions" => {
                 check_names("list_active_sessions", &args, &[])?;
                 let mut b = self.api().list_active_sessions();
-                self.reply("list_active_sessions", b.send()).await
+                self.reply("list_active_sessions", Box::pin(b.send())).await
             }
             "get_current_trade" => {
                 check_names("get_current_trade", &args, &[])?;
                 let mut b = self.api().get_current_trade();
-                self.reply("get_current_trade", b.send()).await
+                self.reply("get_current_trade", Box::pin(b.send())).await
             }
             "get_session_logs" => {
                 check_names("get_session_logs", &args, &["sessionId"])?;
                 let mut b = self.api().get_session_logs();
                 b = b.session_id(arg::<::std::string::String>(&args, "sessionId")?);
-                self.reply("get_session_logs", b.send()).await
+                self.reply("get_session_logs", Box::pin(b.send())).await
             }
             "get_trade_logs" => {
                 check_names("get_trade_logs", &args, &["tradeId", "page", "limit"])?;
@@ -129,57 +132,57 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                self.reply("get_trade_logs", b.send()).await
+                self.reply("get_trade_logs", Box::pin(b.send())).await
             }
             "close_position" => {
                 check_names("close_position", &args, &["positionId"])?;
                 let mut b = self.api().close_position();
                 b = b.position_id(arg::<::std::string::String>(&args, "positionId")?);
-                self.reply("close_position", b.send()).await
+                self.reply("close_position", Box::pin(b.send())).await
             }
             "get_close_position_signature" => {
                 check_names("get_close_position_signature", &args, &["positionId"])?;
                 let mut b = self.api().get_close_position_signature();
                 b = b.position_id(arg::<::std::string::String>(&args, "positionId")?);
-                self.reply("get_close_position_signature", b.send()).await
+                self.reply("get_close_position_signature", Box::pin(b.send())).await
             }
             "close_trade" => {
                 check_names("close_trade", &args, &["tradeId"])?;
                 let mut b = self.api().close_trade();
                 b = b.trade_id(arg::<::std::string::String>(&args, "tradeId")?);
-                self.reply("close_trade", b.send()).await
+                self.reply("close_trade", Box::pin(b.send())).await
             }
             "trigger_cron" => {
                 check_names("trigger_cron", &args, &[])?;
                 let mut b = self.api().trigger_cron();
-                self.reply("trigger_cron", b.send()).await
+                self.reply("trigger_cron", Box::pin(b.send())).await
             }
             "get_profile" => {
                 check_names("get_profile", &args, &[])?;
                 let mut b = self.api().get_profile();
-                self.reply("get_profile", b.send()).await
+                self.reply("get_profile", Box::pin(b.send())).await
             }
             "sync_fills" => {
                 check_names("sync_fills", &args, &[])?;
                 let mut b = self.api().sync_fills();
-                self.reply("sync_fills", b.send()).await
+                self.reply("sync_fills", Box::pin(b.send())).await
             }
             "withdraw" => {
                 check_names("withdraw", &args, &["amount"])?;
                 let mut b = self.api().withdraw();
                 b = b.body(body::<types::WithdrawDto>(&args, &["amount"])?);
-                self.reply("withdraw", b.send()).await
+                self.reply("withdraw", Box::pin(b.send())).await
             }
             "close_position_by_asset" => {
                 check_names("close_position_by_asset", &args, &["assetIndex"])?;
                 let mut b = self.api().close_position_by_asset();
                 b = b.body(body::<types::ClosePositionDto>(&args, &["assetIndex"])?);
-                self.reply("close_position_by_asset", b.send()).await
+                self.reply("close_position_by_asset", Box::pin(b.send())).await
             }
             "close_all_positions" => {
                 check_names("close_all_positions", &args, &[])?;
                 let mut b = self.api().close_all_positions();
-                self.reply("close_all_positions", b.send()).await
+                self.reply("close_all_positions", Box::pin(b.send())).await
             }
             "send_usdc" => {
                 check_names("send_usdc", &args, &["destination", "amount"])?;
@@ -188,17 +191,17 @@ impl Client {
                     .body(
                         body::<types::SendUsdcDto>(&args, &["destination", "amount"])?,
                     );
-                self.reply("send_usdc", b.send()).await
+                self.reply("send_usdc", Box::pin(b.send())).await
             }
             "claim_reward" => {
                 check_names("claim_reward", &args, &[])?;
                 let mut b = self.api().claim_reward();
-                self.reply("claim_reward", b.send()).await
+                self.reply("claim_reward", Box::pin(b.send())).await
             }
             "get_indicators_health" => {
                 check_names("get_indicators_health", &args, &[])?;
                 let mut b = self.api().get_indicators_health();
-                self.reply("get_indicators_health", b.send()).await
+                self.reply("get_indicators_health", Box::pin(b.send())).await
             }
             "get_latest_candles" => {
                 check_names("get_latest_candles", &args, &["symbols", "interval"])?;
@@ -211,7 +214,7 @@ impl Client {
                 >(&args, "interval")? {
                     b = b.interval(v);
                 }
-                self.reply("get_latest_candles", b.send()).await
+                self.reply("get_latest_candles", Box::pin(b.send())).await
             }
             "get_candle_history" => {
                 check_names(
@@ -235,7 +238,7 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                self.reply("get_candle_history", b.send()).await
+                self.reply("get_candle_history", Box::pin(b.send())).await
             }
             "get_candles" => {
                 check_names("get_candles", &args, &["symbol", "interval", "limit"])?;
@@ -245,30 +248,30 @@ impl Client {
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
-                self.reply("get_candles", b.send()).await
+                self.reply("get_candles", Box::pin(b.send())).await
             }
             "get_symbols" => {
                 check_names("get_symbols", &args, &[])?;
                 let mut b = self.api().get_symbols();
-                self.reply("get_symbols", b.send()).await
+                self.reply("get_symbols", Box::pin(b.send())).await
             }
             "get_signals" => {
                 check_names("get_signals", &args, &["symbol", "interval"])?;
                 let mut b = self.api().get_signals();
                 b = b.symbol(arg::<::std::string::String>(&args, "symbol")?);
                 b = b.interval(arg::<::std::string::String>(&args, "interval")?);
-                self.reply("get_signals", b.send()).await
+                self.reply("get_signals", Box::pin(b.send())).await
             }
             "get_all_signals" => {
                 check_names("get_all_signals", &args, &["interval"])?;
                 let mut b = self.api().get_all_signals();
                 b = b.interval(arg::<::std::string::String>(&args, "interval")?);
-                self.reply("get_all_signals", b.send()).await
+                self.reply("get_all_signals", Box::pin(b.send())).await
             }
             "get_leaderboard_stats" => {
                 check_names("get_leaderboard_stats", &args, &[])?;
                 let mut b = self.api().get_leaderboard_stats();
-                self.reply("get_leaderboard_stats", b.send()).await
+                self.reply("get_leaderboard_stats", Box::pin(b.send())).await
             }
             "get_rankings" => {
                 check_names("get_rankings", &args, &["page", "limit", "period"])?;
@@ -282,74 +285,74 @@ impl Client {
                 if let Some(v) = opt_arg::<types::GetRankingsPeriod>(&args, "period")? {
                     b = b.period(v);
                 }
-                self.reply("get_rankings", b.send()).await
+                self.reply("get_rankings", Box::pin(b.send())).await
             }
             "get_user_ranking" => {
                 check_names("get_user_ranking", &args, &["userId"])?;
                 let mut b = self.api().get_user_ranking();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                self.reply("get_user_ranking", b.send()).await
+                self.reply("get_user_ranking", Box::pin(b.send())).await
             }
             "get_leaderboard_analytics" => {
                 check_names("get_leaderboard_analytics", &args, &[])?;
                 let mut b = self.api().get_leaderboard_analytics();
-                self.reply("get_leaderboard_analytics", b.send()).await
+                self.reply("get_leaderboard_analytics", Box::pin(b.send())).await
             }
             "get_leaderboard_health" => {
                 check_names("get_leaderboard_health", &args, &[])?;
                 let mut b = self.api().get_leaderboard_health();
-                self.reply("get_leaderboard_health", b.send()).await
+                self.reply("get_leaderboard_health", Box::pin(b.send())).await
             }
             "get_referral_info" => {
                 check_names("get_referral_info", &args, &["userId"])?;
                 let mut b = self.api().get_referral_info();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                self.reply("get_referral_info", b.send()).await
+                self.reply("get_referral_info", Box::pin(b.send())).await
             }
             "get_referral_stats" => {
                 check_names("get_referral_stats", &args, &["userId"])?;
                 let mut b = self.api().get_referral_stats();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
-                self.reply("get_referral_stats", b.send()).await
+                self.reply("get_referral_stats", Box::pin(b.send())).await
             }
             "create_referral_code" => {
                 check_names("create_referral_code", &args, &["userId", "code"])?;
                 let mut b = self.api().create_referral_code();
                 b = b.user_id(arg::<::std::string::String>(&args, "userId")?);
                 b = b.body(body::<types::CreateReferralCodeDto>(&args, &["code"])?);
-                self.reply("create_referral_code", b.send()).await
+                self.reply("create_referral_code", Box::pin(b.send())).await
             }
             "check_referral_code" => {
                 check_names("check_referral_code", &args, &["code"])?;
                 let mut b = self.api().check_referral_code();
                 b = b.body(body::<types::CheckReferralCodeDto>(&args, &["code"])?);
-                self.reply("check_referral_code", b.send()).await
+                self.reply("check_referral_code", Box::pin(b.send())).await
             }
             "verify_usdc_deposit" => {
                 check_names("verify_usdc_deposit", &args, &["txHash"])?;
                 let mut b = self.api().verify_usdc_deposit();
                 b = b.body(body::<types::VerifyUsdcDepositDto>(&args, &["txHash"])?);
-                self.reply("verify_usdc_deposit", b.send()).await
+                self.reply("verify_usdc_deposit", Box::pin(b.send())).await
             }
             "list_my_transactions" => {
                 check_names("list_my_transactions", &args, &[])?;
                 let mut b = self.api().list_my_transactions();
-                self.reply("list_my_transactions", b.send()).await
+                self.reply("list_my_transactions", Box::pin(b.send())).await
             }
             "get_total_deposited" => {
                 check_names("get_total_deposited", &args, &[])?;
                 let mut b = self.api().get_total_deposited();
-                self.reply("get_total_deposited", b.send()).await
+                self.reply("get_total_deposited", Box::pin(b.send())).await
             }
             "health_check" => {
                 check_names("health_check", &args, &[])?;
                 let mut b = self.api().health_check();
-                self.reply("health_check", b.send()).await
+                self.reply("health_check", Box::pin(b.send())).await
             }
             "kafka_health_check" => {
                 check_names("kafka_health_check", &args, &[])?;
                 let mut b = self.api().kafka_health_check();
-                self.reply("kafka_health_check", b.send()).await
+                self.reply("kafka_health_check", Box::pin(b.send())).await
             }
             other => Err(Error::invalid(format!("unknown operation {other:?}"))),
         }
