@@ -125,3 +125,27 @@ test('inspect never prints a body or headers an error keeps', () =>
     const shown = require('node:util').inspect(err)
     assert.ok(!shown.includes('content-type') && !shown.includes('statusCode'), shown)
   }))
+
+test('a server that is not ours: odd keys and numbers arrive as sent, and nothing is polluted', async () => {
+  const http = require('node:http')
+  // `__proto__` must stay an own key (not a prototype), a decimal must keep every digit, a
+  // number too big for a double and non-ASCII text must arrive as JSON.parse reads them.
+  const body = '{"symbols":["BTC","Ünï"],"__proto__":{"polluted":true},"pnl":9.396461976483337e-7,"big":123456789012345678901}'
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-odd': 'a\tb' })
+    res.end(body)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const client = new alura.Client({ baseUrl: `http://127.0.0.1:${server.address().port}`, maxRetries: 0 })
+    const got = await client.getSymbols()
+    assert.deepEqual(got.symbols, ['BTC', 'Ünï'])
+    assert.ok(Object.hasOwn(got, '__proto__'), 'an own key')
+    assert.equal(Object.getPrototypeOf(got), Object.prototype)
+    assert.equal({}.polluted, undefined)
+    assert.equal(got.pnl, 9.396461976483337e-7)
+    assert.equal(got.big, JSON.parse(body).big)
+  } finally {
+    server.close()
+  }
+})

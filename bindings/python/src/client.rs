@@ -42,6 +42,24 @@ fn args_of(
 }
 
 impl NativeClient {
+    /// Calls `operation`, waiting with the GIL released, and turns the reply into Python with
+    /// `convert` (the parsed body, or status, headers and bytes).
+    fn call_then<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        args: Option<&Bound<'py, PyDict>>,
+        options: Option<&Bound<'py, PyDict>>,
+        convert: fn(Python<'py>, &alura::Reply) -> PyResult<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = args_of(py, args)?;
+        let client = self.for_call(py, options)?;
+        match select_interruptible(py, guarded(client.call(operation, args)))? {
+            Ok(reply) => convert(py, &reply),
+            Err(e) => Err(raise(py, &self.signer, e)),
+        }
+    }
+
     /// The client for one call: this one, or a copy with `options` (a `RequestOptions` dict)
     /// applied over its settings.
     fn for_call(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<alura::Client> {
@@ -98,12 +116,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let args = args_of(py, args)?;
-        let client = self.for_call(py, options)?;
-        match select_interruptible(py, guarded(client.call(operation, args)))? {
-            Ok(reply) => pyser::to_py(py, &reply),
-            Err(e) => Err(raise(py, &self.signer, e)),
-        }
+        self.call_then(py, operation, args, options, pyser::to_py)
     }
 
     /// Calls `operation` and returns `(status, headers, body bytes)` as the server sent them.
@@ -115,12 +128,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let args = args_of(py, args)?;
-        let client = self.for_call(py, options)?;
-        match select_interruptible(py, guarded(client.call(operation, args)))? {
-            Ok(reply) => raw_of(py, &reply),
-            Err(e) => Err(raise(py, &self.signer, e)),
-        }
+        self.call_then(py, operation, args, options, raw_of)
     }
 
     /// The same as a coroutine.
