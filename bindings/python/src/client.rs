@@ -6,7 +6,8 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::convert::{Json, Typed, from_py, map_from_py, to_py};
+use crate::completion;
+use crate::convert::{from_py, map_from_py, to_py};
 use crate::errors;
 use crate::options::{self, PyOptions};
 use crate::pyser;
@@ -142,13 +143,8 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let outcome = guarded(client.call(&operation, args)).await;
-            Python::attach(|py| match outcome {
-                Ok(reply) => raw_of(py, &reply).map(Bound::unbind),
-                Err(e) => Err(raise(py, &signer, e)),
-            })
-        })
+        let work = guarded(async move { client.call(&operation, args).await });
+        completion::spawn(py, work, move |py, outcome| settled(py, &signer, outcome, |py, r| raw_of(py, &r)))
     }
 
     /// The same as a coroutine.
@@ -162,11 +158,9 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            match guarded(client.call(&operation, args)).await {
-                Ok(reply) => Ok(Typed(reply)),
-                Err(e) => Err(Python::attach(|py| raise(py, &signer, e))),
-            }
+        let work = guarded(async move { client.call(&operation, args).await });
+        completion::spawn(py, work, move |py, outcome| {
+            settled(py, &signer, outcome, |py, r| pyser::to_py(py, &r))
         })
     }
 
@@ -208,12 +202,8 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = raw_request(py, method, path, params, json, authenticated)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            match guarded(async move { client.request(request).await?.json() }).await {
-                Ok(value) => Ok(Json(value)),
-                Err(e) => Err(Python::attach(|py| raise(py, &signer, e))),
-            }
-        })
+        let work = guarded(async move { client.request(request).await?.json() });
+        completion::spawn(py, work, move |py, outcome| settled(py, &signer, outcome, |py, v| to_py(py, &v)))
     }
 
     /// Logs in now (a no-op while the token is good).
@@ -225,8 +215,9 @@ impl NativeClient {
 
     fn login_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (client, signer) = (self.client.clone(), self.signer.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            guarded(client.login()).await.map_err(|e| Python::attach(|py| raise(py, &signer, e)))
+        let work = guarded(async move { client.login().await });
+        completion::spawn(py, work, move |py, outcome| {
+            settled(py, &signer, outcome, |py, ()| Ok(py.None().into_bound(py)))
         })
     }
 
@@ -239,12 +230,8 @@ impl NativeClient {
 
     fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            guarded(collect_logs(client, trade_id))
-                .await
-                .map(Json)
-                .map_err(|e| Python::attach(|py| errors::to_py(py, e)))
-        })
+        let work = guarded(collect_logs(client, trade_id));
+        completion::spawn(py, work, |py, outcome| settled(py, &None, outcome, |py, v| to_py(py, &v)))
     }
 
     /// Candle history as columns: `{"openTime": <int64 bytes>, "open": <float64 bytes>, ...}`,
@@ -278,11 +265,9 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let columns = guarded(client.candle_columns(query))
-                .await
-                .map_err(|e| Python::attach(|py| errors::to_py(py, e)))?;
-            Python::attach(|py| columns_to_py(py, &columns).map(Bound::unbind))
+        let work = guarded(async move { client.candle_columns(query).await });
+        completion::spawn(py, work, |py, outcome| {
+            settled(py, &None, outcome, |py, c| columns_to_py(py, &c).map(Bound::into_any))
         })
     }
 
@@ -323,6 +308,19 @@ async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<
     use futures_util::TryStreamExt;
     let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
     serde_json::to_value(entries).map_err(|e| alura::Error::decode(e.to_string()))
+}
+
+/// An async call's outcome as its Python result (on the loop's thread): `convert`ed, or raised.
+fn settled<'py, T>(
+    py: Python<'py>,
+    signer: &Option<PySigner>,
+    outcome: alura::Result<T>,
+    convert: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match outcome {
+        Ok(value) => convert(py, value),
+        Err(e) => Err(raise(py, signer, e)),
+    }
 }
 
 /// A reply as `(status, headers, body)`: the status and headers of the answer, its bytes.

@@ -1,0 +1,209 @@
+//! How an async call's outcome reaches asyncio: one queue per event loop, drained on the loop's
+//! own thread.
+//!
+//! The call runs on the Tokio runtime. When it ends, its Tokio thread pushes the outcome onto
+//! the loop's queue and, only if the queue was empty, writes one byte to a socket that the loop
+//! watches (`loop.add_reader`). The Tokio side never takes the GIL, and the loop wakes once for
+//! all the calls that finished together, turning each outcome into Python on its own thread.
+//! (pyo3-async-runtimes' `future_into_py`, used before, took the GIL on a Tokio thread and
+//! called `call_soon_threadsafe` once per call: bench/README.md has what each cost.)
+//!
+//! A loop without `add_reader` (Windows' proactor loop) is woken with `call_soon_threadsafe`,
+//! which takes the GIL, still once per batch.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
+use pyo3::{IntoPyObjectExt, intern};
+use pyo3_async_runtimes::TaskLocals;
+
+/// Turns a finished call's outcome into its Python result, on the loop's thread.
+type Settle = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+
+struct Finished {
+    future: Py<PyAny>,
+    settle: Settle,
+}
+
+/// The finished calls of one event loop, and how to wake it.
+struct Queue {
+    finished: Mutex<Vec<Finished>>,
+    wake: Wake,
+    /// The loop, for a signer's coroutine (`pyo3_async_runtimes::tokio::into_future` finds it
+    /// here); an `Arc`, so a call clones and drops it without the GIL.
+    locals: TaskLocals,
+}
+
+enum Wake {
+    #[cfg(unix)]
+    Socket(std::os::unix::net::UnixStream),
+    Threadsafe {
+        call_soon_threadsafe: Py<PyAny>,
+        drain: OnceLock<Py<Drain>>,
+    },
+}
+
+impl Queue {
+    fn push(&self, done: Finished) {
+        let first = {
+            let mut finished = self.finished.lock().unwrap_or_else(PoisonError::into_inner);
+            finished.push(done);
+            finished.len() == 1
+        };
+        if first {
+            self.wake();
+        }
+    }
+
+    fn wake(&self) {
+        match &self.wake {
+            #[cfg(unix)]
+            Wake::Socket(socket) => {
+                use std::io::Write;
+                // Non-blocking: a full buffer means a wake-up is already pending.
+                let _ = (&*socket).write(&[1]);
+            }
+            Wake::Threadsafe { call_soon_threadsafe, drain } => Python::attach(|py| {
+                if let Some(drain) = drain.get() {
+                    // Fails only once the loop is closed, when nobody waits for the answer.
+                    let _ = call_soon_threadsafe.call1(py, (drain.clone_ref(py),));
+                }
+            }),
+        }
+    }
+}
+
+/// The loop's callback: settles every call that finished since the last time.
+#[pyclass(frozen, module = "alura._native")]
+struct Drain {
+    queue: Weak<Queue>,
+    #[cfg(unix)]
+    reader: Option<std::os::unix::net::UnixStream>,
+}
+
+#[pymethods]
+impl Drain {
+    fn __call__(&self, py: Python<'_>) {
+        #[cfg(unix)]
+        if let Some(reader) = &self.reader {
+            use std::io::Read;
+            let mut buf = [0u8; 256];
+            while matches!((&*reader).read(&mut buf), Ok(n) if n == buf.len()) {}
+        }
+        let Some(queue) = self.queue.upgrade() else { return };
+        let batch = std::mem::take(&mut *queue.finished.lock().unwrap_or_else(PoisonError::into_inner));
+        for Finished { future, settle } in batch {
+            let future = future.bind(py);
+            // A cancelled call: nobody wants its answer.
+            if future.call_method0(intern!(py, "done")).and_then(|d| d.is_truthy()).unwrap_or(true) {
+                continue;
+            }
+            let _ = match settle(py) {
+                Ok(value) => future.call_method1(intern!(py, "set_result"), (value,)),
+                Err(error) => future.call_method1(intern!(py, "set_exception"), (error.into_value(py),)),
+            };
+        }
+    }
+}
+
+/// The loop's queue, kept in the registry while the loop lives.
+#[pyclass(frozen, module = "alura._native")]
+struct LoopQueue(Arc<Queue>);
+
+/// Aborts the call when its asyncio future is done: a no-op once the call has finished, and
+/// what stops the request when the future is cancelled.
+#[pyclass(frozen, module = "alura._native")]
+struct Abort(tokio::task::AbortHandle);
+
+#[pymethods]
+impl Abort {
+    fn __call__(&self, _future: &Bound<'_, PyAny>) {
+        self.0.abort();
+    }
+}
+
+/// Each running loop's queue (a dict keyed by the loop).
+static QUEUES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+fn queue_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queue>> {
+    let queues = QUEUES.get_or_init(py, || PyDict::new(py).unbind()).bind(py);
+    if let Some(found) = queues.get_item(event_loop)? {
+        return Ok(found.cast::<LoopQueue>()?.get().0.clone());
+    }
+    // Loops come and go (`asyncio.run` makes one each time): forget the closed ones.
+    let closed: Vec<_> = queues
+        .keys()
+        .into_iter()
+        .filter(|l| l.call_method0(intern!(py, "is_closed")).and_then(|c| c.is_truthy()).unwrap_or(true))
+        .collect();
+    for l in closed {
+        queues.del_item(l)?;
+    }
+    let queue = new_queue(py, event_loop)?;
+    queues.set_item(event_loop, LoopQueue(queue.clone()))?;
+    Ok(queue)
+}
+
+fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queue>> {
+    let locals = TaskLocals::new(event_loop.clone());
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let (reader, writer) = std::os::unix::net::UnixStream::pair()?;
+        reader.set_nonblocking(true)?;
+        writer.set_nonblocking(true)?;
+        let fd = reader.as_raw_fd();
+        let queue = Arc::new(Queue {
+            finished: Mutex::default(),
+            wake: Wake::Socket(writer),
+            locals: locals.clone(),
+        });
+        let drain = Drain { queue: Arc::downgrade(&queue), reader: Some(reader) };
+        match event_loop.call_method1(intern!(py, "add_reader"), (fd, drain)) {
+            Ok(_) => return Ok(queue),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyNotImplementedError>(py) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let call_soon_threadsafe = event_loop.getattr(intern!(py, "call_soon_threadsafe"))?.unbind();
+    let wake = Wake::Threadsafe { call_soon_threadsafe, drain: OnceLock::new() };
+    let queue = Arc::new(Queue { finished: Mutex::default(), wake, locals });
+    let drain = Drain {
+        queue: Arc::downgrade(&queue),
+        #[cfg(unix)]
+        reader: None,
+    };
+    if let Wake::Threadsafe { drain: slot, .. } = &queue.wake {
+        let _ = slot.set(Py::new(py, drain)?);
+    }
+    Ok(queue)
+}
+
+/// Starts `work` on the runtime and returns an asyncio future of the running loop, which
+/// `settle` resolves on the loop's thread once `work` is done. Cancelling the future drops
+/// `work` (and its request).
+pub fn spawn<'py, T, W, S>(py: Python<'py>, work: W, settle: S) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Send + 'static,
+    W: Future<Output = T> + Send + 'static,
+    S: FnOnce(Python<'_>, T) -> PyResult<Bound<'_, PyAny>> + Send + 'static,
+{
+    let event_loop = pyo3_async_runtimes::get_running_loop(py)?;
+    let queue = queue_for(py, &event_loop)?;
+    let future = event_loop.call_method0(intern!(py, "create_future"))?;
+    let answer = future.clone().unbind();
+    let locals = queue.locals.clone();
+    let task = pyo3_async_runtimes::tokio::get_runtime().spawn(pyo3_async_runtimes::tokio::scope(
+        locals,
+        async move {
+            let out = work.await;
+            let settle: Settle = Box::new(move |py| settle(py, out).map(Bound::unbind));
+            queue.push(Finished { future: answer, settle });
+        },
+    ));
+    future.call_method1(intern!(py, "add_done_callback"), (Abort(task.abort_handle()).into_py_any(py)?,))?;
+    Ok(future)
+}
