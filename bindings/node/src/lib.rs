@@ -3,6 +3,7 @@
 
 // Public so its `#[napi]` items count as used in every build, tests included.
 pub mod abort;
+mod completion;
 pub mod logging;
 mod mock;
 mod signer;
@@ -299,14 +300,15 @@ impl NativeClient {
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body as
     /// JSON text, which lib/index.js parses.
-    #[napi]
-    pub async fn call(
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn call(
         &self,
+        env: Env,
         operation: String,
         args: Option<Value>,
         options: Option<RequestOptions>,
         abort_id: Option<u32>,
-    ) -> Result<String> {
+    ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
         let client = self.for_call(options)?;
         // The server's JSON goes over as text for V8's JSON.parse: building each object through
@@ -314,42 +316,42 @@ impl NativeClient {
         // JSON.parse keeps a `__proto__` key an own property instead of setting a prototype.
         let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
         let work = guarded(async move { client.call(&operation, args).await?.to_json_text() });
-        let Some(abort) = abort_id.and_then(abort::get) else { return self.log.scope(work).await };
-        // Dropping the call's future drops its request.
-        tokio::select! {
-            out = self.log.scope(work) => out,
-            _ = abort.fired() => Err(aborted(post)),
-        }
+        let (abort, log) = (abort_id.and_then(abort::get), self.log.clone());
+        completion::spawn(&env, async move {
+            let Some(abort) = abort else { return log.scope(work).await };
+            // Dropping the call's future drops its request.
+            tokio::select! {
+                out = log.scope(work) => out,
+                _ = abort.fired() => Err(aborted(post)),
+            }
+        })
     }
 
     /// Calls `operation` and resolves to the answer as the server sent it: status, headers, body.
-    #[napi]
-    pub async fn call_raw(
+    #[napi(ts_return_type = "Promise<NativeRaw>")]
+    pub fn call_raw(
         &self,
+        env: Env,
         operation: String,
         args: Option<Value>,
         options: Option<RequestOptions>,
-    ) -> Result<NativeRaw> {
+    ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
         let client = self.for_call(options)?;
-        let reply = self.log.scope(guarded(async move { client.call(&operation, args).await })).await?;
-        let headers = reply
-            .headers()
-            .into_iter()
-            .flat_map(|h| h.iter())
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        Ok(NativeRaw {
-            status: reply.status().map(u32::from),
-            headers,
-            body: reply.body().map(|b| b.to_vec()).unwrap_or_default().into(),
-        })
+        let work = guarded(async move { client.call(&operation, args).await });
+        let log = self.log.clone();
+        completion::spawn(&env, async move { log.scope(work).await.map(|reply| raw_of(&reply)) })
     }
 
     /// Calls an endpoint the spec does not have, with the client's login, retries and errors;
     /// resolves to the body as JSON (null when empty).
     #[napi(ts_return_type = "Promise<any>")]
-    pub async fn request(&self, request: NativeRawRequest, options: Option<RequestOptions>) -> Result<Value> {
+    pub fn request(
+        &self,
+        env: Env,
+        request: NativeRawRequest,
+        options: Option<RequestOptions>,
+    ) -> Result<Unknown<'static>> {
         let client = self.for_call(options)?;
         let mut body = request.body;
         if let Some(b) = body.as_mut() {
@@ -362,23 +364,28 @@ impl NativeClient {
             body: body.filter(|b| !b.is_null()),
             authenticated: request.authenticated.unwrap_or(true),
         };
-        self.log.scope(guarded(async move { client.request(raw).await?.json() })).await
+        let log = self.log.clone();
+        completion::spawn(&env, async move {
+            log.scope(guarded(async move { client.request(raw).await?.json() })).await
+        })
     }
 
     /// Logs in now (a no-op while the token is good).
-    #[napi]
-    pub async fn login(&self) -> Result<()> {
-        let client = self.client.clone();
-        self.log.scope(guarded(async move { client.login().await })).await
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn login(&self, env: Env) -> Result<Unknown<'static>> {
+        let (client, log) = (self.client.clone(), self.log.clone());
+        completion::spawn(&env, async move { log.scope(guarded(async move { client.login().await })).await })
     }
 
     /// Every log entry of a trade, all pages.
     #[napi(ts_return_type = "Promise<any>")]
-    pub async fn trade_logs(&self, trade_id: String) -> Result<Typed<Vec<alura_api::types::LogEntry>>> {
+    pub fn trade_logs(&self, env: Env, trade_id: String) -> Result<Unknown<'static>> {
         use futures_util::TryStreamExt;
-        let client = self.client.clone();
-        let logs = guarded(async move { client.trade_logs(&trade_id).try_collect().await.map(Typed) });
-        self.log.scope(logs).await
+        let (client, log) = (self.client.clone(), self.log.clone());
+        let logs = guarded(async move {
+            client.trade_logs(&trade_id).try_collect::<Vec<alura_api::types::LogEntry>>().await.map(Typed)
+        });
+        completion::spawn(&env, async move { log.scope(logs).await })
     }
 
     /// A client with other limits, sharing connections and the token.
@@ -424,4 +431,19 @@ pub fn assets() -> Value {
 #[napi]
 pub fn default_base_url() -> String {
     alura::DEFAULT_BASE_URL.to_owned()
+}
+
+/// A reply as the server sent it: status, headers, body.
+fn raw_of(reply: &alura::Reply) -> NativeRaw {
+    let headers = reply
+        .headers()
+        .into_iter()
+        .flat_map(|h| h.iter())
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    NativeRaw {
+        status: reply.status().map(u32::from),
+        headers,
+        body: reply.body().map(|b| b.to_vec()).unwrap_or_default().into(),
+    }
 }
