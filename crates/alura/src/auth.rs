@@ -125,7 +125,9 @@ impl Auth {
             return Ok(token.clone());
         }
         let generation = slot.token.as_ref().map_or(1, |t| t.generation.saturating_add(1));
-        self.login_shared(&mut slot, seen, generation).await
+        // Boxed: a login's state is kilobytes, and unboxed it would be part of (and copied
+        // with) every call's future, though almost every call finds its token fresh.
+        Box::pin(self.login_shared(&mut slot, seen, generation)).await
     }
 
     /// After a 401 with `rejected`: a token from a new login, or `None` when we cannot log in
@@ -139,7 +141,7 @@ impl Auth {
         if let Some(current) = slot.token.as_ref().filter(|t| t.generation > rejected.generation) {
             return Ok(Some(current.clone()));
         }
-        self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1)).await.map(Some)
+        Box::pin(self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1))).await.map(Some)
     }
 
     /// One login for everyone waiting on the slot: a failure while they waited is theirs too,

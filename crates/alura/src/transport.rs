@@ -119,11 +119,27 @@ impl Transport {
     }
 }
 
-/// A random UUID-shaped id (version 4), with `prefix`.
+/// A random UUID-shaped id (version 4), with `prefix`. Written digit by digit: it is made on
+/// every call, and formatting each byte cost 17 allocations.
 fn random_id(prefix: &str) -> String {
-    let b: [u8; 16] = rand::rng().random();
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{prefix}{}-{}-4{}-a{}-{}", &hex[..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut random: u128 = rand::rng().random();
+    let mut id = String::with_capacity(prefix.len().saturating_add(36));
+    id.push_str(prefix);
+    // 8-4-4-4-12 hex digits; the 13th is the version (4) and the 17th the variant (a).
+    for i in 0..32u32 {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            id.push('-');
+        }
+        let digit = match i {
+            12 => b'4',
+            16 => b'a',
+            _ => DIGITS[(random & 0xf) as usize],
+        };
+        random = random.wrapping_shr(4);
+        id.push(char::from(digit));
+    }
+    id
 }
 
 /// A whole answer: status, headers and the body, read to the end.
@@ -164,6 +180,13 @@ impl Transport {
             validate::request(op, &request).map_err(Error::invalid)?;
         }
         let idempotent = retry::idempotent(request.method());
+        // Copied once: each attempt shares these bytes.
+        let body = match request.body() {
+            None => None,
+            Some(body) => Some(Bytes::copy_from_slice(
+                body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?,
+            )),
+        };
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);
         let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
@@ -173,7 +196,7 @@ impl Transport {
             if left().is_zero() {
                 return Err(Error::Timeout { elapsed: started.elapsed(), call: Box::default() });
             }
-            let attempt = self.attempt(&request, token.as_ref(), left())?;
+            let attempt = self.attempt(&request, body.as_ref(), token.as_ref(), left());
             let n = retries.saturating_add(1);
             let sent_at = Instant::now();
             let outcome = self.exchange(client, attempt).await;
@@ -306,30 +329,48 @@ impl Transport {
         if declared.is_some_and(|n| n > self.max_body as u64) {
             return Err(Failure::TooLarge(status));
         }
-        let mut body = BytesMut::with_capacity(declared.map_or(0, |n| n as usize).min(1 << 20));
+        // A body that comes in one chunk (most do) is kept as it came; only a second chunk
+        // starts a buffer to gather them in.
+        let mut first: Option<Bytes> = None;
+        let mut gathered: Option<BytesMut> = None;
+        let mut read = 0usize;
         while let Some(chunk) = response.chunk().await.map_err(|e| Failure::Body(status, e))? {
-            if body.len().saturating_add(chunk.len()) > self.max_body {
+            read = read.saturating_add(chunk.len());
+            if read > self.max_body {
                 return Err(Failure::TooLarge(status));
             }
-            body.extend_from_slice(&chunk);
+            match (&mut gathered, first.take()) {
+                (Some(buffer), _) => buffer.extend_from_slice(&chunk),
+                (None, None) => first = Some(chunk),
+                (None, Some(earlier)) => {
+                    let capacity = declared.map_or(0, |n| n as usize).clamp(read, 1 << 20);
+                    let mut buffer = BytesMut::with_capacity(capacity);
+                    buffer.extend_from_slice(&earlier);
+                    buffer.extend_from_slice(&chunk);
+                    gathered = Some(buffer);
+                }
+            }
         }
+        let body = gathered.map(BytesMut::freeze).or(first).unwrap_or_default();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
-        Ok(Answer { status, version, headers, body: body.freeze() })
+        Ok(Answer { status, version, headers, body })
     }
 
     /// One attempt: a copy of the request with the current token and the time left.
-    fn attempt(&self, request: &Request, token: Option<&Token>, left: Duration) -> Result<Request> {
+    fn attempt(
+        &self,
+        request: &Request,
+        body: Option<&Bytes>,
+        token: Option<&Token>,
+        left: Duration,
+    ) -> Request {
         // Copied field by field: `Request::try_clone` also builds two extension maps per copy,
         // which the generated requests never use.
         let mut attempt = Request::new(request.method().clone(), request.url().clone());
         *attempt.headers_mut() = request.headers().clone();
         *attempt.version_mut() = request.version();
-        if let Some(body) = request.body() {
-            let bytes =
-                body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?;
-            *attempt.body_mut() = Some(Bytes::copy_from_slice(bytes).into());
-        }
+        *attempt.body_mut() = body.cloned().map(Into::into);
         // Setting a per-request limit costs an allocation, so it is set only where it differs
         // from the one the HTTP client applies anyway.
         let limit = self.request_timeout.min(left);
@@ -339,7 +380,7 @@ impl Transport {
         if let Some(token) = token {
             attempt.headers_mut().insert(AUTHORIZATION, token.header.clone());
         }
-        Ok(attempt)
+        attempt
     }
 }
 
@@ -371,15 +412,13 @@ fn check_url(op: Option<&Operation>, request: &Request) -> Result<()> {
             url.as_str().len()
         )));
     }
-    let Some(op) = op else { return Ok(()) };
+    // A path without parameters is the generated literal: nothing to check.
+    let Some(op) = op.filter(|op| op.path.contains('{')) else { return Ok(()) };
     // The base URL may have a path of its own, so the template is matched against the end.
-    let template: Vec<&str> = op.path.split('/').skip(1).collect();
-    let sent: Vec<&str> = url.path().split('/').skip(1).collect();
-    let tail = &sent[sent.len().saturating_sub(template.len())..];
-    let fits = sent.len() >= template.len()
-        && template.iter().zip(tail).all(|(want, got)| {
-            if want.starts_with('{') { !matches!(*got, "" | "." | ".." | "%2e" | "%2E") } else { want == got }
-        });
+    let (mut want, mut got) = (op.path.trim_start_matches('/').rsplit('/'), url.path().rsplit('/'));
+    let fits = want.by_ref().zip(got.by_ref()).all(|(want, got)| {
+        if want.starts_with('{') { !matches!(got, "" | "." | ".." | "%2e" | "%2E") } else { want == got }
+    }) && want.next().is_none();
     if fits {
         return Ok(());
     }
@@ -426,5 +465,21 @@ fn outcome_unknown_after(operation: &str, answer: &Answer) -> Error {
             headers: Some(Box::new(answer.headers.clone())),
             ..CallInfo::default()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::random_id;
+
+    #[test]
+    fn a_request_id_is_a_uuid_v4_and_new_each_time() {
+        let (a, b) = (random_id("req_"), random_id("req_"));
+        assert_ne!(a, b);
+        let uuid = a.strip_prefix("req_").unwrap();
+        let groups: Vec<&str> = uuid.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{a}");
+        assert!(uuid.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{a}");
+        assert!(groups[2].starts_with('4') && groups[3].starts_with('a'), "version 4, RFC variant: {a}");
     }
 }

@@ -8,8 +8,13 @@ use serde_json::Value;
 /// problem, phrased as the server's validator would.
 pub(crate) fn request(op: &Operation, request: &Request) -> Result<(), String> {
     let mut problems = Vec::new();
-    let query: Vec<(String, String)> = request.url().query_pairs().into_owned().collect();
-    for field in op.fields.iter().filter(|f| f.location == Location::Query) {
+    let mut query_fields = op.fields.iter().filter(|f| f.location == Location::Query).peekable();
+    // Decoded only for an operation that has query fields: most have none.
+    let query: Vec<(String, String)> = match query_fields.peek() {
+        Some(_) => request.url().query_pairs().into_owned().collect(),
+        None => Vec::new(),
+    };
+    for field in query_fields {
         if let Some((_, raw)) = query.iter().find(|(k, _)| k == field.name) {
             check(field, &from_query(field.kind, raw), &mut problems);
         }

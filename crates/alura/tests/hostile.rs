@@ -307,3 +307,18 @@ async fn a_2xx_body_that_is_not_json_is_a_decode_error_even_when_not_strict() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_body_in_several_chunks_is_read_whole() {
+    let parts = [r#"{"symb"#, r#"ols":["BTC","#, r#""ETH"]}"#];
+    let mut raw = String::from(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+    );
+    for part in parts {
+        raw.push_str(&format!("{:x}\r\n{part}\r\n", part.len()));
+    }
+    raw.push_str("0\r\n\r\n");
+    let server = Hostile::start(move |_| Answer::Raw(raw.clone().into_bytes())).await;
+    let answer = client(&server).call("get_symbols", Map::new()).await.unwrap().to_value().unwrap();
+    assert_eq!(answer, json!({"symbols": ["BTC", "ETH"]}));
+}
