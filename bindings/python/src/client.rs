@@ -10,8 +10,8 @@ use crate::completion;
 use crate::convert::{from_py, map_from_py, to_py};
 use crate::errors;
 use crate::options::{self, PyOptions};
-use crate::pyser;
 use crate::signer::PySigner;
+use crate::{pyjson, pyser};
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeClient {
@@ -117,7 +117,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.call_then(py, operation, args, options, pyser::to_py)
+        self.call_then(py, operation, args, options, reply_to_py)
     }
 
     /// Calls `operation` and returns `(status, headers, body bytes)` as the server sent them.
@@ -160,7 +160,7 @@ impl NativeClient {
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.call(&operation, args).await });
         completion::spawn(py, work, move |py, outcome| {
-            settled(py, &signer, outcome, |py, r| pyser::to_py(py, &r))
+            settled(py, &signer, outcome, |py, r| reply_to_py(py, &r))
         })
     }
 
@@ -308,6 +308,14 @@ async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<
     use futures_util::TryStreamExt;
     let entries: Vec<_> = client.trade_logs(&trade_id).try_collect().await?;
     serde_json::to_value(entries).map_err(|e| alura::Error::decode(e.to_string()))
+}
+
+/// A reply as Python objects: the server's JSON as it came, or the typed value.
+fn reply_to_py<'py>(py: Python<'py>, reply: &alura::Reply) -> PyResult<Bound<'py, PyAny>> {
+    match reply.body() {
+        Some(json) => pyjson::to_py(py, json),
+        None => pyser::to_py(py, reply),
+    }
 }
 
 /// An async call's outcome as its Python result (on the loop's thread): `convert`ed, or raised.

@@ -7,6 +7,7 @@ mod convert;
 mod errors;
 mod mock;
 mod options;
+mod pyjson;
 mod pyser;
 mod signer;
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import secrets
-from typing import Iterator
+import threading
+from typing import Any, Callable, Iterator, Tuple
 
 import pytest
 
@@ -35,3 +37,26 @@ def aclient(mock: MockServer, key: str) -> alura.AsyncClient:
 
 def sent(mock: MockServer, operation: str) -> int:
     return len(mock.requests(operation))
+
+
+def loopback_server(
+    answer: Callable[[http.server.BaseHTTPRequestHandler], Tuple[int, bytes]],
+) -> Tuple[str, Callable[[], None]]:
+    """A server of the test's own on loopback: `answer(request)` gives each GET's status and JSON
+    body. Returns its URL and what stops it."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = answer(self)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server.shutdown

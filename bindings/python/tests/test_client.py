@@ -6,7 +6,6 @@ import http.server
 import inspect
 import json
 import pickle
-import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -15,6 +14,8 @@ import pytest
 import alura
 from alura import _native
 from alura.testing import MockServer
+
+from conftest import loopback_server
 
 
 def test_every_operation_has_a_method_on_both_clients() -> None:
@@ -103,23 +104,12 @@ def _recording_server(statuses: List[int]) -> Tuple[str, List[Dict[str, str]], C
     """A loopback server answering `statuses` in turn (then 200), keeping each request's headers."""
     seen: List[Dict[str, str]] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append({k.lower(): v for k, v in self.headers.items()})
-            status = statuses[len(seen) - 1] if len(seen) <= len(statuses) else 200
-            body = b'{"ok": true}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: http.server.BaseHTTPRequestHandler) -> Tuple[int, bytes]:
+        seen.append({k.lower(): v for k, v in request.headers.items()})
+        return (statuses[len(seen) - 1] if len(seen) <= len(statuses) else 200), b'{"ok": true}'
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", seen, server.shutdown
+    url, stop = loopback_server(answer)
+    return url, seen, stop
 
 
 def test_every_client_option_reaches_the_core_and_with_options_keeps_the_rest() -> None:
