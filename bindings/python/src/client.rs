@@ -291,15 +291,25 @@ impl NativeClient {
 }
 
 fn columns_to_py<'py>(py: Python<'py>, c: &alura::CandleColumns) -> PyResult<Bound<'py, PyDict>> {
+    // Written straight into each bytes object: one pass, no buffer in between.
+    fn column<'py, const N: usize, T: Copy>(
+        py: Python<'py>,
+        values: &[T],
+        to_bytes: fn(T) -> [u8; N],
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        PyBytes::new_with(py, values.len().saturating_mul(N), |buf| {
+            for (slot, v) in buf.chunks_exact_mut(N).zip(values) {
+                slot.copy_from_slice(&to_bytes(*v));
+            }
+            Ok(())
+        })
+    }
     let dict = PyDict::new(py);
-    let bytes =
-        |values: &[f64]| PyBytes::new(py, &values.iter().flat_map(|v| v.to_ne_bytes()).collect::<Vec<u8>>());
-    let times: Vec<u8> = c.open_time.iter().flat_map(|v| v.to_ne_bytes()).collect();
-    dict.set_item("openTime", PyBytes::new(py, &times))?;
+    dict.set_item("openTime", column(py, &c.open_time, i64::to_ne_bytes)?)?;
     for (name, values) in
         [("open", &c.open), ("high", &c.high), ("low", &c.low), ("close", &c.close), ("volume", &c.volume)]
     {
-        dict.set_item(name, bytes(values))?;
+        dict.set_item(name, column(py, values, f64::to_ne_bytes)?)?;
     }
     Ok(dict)
 }

@@ -164,8 +164,8 @@ impl Client {
         }
         let (sent, captured) = decode::capturing(b.send()).await;
         let body = match (sent, captured) {
-            (Ok(_), Some(answer)) => answer.body,
-            (Ok(candles), None) => return Ok(candles.into_inner().into_iter().collect()),
+            // The generated client decoded the candles: they fit, and are not parsed again.
+            (Ok(candles), _) => return Ok(candles.into_inner().into_iter().collect()),
             (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => body,
             (Err(e), _) => return Err(e.into()),
         };
