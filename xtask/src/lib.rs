@@ -23,7 +23,11 @@ pub mod suite;
 
 use std::path::PathBuf;
 
-/// The workspace root (the parent of this crate's directory).
+/// The workspace root (the parent of this crate's directory). `cargo run` says where the crate
+/// is when it runs it; the path compiled in is only the fallback, because two clones sharing
+/// one target directory share this binary, and it would work on the clone that built it.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    dir.parent().expect("xtask lives in the workspace").to_path_buf()
 }
