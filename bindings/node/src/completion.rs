@@ -148,8 +148,11 @@ unsafe extern "C" fn drain(env: sys::napi_env, _: sys::napi_value, _: *mut c_voi
         else {
             continue;
         };
+        // A panic must not unwind out of this C callback (that aborts node): it fails this call.
+        let settled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| settle(env)))
+            .unwrap_or_else(|panic| Err(crate::to_js(alura::Error::from_panic(&*panic))));
         unsafe {
-            match settle(env) {
+            match settled {
                 Ok(value) => sys::napi_resolve_deferred(env, deferred, value),
                 Err(error) => sys::napi_reject_deferred(env, deferred, JsError::from(error).into_value(env)),
             };
@@ -183,7 +186,11 @@ where
         Ok::<_, Error>((id, t.queue.clone()))
     })?;
     napi::bindgen_prelude::spawn(async move {
-        let out = work.await;
+        // Every call is answered, even one whose work panicked: its promise would otherwise hold
+        // the process open forever.
+        let out = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .await
+            .unwrap_or_else(|panic| Err(crate::to_js(alura::Error::from_panic(&*panic))));
         let settle: Settle =
             Box::new(move |env| out.and_then(|value| unsafe { T::to_napi_value(env, value) }));
         queue.push(Finished { id, settle });

@@ -89,11 +89,13 @@ impl NativeClient {
         }
         if let Some(callback) = on_token {
             b = b.on_token(move |token| {
-                Python::attach(|py| {
-                    let at = token.expires_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                    if let Err(e) = callback.call1(py, (token.value(), at.map(|d| d.as_secs_f64()))) {
-                        tracing::warn!(target: "alura::token", "on_token raised: {}", e.value(py));
-                    }
+                crate::signer::off_the_worker(|| {
+                    Python::attach(|py| {
+                        let at = token.expires_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                        if let Err(e) = callback.call1(py, (token.value(), at.map(|d| d.as_secs_f64()))) {
+                            tracing::warn!(target: "alura::token", "on_token raised: {}", e.value(py));
+                        }
+                    })
                 })
             });
         }
@@ -144,7 +146,9 @@ impl NativeClient {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.call(&operation, args).await });
-        completion::spawn(py, work, move |py, outcome| settled(py, &signer, outcome, |py, r| raw_of(py, &r)))
+        completion::spawn(py, signer.is_some(), work, move |py, outcome| {
+            settled(py, &signer, outcome, |py, r| raw_of(py, &r))
+        })
     }
 
     /// The same as a coroutine.
@@ -159,7 +163,7 @@ impl NativeClient {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.call(&operation, args).await });
-        completion::spawn(py, work, move |py, outcome| {
+        completion::spawn(py, signer.is_some(), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, r| reply_to_py(py, &r))
         })
     }
@@ -203,7 +207,9 @@ impl NativeClient {
         let request = raw_request(py, method, path, params, json, authenticated)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.request(request).await?.json() });
-        completion::spawn(py, work, move |py, outcome| settled(py, &signer, outcome, |py, v| to_py(py, &v)))
+        completion::spawn(py, signer.is_some(), work, move |py, outcome| {
+            settled(py, &signer, outcome, |py, v| to_py(py, &v))
+        })
     }
 
     /// Logs in now (a no-op while the token is good).
@@ -216,7 +222,7 @@ impl NativeClient {
     fn login_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (client, signer) = (self.client.clone(), self.signer.clone());
         let work = guarded(async move { client.login().await });
-        completion::spawn(py, work, move |py, outcome| {
+        completion::spawn(py, signer.is_some(), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, ()| Ok(py.None().into_bound(py)))
         })
     }
@@ -231,7 +237,9 @@ impl NativeClient {
     fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let work = guarded(collect_logs(client, trade_id));
-        completion::spawn(py, work, |py, outcome| settled(py, &None, outcome, |py, v| to_py(py, &v)))
+        completion::spawn(py, self.signer.is_some(), work, |py, outcome| {
+            settled(py, &None, outcome, |py, v| to_py(py, &v))
+        })
     }
 
     /// Candle history as columns: `{"openTime": <int64 bytes>, "open": <float64 bytes>, ...}`,
@@ -266,7 +274,7 @@ impl NativeClient {
         let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
         let work = guarded(async move { client.candle_columns(query).await });
-        completion::spawn(py, work, |py, outcome| {
+        completion::spawn(py, self.signer.is_some(), work, |py, outcome| {
             settled(py, &None, outcome, |py, c| columns_to_py(py, &c).map(Bound::into_any))
         })
     }

@@ -101,7 +101,10 @@ impl Drain {
             if future.call_method0(intern!(py, "done")).and_then(|d| d.is_truthy()).unwrap_or(true) {
                 continue;
             }
-            let _ = match settle(py) {
+            // A bug of ours while converting fails this call alone, never the rest of the batch.
+            let settled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| settle(py)))
+                .unwrap_or_else(|panic| Err(crate::errors::to_py(py, alura::Error::from_panic(&*panic))));
+            let _ = match settled {
                 Ok(value) => future.call_method1(intern!(py, "set_result"), (value,)),
                 Err(error) => future.call_method1(intern!(py, "set_exception"), (error.into_value(py),)),
             };
@@ -140,7 +143,8 @@ fn queue_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
         .filter(|l| l.call_method0(intern!(py, "is_closed")).and_then(|c| c.is_truthy()).unwrap_or(true))
         .collect();
     for l in closed {
-        queues.del_item(l)?;
+        // Another thread may have forgotten it first (is_closed can switch threads).
+        let _ = queues.del_item(l);
     }
     let queue = new_queue(py, event_loop)?;
     queues.set_item(event_loop, LoopQueue(queue.clone()))?;
@@ -184,8 +188,14 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
 
 /// Starts `work` on the runtime and returns an asyncio future of the running loop, which
 /// `settle` resolves on the loop's thread once `work` is done. Cancelling the future drops
-/// `work` (and its request).
-pub fn spawn<'py, T, W, S>(py: Python<'py>, work: W, settle: S) -> PyResult<Bound<'py, PyAny>>
+/// `work` (and its request). With `caller_context`, a coroutine `work` awaits (a signer's) runs
+/// in the caller's `contextvars` context, copied now; otherwise in the loop's.
+pub fn spawn<'py, T, W, S>(
+    py: Python<'py>,
+    caller_context: bool,
+    work: W,
+    settle: S,
+) -> PyResult<Bound<'py, PyAny>>
 where
     T: Send + 'static,
     W: Future<Output = T> + Send + 'static,
@@ -195,7 +205,7 @@ where
     let queue = queue_for(py, &event_loop)?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let answer = future.clone().unbind();
-    let locals = queue.locals.clone();
+    let locals = if caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
     let task = pyo3_async_runtimes::tokio::get_runtime().spawn(pyo3_async_runtimes::tokio::scope(
         locals,
         async move {

@@ -55,15 +55,17 @@ impl PySigner {
     }
 
     async fn sign_text(&self, text: String) -> PyResult<Signature> {
-        let step = Python::attach(|py| -> PyResult<Step> {
-            let wrapper = self.wrapper.bind(py);
-            let out = wrapper.call_method1("sign", (text,))?;
-            if !wrapper.call_method1("is_awaitable", (&out,))?.is_truthy()? {
-                return Ok(Step::Signed(out.unbind()));
-            }
-            Ok(match pyo3_async_runtimes::tokio::into_future(out.clone()) {
-                Ok(future) => Step::Await(Box::pin(future)),
-                Err(_) => Step::Block(out.unbind()),
+        let step = off_the_worker(|| {
+            Python::attach(|py| -> PyResult<Step> {
+                let wrapper = self.wrapper.bind(py);
+                let out = wrapper.call_method1("sign", (text,))?;
+                if !wrapper.call_method1("is_awaitable", (&out,))?.is_truthy()? {
+                    return Ok(Step::Signed(out.unbind()));
+                }
+                Ok(match pyo3_async_runtimes::tokio::into_future(out.clone()) {
+                    Ok(future) => Step::Await(Box::pin(future)),
+                    Err(_) => Step::Block(out.unbind()),
+                })
             })
         })?;
         let value = match step {
@@ -81,6 +83,16 @@ impl PySigner {
             }
         };
         Python::attach(|py| signature_of(value.bind(py)))
+    }
+}
+
+/// Runs `f`, which runs the user's Python (a signer, `on_token`), off the Tokio worker it may be
+/// on: the runtime has one worker, and every call in the process waits while it is busy.
+pub fn off_the_worker<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 

@@ -100,3 +100,29 @@ def test_cancelling_a_call_drops_its_request(mock: MockServer) -> None:
     asyncio.run(give_up())
     listener.close()
     assert closed.is_set()
+
+
+def test_a_slow_signer_does_not_hold_up_other_calls(mock: MockServer) -> None:
+    # The runtime has one worker; a signer that blocks for a second must not stall every call.
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+
+    account = Account.create()
+
+    def slow_sign(message: str) -> bytes:
+        time.sleep(1.0)
+        return bytes(account.sign_message(encode_defunct(text=message)).signature)
+
+    signing = alura.AsyncClient(base_url=mock.url, signer=slow_sign, address=account.address)
+    public = alura.AsyncClient(base_url=mock.url)
+
+    async def both() -> float:
+        login = asyncio.ensure_future(signing.login())
+        await asyncio.sleep(0.1)  # the login is in the signer now
+        started = time.monotonic()
+        await _latest_many(public, 20)
+        took = time.monotonic() - started
+        await login
+        return took
+
+    assert asyncio.run(both()) < 0.6, "public calls waited for the signer"

@@ -343,7 +343,7 @@ impl Transport {
                 (Some(buffer), _) => buffer.extend_from_slice(&chunk),
                 (None, None) => first = Some(chunk),
                 (None, Some(earlier)) => {
-                    let capacity = declared.map_or(0, |n| n as usize).clamp(read, 1 << 20);
+                    let capacity = declared.map_or(0, |n| n as usize).min(1 << 20).max(read);
                     let mut buffer = BytesMut::with_capacity(capacity);
                     buffer.extend_from_slice(&earlier);
                     buffer.extend_from_slice(&chunk);
