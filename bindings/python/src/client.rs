@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::completion;
-use crate::convert::{from_py, map_from_py, to_py};
+use crate::convert::{from_py, map_from_py};
 use crate::errors;
 use crate::options::{self, PyOptions};
 use crate::signer::PySigner;
@@ -186,7 +186,7 @@ impl NativeClient {
         let client = self.for_call(py, options)?;
         let answer = select_interruptible(py, guarded(async move { client.request(request).await?.json() }))?;
         match answer {
-            Ok(value) => to_py(py, &value),
+            Ok(value) => pyjson::value_to_py(py, &value),
             Err(e) => Err(raise(py, &self.signer, e)),
         }
     }
@@ -208,7 +208,7 @@ impl NativeClient {
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.request(request).await?.json() });
         completion::spawn(py, signer.is_some(), work, move |py, outcome| {
-            settled(py, &signer, outcome, |py, v| to_py(py, &v))
+            settled(py, &signer, outcome, |py, v| pyjson::value_to_py(py, &v))
         })
     }
 
@@ -231,14 +231,14 @@ impl NativeClient {
     fn trade_logs<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let entries = select_interruptible(py, guarded(collect_logs(client, trade_id)))?;
-        entries.map_err(|e| errors::to_py(py, e)).and_then(|v| to_py(py, &v))
+        entries.map_err(|e| errors::to_py(py, e)).and_then(|v| pyjson::value_to_py(py, &v))
     }
 
     fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let work = guarded(collect_logs(client, trade_id));
         completion::spawn(py, self.signer.is_some(), work, |py, outcome| {
-            settled(py, &None, outcome, |py, v| to_py(py, &v))
+            settled(py, &None, outcome, |py, v| pyjson::value_to_py(py, &v))
         })
     }
 

@@ -21,7 +21,7 @@ fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
             F::Texts(texts) => kwargs.set_item(name, texts)?,
             F::Seconds(seconds) => kwargs.set_item(name, seconds)?,
             F::Json(json) => {
-                kwargs.set_item(name, json.map(|v| crate::convert::to_py(py, v)).transpose()?)?
+                kwargs.set_item(name, json.map(|v| crate::pyjson::value_to_py(py, v)).transpose()?)?
             }
             F::Headers(headers) => {
                 let dict = PyDict::new(py);

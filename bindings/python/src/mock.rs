@@ -7,8 +7,9 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{from_py, to_py};
+use crate::convert::from_py;
 use crate::errors;
+use crate::pyjson::value_to_py;
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeMockServer {
@@ -76,7 +77,7 @@ impl NativeMockServer {
     fn requests<'py>(&self, py: Python<'py>, operation: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
         let records = self.with(|s| s.requests(operation))?;
         let value = serde_json::to_value(records).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-        to_py(py, &value)
+        value_to_py(py, &value)
     }
 
     fn counters(&self) -> PyResult<std::collections::BTreeMap<String, usize>> {

@@ -1,5 +1,5 @@
-//! The server's JSON text straight into Python objects: a serde `DeserializeSeed`, so no JSON
-//! value is built in between, with object keys shared through a small cache. A history of
+//! JSON into Python objects, from the server's text or from a JSON value: one serde
+//! `DeserializeSeed`, so no JSON value is built in between for text, with object keys shared through a small cache. A history of
 //! 100,000 candles has six distinct keys; making, hashing and freeing 600,000 key strings was
 //! the largest single cost of turning it into rows (bench/README.md).
 
@@ -14,8 +14,13 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 /// `json` (one JSON document) as Python objects.
 pub fn to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     let mut de = serde_json::Deserializer::from_slice(json);
-    let value = Value(py).deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    let value = Any(py).deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     value.map_err(|e| crate::errors::to_py(py, alura::Error::decode(format!("the body is not JSON: {e}"))))
+}
+
+/// A JSON value (a reply of `request`, an error's details) as Python objects.
+pub fn value_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    Any(py).deserialize(value).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
 }
 
 const KEY_SLOTS: usize = 512;
@@ -50,7 +55,7 @@ fn key<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
 }
 
 /// Any JSON value.
-struct Value<'py>(Python<'py>);
+struct Any<'py>(Python<'py>);
 
 /// An object's key.
 struct Key<'py>(Python<'py>);
@@ -59,14 +64,14 @@ fn py_error<E: de::Error>(e: PyErr) -> E {
     E::custom(e)
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for Value<'py> {
+impl<'de, 'py> DeserializeSeed<'de> for Any<'py> {
     type Value = Bound<'py, PyAny>;
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, 'py> Visitor<'de> for Value<'py> {
+impl<'de, 'py> Visitor<'de> for Any<'py> {
     type Value = Bound<'py, PyAny>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -92,7 +97,7 @@ impl<'de, 'py> Visitor<'de> for Value<'py> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(Value(self.0))? {
+        while let Some(item) = seq.next_element_seed(Any(self.0))? {
             items.push(item);
         }
         PyList::new(self.0, items).map(Bound::into_any).map_err(py_error)
@@ -100,7 +105,7 @@ impl<'de, 'py> Visitor<'de> for Value<'py> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.0);
         while let Some(k) = map.next_key_seed(Key(self.0))? {
-            let v = map.next_value_seed(Value(self.0))?;
+            let v = map.next_value_seed(Any(self.0))?;
             dict.set_item(k, v).map_err(py_error)?;
         }
         Ok(dict.into_any())
