@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 use crate::completion;
 use crate::convert::{from_py, map_from_py};
+use crate::early::Early;
 use crate::errors;
 use crate::options::{self, PyOptions};
 use crate::signer::PySigner;
@@ -44,19 +45,31 @@ fn args_of(
 
 impl NativeClient {
     /// Calls `operation`, waiting with the GIL released, and turns the reply into Python with
-    /// `convert` (the parsed body, or status, headers and bytes).
+    /// `convert` (the parsed body, or status, headers and bytes). With `early`, a large body
+    /// is parsed into objects while the core checks it, and those objects are the answer.
     fn call_then<'py>(
         &self,
         py: Python<'py>,
         operation: &str,
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
+        early: Option<Early>,
         convert: fn(Python<'py>, &alura::Reply) -> PyResult<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
         let client = self.for_call(py, options)?;
-        match select_interruptible(py, guarded(client.call(operation, args)))? {
-            Ok(reply) => convert(py, &reply),
+        let observer = early.as_ref().map(Early::observer);
+        let call = async move {
+            match observer {
+                Some(observer) => client.call_observing(operation, args, observer).await,
+                None => client.call(operation, args).await,
+            }
+        };
+        match select_interruptible(py, guarded(call))? {
+            Ok(reply) => match early.and_then(|e| e.wait(py, reply.body())) {
+                Some(objects) => Ok(objects),
+                None => convert(py, &reply),
+            },
             Err(e) => Err(raise(py, &self.signer, e)),
         }
     }
@@ -119,7 +132,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.call_then(py, operation, args, options, reply_to_py)
+        self.call_then(py, operation, args, options, Some(Early::default()), reply_to_py)
     }
 
     /// Calls `operation` and returns `(status, headers, body bytes)` as the server sent them.
@@ -131,7 +144,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.call_then(py, operation, args, options, raw_of)
+        self.call_then(py, operation, args, options, None, raw_of)
     }
 
     /// The same as a coroutine.
@@ -162,9 +175,17 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
-        let work = guarded(async move { client.call(&operation, args).await });
+        let early = Early::default();
+        let work = guarded(async move {
+            let reply = client.call_observing(&operation, args, early.observer()).await?;
+            let objects = early.converted(reply.body()).await;
+            Ok((reply, objects))
+        });
         completion::spawn(py, signer.is_some(), work, move |py, outcome| {
-            settled(py, &signer, outcome, |py, r| reply_to_py(py, &r))
+            settled(py, &signer, outcome, |py, (reply, objects)| match objects {
+                Some(objects) => Ok(objects.into_bound(py)),
+                None => reply_to_py(py, &reply),
+            })
         })
     }
 

@@ -4,6 +4,7 @@
 mod client;
 mod completion;
 mod convert;
+mod early;
 mod errors;
 mod mock;
 mod options;

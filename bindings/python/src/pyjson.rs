@@ -1,6 +1,6 @@
 //! JSON into Python objects, from the server's text or from a JSON value: one serde
-//! `DeserializeSeed`, so no JSON value is built in between for text, with object keys shared through a small cache. A history of
-//! 100,000 candles has six distinct keys; making, hashing and freeing 600,000 key strings was
+//! `DeserializeSeed`, so no JSON value is built in between for text, with object keys
+//! shared through a small cache. A history of 100,000 candles has eight distinct keys; making, hashing and freeing 600,000 key strings was
 //! the largest single cost of turning it into rows (bench/README.md).
 
 use std::cell::RefCell;
@@ -13,119 +13,150 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// `json` (one JSON document) as Python objects.
 pub fn to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let value = Any(py).deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    let value = with_keys(|keys| {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        Any { py, keys }.deserialize(&mut de).and_then(|v| de.end().map(|()| v))
+    });
     value.map_err(|e| crate::errors::to_py(py, alura::Error::decode(format!("the body is not JSON: {e}"))))
 }
 
 /// A JSON value (a reply of `request`, an error's details) as Python objects.
 pub fn value_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    Any(py).deserialize(value).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+    with_keys(|keys| Any { py, keys }.deserialize(value))
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
 }
 
 const KEY_SLOTS: usize = 512;
 /// Longer keys are rare and seldom repeat: they are made each time.
 const LONGEST_CACHED_KEY: usize = 64;
 
-/// A key's text and its interned Python string.
-type KeySlot = Option<(Box<str>, Py<PyString>)>;
+/// Keys seen lately, direct-mapped by their length and three of their bytes; a clash only
+/// costs a miss. Borrowed once per document, not once per key.
+struct Keys(Vec<Option<(Box<str>, Py<PyString>)>>);
 
 thread_local! {
-    /// Keys seen lately, direct-mapped by a hash of their text; a clash only costs a miss.
-    static KEYS: RefCell<Vec<KeySlot>> =
-        RefCell::new((0..KEY_SLOTS).map(|_| None).collect());
+    static KEYS: RefCell<Keys> = RefCell::new(Keys::new());
 }
 
-fn key<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
-    if text.len() > LONGEST_CACHED_KEY {
-        return PyString::new(py, text);
-    }
-    // FNV-1a: short keys, no need for a keyed hash (a clash costs a miss, not a collision).
-    let hash =
-        text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    let slot = (hash as usize) % KEY_SLOTS;
-    KEYS.with_borrow_mut(|keys| match &keys[slot] {
-        Some((cached, string)) if **cached == *text => string.bind(py).clone(),
-        _ => {
-            let string = PyString::intern(py, text);
-            keys[slot] = Some((text.into(), string.clone().unbind()));
-            string
-        }
+/// Runs `convert` with this thread's keys, or with fresh ones when a conversion is already
+/// under way on this thread (a finalizer that the garbage collector ran in the middle of one
+/// can call the SDK again).
+fn with_keys<R>(convert: impl FnOnce(&mut Keys) -> R) -> R {
+    KEYS.with(|keys| match keys.try_borrow_mut() {
+        Ok(mut keys) => convert(&mut keys),
+        Err(_) => convert(&mut Keys::new()),
     })
 }
 
+impl Keys {
+    fn new() -> Self {
+        Self((0..KEY_SLOTS).map(|_| None).collect())
+    }
+
+    fn get<'py>(&mut self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+        let bytes = text.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return PyString::new(py, text);
+        };
+        if bytes.len() > LONGEST_CACHED_KEY {
+            return PyString::new(py, text);
+        }
+        // Cheaper than hashing every byte; keys of one object seldom share all four.
+        let mix = bytes.len().wrapping_mul(31) ^ usize::from(first).wrapping_mul(7);
+        let mix =
+            mix ^ usize::from(last).wrapping_mul(131) ^ usize::from(bytes[bytes.len() / 2]).wrapping_mul(17);
+        let slot = &mut self.0[mix % KEY_SLOTS];
+        match slot {
+            Some((cached, string)) if **cached == *text => string.bind(py).clone(),
+            _ => {
+                let string = PyString::intern(py, text);
+                *slot = Some((text.into(), string.clone().unbind()));
+                string
+            }
+        }
+    }
+}
+
 /// Any JSON value.
-struct Any<'py>(Python<'py>);
+struct Any<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+}
 
 /// An object's key.
-struct Key<'py>(Python<'py>);
+struct Key<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+}
 
 fn py_error<E: de::Error>(e: PyErr) -> E {
     E::custom(e)
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for Any<'py> {
+impl<'de, 'py> DeserializeSeed<'de> for Any<'py, '_> {
     type Value = Bound<'py, PyAny>;
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, 'py> Visitor<'de> for Any<'py> {
+impl<'de, 'py> Visitor<'de> for Any<'py, '_> {
     type Value = Bound<'py, PyAny>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        v.into_bound_py_any(self.0).map_err(py_error)
+        v.into_bound_py_any(self.py).map_err(py_error)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        v.into_bound_py_any(self.0).map_err(py_error)
+        v.into_bound_py_any(self.py).map_err(py_error)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        v.into_bound_py_any(self.0).map_err(py_error)
+        v.into_bound_py_any(self.py).map_err(py_error)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        v.into_bound_py_any(self.0).map_err(py_error)
+        v.into_bound_py_any(self.py).map_err(py_error)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.0, v).into_any())
+        Ok(PyString::new(self.py, v).into_any())
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.0.None().into_bound(self.0))
+        Ok(self.py.None().into_bound(self.py))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Self { py, keys } = self;
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(Any(self.0))? {
+        while let Some(item) = seq.next_element_seed(Any { py, keys: &mut *keys })? {
             items.push(item);
         }
-        PyList::new(self.0, items).map(Bound::into_any).map_err(py_error)
+        PyList::new(py, items).map(Bound::into_any).map_err(py_error)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let dict = PyDict::new(self.0);
-        while let Some(k) = map.next_key_seed(Key(self.0))? {
-            let v = map.next_value_seed(Any(self.0))?;
+        let Self { py, keys } = self;
+        let dict = PyDict::new(py);
+        while let Some(k) = map.next_key_seed(Key { py, keys: &mut *keys })? {
+            let v = map.next_value_seed(Any { py, keys: &mut *keys })?;
             dict.set_item(k, v).map_err(py_error)?;
         }
         Ok(dict.into_any())
     }
 }
 
-impl<'de, 'py> DeserializeSeed<'de> for Key<'py> {
+impl<'de, 'py> DeserializeSeed<'de> for Key<'py, '_> {
     type Value = Bound<'py, PyString>;
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl<'de, 'py> Visitor<'de> for Key<'py> {
+impl<'de, 'py> Visitor<'de> for Key<'py, '_> {
     type Value = Bound<'py, PyString>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(key(self.0, v))
+        Ok(self.keys.get(self.py, v))
     }
 }

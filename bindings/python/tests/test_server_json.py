@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable, Iterator, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -65,3 +65,46 @@ def test_a_body_that_is_not_json_is_a_decode_error(serve: Callable[[bytes], str]
     url = serve(b'{"symbols": ["BTC"')
     with pytest.raises(alura.DecodeError):
         alura.Client(base_url=url).get_symbols()
+
+
+def _history(candles: int, odd_at: int) -> bytes:
+    """A history over a megabyte, which is parsed on a thread of its own while the core checks
+    it, with one candle the spec does not expect."""
+    rows: List[Dict[str, Any]] = [
+        {"symbol": "BTC", "interval": "1m", "openTime": 1_700_000_000_000 + i * 60_000, "open": 1.5 + i,
+         "high": 2.0, "low": 1.0, "close": 1.75, "volume": i}
+        for i in range(candles)
+    ]
+    rows[odd_at]["open"] = "not a number"
+    rows[odd_at]["extra"] = {"é": [1, None]}
+    sent = json.dumps(rows).encode()
+    assert len(sent) > 1 << 20
+    return sent
+
+
+def _history_both(url: str, **options: Any) -> List[Callable[[], Any]]:
+    async def run() -> Any:
+        return await alura.AsyncClient(base_url=url, **options).get_candle_history("BTC")
+
+    return [lambda: alura.Client(base_url=url, **options).get_candle_history("BTC"), lambda: asyncio.run(run())]
+
+
+def test_a_large_answer_arrives_whole_and_as_sent(serve: Callable[[bytes], str]) -> None:
+    sent = _history(12_000, odd_at=9_000)
+    for call in _history_both(serve(sent)):
+        assert call() == json.loads(sent)
+
+
+def test_a_large_answer_that_does_not_fit_fails_a_strict_client(serve: Callable[[bytes], str]) -> None:
+    url = serve(_history(12_000, odd_at=11_999))
+    for call in _history_both(url, strict=True):
+        with pytest.raises(alura.DecodeError) as raised:
+            call()
+        assert raised.value.path == "$[11999].open"
+
+
+def test_a_large_body_cut_short_is_a_decode_error(serve: Callable[[bytes], str]) -> None:
+    url = serve(_history(12_000, odd_at=0)[:-2])
+    for call in _history_both(url):
+        with pytest.raises(alura.DecodeError):
+            call()

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::Client;
 use crate::decode;
 use crate::error::{Error, RawBody, Result};
+use crate::observe;
 
 /// Refuses argument names the operation does not have, naming the ones it has, and path
 /// arguments that would move the call to another resource once the URL is parsed (a URL
@@ -158,6 +159,19 @@ impl std::fmt::Debug for Reply {
 type Sent<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorResponse>>;
 
 impl Client {
+    /// [`Client::call`], handing `observer` the body of each successful answer as soon as it
+    /// is read: before it is checked against the schema, so a binding can start turning a
+    /// long answer into its language's objects on another thread while the check runs. The
+    /// reply's body, when it has one, is the last body observed (the same bytes).
+    pub async fn call_observing(
+        &self,
+        operation_id: &str,
+        args: Map<String, Value>,
+        observer: impl Fn(&Bytes) + Send + Sync + 'static,
+    ) -> Result<Reply> {
+        observe::observing(Box::new(observer), self.call(operation_id, args)).await
+    }
+
     /// The reply of a generated call: the server's answer as it came, checked against `T`.
     /// A mismatch is one warning per operation and path, or [`Error::Decode`] when strict.
     pub(crate) async fn reply<T>(

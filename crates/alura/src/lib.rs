@@ -39,6 +39,7 @@ mod generated {
     #[rustfmt::skip]
     mod dispatch;
 }
+mod observe;
 pub mod options;
 mod policy;
 mod request;

@@ -21,6 +21,7 @@ use tracing::Instrument;
 use crate::auth::Auth;
 use crate::decode::{self, Captured};
 use crate::error::{CallInfo, Carrier, Error, Result, describe};
+use crate::observe;
 use crate::policy;
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::token::Token;
@@ -343,7 +344,10 @@ impl Transport {
                 (Some(buffer), _) => buffer.extend_from_slice(&chunk),
                 (None, None) => first = Some(chunk),
                 (None, Some(earlier)) => {
-                    let capacity = declared.map_or(0, |n| n as usize).min(1 << 20).max(read);
+                    // The declared length is within `max_body` (checked above), and pages a
+                    // lying server never fills are never touched; growing from a guess would
+                    // copy a 16 MB body four times over.
+                    let capacity = declared.map_or(0, |n| n as usize).max(read);
                     let mut buffer = BytesMut::with_capacity(capacity);
                     buffer.extend_from_slice(&earlier);
                     buffer.extend_from_slice(&chunk);
@@ -389,6 +393,7 @@ impl Answer {
     /// that answers 200 where the spec says 201 (or 204) has still succeeded.
     fn into_response(self, op: Option<&Operation>) -> Response {
         let status = op.and_then(|op| StatusCode::from_u16(op.success).ok()).unwrap_or(self.status);
+        observe::body(&self.body);
         decode::record(|| Captured {
             status: self.status.as_u16(),
             headers: self.headers.clone(),

@@ -1,0 +1,71 @@
+//! A long answer turned into Python objects on a thread of its own while the core checks the
+//! same bytes against the schema. For 100,000 candles the check takes about 85 ms and the
+//! objects 200-260 ms; side by side on two cores, the check leaves the caller's wait
+//! (bench/README.md, "The 100,000-candle decode").
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use pyo3::prelude::*;
+use tokio::sync::oneshot;
+
+use crate::pyjson;
+
+/// Below this, a thread costs more than the check it would hide.
+const EARLY_MIN_BYTES: usize = 1 << 20;
+
+type Converted = PyResult<Py<PyAny>>;
+
+/// A long body the call read, and its objects to come.
+type Started = Option<(Bytes, oneshot::Receiver<Converted>)>;
+
+#[derive(Default, Clone)]
+pub struct Early(Arc<Mutex<Started>>);
+
+impl Early {
+    fn started(&self) -> MutexGuard<'_, Started> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What `Client::call_observing` hands each successful body: a long one starts its
+    /// conversion at once, on a new thread (a login's short answers never do).
+    pub fn observer(&self) -> impl Fn(&Bytes) + Send + Sync + 'static {
+        let early = self.clone();
+        move |body: &Bytes| {
+            if body.len() < EARLY_MIN_BYTES {
+                return;
+            }
+            let (done, objects) = oneshot::channel();
+            let bytes = body.clone();
+            // Sent, or dropped, with the GIL held: objects nobody waits for go at once.
+            let convert =
+                move || Python::attach(|py| drop(done.send(pyjson::to_py(py, &bytes).map(Bound::unbind))));
+            // A thread that cannot start only means the caller converts the body itself.
+            if std::thread::Builder::new().name("alura-json".into()).spawn(convert).is_ok() {
+                *early.started() = Some((body.clone(), objects));
+            }
+        }
+    }
+
+    /// The objects of `body`, if a conversion of these same bytes was started (one of a body
+    /// the call did not end with is not the answer).
+    fn take(&self, body: Option<&Bytes>) -> Option<oneshot::Receiver<Converted>> {
+        let (started, objects) = self.started().take()?;
+        let body = body?;
+        (started.as_ptr() == body.as_ptr() && started.len() == body.len()).then_some(objects)
+    }
+
+    /// For a sync call: waits (without the GIL, which the converting thread needs) for the
+    /// objects of `body`. `None` when none were started or their conversion failed: the
+    /// caller then converts, and raises, as it would have.
+    pub fn wait<'py>(&self, py: Python<'py>, body: Option<&Bytes>) -> Option<Bound<'py, PyAny>> {
+        let objects = self.take(body)?;
+        let converted = py.detach(|| objects.blocking_recv()).ok()?;
+        converted.ok().map(|objects| objects.into_bound(py))
+    }
+
+    /// For an async call: the same, awaited on the runtime.
+    pub async fn converted(&self, body: Option<&Bytes>) -> Option<Py<PyAny>> {
+        self.take(body)?.await.ok()?.ok()
+    }
+}
