@@ -32,6 +32,7 @@ mod columns;
 mod decode;
 mod error;
 pub mod error_kind;
+mod ids;
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
 mod generated {
     #[rustfmt::skip]
