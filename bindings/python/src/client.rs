@@ -420,7 +420,7 @@ where
     F::Output: Send,
 {
     py.detach(|| {
-        pyo3_async_runtimes::tokio::get_runtime().block_on(async {
+        crate::runtime::handle()?.block_on(async {
             tokio::pin!(future);
             loop {
                 tokio::select! {

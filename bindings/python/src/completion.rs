@@ -206,14 +206,11 @@ where
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let answer = future.clone().unbind();
     let locals = if caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
-    let task = pyo3_async_runtimes::tokio::get_runtime().spawn(pyo3_async_runtimes::tokio::scope(
-        locals,
-        async move {
-            let out = work.await;
-            let settle: Settle = Box::new(move |py| settle(py, out).map(Bound::unbind));
-            queue.push(Finished { future: answer, settle });
-        },
-    ));
+    let task = crate::runtime::handle()?.spawn(pyo3_async_runtimes::tokio::scope(locals, async move {
+        let out = work.await;
+        let settle: Settle = Box::new(move |py| settle(py, out).map(Bound::unbind));
+        queue.push(Finished { future: answer, settle });
+    }));
     future.call_method1(intern!(py, "add_done_callback"), (Abort(task.abort_handle()).into_py_any(py)?,))?;
     Ok(future)
 }

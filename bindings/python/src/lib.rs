@@ -10,6 +10,7 @@ mod mock;
 mod options;
 mod pyjson;
 mod pyser;
+mod runtime;
 mod signer;
 
 use pyo3::prelude::*;
@@ -55,12 +56,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // under the `alura` logger (`alura.drift`, `alura.http`, `alura.retry`, `alura.login`).
     // pyo3-log caches each logger's level; `refresh_logging` forgets them after a change.
     let _ = LOG_RESET.set(pyo3_log::init());
-    // One Tokio worker: a call's HTTP and decode stay on one thread, which feeds more answers
-    // than one event loop can take, while a second worker made each call at concurrency 1 hop
-    // between threads (bench/README.md: 1,000-1,300 calls/s with two workers, 2,100 with one).
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    runtime.enable_all().worker_threads(1).thread_name("alura-tokio");
-    pyo3_async_runtimes::tokio::init(runtime);
     m.add_function(wrap_pyfunction!(refresh_logging, m)?)?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<mock::NativeMockServer>()?;

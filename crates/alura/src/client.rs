@@ -15,6 +15,7 @@ use alura_api::Hooks;
 use crate::auth::{Auth, LoginOptions, OnToken, SharedSigner};
 use crate::decode::Drift;
 use crate::error::{Error, Result};
+use crate::process_http::{HttpSettings, ProcessHttp};
 use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
 use crate::token::{Secret, TokenInfo};
 use crate::token_cache::TokenCache;
@@ -398,20 +399,16 @@ impl ClientBuilder {
             headers.insert(name, value);
         }
         let request_timeout = self.timeout.unwrap_or(Duration::from_secs(30));
-        let mut http = reqwest::Client::builder()
-            .timeout(request_timeout)
-            .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
-            .user_agent(
-                self.user_agent.unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into()),
-            )
-            // The API never redirects; following one could carry an order or a signature to
-            // another origin, or down to plain http. A redirect is an error naming its target.
-            .redirect(reqwest::redirect::Policy::none());
-        if loopback {
-            // A proxy from the environment must never catch traffic meant for this machine.
-            http = http.no_proxy();
-        }
-        let http = http.build().map_err(|e| Error::invalid(format!("cannot build the HTTP client: {e}")))?;
+        let settings = HttpSettings {
+            timeout: request_timeout,
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            user_agent: self
+                .user_agent
+                .unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into()),
+            no_proxy: loopback,
+        };
+        let http =
+            settings.build().map_err(|e| Error::invalid(format!("cannot build the HTTP client: {e}")))?;
         let transport = Transport {
             policy: self.retry.unwrap_or_default(),
             request_timeout,
@@ -421,6 +418,7 @@ impl ClientBuilder {
             idempotency_key: None,
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
+            process_http: ProcessHttp::new(settings),
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));

@@ -43,6 +43,7 @@ mod generated {
 mod observe;
 pub mod options;
 mod policy;
+mod process_http;
 mod request;
 mod retry;
 mod token;

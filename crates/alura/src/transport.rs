@@ -24,6 +24,7 @@ use crate::error::{CallInfo, Carrier, Error, Result, describe};
 use crate::ids;
 use crate::observe;
 use crate::policy;
+use crate::process_http::ProcessHttp;
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::token::Token;
 use crate::validate;
@@ -48,6 +49,8 @@ pub(crate) struct Transport {
     pub(crate) idempotency_key: Option<Arc<std::sync::Mutex<Option<String>>>>,
     /// `None` in the client logins go through.
     pub(crate) auth: Option<Arc<Auth>>,
+    /// A forked child's own HTTP client (its parent's connections are not its to use).
+    pub(crate) process_http: ProcessHttp,
 }
 
 impl alura_api::Transport for Transport {
@@ -304,7 +307,14 @@ impl Transport {
 
     /// Sends one attempt and reads its whole answer, never more than `max_body` bytes of it.
     async fn exchange(&self, client: &reqwest::Client, attempt: Request) -> Result<Answer, Failure> {
-        let mut response = client.execute(attempt).await.map_err(Failure::Send)?;
+        let mut response = match self.process_http.in_child() {
+            None => client.execute(attempt).await,
+            Some(child) => match child {
+                Ok(child) => child.execute(attempt).await,
+                Err(e) => Err(e),
+            },
+        }
+        .map_err(Failure::Send)?;
         let status = response.status();
         let declared = response
             .headers()
