@@ -4,6 +4,7 @@
 //! (bench/README.md, "The 100,000-candle decode").
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
 use pyo3::prelude::*;
@@ -37,9 +38,12 @@ impl Early {
             }
             let (done, objects) = oneshot::channel();
             let bytes = body.clone();
-            // Sent, or dropped, with the GIL held: objects nobody waits for go at once.
-            let convert =
-                move || Python::attach(|py| drop(done.send(pyjson::to_py(py, &bytes).map(Bound::unbind))));
+            // Objects the caller stopped waiting for are dropped here, with the GIL held. During
+            // the interpreter's shutdown nothing is converted: the caller's wait ends, and it
+            // converts (or is gone).
+            let convert = move || {
+                Python::try_attach(|py| drop(done.send(pyjson::to_py(py, &bytes).map(Bound::unbind))));
+            };
             // A thread that cannot start only means the caller converts the body itself.
             if std::thread::Builder::new().name("alura-json".into()).spawn(convert).is_ok() {
                 *early.started() = Some((body.clone(), objects));
@@ -56,11 +60,22 @@ impl Early {
     }
 
     /// For a sync call: waits (without the GIL, which the converting thread needs) for the
-    /// objects of `body`. `None` when none were started or their conversion failed: the
-    /// caller then converts, and raises, as it would have.
+    /// objects of `body`. `None` when none were started, their conversion failed, or it takes
+    /// far longer than it should: the caller then converts, and raises, as it would have.
+    ///
+    /// The wait is bounded because the converting thread runs Python: on Python 3.11 and
+    /// earlier the garbage collector can run a finalizer there, and one that takes a lock
+    /// the caller holds would wait for the caller while the caller waits for it.
     pub fn wait<'py>(&self, py: Python<'py>, body: Option<&Bytes>) -> Option<Bound<'py, PyAny>> {
+        let len = u64::try_from(body?.len()).unwrap_or(u64::MAX);
         let objects = self.take(body)?;
-        let converted = py.detach(|| objects.blocking_recv()).ok()?;
+        // About 60 MB/s of JSON is converted here; this allows 4 MB/s, and a second more.
+        let bound = Duration::from_secs(1).saturating_add(Duration::from_nanos(len.saturating_mul(250)));
+        let converted = py.detach(|| {
+            let runtime = crate::runtime::handle().ok()?;
+            // Made inside the runtime: a timer needs one.
+            runtime.block_on(async { tokio::time::timeout(bound, objects).await }).ok()?.ok()
+        })?;
         converted.ok().map(|objects| objects.into_bound(py))
     }
 

@@ -16,6 +16,7 @@ use tokio::sync::Mutex;
 
 use crate::challenge;
 use crate::error::{Error, Result};
+use crate::observe;
 use crate::token::{Secret, Token, TokenInfo, jwt_expiry};
 use crate::token_cache::TokenCache;
 
@@ -127,7 +128,7 @@ impl Auth {
         let generation = slot.token.as_ref().map_or(1, |t| t.generation.saturating_add(1));
         // Boxed: a login's state is kilobytes, and unboxed it would be part of (and copied
         // with) every call's future, though almost every call finds its token fresh.
-        Box::pin(self.login_shared(&mut slot, seen, generation)).await
+        Box::pin(observe::unobserved(self.login_shared(&mut slot, seen, generation))).await
     }
 
     /// After a 401 with `rejected`: a token from a new login, or `None` when we cannot log in
@@ -141,7 +142,8 @@ impl Auth {
         if let Some(current) = slot.token.as_ref().filter(|t| t.generation > rejected.generation) {
             return Ok(Some(current.clone()));
         }
-        Box::pin(self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1))).await.map(Some)
+        let login = self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1));
+        Box::pin(observe::unobserved(login)).await.map(Some)
     }
 
     /// One login for everyone waiting on the slot: a failure while they waited is theirs too,

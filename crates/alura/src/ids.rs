@@ -5,20 +5,25 @@ use std::cell::Cell;
 use rand::Rng;
 
 thread_local! {
-    /// SplitMix64 state for request ids, seeded from the OS on first use. A request id is
+    /// SplitMix64 state for request ids and the process it was seeded in. A request id is
     /// made on every call and only has to be unique: `ThreadRng`'s ChaCha cost about 900
-    /// instructions per id (callgrind), this a handful.
-    static REQUEST_IDS: Cell<Option<u64>> = const { Cell::new(None) };
-    /// The process this thread last drew an idempotency key in.
+    /// instructions per id (callgrind), this a handful. A forked child reseeds, or it would
+    /// repeat its parent's ids.
+    static REQUEST_IDS: Cell<(u32, u64)> = const { Cell::new((0, 0)) };
+    /// The process this thread's `ThreadRng` was last reseeded in.
     static KEYS_PID: Cell<u32> = const { Cell::new(0) };
 }
 
 /// A new id for one call, the same on each of its attempts: `req_` and a UUID.
 pub(crate) fn request_id() -> String {
-    let state = REQUEST_IDS.get().unwrap_or_else(|| rand::rng().random());
+    let pid = std::process::id();
+    let state = match REQUEST_IDS.get() {
+        (seeded_in, state) if seeded_in == pid => state,
+        _ => fresh_rng(pid).random(),
+    };
     let (state, high) = split_mix(state);
     let (state, low) = split_mix(state);
-    REQUEST_IDS.set(Some(state));
+    REQUEST_IDS.set((pid, state));
     uuid("req_", u128::from(high) << 64 | u128::from(low))
 }
 
@@ -26,13 +31,17 @@ pub(crate) fn request_id() -> String {
 /// this thread finds itself in a new process: a forked child inherits its parent's
 /// generator, and two processes sending one key with two orders would lose one of them.
 pub(crate) fn idempotency_key() -> String {
+    uuid("", fresh_rng(std::process::id()).random())
+}
+
+/// This thread's `ThreadRng`, reseeded from the OS the first time it is used in process `pid`
+/// (rand 0.9 does not reseed on fork). A reseed the OS refuses is tried again on the next use.
+fn fresh_rng(pid: u32) -> rand::rngs::ThreadRng {
     let mut rng = rand::rng();
-    let pid = std::process::id();
-    if KEYS_PID.replace(pid) != pid {
-        // A failed reseed keeps the old state: still unique within one process.
-        let _ = rng.reseed();
+    if KEYS_PID.get() != pid && rng.reseed().is_ok() {
+        KEYS_PID.set(pid);
     }
-    uuid("", rng.random())
+    rng
 }
 
 fn split_mix(state: u64) -> (u64, u64) {

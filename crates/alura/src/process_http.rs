@@ -3,8 +3,10 @@
 //! them, and shares their sockets with the parent: a call there would wait for an answer no
 //! task reads. So a child builds its own client, with the same settings, on first use.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
 
 /// What the HTTP client is built from, kept to build it again in a child.
 #[derive(Clone)]
@@ -37,7 +39,8 @@ impl HttpSettings {
 pub(crate) struct ProcessHttp {
     pid: u32,
     settings: HttpSettings,
-    child: Arc<Mutex<Option<(u32, reqwest::Client)>>>,
+    /// Read without a lock, so one held by another thread at a fork cannot stall a child.
+    child: Arc<ArcSwapOption<(u32, reqwest::Client)>>,
 }
 
 impl ProcessHttp {
@@ -52,17 +55,13 @@ impl ProcessHttp {
         if pid == self.pid {
             return None;
         }
-        // A lock some other thread held at the fork stays held in the child: then each
-        // call builds a client of its own rather than wait.
-        let Ok(mut child) = self.child.try_lock() else { return Some(self.settings.build()) };
-        if let Some((built_in, http)) = child.as_ref()
-            && *built_in == pid
-        {
-            return Some(Ok(http.clone()));
+        if let Some(built) = self.child.load().as_ref().filter(|built| built.0 == pid) {
+            return Some(Ok(built.1.clone()));
         }
+        // Two threads of a new child may both build one; the last kept is as good.
         let http = self.settings.build();
         if let Ok(http) = &http {
-            *child = Some((pid, http.clone()));
+            self.child.store(Some(Arc::new((pid, http.clone()))));
         }
         Some(http)
     }

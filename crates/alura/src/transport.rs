@@ -175,10 +175,23 @@ impl Transport {
                 body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?,
             )),
         };
+        // In a forked child, the child's own HTTP client; one that cannot be built fails the
+        // call before anything is sent.
+        let child_http = self.process_http.in_child().transpose().map_err(|e| {
+            Error::invalid(format!("cannot build the HTTP client of this (forked) process: {e}"))
+        })?;
+        let client = child_http.as_ref().unwrap_or(client);
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);
         let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
-        let mut token = if authenticated { Some(self.auth()?.token().await?) } else { None };
+        // A login is bounded by the call's deadline too: it waits on the login lock, which a
+        // login cut off by a fork (in the parent, mid-login) would otherwise hold for ever.
+        let timed_out = || Error::Timeout { elapsed: started.elapsed(), call: Box::default() };
+        let mut token = if authenticated {
+            Some(tokio::time::timeout(left(), self.auth()?.token()).await.map_err(|_| timed_out())??)
+        } else {
+            None
+        };
         let (mut retries, mut relogged) = (0u32, false);
         loop {
             if left().is_zero() {
@@ -231,7 +244,9 @@ impl Transport {
                 policy::Step::Relogin => {
                     // The token lapsed or was revoked: log in again and replay this once.
                     let renewed = match &token {
-                        Some(rejected) => self.auth()?.renew(rejected).await?,
+                        Some(rejected) => tokio::time::timeout(left(), self.auth()?.renew(rejected))
+                            .await
+                            .map_err(|_| timed_out())??,
                         None => None,
                     };
                     match renewed {
@@ -307,14 +322,7 @@ impl Transport {
 
     /// Sends one attempt and reads its whole answer, never more than `max_body` bytes of it.
     async fn exchange(&self, client: &reqwest::Client, attempt: Request) -> Result<Answer, Failure> {
-        let mut response = match self.process_http.in_child() {
-            None => client.execute(attempt).await,
-            Some(child) => match child {
-                Ok(child) => child.execute(attempt).await,
-                Err(e) => Err(e),
-            },
-        }
-        .map_err(Failure::Send)?;
+        let mut response = client.execute(attempt).await.map_err(Failure::Send)?;
         let status = response.status();
         let declared = response
             .headers()
