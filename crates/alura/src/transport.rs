@@ -29,6 +29,9 @@ use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::token::Token;
 use crate::validate;
 
+/// The most a body's buffer is sized to up front from its declared length.
+const PRESIZE_LIMIT: usize = 16 << 20;
+
 /// The longest URL a call may send; a longer one is refused as invalid input.
 pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 
@@ -346,10 +349,11 @@ impl Transport {
                 (Some(buffer), _) => buffer.extend_from_slice(&chunk),
                 (None, None) => first = Some(chunk),
                 (None, Some(earlier)) => {
-                    // The declared length is within `max_body` (checked above), and pages a
-                    // lying server never fills are never touched; growing from a guess would
-                    // copy a 16 MB body four times over.
-                    let capacity = declared.map_or(0, |n| n as usize).max(read);
+                    // Sized from the declared length (within `max_body`, checked above), so a
+                    // 16 MB body is not copied four times while the buffer grows; but never
+                    // more than 16 MiB up front, as a lying server's claim would otherwise
+                    // reserve `max_body` per call (committed memory on some systems).
+                    let capacity = declared.map_or(0, |n| n as usize).min(PRESIZE_LIMIT).max(read);
                     let mut buffer = BytesMut::with_capacity(capacity);
                     buffer.extend_from_slice(&earlier);
                     buffer.extend_from_slice(&chunk);
