@@ -67,6 +67,27 @@ async fn baseline(http: &reqwest::Client, url: &str, n: usize, concurrency: usiz
         .await;
 }
 
+/// hyper-util's client alone with the same decoding, for a profiler: the floor under both.
+type Hyper = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+async fn hyper_direct(http: &Hyper, url: &str, n: usize, concurrency: usize) {
+    use http_body_util::BodyExt;
+    let uri: http::Uri = url.parse().expect("a URI");
+    stream::iter(0..n)
+        .for_each_concurrent(concurrency, |_| async {
+            let req =
+                http::Request::get(uri.clone()).body(http_body_util::Full::default()).expect("a request");
+            let res = http.request(req).await.expect("hyper call");
+            let bytes = res.into_body().collect().await.expect("body").to_bytes();
+            let candles: Vec<Candle> = serde_json::from_slice(&bytes).expect("decode");
+            assert_eq!(candles.len(), 6);
+        })
+        .await;
+}
+
 /// `n` pairs in a row: create a quick session on BTC, then close its position, which closes it. The
 /// simulator does not debit a session's budget, so 10 USDC (the minimum) never runs out.
 async fn ours_posts(client: &alura::Client, n: usize) {
@@ -139,7 +160,13 @@ async fn main() {
             "alura" => ours(&client, n, concurrency).await,
             "reqwest" => baseline(&http, &url, n, concurrency).await,
             "generated" => generated(&direct, n, concurrency).await,
-            other => panic!("ALURA_BENCH_ONLY={other}: expected alura, reqwest or generated"),
+            "hyper" => {
+                let h: Hyper =
+                    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                        .build(hyper_util::client::legacy::connect::HttpConnector::new());
+                hyper_direct(&h, &url, n, concurrency).await
+            }
+            other => panic!("ALURA_BENCH_ONLY={other}: expected alura, reqwest, generated or hyper"),
         }
         return;
     }

@@ -15,8 +15,9 @@ use alura_api::Hooks;
 use crate::auth::{Auth, LoginOptions, OnToken, SharedSigner};
 use crate::decode::Drift;
 use crate::error::{Error, Result};
-use crate::process_http::{HttpSettings, ProcessHttp};
+use crate::process_http::ProcessHttp;
 use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
+use crate::sender::HttpSettings;
 use crate::token::{Secret, TokenInfo};
 use crate::token_cache::TokenCache;
 use crate::transport::Transport;
@@ -124,10 +125,6 @@ impl Client {
 
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
-    }
-
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
     }
 
     /// Whether an answer that does not fit the spec fails the call (see [`ClientBuilder::strict`]).
@@ -399,26 +396,28 @@ impl ClientBuilder {
             headers.insert(name, value);
         }
         let request_timeout = self.timeout.unwrap_or(Duration::from_secs(30));
+        let user_agent =
+            self.user_agent.unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into());
+        let user_agent = reqwest::header::HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid("the user agent has characters a header cannot carry"))?;
+        // The client's own headers go over the User-Agent: one given there is the one sent.
+        headers.entry(reqwest::header::USER_AGENT).or_insert(user_agent);
         let settings = HttpSettings {
-            timeout: request_timeout,
             connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
-            user_agent: self
-                .user_agent
-                .unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into()),
             no_proxy: loopback,
+            base_url: base_url.clone(),
         };
-        let http =
+        let (http, sender) =
             settings.build().map_err(|e| Error::invalid(format!("cannot build the HTTP client: {e}")))?;
         let transport = Transport {
             policy: self.retry.unwrap_or_default(),
             request_timeout,
-            http_timeout: request_timeout,
             max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             headers,
             idempotency_key: None,
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
-            process_http: ProcessHttp::new(settings),
+            process_http: ProcessHttp::new(settings, sender),
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));

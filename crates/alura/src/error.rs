@@ -7,6 +7,7 @@ use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::sender::HttpError;
 use alura_api::types::ErrorResponse;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -87,9 +88,9 @@ pub enum Error {
     Network {
         /// What failed, with its causes.
         message: String,
-        /// The underlying HTTP client error.
+        /// The underlying HTTP client's error.
         #[source]
-        source: Option<Arc<reqwest::Error>>,
+        source: Option<Arc<dyn StdError + Send + Sync>>,
         /// Which call this was: request id, idempotency key, the answer's headers.
         call: Box<CallInfo>,
     },
@@ -336,8 +337,9 @@ impl Error {
         Error::Auth { message: message.into(), status: None, call: Box::default() }
     }
 
-    pub(crate) fn network(e: reqwest::Error) -> Self {
-        Error::Network { message: describe(&e), source: Some(Arc::new(e)), call: Box::default() }
+    pub(crate) fn network(e: impl Into<HttpError>) -> Self {
+        let e = e.into();
+        Error::Network { message: e.describe(), source: e.into_source(), call: Box::default() }
     }
 
     /// The error for a caught panic, with its message when it had one.
@@ -384,25 +386,6 @@ impl Error {
             code => Error::Api { status: code, messages, body, call },
         }
     }
-}
-
-/// The text of a reqwest error and of its causes ("error sending request" alone says little).
-pub(crate) fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    // reqwest names the whole URL, which may be kilobytes of a path argument: keep its start.
-    if let Some(url) = e.url().map(|u| u.as_str().to_owned())
-        && url.len() > 120
-    {
-        let cut = (0..=100).rev().find(|i| url.is_char_boundary(*i)).unwrap_or(0);
-        text = text.replace(&url, &format!("{}…", &url[..cut]));
-    }
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// The server's own id for a request, under the names servers and CDNs use.

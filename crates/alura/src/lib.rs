@@ -46,6 +46,7 @@ mod policy;
 mod process_http;
 mod request;
 mod retry;
+mod sender;
 mod token;
 mod token_cache;
 mod trading;

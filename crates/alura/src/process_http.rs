@@ -3,66 +3,41 @@
 //! them, and shares their sockets with the parent: a call there would wait for an answer no
 //! task reads. So a child builds its own client, with the same settings, on first use.
 
+use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 
-/// What the HTTP client is built from, kept to build it again in a child.
-#[derive(Clone)]
-pub(crate) struct HttpSettings {
-    pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) user_agent: String,
-    /// Loopback: a proxy from the environment must never catch traffic meant for this machine.
-    pub(crate) no_proxy: bool,
-}
+use crate::sender::{HttpSettings, Sender};
 
-impl HttpSettings {
-    pub(crate) fn build(&self) -> reqwest::Result<reqwest::Client> {
-        let mut http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(self.user_agent.clone())
-            // The API never redirects; following one could carry an order or a signature to
-            // another origin, or down to plain http. A redirect is an error naming its target.
-            .redirect(reqwest::redirect::Policy::none());
-        if self.no_proxy {
-            http = http.no_proxy();
-        }
-        http.build()
-    }
-}
-
-/// The process a client was built in, and the client a child built for itself.
+/// The process a client was built in, its sender, and the sender a child built for itself.
 #[derive(Clone)]
 pub(crate) struct ProcessHttp {
     pid: u32,
+    sender: Sender,
     settings: HttpSettings,
     /// Read without a lock, so one held by another thread at a fork cannot stall a child.
-    child: Arc<ArcSwapOption<(u32, reqwest::Client)>>,
+    child: Arc<ArcSwapOption<(u32, Sender)>>,
 }
 
 impl ProcessHttp {
-    pub(crate) fn new(settings: HttpSettings) -> Self {
-        Self { pid: std::process::id(), settings, child: Arc::default() }
+    pub(crate) fn new(settings: HttpSettings, sender: Sender) -> Self {
+        Self { pid: std::process::id(), sender, settings, child: Arc::default() }
     }
 
-    /// `None` in the process the client was built in (use its client); in a child, the
-    /// child's own client.
-    pub(crate) fn in_child(&self) -> Option<reqwest::Result<reqwest::Client>> {
+    /// The sender of this process: the one built with the client, or in a forked child the
+    /// child's own.
+    pub(crate) fn sender(&self) -> Result<Cow<'_, Sender>, String> {
         let pid = std::process::id();
         if pid == self.pid {
-            return None;
+            return Ok(Cow::Borrowed(&self.sender));
         }
         if let Some(built) = self.child.load().as_ref().filter(|built| built.0 == pid) {
-            return Some(Ok(built.1.clone()));
+            return Ok(Cow::Owned(built.1.clone()));
         }
         // Two threads of a new child may both build one; the last kept is as good.
-        let http = self.settings.build();
-        if let Ok(http) = &http {
-            self.child.store(Some(Arc::new((pid, http.clone()))));
-        }
-        Some(http)
+        let (_, sender) = self.settings.build()?;
+        self.child.store(Some(Arc::new((pid, sender.clone()))));
+        Ok(Cow::Owned(sender))
     }
 }

@@ -99,8 +99,7 @@ impl Client {
                 .insert(reqwest::header::CONTENT_TYPE, "application/json".parse().expect("a valid value"));
             *built.body_mut() = Some(bytes.into());
         }
-        let response =
-            self.transport().run(self.http(), built, "request", None, request.authenticated).await?;
+        let response = self.transport().run(built, "request", None, request.authenticated).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(Error::network)?;

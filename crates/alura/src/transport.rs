@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use alura_api::{BoxFuture, Operation, OperationInfo};
 use bytes::{Bytes, BytesMut};
+use http::Uri;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, Request, Response, StatusCode, Version};
@@ -20,12 +21,13 @@ use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::decode::{self, Captured};
-use crate::error::{CallInfo, Carrier, Error, Result, describe};
+use crate::error::{CallInfo, Carrier, Error, Result};
 use crate::ids;
 use crate::observe;
 use crate::policy;
 use crate::process_http::ProcessHttp;
 use crate::retry::{self, RetryPolicy, SharedSleeper};
+use crate::sender::{HttpError, Incoming, Outgoing, Sender};
 use crate::token::Token;
 use crate::validate;
 
@@ -39,34 +41,34 @@ pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 pub(crate) struct Transport {
     pub(crate) policy: RetryPolicy,
     pub(crate) request_timeout: Duration,
-    /// The limit the HTTP client applies to every request it sends; `with_timeout` clients
-    /// share that client but not its limit.
-    pub(crate) http_timeout: Duration,
     /// The largest response body read; a larger one fails the call as soon as it shows.
     pub(crate) max_body: usize,
     pub(crate) sleeper: SharedSleeper,
-    /// Sent with every call of this client (`with_call_options`), over the generated ones.
+    /// Sent with every call of this client (its `User-Agent`, `with_call_options`), over the
+    /// generated ones.
     pub(crate) headers: HeaderMap,
     /// The `Idempotency-Key` given for the next POST (taken by it, so a client kept from
     /// `with_call_options` never sends one key with two orders); `None`: a new key per call.
     pub(crate) idempotency_key: Option<Arc<std::sync::Mutex<Option<String>>>>,
     /// `None` in the client logins go through.
     pub(crate) auth: Option<Arc<Auth>>,
-    /// A forked child's own HTTP client (its parent's connections are not its to use).
+    /// What sends the requests; a forked child builds its own (its parent's connections are
+    /// not its to use).
     pub(crate) process_http: ProcessHttp,
 }
 
 impl alura_api::Transport for Transport {
     fn send<'a>(
         &'a self,
-        client: &'a reqwest::Client,
+        // Only builds the generated requests: the transport's sender carries them.
+        _client: &'a reqwest::Client,
         request: Request,
         operation: &'a OperationInfo,
     ) -> BoxFuture<'a, reqwest::Result<Response>> {
         let op = alura_api::find(operation.operation_id);
         let authenticated = op.is_some_and(|op| op.authenticated);
         Box::pin(async move {
-            match self.run(client, request, operation.operation_id, op, authenticated).await {
+            match self.run(request, operation.operation_id, op, authenticated).await {
                 Ok(response) => Ok(response),
                 Err(error) => Ok(Carrier::new(error).into_response()),
             }
@@ -79,7 +81,6 @@ impl Transport {
     /// known about the call stamped on its error.
     pub(crate) async fn run(
         &self,
-        client: &reqwest::Client,
         mut request: Request,
         operation: &str,
         op: Option<&'static Operation>,
@@ -112,7 +113,7 @@ impl Transport {
             request_id = %request_id,
         );
         async move {
-            self.call(client, request, operation, op, authenticated, &request_id).await.map_err(|error| {
+            self.call(request, operation, op, authenticated, &request_id).await.map_err(|error| {
                 let error = error.with_call(|call| {
                     call.request_id.get_or_insert(request_id);
                     if call.idempotency_key.is_none() {
@@ -141,12 +142,20 @@ struct Answer {
     url: reqwest::Url,
 }
 
+/// What every attempt of a call sends, prepared once.
+struct Prepared {
+    request: Request,
+    uri: Uri,
+    /// Copied once: each attempt shares these bytes.
+    body: Option<Bytes>,
+}
+
 /// What went wrong with one attempt.
 enum Failure {
     /// Before any status arrived.
-    Send(reqwest::Error),
+    Send(HttpError),
     /// After the status line, while reading the body.
-    Body(StatusCode, reqwest::Error),
+    Body(StatusCode, HttpError),
     /// The body is larger than the limit.
     TooLarge(StatusCode),
 }
@@ -159,7 +168,6 @@ impl Transport {
     /// Sends `request` until it gets an answer to hand back, or fails for good.
     async fn call(
         &self,
-        client: &reqwest::Client,
         request: Request,
         operation: &str,
         op: Option<&'static Operation>,
@@ -171,19 +179,21 @@ impl Transport {
             validate::request(op, &request).map_err(Error::invalid)?;
         }
         let idempotent = retry::idempotent(request.method());
-        // Copied once: each attempt shares these bytes.
         let body = match request.body() {
             None => None,
             Some(body) => Some(Bytes::copy_from_slice(
                 body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?,
             )),
         };
+        let uri = crate::sender::uri_of(request.url())
+            .ok_or_else(|| Error::invalid(format!("the URL {} cannot be sent", request.url())))?;
+        let prepared = Prepared { request, uri, body };
+        let request = &prepared.request;
         // In a forked child, the child's own HTTP client; one that cannot be built fails the
         // call before anything is sent.
-        let child_http = self.process_http.in_child().transpose().map_err(|e| {
+        let sender = self.process_http.sender().map_err(|e| {
             Error::invalid(format!("cannot build the HTTP client of this (forked) process: {e}"))
         })?;
-        let client = child_http.as_ref().unwrap_or(client);
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);
         let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
@@ -200,10 +210,10 @@ impl Transport {
             if left().is_zero() {
                 return Err(Error::Timeout { elapsed: started.elapsed(), call: Box::default() });
             }
-            let attempt = self.attempt(&request, body.as_ref(), token.as_ref(), left());
+            let attempt = attempt(&prepared, token.as_ref());
             let n = retries.saturating_add(1);
             let sent_at = Instant::now();
-            let outcome = self.exchange(client, attempt).await;
+            let outcome = self.exchange(&sender, attempt, self.request_timeout.min(left())).await;
             let ms = sent_at.elapsed().as_millis();
             let (method, path) = (request.method(), request.url().path());
             match &outcome {
@@ -227,7 +237,7 @@ impl Transport {
                 },
                 Err(Failure::TooLarge(_)) => policy::Seen::TooLarge,
                 Err(Failure::Body(..)) => policy::Seen::BodyFailed,
-                Err(Failure::Send(e)) => policy::Seen::SendFailed { connect: e.is_connect() },
+                Err(Failure::Send(e)) => policy::Seen::SendFailed { connect: e.connect },
             };
             let cx = policy::Context {
                 idempotent,
@@ -305,17 +315,17 @@ impl Transport {
             // The server answered; whatever it did, it did.
             (Why::OutcomeUnknown, Err(Failure::Body(status, e))) => Error::OutcomeUnknown {
                 operation: operation.into(),
-                reason: format!("the {status} answer's body could not be read: {}", describe(&e)),
+                reason: format!("the {status} answer's body could not be read: {}", e.describe()),
                 status: Some(status.as_u16()),
                 call: Box::default(),
             },
             (Why::OutcomeUnknown, Err(Failure::Send(e))) => Error::OutcomeUnknown {
                 operation: operation.into(),
-                reason: if e.is_timeout() { "no response before the timeout".into() } else { describe(&e) },
+                reason: if e.timeout { "no response before the timeout".into() } else { e.describe() },
                 status: None,
                 call: Box::default(),
             },
-            (_, Err(Failure::Send(e) | Failure::Body(_, e))) if e.is_timeout() => {
+            (_, Err(Failure::Send(e) | Failure::Body(_, e))) if e.timeout => {
                 Error::Timeout { elapsed: started.elapsed(), call: Box::default() }
             }
             (_, Err(Failure::Send(e) | Failure::Body(_, e))) => Error::network(e),
@@ -323,12 +333,37 @@ impl Transport {
         }
     }
 
-    /// Sends one attempt and reads its whole answer, never more than `max_body` bytes of it.
-    async fn exchange(&self, client: &reqwest::Client, attempt: Request) -> Result<Answer, Failure> {
-        let mut response = client.execute(attempt).await.map_err(Failure::Send)?;
-        let status = response.status();
+    /// Sends one attempt and reads its whole answer, never more than `max_body` bytes of it,
+    /// all within `limit`.
+    async fn exchange(
+        &self,
+        sender: &Sender,
+        attempt: Outgoing<'_>,
+        limit: Duration,
+    ) -> Result<Answer, Failure> {
+        // Set once the status arrives: a timeout after it lost the body, not the request.
+        let mut status = None;
+        match tokio::time::timeout(limit, self.read(sender, attempt, &mut status)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(match status {
+                Some(status) => Failure::Body(status, HttpError::timed_out()),
+                None => Failure::Send(HttpError::timed_out()),
+            }),
+        }
+    }
+
+    async fn read(
+        &self,
+        sender: &Sender,
+        attempt: Outgoing<'_>,
+        seen: &mut Option<StatusCode>,
+    ) -> Result<Answer, Failure> {
+        let url = attempt.url;
+        let mut response: Incoming = sender.send(attempt).await.map_err(Failure::Send)?;
+        let status = response.status;
+        *seen = Some(status);
         let declared = response
-            .headers()
+            .headers
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
@@ -362,35 +397,23 @@ impl Transport {
             }
         }
         let body = gathered.map(BytesMut::freeze).or(first).unwrap_or_default();
-        let version = response.version();
-        let headers = std::mem::take(response.headers_mut());
-        Ok(Answer { status, version, headers, body, url: response.url().clone() })
+        Ok(Answer { status, version: response.version, headers: response.headers, body, url: url.clone() })
     }
+}
 
-    /// One attempt: a copy of the request with the current token and the time left.
-    fn attempt(
-        &self,
-        request: &Request,
-        body: Option<&Bytes>,
-        token: Option<&Token>,
-        left: Duration,
-    ) -> Request {
-        // Copied field by field: `Request::try_clone` also builds two extension maps per copy,
-        // which the generated requests never use.
-        let mut attempt = Request::new(request.method().clone(), request.url().clone());
-        *attempt.headers_mut() = request.headers().clone();
-        *attempt.version_mut() = request.version();
-        *attempt.body_mut() = body.cloned().map(Into::into);
-        // Setting a per-request limit costs an allocation, so it is set only where it differs
-        // from the one the HTTP client applies anyway.
-        let limit = self.request_timeout.min(left);
-        if limit != self.http_timeout {
-            *attempt.timeout_mut() = Some(limit);
-        }
-        if let Some(token) = token {
-            attempt.headers_mut().insert(AUTHORIZATION, token.header.clone());
-        }
-        attempt
+/// One attempt: the prepared request with the current token.
+fn attempt<'a>(prepared: &'a Prepared, token: Option<&Token>) -> Outgoing<'a> {
+    let request = &prepared.request;
+    let mut headers = request.headers().clone();
+    if let Some(token) = token {
+        headers.insert(AUTHORIZATION, token.header.clone());
+    }
+    Outgoing {
+        method: request.method(),
+        url: request.url(),
+        uri: &prepared.uri,
+        headers,
+        body: prepared.body.clone(),
     }
 }
 
