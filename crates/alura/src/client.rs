@@ -400,8 +400,8 @@ impl ClientBuilder {
             self.user_agent.unwrap_or_else(|| concat!("alura-rust/", env!("CARGO_PKG_VERSION")).into());
         let user_agent = reqwest::header::HeaderValue::from_str(&user_agent)
             .map_err(|_| Error::invalid("the user agent has characters a header cannot carry"))?;
-        // The client's own headers go over the User-Agent: one given there is the one sent.
-        headers.entry(reqwest::header::USER_AGENT).or_insert(user_agent);
+        // Sent with the client's own headers (`options::header` keeps users from setting it there).
+        headers.insert(reqwest::header::USER_AGENT, user_agent);
         let settings = HttpSettings {
             connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
             no_proxy: loopback,

@@ -7,7 +7,7 @@
 //! - a POST that may have run (a 5xx, a body that broke after the status, a failure after the
 //!   request left) is an unknown outcome, never sent again;
 //! - a transient failure is retried (idempotent methods on 429/5xx and transport failures, a POST
-//!   only on 429 or when the connection never opened) while retries and time remain, waiting what
+//!   only on 429 or when the server cannot have acted on it) while retries and time remain, waiting what
 //!   `Retry-After` asks on 429/503, else the backoff;
 //! - anything else fails with what the answer or the failure says.
 
@@ -22,8 +22,9 @@ pub(crate) enum Seen {
     TooLarge,
     /// The status came, then reading the body failed.
     BodyFailed,
-    /// No answer; `connect` when the connection never opened (nothing reached the server).
-    SendFailed { connect: bool },
+    /// No answer; `unsent` when the server cannot have acted on it (no connection, or an HTTP/2
+    /// refusal).
+    SendFailed { unsent: bool },
 }
 
 /// Where the call stands.
@@ -86,7 +87,7 @@ pub(crate) fn decide(seen: Seen, cx: Context) -> Step {
         Seen::TooLarge if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
         Seen::TooLarge => Step::Fail(Why::TooLarge),
         Seen::BodyFailed if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
-        Seen::SendFailed { connect: false } if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
+        Seen::SendFailed { unsent: false } if !cx.idempotent => Step::Fail(Why::OutcomeUnknown),
         Seen::BodyFailed | Seen::SendFailed { .. } => {
             if room(cx.backoff) {
                 Step::Retry(cx.backoff)
@@ -176,17 +177,17 @@ mod tests {
                 post(),
                 Step::Fail(Why::OutcomeUnknown),
             ),
-            ("no connection: a POST is safe to retry", Seen::SendFailed { connect: true }, post(), backoff),
+            ("no connection: a POST is safe to retry", Seen::SendFailed { unsent: true }, post(), backoff),
             (
                 "a POST that left may have run",
-                Seen::SendFailed { connect: false },
+                Seen::SendFailed { unsent: false },
                 post(),
                 Step::Fail(Why::OutcomeUnknown),
             ),
-            ("a GET that failed is retried", Seen::SendFailed { connect: false }, get(), backoff),
+            ("a GET that failed is retried", Seen::SendFailed { unsent: false }, get(), backoff),
             (
                 "until the retries run out",
-                Seen::SendFailed { connect: false },
+                Seen::SendFailed { unsent: false },
                 spent,
                 Step::Fail(Why::Transport),
             ),

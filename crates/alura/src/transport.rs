@@ -185,8 +185,10 @@ impl Transport {
                 body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?,
             )),
         };
-        let uri = crate::sender::uri_of(request.url())
-            .ok_or_else(|| Error::invalid(format!("the URL {} cannot be sent", request.url())))?;
+        let uri = crate::sender::uri_of(request.url()).ok_or_else(|| {
+            let url: String = request.url().as_str().chars().take(100).collect();
+            Error::invalid(format!("the URL {url}… cannot be sent"))
+        })?;
         let prepared = Prepared { request, uri, body };
         let request = &prepared.request;
         // In a forked child, the child's own HTTP client; one that cannot be built fails the
@@ -237,7 +239,7 @@ impl Transport {
                 },
                 Err(Failure::TooLarge(_)) => policy::Seen::TooLarge,
                 Err(Failure::Body(..)) => policy::Seen::BodyFailed,
-                Err(Failure::Send(e)) => policy::Seen::SendFailed { connect: e.connect },
+                Err(Failure::Send(e)) => policy::Seen::SendFailed { unsent: e.unsent },
             };
             let cx = policy::Context {
                 idempotent,
