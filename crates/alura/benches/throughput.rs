@@ -166,7 +166,24 @@ async fn main() {
                         .build(hyper_util::client::legacy::connect::HttpConnector::new());
                 hyper_direct(&h, &url, n, concurrency).await
             }
-            other => panic!("ALURA_BENCH_ONLY={other}: expected alura, reqwest, generated or hyper"),
+            // POST pairs at concurrency 1, after one login (not counted: both use its token).
+            "alura-posts" | "reqwest-posts" => {
+                let signed = alura::Client::builder()
+                    .base_url(&base)
+                    .signer(PrivateKeySigner::random())
+                    .build()
+                    .expect("client");
+                signed.login().await.expect("login");
+                if only == "alura-posts" {
+                    ours_posts(&signed, n).await
+                } else {
+                    let bearer = signed.token().expect("a token after login").value().to_owned();
+                    baseline_posts(&http, &base, &bearer, n).await
+                }
+            }
+            other => panic!(
+                "ALURA_BENCH_ONLY={other}: expected alura, reqwest, generated, hyper, alura-posts or reqwest-posts"
+            ),
         }
         return;
     }
