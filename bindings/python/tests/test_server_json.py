@@ -67,6 +67,15 @@ def test_a_body_that_is_not_json_is_a_decode_error(serve: Callable[[bytes], str]
         alura.Client(base_url=url).get_symbols()
 
 
+def test_a_key_that_is_not_utf8_is_a_decode_error(serve: Callable[[bytes], str]) -> None:
+    # Keys are checked as UTF-8 only when not already cached: a new key must still be checked,
+    # short or long, in the first object or after the cache knows its neighbours.
+    for bad in (b'{"symbols": [], "\xff": 1}', b'[{"a": 1}, {"a\xc3": 2}]', b'{"' + b"k" * 70 + b'\xfe": 1}'):
+        url = serve(bad)
+        with pytest.raises(alura.DecodeError):
+            alura.Client(base_url=url).get_symbols()
+
+
 def _history(candles: int, odd_at: int) -> bytes:
     """A history over a megabyte, which is parsed on a thread of its own while the core checks
     it, with one candle the spec does not expect."""
