@@ -52,7 +52,13 @@ impl HttpSettings {
     /// The reqwest client the generated code builds its requests with, and the sender. The one
     /// place either is built.
     pub(crate) fn build(&self) -> Result<(reqwest::Client, Sender), String> {
+        // One TLS configuration for both: building the verifier twice doubled the cost of
+        // making a client (5.9 ms -> 12.0 ms in Python).
+        let tls = tls_config()?;
+        let mut for_reqwest = tls.clone();
+        for_reqwest.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(for_reqwest)
             .connect_timeout(self.connect_timeout)
             // The API never redirects; following one could carry an order or a signature to
             // another origin, or down to plain http. A redirect is an error naming its target.
@@ -61,7 +67,7 @@ impl HttpSettings {
             builder = builder.no_proxy();
         }
         let reqwest = builder.build().map_err(|e| e.to_string())?;
-        let sender = if self.proxied() { Sender::Proxied(reqwest.clone()) } else { self.direct()? };
+        let sender = if self.proxied() { Sender::Proxied(reqwest.clone()) } else { self.direct(tls) };
         Ok((reqwest, sender))
     }
 
@@ -74,7 +80,7 @@ impl HttpSettings {
             })
     }
 
-    fn direct(&self) -> Result<Sender, String> {
+    fn direct(&self, tls: rustls::ClientConfig) -> Sender {
         let mut tcp = HttpConnector::new();
         // The TLS layer above decides the scheme; plain http reaches here only for loopback or
         // when the builder allowed it.
@@ -86,19 +92,6 @@ impl HttpSettings {
         tcp.set_keepalive_retries(Some(TCP_KEEPALIVE_PROBES));
         #[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
         tcp.set_tcp_user_timeout(Some(TCP_USER_TIMEOUT));
-        // The platform's trust store (as reqwest's rustls build uses), with aws-lc-rs unless
-        // the program installed a provider of its own.
-        let provider = rustls::crypto::CryptoProvider::get_default()
-            .cloned()
-            .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-        let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-            .map_err(|e| format!("cannot load the system's certificates: {e}"))?;
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -110,8 +103,24 @@ impl HttpSettings {
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(connector);
-        Ok(Sender::Direct(Box::new(client)))
+        Sender::Direct(Box::new(client))
     }
+}
+
+/// The platform's trust store (as reqwest's rustls build uses), with aws-lc-rs unless the
+/// program installed a provider of its own.
+fn tls_config() -> Result<rustls::ClientConfig, String> {
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| format!("cannot load the system's certificates: {e}"))?;
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
 }
 
 /// `connect_timeout` over the whole connection: DNS, TCP and the TLS handshake (hyper-util's own
