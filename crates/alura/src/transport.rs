@@ -186,8 +186,10 @@ impl Transport {
             )),
         };
         let uri = crate::sender::uri_of(request.url()).ok_or_else(|| {
-            let url: String = request.url().as_str().chars().take(100).collect();
-            Error::invalid(format!("the URL {url}… cannot be sent"))
+            let url = request.url().as_str();
+            let shown: String = url.chars().take(100).collect();
+            let more = if shown.len() < url.len() { "…" } else { "" };
+            Error::invalid(format!("the URL {shown}{more} cannot be sent"))
         })?;
         let prepared = Prepared { request, uri, body };
         let request = &prepared.request;
