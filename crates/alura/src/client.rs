@@ -15,7 +15,7 @@ use alura_api::Hooks;
 use crate::auth::{Auth, LoginOptions, OnToken, SharedSigner};
 use crate::decode::Drift;
 use crate::error::{Error, Result};
-use crate::process_http::ProcessHttp;
+use crate::senders::Senders;
 use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
 use crate::sender::HttpSettings;
 use crate::token::{Secret, TokenInfo};
@@ -407,7 +407,7 @@ impl ClientBuilder {
             no_proxy: loopback,
             base_url: base_url.clone(),
         };
-        let (http, sender) =
+        let (http, tls) =
             settings.build().map_err(|e| Error::invalid(format!("cannot build the HTTP client: {e}")))?;
         let transport = Transport {
             policy: self.retry.unwrap_or_default(),
@@ -417,7 +417,7 @@ impl ClientBuilder {
             idempotency_key: None,
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
-            process_http: ProcessHttp::new(settings, sender),
+            senders: Senders::new(settings, tls),
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));

@@ -43,10 +43,10 @@ mod generated {
 mod observe;
 pub mod options;
 mod policy;
-mod process_http;
 mod request;
 mod retry;
 mod sender;
+mod senders;
 mod token;
 mod token_cache;
 mod trading;

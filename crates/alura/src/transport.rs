@@ -25,7 +25,7 @@ use crate::error::{CallInfo, Carrier, Error, Result};
 use crate::ids;
 use crate::observe;
 use crate::policy;
-use crate::process_http::ProcessHttp;
+use crate::senders::Senders;
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::sender::{HttpError, Incoming, Outgoing, Sender};
 use crate::token::Token;
@@ -54,7 +54,7 @@ pub(crate) struct Transport {
     pub(crate) auth: Option<Arc<Auth>>,
     /// What sends the requests; a forked child builds its own (its parent's connections are
     /// not its to use).
-    pub(crate) process_http: ProcessHttp,
+    pub(crate) senders: Senders,
 }
 
 impl alura_api::Transport for Transport {
@@ -193,10 +193,10 @@ impl Transport {
         })?;
         let prepared = Prepared { request, uri, body };
         let request = &prepared.request;
-        // In a forked child, the child's own HTTP client; one that cannot be built fails the
-        // call before anything is sent.
-        let sender = self.process_http.sender().map_err(|e| {
-            Error::invalid(format!("cannot build the HTTP client of this (forked) process: {e}"))
+        // The pool of this process and runtime; one that cannot be built fails the call before
+        // anything is sent.
+        let sender = self.senders.get().map_err(|e| {
+            Error::invalid(format!("cannot build the HTTP client of this process or runtime: {e}"))
         })?;
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);
