@@ -412,7 +412,7 @@ async fn guarded<T>(future: impl Future<Output = alura::Result<T>>) -> alura::Re
         .unwrap_or_else(|p| Err(alura::Error::from_panic(&*p)))
 }
 
-/// Runs `future` on the process's one Tokio runtime without the GIL, checking for Ctrl-C
+/// Runs `future` on the calling thread's own Tokio runtime without the GIL, checking for Ctrl-C
 /// every 50 ms so a waiting call can be interrupted (dropping the future cancels it).
 pub fn select_interruptible<F>(py: Python<'_>, future: F) -> PyResult<F::Output>
 where
@@ -420,7 +420,7 @@ where
     F::Output: Send,
 {
     py.detach(|| {
-        crate::runtime::handle()?.block_on(async {
+        crate::runtime::block_on(async {
             tokio::pin!(future);
             loop {
                 tokio::select! {
@@ -431,5 +431,6 @@ where
                 }
             }
         })
+        .and_then(|out| out)
     })
 }

@@ -72,9 +72,8 @@ impl Early {
         // About 60 MB/s of JSON is converted here; this allows 4 MB/s, and a second more.
         let bound = Duration::from_secs(1).saturating_add(Duration::from_nanos(len.saturating_mul(250)));
         let converted = py.detach(|| {
-            let runtime = crate::runtime::handle().ok()?;
             // Made inside the runtime: a timer needs one.
-            runtime.block_on(async { tokio::time::timeout(bound, objects).await }).ok()?.ok()
+            crate::runtime::block_on(async { tokio::time::timeout(bound, objects).await }).ok()?.ok()?.ok()
         })?;
         converted.ok().map(|objects| objects.into_bound(py))
     }

@@ -1,11 +1,19 @@
-//! The process's Tokio runtime. A forked child has none of its parent's threads, so a runtime
-//! started before `os.fork()` never runs a task in the child and every call there would wait
-//! for ever. The runtime therefore belongs to a process: a child starts its own on first use.
+//! The Tokio runtimes calls run on: the process's, where async calls run, and each thread's own,
+//! where that thread's sync calls run start to end, HTTP included, so a sync call never waits on
+//! another thread to be woken (bench/README.md: what that gave).
+//!
+//! A forked child has none of its parent's threads, so a runtime started before `os.fork()`
+//! never runs a task in the child and every call there would wait for ever; one made in the
+//! parent also shares its epoll instance with the parent. Runtimes therefore belong to a
+//! process: a child starts its own on first use and never touches (or drops) the parent's.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
-use pyo3::PyResult;
+use pyo3::{PyResult, Python};
 use tokio::runtime::{Handle, Runtime};
 
 struct Owned {
@@ -53,4 +61,61 @@ pub fn handle() -> PyResult<Handle> {
         return handle();
     }
     Ok(fresh.runtime.handle().clone())
+}
+
+thread_local! {
+    /// This thread's runtime for sync calls, and the process that made it.
+    static THREAD: RefCell<Option<Rc<Owned>>> = const { RefCell::new(None) };
+}
+
+/// Runs `future` to its end on the calling thread, in the thread's own runtime (current-thread:
+/// the future, its connections' tasks and the I/O all run here, while the caller waits).
+pub fn block_on<F>(future: F) -> PyResult<F::Output>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    if Handle::try_current().is_ok() {
+        return nested(future);
+    }
+    let pid = std::process::id();
+    let runtime = THREAD.with(|slot| -> PyResult<Rc<Owned>> {
+        let mut slot = slot.borrow_mut();
+        if let Some(owned) = slot.as_ref().filter(|owned| owned.pid == pid) {
+            return Ok(owned.clone());
+        }
+        if let Some(parent) = slot.take() {
+            // The parent's: dropping it would take the parent's sockets out of the epoll
+            // instance both processes share.
+            std::mem::forget(parent);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        Ok(slot.insert(Rc::new(Owned { pid, runtime })).clone())
+    })?;
+    Ok(runtime.runtime.block_on(async {
+        // Nothing ran this thread's pooled connections since its last call, and a server may
+        // have closed one meanwhile (NestJS after 5 s idle): a POST sent on it would end as an
+        // unknown outcome. The first yield lets the runtime look at the sockets, the second runs
+        // the connections it woke, which drop out of the pool before the call picks one.
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+        future.await
+    }))
+}
+
+/// A sync call made by code that a call runs on this thread (a signer making a call): this
+/// thread's runtime is busy with the outer call and Tokio cannot nest, so the inner call runs on
+/// the process's runtime, waited for from a thread of its own.
+fn nested<F>(future: F) -> PyResult<F::Output>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    let runtime = handle()?;
+    std::thread::scope(|scope| {
+        let waiter = std::thread::Builder::new()
+            .name("alura-nested".into())
+            .spawn_scoped(scope, move || runtime.block_on(future))?;
+        waiter.join().map_err(|panic| Python::attach(|py| crate::errors::to_py(py, alura::Error::from_panic(&*panic))))
+    })
 }

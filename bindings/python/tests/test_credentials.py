@@ -58,6 +58,19 @@ def test_a_function_signs_sync_and_async(mock: MockServer) -> None:
     assert sent(mock, "verify_signature") == 3
 
 
+def test_a_signer_may_make_sync_calls(mock: MockServer) -> None:
+    # The login waits on the signer, on the calling thread, inside the call's own runtime: the
+    # signer's call must run elsewhere, not fail or wait for ever.
+    account, other = Account.create(), alura.Client(base_url=mock.url)
+
+    def sign(message: str) -> bytes:
+        assert len(other.get_latest_candles()) == 6
+        return bytes(account.sign_message(encode_defunct(text=message)).signature)
+
+    client = alura.Client(base_url=mock.url, signer=sign, address=account.address)
+    assert client.get_profile()["address"] == account.address
+
+
 def test_a_failing_signer_is_an_authentication_error_with_its_cause(mock: MockServer) -> None:
     def broken(message: str) -> bytes:
         raise RuntimeError("the hardware wallet is locked")
