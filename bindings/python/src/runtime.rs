@@ -92,15 +92,7 @@ where
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         Ok(slot.insert(Rc::new(Owned { pid, runtime })).clone())
     })?;
-    Ok(runtime.runtime.block_on(async {
-        // Nothing ran this thread's pooled connections since its last call, and a server may
-        // have closed one meanwhile (NestJS after 5 s idle): a POST sent on it would end as an
-        // unknown outcome. The first yield lets the runtime look at the sockets, the second runs
-        // the connections it woke, which drop out of the pool before the call picks one.
-        tokio::task::yield_now().await;
-        tokio::task::yield_now().await;
-        future.await
-    }))
+    Ok(runtime.runtime.block_on(future))
 }
 
 /// A sync call made by code that a call runs on this thread (a signer making a call): this

@@ -17,6 +17,7 @@ use http::Uri;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, Request, Response, StatusCode, Version};
+use tokio::runtime::{Handle, RuntimeFlavor};
 use tracing::Instrument;
 
 use crate::auth::Auth;
@@ -198,6 +199,15 @@ impl Transport {
         let sender = self.senders.get().map_err(|e| {
             Error::invalid(format!("cannot build the HTTP client of this process or runtime: {e}"))
         })?;
+        if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread) {
+            // A current-thread runtime may have been idle since its last `block_on` (Python's
+            // sync calls), its pooled connections unread, and a server may have closed one
+            // meanwhile (NestJS after 5 s idle): a POST sent on it would end as an unknown
+            // outcome. The first yield lets the runtime look at the sockets, the second runs the
+            // connections it woke, which drop out of the pool before the call picks one.
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+        }
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);
         let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));

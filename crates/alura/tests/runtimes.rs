@@ -1,9 +1,13 @@
 //! One client, several Tokio runtimes: what `#[tokio::test]`s sharing a client meet, or a
 //! program with a runtime per thread (the Python binding's sync calls).
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use alura::{Client, Error, RetryPolicy};
+use alura::{Client, Error, RawRequest, RetryPolicy};
 use alura_mock::{Config, MockServer};
 use tokio::runtime::Runtime;
 
@@ -37,4 +41,81 @@ fn a_client_shared_by_two_runtimes_answers_on_each() {
     drop(first);
     let third = current_thread();
     assert_eq!(third.block_on(latest(&client)).unwrap(), 6);
+}
+
+/// A keep-alive server that, like NestJS (5 s) or nginx, closes a connection left idle for
+/// `idle` without saying so in advance. Keeps each request line and counts connections.
+fn closing_server(idle: Duration) -> (String, Arc<Mutex<Vec<String>>>, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (lines, connections) = (Arc::new(Mutex::new(Vec::new())), Arc::new(AtomicUsize::new(0)));
+    let (seen, count) = (lines.clone(), connections.clone());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            count.fetch_add(1, Ordering::SeqCst);
+            let seen = seen.clone();
+            std::thread::spawn(move || serve(conn, idle, &seen));
+        }
+    });
+    (url, lines, connections)
+}
+
+fn serve(mut conn: TcpStream, idle: Duration, seen: &Mutex<Vec<String>>) {
+    conn.set_read_timeout(Some(idle)).unwrap();
+    let mut buffered = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        let end = loop {
+            if let Some(at) = buffered.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at;
+            }
+            match conn.read(&mut chunk) {
+                Ok(0) | Err(_) => return, // gone, or idle: close
+                Ok(n) => buffered.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buffered[..end]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+            .unwrap_or(0);
+        while buffered.len() < end + 4 + length {
+            match conn.read(&mut chunk) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffered.extend_from_slice(&chunk[..n]),
+            }
+        }
+        buffered.drain(..end + 4 + length);
+        seen.lock().unwrap().push(head.lines().next().unwrap_or_default().to_owned());
+        let body = r#"{"ok":true}"#;
+        let answer = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        if conn.write_all(answer.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn a_post_after_an_idle_runtimes_connection_was_closed_goes_out_once_on_a_fresh_one() {
+    let (url, lines, connections) = closing_server(Duration::from_millis(100));
+    let client = Client::builder()
+        .base_url(&url)
+        .retry(RetryPolicy { max_retries: 0, ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    let post = || RawRequest {
+        method: "POST".into(),
+        path: "/orders".into(),
+        body: Some(serde_json::json!({"n": 1})),
+        ..RawRequest::default()
+    };
+    let runtime = current_thread();
+    runtime.block_on(client.request(post())).unwrap();
+    // The runtime runs nothing now, so nothing reads the connection the server closes.
+    std::thread::sleep(Duration::from_millis(400));
+    let second = runtime.block_on(client.request(post()));
+    assert!(second.is_ok(), "{second:?}");
+    assert_eq!(*lines.lock().unwrap(), vec!["POST /orders HTTP/1.1"; 2]);
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
 }
