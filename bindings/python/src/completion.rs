@@ -20,6 +20,8 @@ use pyo3::types::PyDict;
 use pyo3::{IntoPyObjectExt, intern};
 use pyo3_async_runtimes::TaskLocals;
 
+use crate::loop_runtime::{Driven, Nudge};
+
 /// Turns a finished call's outcome into its Python result, on the loop's thread.
 type Settle = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
@@ -32,6 +34,8 @@ struct Finished {
 struct Queue {
     finished: Mutex<Vec<Finished>>,
     wake: Wake,
+    /// The loop's own runtime, where its calls run (a loop that can watch sockets).
+    driven: Option<Arc<Driven>>,
     /// The loop, for a signer's coroutine (`pyo3_async_runtimes::tokio::into_future` finds it
     /// here); an `Arc`, so a call clones and drops it without the GIL.
     locals: TaskLocals,
@@ -53,7 +57,8 @@ impl Queue {
             finished.push(done);
             finished.len() == 1
         };
-        if first {
+        // A call that ends in a pump is settled right after it, on the loop's thread.
+        if first && !crate::loop_runtime::pumping() {
             self.wake();
         }
     }
@@ -76,12 +81,21 @@ impl Queue {
     }
 }
 
-/// The loop's callback: settles every call that finished since the last time.
+impl Nudge for Queue {
+    fn nudge(&self) {
+        self.wake();
+    }
+}
+
+/// The loop's callback: runs the loop's runtime, if it has one, then settles every call that
+/// finished since the last time.
 #[pyclass(frozen, module = "alura._native")]
 struct Drain {
     queue: Weak<Queue>,
     #[cfg(unix)]
     reader: Option<std::os::unix::net::UnixStream>,
+    /// The timer's: the next one waits longer.
+    tick: bool,
 }
 
 #[pymethods]
@@ -94,7 +108,18 @@ impl Drain {
             while matches!((&*reader).read(&mut buf), Ok(n) if n == buf.len()) {}
         }
         let Some(queue) = self.queue.upgrade() else { return };
-        let batch = std::mem::take(&mut *queue.finished.lock().unwrap_or_else(PoisonError::into_inner));
+        if let Some(driven) = &queue.driven {
+            driven.pump(py);
+        }
+        queue.settle(py, self.tick);
+    }
+}
+
+impl Queue {
+    /// Settles every call that finished since the last time, on the loop's thread; then, with
+    /// a runtime of the loop's own, keeps its timer going. `tick`: the timer fired.
+    fn settle(&self, py: Python<'_>, tick: bool) {
+        let batch = std::mem::take(&mut *self.finished.lock().unwrap_or_else(PoisonError::into_inner));
         for Finished { future, settle } in batch {
             let future = future.bind(py);
             // A cancelled call: nobody wants its answer.
@@ -109,6 +134,9 @@ impl Drain {
                 Err(error) => future.call_method1(intern!(py, "set_exception"), (error.into_value(py),)),
             };
         }
+        if let Some(Err(e)) = self.driven.as_ref().map(|driven| driven.keep_ticking(py, tick)) {
+            tracing::warn!("cannot schedule the event loop's next run of the SDK's runtime: {e}");
+        }
     }
 }
 
@@ -119,12 +147,17 @@ struct LoopQueue(Arc<Queue>);
 /// Aborts the call when its asyncio future is done: a no-op once the call has finished, and
 /// what stops the request when the future is cancelled.
 #[pyclass(frozen, module = "alura._native")]
-struct Abort(tokio::task::AbortHandle);
+struct Abort(tokio::task::AbortHandle, Option<Arc<Driven>>);
 
 #[pymethods]
 impl Abort {
-    fn __call__(&self, _future: &Bound<'_, PyAny>) {
+    fn __call__(&self, py: Python<'_>, _future: &Bound<'_, PyAny>) -> PyResult<()> {
         self.0.abort();
+        match &self.1 {
+            // The loop's runtime drops the aborted task (and its request) when it next runs.
+            Some(driven) if !self.0.is_finished() => driven.run_soon(py),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -143,6 +176,9 @@ fn queue_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
         .filter(|l| l.call_method0(intern!(py, "is_closed")).and_then(|c| c.is_truthy()).unwrap_or(true))
         .collect();
     for l in closed {
+        if let Some(driven) = queues.get_item(&l)?.and_then(|q| q.cast::<LoopQueue>().ok().and_then(|q| q.get().0.driven.clone())) {
+            driven.shut_down();
+        }
         // Another thread may have forgotten it first (is_closed can switch threads).
         let _ = queues.del_item(l);
     }
@@ -160,25 +196,33 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
         reader.set_nonblocking(true)?;
         writer.set_nonblocking(true)?;
         let fd = reader.as_raw_fd();
+        let driven = Driven::new(event_loop)?;
         let queue = Arc::new(Queue {
             finished: Mutex::default(),
             wake: Wake::Socket(writer),
+            driven: Some(driven.clone()),
             locals: locals.clone(),
         });
-        let drain = Drain { queue: Arc::downgrade(&queue), reader: Some(reader) };
-        match event_loop.call_method1(intern!(py, "add_reader"), (fd, drain)) {
-            Ok(_) => return Ok(queue),
-            Err(e) if e.is_instance_of::<pyo3::exceptions::PyNotImplementedError>(py) => {}
+        let woken = Drain { queue: Arc::downgrade(&queue), reader: Some(reader), tick: false };
+        match event_loop.call_method1(intern!(py, "add_reader"), (fd, woken)) {
+            Ok(_) => {
+                let after = Drain { queue: Arc::downgrade(&queue), reader: None, tick: false };
+                let tick = Drain { queue: Arc::downgrade(&queue), reader: None, tick: true };
+                driven.set_callbacks(py, Py::new(py, after)?.into_any(), Py::new(py, tick)?.into_any());
+                return Ok(queue);
+            }
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyNotImplementedError>(py) => driven.shut_down(),
             Err(e) => return Err(e),
         }
     }
     let call_soon_threadsafe = event_loop.getattr(intern!(py, "call_soon_threadsafe"))?.unbind();
     let wake = Wake::Threadsafe { call_soon_threadsafe, drain: OnceLock::new() };
-    let queue = Arc::new(Queue { finished: Mutex::default(), wake, locals });
+    let queue = Arc::new(Queue { finished: Mutex::default(), wake, driven: None, locals });
     let drain = Drain {
         queue: Arc::downgrade(&queue),
         #[cfg(unix)]
         reader: None,
+        tick: false,
     };
     if let Wake::Threadsafe { drain: slot, .. } = &queue.wake {
         let _ = slot.set(Py::new(py, drain)?);
@@ -206,11 +250,26 @@ where
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let answer = future.clone().unbind();
     let locals = if caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
-    let task = crate::runtime::handle()?.spawn(pyo3_async_runtimes::tokio::scope(locals, async move {
+    let nudge: Arc<dyn Nudge> = queue.clone();
+    let driven = queue.driven.clone();
+    let queue_of_driven = queue.clone();
+    // Boxed first: a call's future is kilobytes, and each wrapper below would copy it whole
+    // (10.6k instructions a call in memcpy before).
+    let work = Box::pin(work);
+    let work = pyo3_async_runtimes::tokio::scope(locals, async move {
         let out = work.await;
         let settle: Settle = Box::new(move |py| settle(py, out).map(Bound::unbind));
         queue.push(Finished { future: answer, settle });
-    }));
-    future.call_method1(intern!(py, "add_done_callback"), (Abort(task.abort_handle()).into_py_any(py)?,))?;
+    });
+    let task = match &driven {
+        Some(driven) => {
+            let task = driven.spawn(py, nudge, work)?;
+            // Calls whose answers the run read are settled now, not on the loop's next turn.
+            queue_of_driven.settle(py, false);
+            task
+        }
+        None => crate::runtime::handle()?.spawn(work).abort_handle(),
+    };
+    future.call_method1(intern!(py, "add_done_callback"), (Abort(task, driven).into_py_any(py)?,))?;
     Ok(future)
 }

@@ -6,6 +6,7 @@ mod completion;
 mod convert;
 mod early;
 mod errors;
+mod loop_runtime;
 mod mock;
 mod options;
 mod pyjson;

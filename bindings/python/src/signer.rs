@@ -55,17 +55,26 @@ impl PySigner {
     }
 
     async fn sign_text(&self, text: String) -> PyResult<Signature> {
-        let step = off_the_worker(|| {
-            Python::attach(|py| -> PyResult<Step> {
-                let wrapper = self.wrapper.bind(py);
-                let out = wrapper.call_method1("sign", (text,))?;
-                if !wrapper.call_method1("is_awaitable", (&out,))?.is_truthy()? {
-                    return Ok(Step::Signed(out.unbind()));
-                }
-                Ok(match pyo3_async_runtimes::tokio::into_future(out.clone()) {
-                    Ok(future) => Step::Await(Box::pin(future)),
-                    Err(_) => Step::Block(out.unbind()),
-                })
+        let wrapper = self.wrapper.clone();
+        let sign = move || Python::attach(|py| wrapper.bind(py).call_method1("sign", (text,)).map(Bound::unbind));
+        let out = if crate::loop_runtime::pumping() {
+            // On an event loop's own runtime, a sync signer (a hardware wallet's prompt) would
+            // hold the whole loop: it runs on a thread of the runtime's blocking pool. An async
+            // one only makes its coroutine there, which is awaited below, on the loop.
+            tokio::task::spawn_blocking(sign)
+                .await
+                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))??
+        } else {
+            off_the_worker(sign)?
+        };
+        let step = Python::attach(|py| -> PyResult<Step> {
+            let (wrapper, out) = (self.wrapper.bind(py), out.into_bound(py));
+            if !wrapper.call_method1("is_awaitable", (&out,))?.is_truthy()? {
+                return Ok(Step::Signed(out.unbind()));
+            }
+            Ok(match pyo3_async_runtimes::tokio::into_future(out.clone()) {
+                Ok(future) => Step::Await(Box::pin(future)),
+                Err(_) => Step::Block(out.unbind()),
             })
         })?;
         let value = match step {
@@ -87,7 +96,8 @@ impl PySigner {
 }
 
 /// Runs `f`, which runs the user's Python (a signer, `on_token`), off the Tokio worker it may be
-/// on: the runtime has one worker, and every call in the process waits while it is busy.
+/// on: the runtime has one worker, and every call in the process waits while it is busy. (On a
+/// thread's own runtime, or an event loop's, it runs in place.)
 pub fn off_the_worker<T>(f: impl FnOnce() -> T) -> T {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current() {

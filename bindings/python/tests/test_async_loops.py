@@ -6,6 +6,7 @@ are the loops a user brings."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -15,6 +16,8 @@ import pytest
 
 import alura
 from alura.testing import MockServer
+
+from conftest import closing_server, sent
 
 
 async def _latest_many(client: alura.AsyncClient, n: int) -> List[Any]:
@@ -102,27 +105,72 @@ def test_cancelling_a_call_drops_its_request(mock: MockServer) -> None:
     assert closed.is_set()
 
 
-def test_a_slow_signer_does_not_hold_up_other_calls(mock: MockServer) -> None:
-    # The runtime has one worker; a signer that blocks for a second must not stall every call.
+def test_a_slow_signer_does_not_hold_up_the_loop_or_other_calls(mock: MockServer) -> None:
+    # A sync signer that waits (a hardware wallet's prompt) must leave the event loop running:
+    # other calls go on while it waits, and only they can release it here.
     from eth_account import Account
     from eth_account.messages import encode_defunct
 
     account = Account.create()
+    entered, release = threading.Event(), threading.Event()
 
     def slow_sign(message: str) -> bytes:
-        time.sleep(1.0)
+        entered.set()
+        if not release.wait(5):
+            raise RuntimeError("the loop stood still while the signer waited")
         return bytes(account.sign_message(encode_defunct(text=message)).signature)
 
     signing = alura.AsyncClient(base_url=mock.url, signer=slow_sign, address=account.address)
     public = alura.AsyncClient(base_url=mock.url)
 
-    async def both() -> float:
+    async def both() -> None:
         login = asyncio.ensure_future(signing.login())
-        await asyncio.sleep(0.1)  # the login is in the signer now
-        started = time.monotonic()
-        await _latest_many(public, 20)
-        took = time.monotonic() - started
+        while not entered.is_set():
+            await asyncio.sleep(0.01)
+        assert len(await _latest_many(public, 20)) == 20
+        assert not login.done()
+        release.set()
         await login
-        return took
 
-    assert asyncio.run(both()) < 0.6, "public calls waited for the signer"
+    asyncio.run(both())
+
+
+def test_an_async_call_times_out_and_retries_on_the_loops_own_timers(mock: MockServer) -> None:
+    # Attempt timeouts and retry waits are timers of the loop's runtime, which only the loop
+    # runs: nothing on the socket announces them.
+    client = alura.AsyncClient(base_url=mock.url, timeout=0.2, max_retries=1)
+    mock.inject_faults("get_symbols", [{"kind": "delay", "ms": 1500}] * 2)
+
+    async def call() -> None:
+        with pytest.raises(alura.TimeoutError):
+            await asyncio.wait_for(client.get_symbols(), 10)
+
+    asyncio.run(call())
+    assert sent(mock, "get_symbols") == 2
+
+
+def test_connections_closed_after_each_answer_come_and_go_cleanly(caplog: pytest.LogCaptureFixture) -> None:
+    # Each call opens a connection the server then closes, so socket numbers are used again. The
+    # loop must stop watching each socket before it closes: asyncio keeps a closed one's entry,
+    # and a new socket given the same number would then never be watched (each call would wait
+    # for the runtime's slow timer).
+    url, requests, connections, stop = closing_server(idle=5, after_each=True)
+    client = alura.AsyncClient(base_url=url, max_retries=0)
+
+    async def calls() -> List[Any]:
+        selector = asyncio.get_running_loop()._selector  # type: ignore[attr-defined]
+        first = await client.request("GET", "/echo", authenticated=False)
+        watched = set(selector.get_map())
+        rest = [await client.request("GET", "/echo", authenticated=False) for _ in range(29)]
+        assert set(selector.get_map()) == watched, "the loop still watches closed connections"
+        return [first] + rest
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="alura"):
+            alura.refresh_logging()
+            assert asyncio.run(calls()) == [{"ok": True}] * 30
+    finally:
+        stop()
+        alura.refresh_logging()
+    assert len(requests) == 30 and connections[0] == 30
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text

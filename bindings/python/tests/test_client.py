@@ -6,8 +6,6 @@ import http.server
 import inspect
 import json
 import pickle
-import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
@@ -18,7 +16,7 @@ import alura
 from alura import _native
 from alura.testing import MockServer
 
-from conftest import loopback_server
+from conftest import closing_server, loopback_server
 
 
 def test_every_operation_has_a_method_on_both_clients() -> None:
@@ -151,52 +149,10 @@ def test_new_options_are_checked_by_the_core_in_python_words() -> None:
         alura.Client(token_cache=3)  # type: ignore[arg-type]
 
 
-def _closing_server(idle: float) -> Tuple[str, List[bytes], List[int], Callable[[], None]]:
-    """A keep-alive server that, like nginx or Node, closes a connection left idle for `idle`
-    seconds without saying so in advance. Keeps each request line, and counts connections."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    requests: List[bytes] = []
-    connections = [0]
-
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            buffered = b""
-            while True:
-                conn.settimeout(idle)
-                try:
-                    while b"\r\n\r\n" not in buffered:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            return
-                        buffered += chunk
-                except socket.timeout:
-                    return  # idle: close
-                head, _, buffered = buffered.partition(b"\r\n\r\n")
-                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
-                while len(buffered) < length:
-                    buffered += conn.recv(65536)
-                buffered = buffered[length:]
-                requests.append(head.split(b"\r\n")[0])
-                body = b'{"ok": true}'
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            connections[0] += 1
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    return f"http://127.0.0.1:{listener.getsockname()[1]}", requests, connections, listener.close
-
-
 def test_a_post_after_the_server_closed_the_idle_connection_is_sent_once_and_answered() -> None:
     # A sync call's connections sit idle between calls; a server may close them meanwhile. The
     # next POST must go out on a fresh connection, once, not fail as an unknown outcome.
-    url, requests, connections, stop = _closing_server(idle=0.1)
+    url, requests, connections, stop = closing_server(idle=0.1)
     try:
         client = alura.Client(base_url=url, max_retries=0)
         assert client.request("POST", "/orders", json={"n": 1}, authenticated=False) == {"ok": True}

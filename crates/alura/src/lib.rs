@@ -32,6 +32,7 @@ mod columns;
 mod decode;
 mod error;
 pub mod error_kind;
+pub mod event_loop;
 mod ids;
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
 mod generated {

@@ -24,7 +24,9 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-type Connector = ConnectWithin<hyper_rustls::HttpsConnector<HttpConnector>>;
+use crate::event_loop::Watched;
+
+type Connector = ConnectWithin<hyper_rustls::HttpsConnector<Watched<HttpConnector>>>;
 type Hyper = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -103,7 +105,7 @@ impl HttpSettings {
             .with_tls_config(tls)
             .https_or_http()
             .enable_all_versions()
-            .wrap_connector(tcp);
+            .wrap_connector(Watched(tcp));
         let connector = ConnectWithin { inner: connector, limit: self.connect_timeout };
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE)

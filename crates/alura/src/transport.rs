@@ -199,7 +199,8 @@ impl Transport {
         let sender = self.senders.get().map_err(|e| {
             Error::invalid(format!("cannot build the HTTP client of this process or runtime: {e}"))
         })?;
-        if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread) {
+        let current_thread = Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread);
+        if current_thread && !crate::event_loop::watched() {
             // A current-thread runtime may have been idle since its last `block_on` (Python's
             // sync calls), its pooled connections unread, and a server may have closed one
             // meanwhile (NestJS after 5 s idle): a POST sent on it would end as an unknown

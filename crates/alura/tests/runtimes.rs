@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use alura::event_loop::{Socket, SocketWatcher};
 use alura::{Client, Error, RawRequest, RetryPolicy};
 use alura_mock::{Config, MockServer};
 use tokio::runtime::Runtime;
@@ -118,4 +119,39 @@ fn a_post_after_an_idle_runtimes_connection_was_closed_goes_out_once_on_a_fresh_
     assert!(second.is_ok(), "{second:?}");
     assert_eq!(*lines.lock().unwrap(), vec!["POST /orders HTTP/1.1"; 2]);
     assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
+
+/// What a watcher was told, in order: `true` for watch, `false` for unwatch.
+#[derive(Default)]
+struct Told(Mutex<Vec<(bool, Socket)>>);
+
+impl SocketWatcher for Told {
+    fn watch(&self, socket: Socket) {
+        self.0.lock().unwrap().push((true, socket));
+    }
+    fn unwatch(&self, socket: Socket) {
+        self.0.lock().unwrap().push((false, socket));
+    }
+}
+
+#[test]
+fn an_event_loop_is_told_of_each_connection_it_runs_and_again_before_it_closes() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let client = Client::builder().base_url(mock.url()).build().unwrap();
+    let told = Arc::new(Told::default());
+    let watcher: Arc<dyn SocketWatcher> = told.clone();
+    let looped = current_thread();
+    for _ in 0..3 {
+        assert_eq!(alura::event_loop::watching(&watcher, || looped.block_on(latest(&client))).unwrap(), 6);
+    }
+    let seen = told.0.lock().unwrap().clone();
+    assert!(matches!(seen.as_slice(), [(true, _)]), "one pooled connection, told once: {seen:?}");
+    // Another runtime's connections are not the loop's to watch.
+    let other = current_thread();
+    assert_eq!(other.block_on(latest(&client)).unwrap(), 6);
+    assert_eq!(told.0.lock().unwrap().len(), 1);
+    // The loop's runtime goes (its loop closed): its connection closes, after being unwatched.
+    drop(looped);
+    let seen = told.0.lock().unwrap().clone();
+    assert_eq!(seen, vec![seen[0], (false, seen[0].1)]);
 }
