@@ -36,6 +36,8 @@ struct Queue {
     wake: Wake,
     /// The loop's own runtime, where its calls run (a loop that can watch sockets).
     driven: Option<Arc<Driven>>,
+    /// The process that made it.
+    pid: u32,
     /// The loop, for a signer's coroutine (`pyo3_async_runtimes::tokio::into_future` finds it
     /// here); an `Arc`, so a call clones and drops it without the GIL.
     locals: TaskLocals,
@@ -109,16 +111,21 @@ impl Drain {
         }
         let Some(queue) = self.queue.upgrade() else { return };
         if let Some(driven) = &queue.driven {
-            driven.pump(py);
+            if self.tick {
+                driven.tick_fired();
+            }
+            if let Err(e) = driven.pump(py) {
+                tracing::warn!("cannot schedule the event loop's next run of the SDK's runtime: {e}");
+            }
         }
-        queue.settle(py, self.tick);
+        queue.settle(py);
     }
 }
 
 impl Queue {
     /// Settles every call that finished since the last time, on the loop's thread; then, with
-    /// a runtime of the loop's own, keeps its timer going. `tick`: the timer fired.
-    fn settle(&self, py: Python<'_>, tick: bool) {
+    /// a runtime of the loop's own, keeps its timer going.
+    fn settle(&self, py: Python<'_>) {
         let batch = std::mem::take(&mut *self.finished.lock().unwrap_or_else(PoisonError::into_inner));
         for Finished { future, settle } in batch {
             let future = future.bind(py);
@@ -134,7 +141,7 @@ impl Queue {
                 Err(error) => future.call_method1(intern!(py, "set_exception"), (error.into_value(py),)),
             };
         }
-        if let Some(Err(e)) = self.driven.as_ref().map(|driven| driven.keep_ticking(py, tick)) {
+        if let Some(Err(e)) = self.driven.as_ref().map(|driven| driven.keep_ticking(py)) {
             tracing::warn!("cannot schedule the event loop's next run of the SDK's runtime: {e}");
         }
     }
@@ -167,7 +174,13 @@ static QUEUES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 fn queue_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queue>> {
     let queues = QUEUES.get_or_init(py, || PyDict::new(py).unbind()).bind(py);
     if let Some(found) = queues.get_item(event_loop)? {
-        return Ok(found.cast::<LoopQueue>()?.get().0.clone());
+        let found = found.cast::<LoopQueue>()?.get().0.clone();
+        if found.pid == std::process::id() {
+            return Ok(found);
+        }
+        // A parent's, in a forked child: its runtime's epoll instance is the parent's too, so it
+        // is never run or dropped here.
+        std::mem::forget(found);
     }
     // Loops come and go (`asyncio.run` makes one each time): forget the closed ones.
     let closed: Vec<_> = queues
@@ -201,6 +214,7 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
             finished: Mutex::default(),
             wake: Wake::Socket(writer),
             driven: Some(driven.clone()),
+            pid: std::process::id(),
             locals: locals.clone(),
         });
         let woken = Drain { queue: Arc::downgrade(&queue), reader: Some(reader), tick: false };
@@ -217,7 +231,7 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
     }
     let call_soon_threadsafe = event_loop.getattr(intern!(py, "call_soon_threadsafe"))?.unbind();
     let wake = Wake::Threadsafe { call_soon_threadsafe, drain: OnceLock::new() };
-    let queue = Arc::new(Queue { finished: Mutex::default(), wake, driven: None, locals });
+    let queue = Arc::new(Queue { finished: Mutex::default(), wake, driven: None, pid: std::process::id(), locals });
     let drain = Drain {
         queue: Arc::downgrade(&queue),
         #[cfg(unix)]
@@ -230,16 +244,19 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
     Ok(queue)
 }
 
-/// Starts `work` on the runtime and returns an asyncio future of the running loop, which
-/// `settle` resolves on the loop's thread once `work` is done. Cancelling the future drops
-/// `work` (and its request). With `caller_context`, a coroutine `work` awaits (a signer's) runs
-/// in the caller's `contextvars` context, copied now; otherwise in the loop's.
-pub fn spawn<'py, T, W, S>(
-    py: Python<'py>,
-    caller_context: bool,
-    work: W,
-    settle: S,
-) -> PyResult<Bound<'py, PyAny>>
+/// How an async call starts.
+#[derive(Clone, Copy)]
+pub struct Start {
+    /// A coroutine the call awaits (a signer's) runs in the caller's `contextvars` context,
+    /// copied now; otherwise in the loop's.
+    pub caller_context: bool,
+    /// The call may run on the loop's own runtime (its connections can be watched).
+    pub on_loop: bool,
+}
+
+/// Starts `work` and returns an asyncio future of the running loop, which `settle` resolves on
+/// the loop's thread once `work` is done. Cancelling the future drops `work` (and its request).
+pub fn spawn<'py, T, W, S>(py: Python<'py>, start: Start, work: W, settle: S) -> PyResult<Bound<'py, PyAny>>
 where
     T: Send + 'static,
     W: Future<Output = T> + Send + 'static,
@@ -249,9 +266,9 @@ where
     let queue = queue_for(py, &event_loop)?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let answer = future.clone().unbind();
-    let locals = if caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
+    let locals = if start.caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
     let nudge: Arc<dyn Nudge> = queue.clone();
-    let driven = queue.driven.clone();
+    let driven = queue.driven.clone().filter(|_| start.on_loop);
     let queue_of_driven = queue.clone();
     // Boxed first: a call's future is kilobytes, and each wrapper below would copy it whole
     // (10.6k instructions a call in memcpy before).
@@ -265,7 +282,7 @@ where
         Some(driven) => {
             let task = driven.spawn(py, nudge, work)?;
             // Calls whose answers the run read are settled now, not on the loop's next turn.
-            queue_of_driven.settle(py, false);
+            queue_of_driven.settle(py);
             task
         }
         None => crate::runtime::handle()?.spawn(work).abort_handle(),

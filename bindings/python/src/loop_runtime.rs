@@ -35,15 +35,18 @@ const SLOW_TICK: Duration = Duration::from_millis(50);
 const MAX_ROUNDS: u32 = 16;
 
 thread_local! {
-    /// Set while this thread runs a loop's runtime: a task woken then runs in the same pump.
-    static PUMPING: Cell<bool> = const { Cell::new(false) };
-    /// How many times calls' tasks were polled on this thread: a pump's measure of progress.
+    /// The runtime this thread runs now (its `Driven`'s address; 0 for none): a task of it woken
+    /// then runs in the same run, while one of another loop's must be nudged.
+    static PUMPING: Cell<usize> = const { Cell::new(0) };
+    /// How many times calls' tasks were polled on this thread: a run's measure of progress.
     static POLLS: Cell<u64> = const { Cell::new(0) };
+    /// A call's task of the running runtime was woken in this round.
+    static WOKEN: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether this thread is running a loop's runtime now.
 pub fn pumping() -> bool {
-    PUMPING.get()
+    PUMPING.get() != 0
 }
 
 /// What wakes the loop from any thread (the byte on the socket it watches).
@@ -54,6 +57,8 @@ pub trait Nudge: Send + Sync + 'static {
 /// One event loop's runtime.
 pub struct Driven {
     runtime: Mutex<Option<Arc<Runtime>>>,
+    /// The process that made it.
+    pid: u32,
     in_flight: AtomicUsize,
     /// A run is already asked for with `call_soon`.
     soon: AtomicBool,
@@ -87,6 +92,7 @@ impl Driven {
         });
         Ok(Arc::new(Self {
             runtime: Mutex::new(Some(Arc::new(runtime))),
+            pid: std::process::id(),
             in_flight: AtomicUsize::new(0),
             soon: AtomicBool::new(false),
             tick: Mutex::new(Tick { armed: None, after: SLOW_TICK }),
@@ -104,6 +110,10 @@ impl Driven {
         let _ = self.callbacks.set((after, tick));
     }
 
+    fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
     /// Starts `work` on the loop's runtime. The only call in flight runs at once, on the
     /// caller's (the loop's) thread, so its request leaves before this returns; calls started
     /// together (`gather`) run together on the loop's next turn: running the runtime once per
@@ -118,11 +128,16 @@ impl Driven {
             let _in_flight = in_flight;
             work.await
         });
-        let work = Notifying { inner: work, nudge: Arc::downgrade(&nudge), cached: None };
+        let work = Notifying { inner: work, nudge: Arc::downgrade(&nudge), runtime: self.id(), cached: None };
         let closed = || pyo3::exceptions::PyRuntimeError::new_err("the event loop's SDK runtime is shut down");
-        if alone {
+        if alone && self.may_run() {
             // Spawned inside the runtime, so it is queued there without waking anything.
-            return self.run(py, Some(move || tokio::spawn(work).abort_handle())).ok_or_else(closed);
+            let ran = self.run(py, Some(move || tokio::spawn(work).abort_handle()));
+            let (Some(task), more) = ran.ok_or_else(closed)? else { return Err(closed()) };
+            if more {
+                self.run_soon(py)?;
+            }
+            return Ok(task);
         }
         let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or_else(closed)?;
         let task = runtime.spawn(work).abort_handle();
@@ -139,74 +154,108 @@ impl Driven {
         self.event_loop.call_method1(py, intern!(py, "call_soon"), (after.clone_ref(py),)).map(drop)
     }
 
-    /// Runs the runtime without ever blocking.
-    pub fn pump(&self, py: Python<'_>) {
+    /// Whether this thread may run the runtime now: not from code a run (or any other Tokio
+    /// runtime) is running, such as a logging handler, a finalizer, or a loop run again inside
+    /// one (`nest_asyncio`), where Tokio cannot nest.
+    fn may_run(&self) -> bool {
+        !pumping() && tokio::runtime::Handle::try_current().is_err()
+    }
+
+    /// Runs the runtime without ever blocking, or asks the loop for it on its next turn when
+    /// it cannot run now or left work behind.
+    pub fn pump(&self, py: Python<'_>) -> PyResult<()> {
         self.soon.store(false, Ordering::Release);
-        self.run(py, None::<fn() -> AbortHandle>);
+        let more = !self.may_run() || self.run(py, None::<fn()>).is_some_and(|(_, more)| more);
+        if more { self.run_soon(py) } else { Ok(()) }
     }
 
     /// Runs the runtime, after calling `first` inside it, in rounds: each runs every task that
-    /// can go on, then looks at the sockets (and wakes what `yield_now` put off). It stops after
-    /// a round in which no call's task moved, from the second on: the first only finds what is
-    /// ready. It never blocks.
-    fn run<T: Send>(&self, py: Python<'_>, first: Option<impl FnOnce() -> T + Send>) -> Option<T> {
+    /// can go on, then looks at the sockets and timers (and wakes what `yield_now` put off). It
+    /// stops after a round, from the second on (the first only finds what is ready), in which
+    /// no call's task moved or was woken, and never blocks. `more`: it stopped at the last
+    /// round with work left.
+    fn run<T: Send>(&self, py: Python<'_>, first: Option<impl FnOnce() -> T + Send>) -> Option<(Option<T>, bool)> {
         let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
-        struct Done;
-        impl Drop for Done {
-            fn drop(&mut self) {
-                PUMPING.set(false);
+        let (id, watcher) = (self.id(), &self.watching);
+        Some(py.detach(|| {
+            struct Restore(usize);
+            impl Drop for Restore {
+                fn drop(&mut self) {
+                    PUMPING.set(self.0);
+                }
             }
-        }
-        PUMPING.set(true);
-        let _done = Done;
-        let watcher = &self.watching;
-        py.detach(|| {
+            let _restore = Restore(PUMPING.replace(id));
             alura::event_loop::watching(watcher, || {
                 runtime.block_on(async {
                     let out = first.map(|f| f());
                     for round in 1..=MAX_ROUNDS {
                         let before = POLLS.get();
+                        WOKEN.set(false);
                         tokio::task::yield_now().await;
-                        if round >= 2 && POLLS.get() == before {
-                            break;
+                        if round >= 2 && POLLS.get() == before && !WOKEN.get() {
+                            return (out, false);
                         }
                     }
-                    out
+                    (out, true)
                 })
             })
-        })
+        }))
+    }
+
+    /// The timer fired: the next one waits longer.
+    pub fn tick_fired(&self) {
+        let mut tick = self.tick.lock().unwrap_or_else(PoisonError::into_inner);
+        tick.armed = None;
+        tick.after = (tick.after * 2).min(SLOW_TICK);
     }
 
     /// After a run: while calls are in flight, a timer runs the runtime again for what no
     /// socket announces: Tokio's timers (timeouts, retry waits) every 50 ms, and a connection
-    /// being made after 1 ms, then 2, 4, and so on.
-    pub fn keep_ticking(&self, py: Python<'_>, fired: bool) -> PyResult<()> {
-        let mut tick = self.tick.lock().unwrap_or_else(PoisonError::into_inner);
-        if fired {
-            tick.armed = None;
-            tick.after = (tick.after * 2).min(SLOW_TICK);
-        }
-        if self.watcher.connecting.swap(false, Ordering::AcqRel) {
-            if let Some(armed) = tick.armed.take() {
-                armed.call_method0(py, intern!(py, "cancel"))?;
+    /// being made after 1 ms, then 2, 4, and so on. (Python is called without the lock held.)
+    pub fn keep_ticking(&self, py: Python<'_>) -> PyResult<()> {
+        let (cancel, after) = {
+            let mut tick = self.tick.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut cancel = None;
+            if self.watcher.connecting.swap(false, Ordering::AcqRel) {
+                cancel = tick.armed.take();
+                tick.after = FIRST_TICK;
             }
-            tick.after = FIRST_TICK;
+            let idle = self.in_flight.load(Ordering::Acquire) == 0;
+            (cancel, (!idle && tick.armed.is_none()).then_some(tick.after))
+        };
+        if let Some(armed) = cancel {
+            armed.call_method0(py, intern!(py, "cancel"))?;
         }
-        if self.in_flight.load(Ordering::Acquire) == 0 || tick.armed.is_some() {
-            return Ok(());
+        let (Some(after), Some((_, callback))) = (after, self.callbacks.get()) else { return Ok(()) };
+        let armed = self.event_loop.call_method1(py, intern!(py, "call_later"), (after.as_secs_f64(), callback.clone_ref(py)))?;
+        let mut tick = self.tick.lock().unwrap_or_else(PoisonError::into_inner);
+        match tick.armed {
+            // Armed meanwhile (by code this call ran): one timer is enough.
+            Some(_) => drop(armed.call_method0(py, intern!(py, "cancel"))),
+            None => tick.armed = Some(armed),
         }
-        let Some((_, callback)) = self.callbacks.get() else { return Ok(()) };
-        let args = (tick.after.as_secs_f64(), callback.clone_ref(py));
-        tick.armed = Some(self.event_loop.call_method1(py, intern!(py, "call_later"), args)?);
         Ok(())
     }
 
-    /// The loop closed: its runtime stops, and with it every call and connection left.
+    /// The loop closed: its runtime stops, and with it every call and connection left. Never
+    /// waits (a signer still blocking a thread of its pool is left to finish).
     pub fn shut_down(&self) {
         let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if self.pid != std::process::id() {
+            // A parent's, in a forked child: stopping it would take the parent's sockets out of
+            // the epoll instance both processes share.
+            std::mem::forget(runtime);
+            return;
+        }
         if let Some(runtime) = runtime.and_then(|r| Arc::try_unwrap(r).ok()) {
             runtime.shutdown_background();
         }
+    }
+}
+
+impl Drop for Driven {
+    fn drop(&mut self) {
+        self.shut_down();
     }
 }
 
@@ -256,6 +305,8 @@ impl SocketWatcher for LoopWatcher {
 struct Notifying<F> {
     inner: F,
     nudge: Weak<dyn Nudge>,
+    /// Its runtime's `Driven`, by address.
+    runtime: usize,
     /// The waker handed to `inner`, and the runtime's waker it wraps.
     cached: Option<(Waker, Waker)>,
 }
@@ -263,6 +314,7 @@ struct Notifying<F> {
 struct NotifyingWaker {
     inner: Waker,
     nudge: Weak<dyn Nudge>,
+    runtime: usize,
 }
 
 impl Wake for NotifyingWaker {
@@ -272,7 +324,9 @@ impl Wake for NotifyingWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.inner.wake_by_ref();
-        if let Some(nudge) = self.nudge.upgrade().filter(|_| !PUMPING.get()) {
+        if PUMPING.get() == self.runtime {
+            WOKEN.set(true);
+        } else if let Some(nudge) = self.nudge.upgrade() {
             nudge.nudge();
         }
     }
@@ -286,7 +340,7 @@ impl<F: Future + Unpin> Future for Notifying<F> {
         let this = &mut *self;
         let stale = this.cached.as_ref().is_none_or(|(_, runtime)| !runtime.will_wake(cx.waker()));
         if stale {
-            let waker = NotifyingWaker { inner: cx.waker().clone(), nudge: this.nudge.clone() };
+            let waker = NotifyingWaker { inner: cx.waker().clone(), nudge: this.nudge.clone(), runtime: this.runtime };
             this.cached = Some((Waker::from(Arc::new(waker)), cx.waker().clone()));
         }
         match &this.cached {

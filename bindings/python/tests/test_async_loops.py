@@ -174,3 +174,22 @@ def test_connections_closed_after_each_answer_come_and_go_cleanly(caplog: pytest
         alura.refresh_logging()
     assert len(requests) == 30 and connections[0] == 30
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_an_async_post_after_the_server_closed_the_idle_connection_is_sent_once() -> None:
+    # The loop reads a closed connection's news only when it next waits on its sockets: a
+    # coroutine busy past the server's keep-alive must still not send its POST on the dead one.
+    url, requests, connections, stop = closing_server(idle=0.1)
+    client = alura.AsyncClient(base_url=url, max_retries=0)
+
+    async def posts() -> List[Any]:
+        first = await client.request("POST", "/orders", json={"n": 1}, authenticated=False)
+        time.sleep(0.4)  # busy, not awaiting: the loop sees nothing meanwhile
+        return [first, await client.request("POST", "/orders", json={"n": 2}, authenticated=False)]
+
+    try:
+        assert asyncio.run(posts()) == [{"ok": True}] * 2
+    finally:
+        stop()
+    assert requests == [b"POST /orders HTTP/1.1"] * 2
+    assert connections[0] == 2

@@ -92,6 +92,13 @@ impl Client {
         &self.inner.api
     }
 
+    /// Whether an event loop running this client's calls on a runtime of its own is told of
+    /// their connections' sockets ([`event_loop`](crate::event_loop)): not when an environment
+    /// proxy carries them.
+    pub fn reports_sockets(&self) -> bool {
+        !self.inner.transport.senders.proxied()
+    }
+
     /// The API's base URL.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url

@@ -5,7 +5,8 @@
 //! next socket to get it).
 //!
 //! The binding sets its watcher for the time it runs the runtime ([`watching`]). Connections
-//! opened on other threads, by other runtimes, are never reported.
+//! opened on other threads, by other runtimes, are never reported, and neither are those of a
+//! client whose calls an environment proxy carries ([`Client::reports_sockets`](crate::Client::reports_sockets)).
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -50,12 +51,6 @@ pub fn watching<T>(watcher: &Arc<dyn SocketWatcher>, f: impl FnOnce() -> T) -> T
     }
     let _restore = Restore(WATCHER.replace(Some(watcher.clone())));
     f()
-}
-
-/// Whether an event loop watches this thread's connections now: it reads them as soon as they
-/// are readable, so none of them can sit closed and unnoticed in the pool.
-pub(crate) fn watched() -> bool {
-    WATCHER.with_borrow(Option::is_some)
 }
 
 /// The TCP connector, with each connection it makes reported to this thread's watcher, if any.

@@ -61,8 +61,8 @@ impl HttpSettings {
 
     /// A sender for the runtime that calls this: its pooled connections are tasks of that
     /// runtime. The one place a sender is built.
-    pub(crate) fn sender(&self, tls: &rustls::ClientConfig) -> Result<Sender, String> {
-        Ok(if self.proxied() { Sender::Proxied(self.reqwest(tls)?) } else { self.direct(tls.clone()) })
+    pub(crate) fn sender(&self, tls: &rustls::ClientConfig, proxied: bool) -> Result<Sender, String> {
+        Ok(if proxied { Sender::Proxied(self.reqwest(tls)?) } else { self.direct(tls.clone()) })
     }
 
     fn reqwest(&self, tls: &rustls::ClientConfig) -> Result<reqwest::Client, String> {
@@ -82,7 +82,7 @@ impl HttpSettings {
 
     /// Whether `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY` (less `NO_PROXY`) catches the base
     /// URL, read as reqwest reads them.
-    fn proxied(&self) -> bool {
+    pub(crate) fn proxied(&self) -> bool {
         !self.no_proxy
             && self.base_url.parse::<Uri>().is_ok_and(|uri| {
                 hyper_util::client::proxy::matcher::Matcher::from_env().intercept(&uri).is_some()

@@ -27,6 +27,8 @@ pub(crate) struct Senders(Arc<Shared>);
 struct Shared {
     settings: HttpSettings,
     tls: rustls::ClientConfig,
+    /// Read from the environment once, so every runtime's sender goes the same way.
+    proxied: bool,
     /// Read without a lock, so one held by another thread at a fork cannot stall a child.
     built: ArcSwap<Vec<Built>>,
 }
@@ -46,7 +48,13 @@ struct Owner {
 
 impl Senders {
     pub(crate) fn new(settings: HttpSettings, tls: rustls::ClientConfig) -> Self {
-        Self(Arc::new(Shared { settings, tls, built: ArcSwap::default() }))
+        let proxied = settings.proxied();
+        Self(Arc::new(Shared { settings, tls, proxied, built: ArcSwap::default() }))
+    }
+
+    /// Whether calls go through an environment proxy (reqwest's connections, not ours).
+    pub(crate) fn proxied(&self) -> bool {
+        self.0.proxied
     }
 
     /// The sender of the calling process and runtime, built on its first call there.
@@ -55,7 +63,7 @@ impl Senders {
         if let Some(found) = self.find(owner) {
             return Ok(found);
         }
-        let sender = self.0.settings.sender(&self.0.tls)?;
+        let sender = self.0.settings.sender(&self.0.tls, self.0.proxied)?;
         self.0.built.rcu(|built| {
             let mut next = Vec::with_capacity(built.len() + 1);
             for b in built.iter() {

@@ -199,10 +199,10 @@ impl Transport {
         let sender = self.senders.get().map_err(|e| {
             Error::invalid(format!("cannot build the HTTP client of this process or runtime: {e}"))
         })?;
-        let current_thread = Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread);
-        if current_thread && !crate::event_loop::watched() {
+        if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread) {
             // A current-thread runtime may have been idle since its last `block_on` (Python's
-            // sync calls), its pooled connections unread, and a server may have closed one
+            // sync calls; an event loop's, busy with other work), its pooled connections unread,
+            // and a server may have closed one
             // meanwhile (NestJS after 5 s idle): a POST sent on it would end as an unknown
             // outcome. The first yield lets the runtime look at the sockets, the second runs the
             // connections it woke, which drop out of the pool before the call picks one.
