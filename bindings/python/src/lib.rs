@@ -6,6 +6,7 @@ mod completion;
 mod convert;
 mod early;
 mod errors;
+mod logging;
 mod loop_runtime;
 mod mock;
 mod options;
@@ -41,23 +42,10 @@ fn assets() -> Vec<(&'static str, u32)> {
     alura::Asset::ALL.iter().map(|a| (a.symbol(), a.index())).collect()
 }
 
-static LOG_RESET: std::sync::OnceLock<pyo3_log::ResetHandle> = std::sync::OnceLock::new();
-
-/// Picks up logging levels set after `import alura`.
-#[pyfunction]
-fn refresh_logging() {
-    if let Some(handle) = LOG_RESET.get() {
-        handle.reset();
-    }
-}
-
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // The SDK's events (drift warnings, attempts, retries, logins) go to Python's `logging`
-    // under the `alura` logger (`alura.drift`, `alura.http`, `alura.retry`, `alura.login`).
-    // pyo3-log caches each logger's level; `refresh_logging` forgets them after a change.
-    let _ = LOG_RESET.set(pyo3_log::init());
-    m.add_function(wrap_pyfunction!(refresh_logging, m)?)?;
+    logging::install(m.py())?;
+    m.add_function(wrap_pyfunction!(logging::refresh_logging, m)?)?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<mock::NativeMockServer>()?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
