@@ -189,7 +189,10 @@ fn queue_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
         .filter(|l| l.call_method0(intern!(py, "is_closed")).and_then(|c| c.is_truthy()).unwrap_or(true))
         .collect();
     for l in closed {
-        if let Some(driven) = queues.get_item(&l)?.and_then(|q| q.cast::<LoopQueue>().ok().and_then(|q| q.get().0.driven.clone())) {
+        if let Some(driven) = queues
+            .get_item(&l)?
+            .and_then(|q| q.cast::<LoopQueue>().ok().and_then(|q| q.get().0.driven.clone()))
+        {
             driven.shut_down();
         }
         // Another thread may have forgotten it first (is_closed can switch threads).
@@ -231,7 +234,8 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
     }
     let call_soon_threadsafe = event_loop.getattr(intern!(py, "call_soon_threadsafe"))?.unbind();
     let wake = Wake::Threadsafe { call_soon_threadsafe, drain: OnceLock::new() };
-    let queue = Arc::new(Queue { finished: Mutex::default(), wake, driven: None, pid: std::process::id(), locals });
+    let queue =
+        Arc::new(Queue { finished: Mutex::default(), wake, driven: None, pid: std::process::id(), locals });
     let drain = Drain {
         queue: Arc::downgrade(&queue),
         #[cfg(unix)]
@@ -266,7 +270,8 @@ where
     let queue = queue_for(py, &event_loop)?;
     let future = event_loop.call_method0(intern!(py, "create_future"))?;
     let answer = future.clone().unbind();
-    let locals = if start.caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
+    let locals =
+        if start.caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
     let nudge: Arc<dyn Nudge> = queue.clone();
     let driven = queue.driven.clone().filter(|_| start.on_loop);
     let queue_of_driven = queue.clone();

@@ -27,7 +27,11 @@ impl Log for Shown {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         let target = metadata.target();
         let key = (target.as_ptr() as usize, target.len(), metadata.level());
-        let known = ANSWERS.read().unwrap_or_else(PoisonError::into_inner).as_ref().and_then(|a| a.get(&key).copied());
+        let known = ANSWERS
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|a| a.get(&key).copied());
         if let Some(shown) = known {
             return shown;
         }

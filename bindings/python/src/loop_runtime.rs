@@ -129,7 +129,8 @@ impl Driven {
             work.await
         });
         let work = Notifying { inner: work, nudge: Arc::downgrade(&nudge), runtime: self.id(), cached: None };
-        let closed = || pyo3::exceptions::PyRuntimeError::new_err("the event loop's SDK runtime is shut down");
+        let closed =
+            || pyo3::exceptions::PyRuntimeError::new_err("the event loop's SDK runtime is shut down");
         if alone && self.may_run() {
             // Spawned inside the runtime, so it is queued there without waking anything.
             let ran = self.run(py, Some(move || tokio::spawn(work).abort_handle()));
@@ -139,7 +140,8 @@ impl Driven {
             }
             return Ok(task);
         }
-        let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or_else(closed)?;
+        let runtime =
+            self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or_else(closed)?;
         let task = runtime.spawn(work).abort_handle();
         self.run_soon(py)?;
         Ok(task)
@@ -174,7 +176,11 @@ impl Driven {
     /// stops after a round, from the second on (the first only finds what is ready), in which
     /// no call's task moved or was woken, and never blocks. `more`: it stopped at the last
     /// round with work left.
-    fn run<T: Send>(&self, py: Python<'_>, first: Option<impl FnOnce() -> T + Send>) -> Option<(Option<T>, bool)> {
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        first: Option<impl FnOnce() -> T + Send>,
+    ) -> Option<(Option<T>, bool)> {
         let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).clone()?;
         let (id, watcher) = (self.id(), &self.watching);
         Some(py.detach(|| {
@@ -227,7 +233,11 @@ impl Driven {
             armed.call_method0(py, intern!(py, "cancel"))?;
         }
         let (Some(after), Some((_, callback))) = (after, self.callbacks.get()) else { return Ok(()) };
-        let armed = self.event_loop.call_method1(py, intern!(py, "call_later"), (after.as_secs_f64(), callback.clone_ref(py)))?;
+        let armed = self.event_loop.call_method1(
+            py,
+            intern!(py, "call_later"),
+            (after.as_secs_f64(), callback.clone_ref(py)),
+        )?;
         let mut tick = self.tick.lock().unwrap_or_else(PoisonError::into_inner);
         match tick.armed {
             // Armed meanwhile (by code this call ran): one timer is enough.
@@ -284,7 +294,9 @@ impl SocketWatcher for LoopWatcher {
 
     fn watch(&self, socket: Socket) {
         Python::attach(|py| {
-            if let Some(Err(e)) = self.callback.get().map(|c| self.add_reader.call1(py, (socket, c.clone_ref(py)))) {
+            if let Some(Err(e)) =
+                self.callback.get().map(|c| self.add_reader.call1(py, (socket, c.clone_ref(py))))
+            {
                 tracing::warn!("cannot watch a connection on the event loop: {e}");
             }
         });
@@ -340,7 +352,11 @@ impl<F: Future + Unpin> Future for Notifying<F> {
         let this = &mut *self;
         let stale = this.cached.as_ref().is_none_or(|(_, runtime)| !runtime.will_wake(cx.waker()));
         if stale {
-            let waker = NotifyingWaker { inner: cx.waker().clone(), nudge: this.nudge.clone(), runtime: this.runtime };
+            let waker = NotifyingWaker {
+                inner: cx.waker().clone(),
+                nudge: this.nudge.clone(),
+                runtime: this.runtime,
+            };
             this.cached = Some((Waker::from(Arc::new(waker)), cx.waker().clone()));
         }
         match &this.cached {

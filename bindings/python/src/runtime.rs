@@ -108,6 +108,8 @@ where
         let waiter = std::thread::Builder::new()
             .name("alura-nested".into())
             .spawn_scoped(scope, move || runtime.block_on(future))?;
-        waiter.join().map_err(|panic| Python::attach(|py| crate::errors::to_py(py, alura::Error::from_panic(&*panic))))
+        waiter
+            .join()
+            .map_err(|panic| Python::attach(|py| crate::errors::to_py(py, alura::Error::from_panic(&*panic))))
     })
 }

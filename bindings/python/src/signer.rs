@@ -56,7 +56,8 @@ impl PySigner {
 
     async fn sign_text(&self, text: String) -> PyResult<Signature> {
         let wrapper = self.wrapper.clone();
-        let sign = move || Python::attach(|py| wrapper.bind(py).call_method1("sign", (text,)).map(Bound::unbind));
+        let sign =
+            move || Python::attach(|py| wrapper.bind(py).call_method1("sign", (text,)).map(Bound::unbind));
         let out = if crate::loop_runtime::pumping() {
             // On an event loop's own runtime, a sync signer (a hardware wallet's prompt) would
             // hold the whole loop: it runs on a thread of the runtime's blocking pool. An async

@@ -26,9 +26,9 @@ use crate::error::{CallInfo, Carrier, Error, Result};
 use crate::ids;
 use crate::observe;
 use crate::policy;
-use crate::senders::Senders;
 use crate::retry::{self, RetryPolicy, SharedSleeper};
 use crate::sender::{HttpError, Incoming, Outgoing, Sender};
+use crate::senders::Senders;
 use crate::token::Token;
 use crate::validate;
 

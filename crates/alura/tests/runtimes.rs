@@ -79,7 +79,9 @@ fn serve(mut conn: TcpStream, idle: Duration, seen: &Mutex<Vec<String>>) {
         let head = String::from_utf8_lossy(&buffered[..end]).into_owned();
         let length: usize = head
             .lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+            .find_map(|l| {
+                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())
+            })
             .unwrap_or(0);
         while buffered.len() < end + 4 + length {
             match conn.read(&mut chunk) {
@@ -90,7 +92,10 @@ fn serve(mut conn: TcpStream, idle: Duration, seen: &Mutex<Vec<String>>) {
         buffered.drain(..end + 4 + length);
         seen.lock().unwrap().push(head.lines().next().unwrap_or_default().to_owned());
         let body = r#"{"ok":true}"#;
-        let answer = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
         if conn.write_all(answer.as_bytes()).is_err() {
             return;
         }
