@@ -105,6 +105,7 @@ impl Driven {
 
     /// The loop's callbacks, once made: `after` runs the runtime and settles what finished; a
     /// readable socket calls it too. `tick` is the timer's.
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub fn set_callbacks(&self, py: Python<'_>, after: Py<PyAny>, tick: Py<PyAny>) {
         let _ = self.watcher.callback.set(after.clone_ref(py));
         let _ = self.callbacks.set((after, tick));
