@@ -1,10 +1,12 @@
 //! How an async call's outcome reaches asyncio: one queue per event loop, drained on the loop's
-//! own thread.
+//! own thread, where each outcome becomes Python.
 //!
-//! The call runs on the Tokio runtime. When it ends, its Tokio thread pushes the outcome onto
-//! the loop's queue and, only if the queue was empty, writes one byte to a socket that the loop
-//! watches (`loop.add_reader`). The Tokio side never takes the GIL, and the loop wakes once for
-//! all the calls that finished together, turning each outcome into Python on its own thread.
+//! Most calls run on the loop's own runtime (`loop_runtime.rs`), on the loop's thread: a call
+//! that ends while the loop runs that runtime is queued and settled right after the run. A call
+//! woken from another thread, or one on the shared worker (a loop without `add_reader`, a
+//! client behind a proxy), pushes its outcome from that thread and, only if the queue was
+//! empty, writes one byte to a socket the loop watches (`loop.add_reader`): the loop wakes once
+//! for all the calls that finished together, and the other thread never takes the GIL.
 //! (pyo3-async-runtimes' `future_into_py`, used before, took the GIL on a Tokio thread and
 //! called `call_soon_threadsafe` once per call: bench/README.md has what each cost.)
 //!

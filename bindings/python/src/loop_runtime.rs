@@ -5,7 +5,8 @@
 //!
 //! The runtime is current-thread and runs only when the loop's thread runs it, which never
 //! blocks (it looks at its sockets, runs every task that can go on, and returns). It runs:
-//! - when a call starts, inside the call, so its request leaves at once;
+//! - when a call starts alone, inside the call, so its request leaves at once (calls started
+//!   together, as by `gather`, run together on the loop's next turn);
 //! - when a connection's socket is readable: the core tells the loop of each one
 //!   (`alura::event_loop`), which the loop watches with `add_reader`;
 //! - when a call's task is woken from elsewhere (a DNS lookup's thread, a signer's coroutine,
