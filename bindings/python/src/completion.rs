@@ -22,7 +22,9 @@ use pyo3::types::PyDict;
 use pyo3::{IntoPyObjectExt, intern};
 use pyo3_async_runtimes::TaskLocals;
 
-use crate::loop_runtime::{Driven, Nudge};
+use alura::event_loop::LoopRuntime;
+
+use crate::loop_runtime::Asyncio;
 
 /// Turns a finished call's outcome into its Python result, on the loop's thread.
 type Settle = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
@@ -37,7 +39,7 @@ struct Queue {
     finished: Mutex<Vec<Finished>>,
     wake: Wake,
     /// The loop's own runtime, where its calls run (a loop that can watch sockets).
-    driven: Option<Arc<Driven>>,
+    driven: Option<Arc<LoopRuntime>>,
     /// The process that made it.
     pid: u32,
     /// The loop, for a signer's coroutine (`pyo3_async_runtimes::tokio::into_future` finds it
@@ -85,12 +87,6 @@ impl Queue {
     }
 }
 
-impl Nudge for Queue {
-    fn nudge(&self) {
-        self.wake();
-    }
-}
-
 /// The loop's callback: runs the loop's runtime, if it has one, then settles every call that
 /// finished since the last time.
 #[pyclass(frozen, module = "alura._native")]
@@ -112,13 +108,10 @@ impl Drain {
             while matches!((&*reader).read(&mut buf), Ok(n) if n == buf.len()) {}
         }
         let Some(queue) = self.queue.upgrade() else { return };
-        if let Some(driven) = &queue.driven {
-            if self.tick {
-                driven.tick_fired();
-            }
-            if let Err(e) = driven.pump(py) {
-                tracing::warn!("cannot schedule the event loop's next run of the SDK's runtime: {e}");
-            }
+        match &queue.driven {
+            Some(driven) if self.tick => driven.tick(),
+            Some(driven) => driven.run(),
+            None => {}
         }
         queue.settle(py);
     }
@@ -143,8 +136,8 @@ impl Queue {
                 Err(error) => future.call_method1(intern!(py, "set_exception"), (error.into_value(py),)),
             };
         }
-        if let Some(Err(e)) = self.driven.as_ref().map(|driven| driven.keep_ticking(py)) {
-            tracing::warn!("cannot schedule the event loop's next run of the SDK's runtime: {e}");
+        if let Some(driven) = &self.driven {
+            driven.keep_ticking();
         }
     }
 }
@@ -156,16 +149,16 @@ struct LoopQueue(Arc<Queue>);
 /// Aborts the call when its asyncio future is done: a no-op once the call has finished, and
 /// what stops the request when the future is cancelled.
 #[pyclass(frozen, module = "alura._native")]
-struct Abort(tokio::task::AbortHandle, Option<Arc<Driven>>);
+struct Abort(tokio::task::AbortHandle, Option<Arc<LoopRuntime>>);
 
 #[pymethods]
 impl Abort {
-    fn __call__(&self, py: Python<'_>, _future: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __call__(&self, _future: &Bound<'_, PyAny>) {
         self.0.abort();
         match &self.1 {
             // The loop's runtime drops the aborted task (and its request) when it next runs.
-            Some(driven) if !self.0.is_finished() => driven.run_soon(py),
-            _ => Ok(()),
+            Some(driven) if !self.0.is_finished() => driven.run_soon(),
+            _ => {}
         }
     }
 }
@@ -214,7 +207,8 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
         reader.set_nonblocking(true)?;
         writer.set_nonblocking(true)?;
         let fd = reader.as_raw_fd();
-        let driven = Driven::new(event_loop)?;
+        let asyncio = Arc::new(Asyncio::new(event_loop, writer.try_clone()?)?);
+        let driven = LoopRuntime::new(asyncio.clone())?;
         let queue = Arc::new(Queue {
             finished: Mutex::default(),
             wake: Wake::Socket(writer),
@@ -227,7 +221,7 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
             Ok(_) => {
                 let after = Drain { queue: Arc::downgrade(&queue), reader: None, tick: false };
                 let tick = Drain { queue: Arc::downgrade(&queue), reader: None, tick: true };
-                driven.set_callbacks(py, Py::new(py, after)?.into_any(), Py::new(py, tick)?.into_any());
+                asyncio.set_callbacks(Py::new(py, after)?.into_any(), Py::new(py, tick)?.into_any());
                 return Ok(queue);
             }
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyNotImplementedError>(py) => driven.shut_down(),
@@ -274,7 +268,6 @@ where
     let answer = future.clone().unbind();
     let locals =
         if start.caller_context { queue.locals.clone().copy_context(py)? } else { queue.locals.clone() };
-    let nudge: Arc<dyn Nudge> = queue.clone();
     let driven = queue.driven.clone().filter(|_| start.on_loop);
     let queue_of_driven = queue.clone();
     // Boxed first: a call's future is kilobytes, and each wrapper below would copy it whole
@@ -287,7 +280,8 @@ where
     });
     let task = match &driven {
         Some(driven) => {
-            let task = driven.spawn(py, nudge, work)?;
+            let task =
+                driven.spawn(work).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
             // Calls whose answers the run read are settled now, not on the loop's next turn.
             queue_of_driven.settle(py);
             task

@@ -1,12 +1,15 @@
 //! For a binding that runs a current-thread Tokio runtime on its language's event loop (Python's
-//! asyncio), instead of a Tokio thread of its own: then the loop itself must wake when a
-//! connection has something to read, so it is told of each connection's socket as it opens, and
-//! again before it closes (a loop still watching a closed descriptor number would trip over the
-//! next socket to get it).
+//! asyncio, Node's libuv), instead of a Tokio thread of its own: [`LoopRuntime`] is that runtime
+//! and how the loop runs it. The loop itself must then wake when a connection has something to
+//! read, so it is told of each connection's socket as it opens, and again before it closes (a
+//! loop still watching a closed descriptor number would trip over the next socket to get it).
 //!
-//! The binding sets its watcher for the time it runs the runtime ([`watching`]). Connections
-//! opened on other threads, by other runtimes, are never reported, and neither are those of a
-//! client whose calls an environment proxy carries ([`Client::reports_sockets`](crate::Client::reports_sockets)).
+//! Connections opened on other threads, by other runtimes, are never reported, and neither are
+//! those of a client whose calls an environment proxy carries ([`Client::reports_sockets`](crate::Client::reports_sockets)).
+
+mod driven;
+
+pub use driven::{Closed, EventLoop, LoopRuntime, running};
 
 use std::cell::RefCell;
 use std::future::Future;
