@@ -3,16 +3,18 @@
 
 // Public so its `#[napi]` items count as used in every build, tests included.
 pub mod abort;
+mod callback;
 mod completion;
 pub mod logging;
+mod loop_runtime;
 mod mock;
 mod signer;
+mod uv;
 
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use serde_json::{Map, Value, json};
 
@@ -287,11 +289,8 @@ impl NativeClient {
             b = b.signer(signer::JsSigner::new(address, sign)?);
         }
         if let Some(callback) = on_token {
-            let callback: ThreadsafeFunction<NativeToken, (), NativeToken, Status, false, true> =
-                callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
-            b = b.on_token(move |token| {
-                callback.call(native_token(token), ThreadsafeFunctionCallMode::NonBlocking);
-            });
+            let callback = callback::Callback::new(&callback)?;
+            b = b.on_token(move |token| callback.call(native_token(token)));
         }
         // Building reads the token cache, whose warnings belong to this client's logger too.
         let client = log.in_scope(|| b.build()).map_err(to_js)?;
@@ -317,7 +316,7 @@ impl NativeClient {
         let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
         let work = guarded(async move { client.call(&operation, args).await?.to_json_text() });
         let (abort, log) = (abort_id.and_then(abort::get), self.log.clone());
-        completion::spawn(&env, async move {
+        completion::spawn(&env, self.client.reports_sockets(), async move {
             let Some(abort) = abort else { return log.scope(work).await };
             // Dropping the call's future drops its request.
             tokio::select! {
@@ -340,7 +339,9 @@ impl NativeClient {
         let client = self.for_call(options)?;
         let work = guarded(async move { client.call(&operation, args).await });
         let log = self.log.clone();
-        completion::spawn(&env, async move { log.scope(work).await.map(|reply| raw_of(&reply)) })
+        completion::spawn(&env, self.client.reports_sockets(), async move {
+            log.scope(work).await.map(|reply| raw_of(&reply))
+        })
     }
 
     /// Calls an endpoint the spec does not have, with the client's login, retries and errors;
@@ -365,7 +366,7 @@ impl NativeClient {
             authenticated: request.authenticated.unwrap_or(true),
         };
         let log = self.log.clone();
-        completion::spawn(&env, async move {
+        completion::spawn(&env, self.client.reports_sockets(), async move {
             log.scope(guarded(async move { client.request(raw).await?.json() })).await
         })
     }
@@ -374,7 +375,9 @@ impl NativeClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn login(&self, env: Env) -> Result<Unknown<'static>> {
         let (client, log) = (self.client.clone(), self.log.clone());
-        completion::spawn(&env, async move { log.scope(guarded(async move { client.login().await })).await })
+        completion::spawn(&env, self.client.reports_sockets(), async move {
+            log.scope(guarded(async move { client.login().await })).await
+        })
     }
 
     /// Every log entry of a trade, all pages.
@@ -385,7 +388,7 @@ impl NativeClient {
         let logs = guarded(async move {
             client.trade_logs(&trade_id).try_collect::<Vec<alura_api::types::LogEntry>>().await.map(Typed)
         });
-        completion::spawn(&env, async move { log.scope(logs).await })
+        completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(logs).await })
     }
 
     /// A client with other limits, sharing connections and the token.

@@ -9,22 +9,16 @@
 use std::sync::{LazyLock, OnceLock, RwLock};
 
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+
+use crate::callback::Callback;
 use napi_derive::napi;
 use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Dispatch, Event, Metadata, Subscriber};
 
-/// `(level, target, message)`; weak, so a logger never keeps the process alive.
-pub type Sink = ThreadsafeFunction<
-    (String, String, String),
-    Unknown<'static>,
-    (String, String, String),
-    Status,
-    false,
-    true,
->;
+/// `(level, target, message)`.
+type Sink = Callback<(String, String, String), Unknown<'static>>;
 
 /// Where records go and from which level; the process-wide one changes with `setLogger`.
 struct JsLog {
@@ -68,7 +62,7 @@ impl Subscriber for JsLog {
         let metadata = event.metadata();
         let level = metadata.level().as_str().to_ascii_lowercase();
         let target = metadata.target().replace("::", ".");
-        sink.call((level, target, text.0), ThreadsafeFunctionCallMode::NonBlocking);
+        sink.call((level, target, text.0));
     }
 }
 
@@ -114,7 +108,7 @@ pub fn set_log_sink(
     level: String,
 ) -> Result<()> {
     let filter = level_filter(&level)?;
-    let sink = callback.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+    let sink = Sink::new(&callback)?;
     *process_log().state.write().map_err(|_| Error::from_reason("the log sink lock is poisoned"))? =
         (Some(sink), filter);
     static INSTALLED: OnceLock<()> = OnceLock::new();
@@ -137,7 +131,7 @@ impl ClientLog {
     ) -> Result<Self> {
         let Some(sink) = sink else { return Ok(Self(None)) };
         let filter = level_filter(level.ok_or_else(|| Error::from_reason("a client logger needs a level"))?)?;
-        let sink = sink.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+        let sink = Sink::new(&sink)?;
         Ok(Self(Some(Dispatch::new(JsLog { state: RwLock::new((Some(sink), filter)) }))))
     }
 

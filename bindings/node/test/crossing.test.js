@@ -1,6 +1,7 @@
 'use strict'
-// How answers reach JavaScript: one queue per JS thread (src/completion.rs). A pending call
-// keeps the process alive and an idle client does not; worker threads have their own queue.
+// Where calls run and how answers reach JavaScript: on each JS thread's own runtime, run by its
+// libuv loop, with one queue per JS thread (src/completion.rs). A pending call keeps the process
+// alive and an idle client does not; worker threads have their own runtime and queue.
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
@@ -106,3 +107,52 @@ test('a worker ended with calls in flight leaves the process working', async () 
     server.close()
   }
 })
+
+test('connections the server closes come and go: each call answered once, a POST after an idle close sent once', async () => {
+  const seen = { close: 0, keep: 0, post: 0 }
+  const server = http.createServer((req, res) => {
+    const name = req.url.slice(1)
+    seen[name] += 1
+    req.resume()
+    if (name === 'close') res.setHeader('connection', 'close')
+    res.writeHead(200, { 'content-type': 'application/json' }).end('[]')
+  })
+  // An idle connection is closed by the server after 100 ms.
+  server.keepAliveTimeout = 100
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const { Client } = require('alura')
+    const c = new Client({ baseUrl: `http://127.0.0.1:${server.address().port}`, maxRetries: 0 })
+    for (let i = 0; i < 30; i++) {
+      assert.deepEqual(await c.request({ method: 'GET', path: '/close', authenticated: false }), [])
+    }
+    await c.request({ method: 'GET', path: '/keep', authenticated: false })
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    // The pooled connection is gone: the POST must not go out on it and end as an unknown outcome.
+    assert.deepEqual(await c.request({ method: 'POST', path: '/post', body: {}, authenticated: false }), [])
+    assert.deepEqual(seen, { close: 30, keep: 1, post: 1 })
+  } finally {
+    server.close()
+  }
+})
+
+test('a worker thread whose calls are done ends by itself, its connections closed', () =>
+  withMock(async (mock) => {
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      const { Client } = require(${JSON.stringify(root)})
+      const c = new Client({ baseUrl: workerData })
+      Promise.all(Array.from({ length: 8 }, () => c.getLatestCandles()))
+        .then((all) => parentPort.postMessage(all.length))`
+    const worker = new Worker(code, { eval: true, workerData: mock.url })
+    const exited = new Promise((resolve, reject) => {
+      worker.once('exit', resolve)
+      worker.once('error', reject)
+    })
+    assert.equal(await new Promise((resolve) => worker.once('message', resolve)), 8)
+    // Pooled connections do not hold the worker open, and a loop that ended with one still
+    // watched would abort the whole process.
+    assert.equal(await exited, 0)
+    const { Client } = require('alura')
+    assert.equal((await new Client({ baseUrl: mock.url }).getLatestCandles()).length, 6)
+  }))
