@@ -1,11 +1,11 @@
 //! A JS function the core calls back (a logger, `onToken`), from wherever the call runs.
 //!
 //! From a Tokio thread it goes through a thread-safe function. On the function's own JS thread,
-//! while the loop runs the SDK's runtime (where calls run, `completion.rs`), it is held instead,
-//! and called right before the calls that finished in that run settle: through the thread-safe
-//! function it would come only once the loop comes round, after the call's promise settled (a
-//! chain of awaited calls answered within their own runs would hold it back until the chain
-//! ends), while from a Tokio thread it always came first.
+//! when that thread's loop runs the SDK's runtime (where calls run, `completion.rs`), it is held
+//! instead, and called in order right before the calls that finished meanwhile settle: through
+//! the thread-safe function it would come only once the loop comes round, after the call's
+//! promise settled (a chain of awaited calls answered within their own runs would hold it back
+//! until the chain ends), while from a Tokio thread it always came first.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -30,7 +30,9 @@ impl<T: JsValuesTupleIntoVec + Send + 'static, R: FromNapiValue + 'static> Callb
     }
 
     pub fn call(&self, args: T) {
-        if alura::event_loop::running() && self.direct.here() {
+        // Outside a run (a client being built), the loop is asked to settle on its next turn, so
+        // the record still comes before those of later calls.
+        if self.direct.here() && (alura::event_loop::running() || crate::completion::settle_soon()) {
             let args: Args = Box::new(move |env| args.into_vec(env));
             HELD.with_borrow_mut(|held| held.push((self.direct.clone(), args)));
         } else {

@@ -146,7 +146,7 @@ fn start(env: sys::napi_env) -> Result<()> {
         unsafe { sys::napi_add_env_cleanup_hook(env, Some(teardown), ptr::null_mut()) },
         "hooking teardown",
     )?;
-    let driven = crate::uv::uv().and_then(|uv| driven(env, uv, &queue));
+    let driven = crate::uv::uv(env).and_then(|uv| driven(env, uv, &queue));
     let mut async_context = ptr::null_mut();
     if driven.is_some() {
         let mut resource = ptr::null_mut();
@@ -210,6 +210,16 @@ unsafe extern "C" fn drain(env: sys::napi_env, _: sys::napi_value, _: *mut c_voi
         runtime.run();
     }
     settle(env);
+}
+
+/// Has this JS thread settle on its loop's next turn, if it runs its calls on the loop;
+/// whether it does.
+pub fn settle_soon() -> bool {
+    let queue = THREAD.with(|t| {
+        let t = t.try_borrow().ok()?;
+        t.as_ref().filter(|t| t.driven.is_some()).map(|t| t.queue.clone())
+    });
+    queue.map(|queue| queue.wake()).is_some()
 }
 
 fn runtime() -> Option<Arc<LoopRuntime>> {
@@ -312,6 +322,7 @@ where
         }
         Ok::<_, Error>((id, t.queue.clone()))
     })?;
+    let our_queue = queue.clone();
     // Boxed first: a call's future is kilobytes, and each wrapper would copy it whole.
     let work = Box::pin(work);
     let work = async move {
@@ -326,9 +337,20 @@ where
     };
     match runtime().filter(|_| on_loop) {
         Some(runtime) => {
-            runtime.spawn(work).map_err(|e| Error::from_reason(e.to_string()))?;
-            // Inside a call from JS: what the run finished is settled now.
-            settle(env);
+            if let Err(closed) = runtime.spawn(work) {
+                THREAD.with_borrow_mut(|t| t.as_mut().map(|t| t.pending.remove(&id)));
+                return Err(Error::from_reason(closed.to_string()));
+            }
+            // What the run finished (an answer already there, a refused argument) and the log
+            // records it made are settled on the loop's next turn, not inside this method: user
+            // code (a logger, onToken) never runs inside a call that starts another.
+            let finished =
+                !our_queue.state.lock().unwrap_or_else(PoisonError::into_inner).finished.is_empty();
+            if finished || crate::callback::held() {
+                our_queue.wake();
+            } else {
+                runtime.keep_ticking();
+            }
         }
         None => drop(napi::bindgen_prelude::spawn(work)),
     }

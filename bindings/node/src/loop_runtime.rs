@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::ffi::c_int;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::thread::ThreadId;
 use std::time::Duration;
@@ -24,6 +25,8 @@ pub struct Libuv {
     thread: ThreadId,
     timer: Owned,
     polls: Mutex<HashMap<Socket, Owned>>,
+    /// Its handles are closed.
+    closed: AtomicBool,
     /// Wakes the loop, from any thread, to run the runtime (the thread-safe function).
     wake: Box<dyn Fn() + Send + Sync>,
     on_readable: crate::uv::PollCb,
@@ -57,6 +60,7 @@ impl Libuv {
             thread: std::thread::current().id(),
             timer: Owned(timer),
             polls: Mutex::default(),
+            closed: AtomicBool::new(false),
             wake,
             on_readable,
             on_timer,
@@ -68,9 +72,9 @@ impl Libuv {
     }
 
     /// The environment is going away: every handle is closed (a worker thread's loop must have
-    /// none left open when it ends).
+    /// none left open when it ends, or node aborts).
     pub fn close(&self) {
-        if !self.on_loop_thread() {
+        if !self.on_loop_thread() || self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
         let polls = std::mem::take(&mut *self.polls.lock().unwrap_or_else(PoisonError::into_inner));
@@ -80,6 +84,13 @@ impl Libuv {
             }
             self.uv.close(self.timer.0, Kind::Timer);
         }
+    }
+}
+
+impl Drop for Libuv {
+    /// Also when the runtime could not be made for it: its timer is already in the loop.
+    fn drop(&mut self) {
+        self.close();
     }
 }
 
@@ -107,7 +118,7 @@ impl EventLoop for Libuv {
     }
 
     fn watch(&self, socket: Socket) {
-        if !self.on_loop_thread() {
+        if !self.on_loop_thread() || self.closed.load(Ordering::Acquire) {
             return;
         }
         let poll = self.uv.new_handle(Kind::Poll);

@@ -1,11 +1,14 @@
 //! The few libuv calls that watch a socket and keep a timer on a JS thread's event loop. Node
 //! exports libuv from its own executable; they are looked up there once, at run time, as napi-rs
-//! looks up N-API's own functions, so a runtime without them (Bun, Deno) or a platform where
-//! they are not used (Windows) keeps calls on the Tokio worker instead.
+//! looks up N-API's own functions. Other runtimes (Bun exports libuv's names, but as functions
+//! that abort the process; Deno) and a platform where they are not used (Windows) keep calls on
+//! the Tokio worker instead.
 
 use std::alloc::Layout;
-use std::ffi::{c_int, c_void};
+use std::ffi::{CStr, c_int, c_void};
 use std::sync::OnceLock;
+
+use napi::sys;
 
 /// A libuv handle: only its first field, `data`, is ours to use; libuv owns the rest.
 #[repr(C)]
@@ -35,10 +38,14 @@ pub struct Uv {
     timer: Layout,
 }
 
-/// The process's libuv, if it exports every call used here.
-pub fn uv() -> Option<&'static Uv> {
-    static UV: OnceLock<Option<Uv>> = OnceLock::new();
+static UV: OnceLock<Option<Uv>> = OnceLock::new();
+
+/// The process's libuv: under Node, and only if it exports every call used here.
+pub fn uv(env: sys::napi_env) -> Option<&'static Uv> {
     UV.get_or_init(|| {
+        if !is_node(env) {
+            return None;
+        }
         #[cfg(unix)]
         {
             // Safety: looked up by name with the signatures `uv.h` gives them; the executable
@@ -49,6 +56,31 @@ pub fn uv() -> Option<&'static Uv> {
         None
     })
     .as_ref()
+}
+
+/// Whether this is Node: `process.versions` has `node`, and neither `bun` nor `deno` (which
+/// both name a Node version too).
+fn is_node(env: sys::napi_env) -> bool {
+    let has = |object: sys::napi_value, name: &CStr| {
+        let mut has = false;
+        let ok = unsafe { sys::napi_has_named_property(env, object, name.as_ptr(), &mut has) };
+        ok == sys::Status::napi_ok && has
+    };
+    let get = |object: sys::napi_value, name: &CStr| {
+        let mut value = std::ptr::null_mut();
+        let ok = unsafe { sys::napi_get_named_property(env, object, name.as_ptr(), &mut value) };
+        (ok == sys::Status::napi_ok && !value.is_null()).then_some(value)
+    };
+    let mut global = std::ptr::null_mut();
+    if unsafe { sys::napi_get_global(env, &mut global) } != sys::Status::napi_ok {
+        return false;
+    }
+    let Some(versions) =
+        get(global, c"process").filter(|p| has(*p, c"versions")).and_then(|p| get(p, c"versions"))
+    else {
+        return false;
+    };
+    has(versions, c"node") && !has(versions, c"bun") && !has(versions, c"deno")
 }
 
 #[cfg(unix)]
@@ -121,13 +153,13 @@ impl Uv {
 }
 
 unsafe extern "C" fn closed_poll(handle: *mut Handle) {
-    if let Some(uv) = uv() {
+    if let Some(uv) = UV.get().and_then(Option::as_ref) {
         unsafe { uv.free(handle, Kind::Poll) };
     }
 }
 
 unsafe extern "C" fn closed_timer(handle: *mut Handle) {
-    if let Some(uv) = uv() {
+    if let Some(uv) = UV.get().and_then(Option::as_ref) {
         unsafe { uv.free(handle, Kind::Timer) };
     }
 }

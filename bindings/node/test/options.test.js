@@ -157,3 +157,19 @@ test("a client's own logger also gets what building it logs (a bad token cache)"
     alura.setLogger(console, 'warn')
   }
 })
+
+test("a logger's records come in order, before the call's promise settles, and never inside the method call", () =>
+  withMock(async (mock) => {
+    const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'alura-'))
+    const cache = require('node:path').join(dir, 'tokens.json')
+    require('node:fs').writeFileSync(cache, 'not json')
+    const own = keeper()
+    const client = clientFor(mock, { tokenCache: cache, logger: own.logger, logLevel: 'debug' })
+    const call = client.getSymbols()
+    // The logger is user code: it never runs inside a method call that may itself be called from it.
+    assert.deepEqual(own.lines, [])
+    await call
+    const cacheAt = own.lines.findIndex((l) => l.includes('token cache'))
+    const attemptAt = own.lines.findIndex((l) => l.includes('get_symbols: GET'))
+    assert.ok(cacheAt >= 0 && attemptAt > cacheAt, own.lines.join('\n'))
+  }))
