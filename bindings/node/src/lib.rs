@@ -309,6 +309,7 @@ impl NativeClient {
         abort_id: Option<u32>,
     ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
+        let on_loop = self.client.reports_sockets() && alura::event_loop::args_fit_the_loop(&args);
         let client = self.for_call(options)?;
         // The server's JSON goes over as text for V8's JSON.parse: building each object through
         // napi cost about three times as many instructions per call (bench/README.md), and
@@ -316,7 +317,7 @@ impl NativeClient {
         let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
         let work = guarded(async move { client.call(&operation, args).await?.to_json_text() });
         let (abort, log) = (abort_id.and_then(abort::get), self.log.clone());
-        completion::spawn(&env, self.client.reports_sockets(), async move {
+        completion::spawn(&env, on_loop, async move {
             let Some(abort) = abort else { return log.scope(work).await };
             // Dropping the call's future drops its request.
             tokio::select! {
@@ -336,12 +337,11 @@ impl NativeClient {
         options: Option<RequestOptions>,
     ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
+        let on_loop = self.client.reports_sockets() && alura::event_loop::args_fit_the_loop(&args);
         let client = self.for_call(options)?;
         let work = guarded(async move { client.call(&operation, args).await });
         let log = self.log.clone();
-        completion::spawn(&env, self.client.reports_sockets(), async move {
-            log.scope(work).await.map(|reply| raw_of(&reply))
-        })
+        completion::spawn(&env, on_loop, async move { log.scope(work).await.map(|reply| raw_of(&reply)) })
     }
 
     /// Calls an endpoint the spec does not have, with the client's login, retries and errors;

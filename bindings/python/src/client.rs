@@ -75,10 +75,12 @@ impl NativeClient {
     }
 
     /// How its async calls start: a signer's coroutine runs in the caller's context, and a
-    /// client whose connections an event loop cannot watch (a proxy carries them) runs its calls
-    /// on the shared worker rather than on the loop's own runtime.
-    fn start(&self) -> completion::Start {
-        completion::Start { caller_context: self.signer.is_some(), on_loop: self.client.reports_sockets() }
+    /// client whose connections an event loop cannot watch (a proxy carries them), or a call
+    /// too large to check on the loop (`alura::event_loop::fits_the_loop`), runs on the shared
+    /// worker rather than on the loop's own runtime.
+    fn start(&self, fits_the_loop: bool) -> completion::Start {
+        let on_loop = fits_the_loop && self.client.reports_sockets();
+        completion::Start { caller_context: self.signer.is_some(), on_loop }
     }
 
     /// The client for one call: this one, or a copy with `options` (a `RequestOptions` dict)
@@ -165,8 +167,9 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
+        let fits = alura::event_loop::args_fit_the_loop(&args);
         let work = guarded(async move { client.call(&operation, args).await });
-        completion::spawn(py, self.start(), work, move |py, outcome| {
+        completion::spawn(py, self.start(fits), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, r| raw_of(py, &r))
         })
     }
@@ -183,12 +186,13 @@ impl NativeClient {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let early = Early::default();
+        let fits = alura::event_loop::args_fit_the_loop(&args);
         let work = guarded(async move {
             let reply = client.call_observing(&operation, args, early.observer()).await?;
             let objects = early.converted(reply.body()).await;
             Ok((reply, objects))
         });
-        completion::spawn(py, self.start(), work, move |py, outcome| {
+        completion::spawn(py, self.start(fits), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, (reply, objects)| match objects {
                 Some(objects) => Ok(objects.into_bound(py)),
                 None => reply_to_py(py, &reply),
@@ -235,7 +239,7 @@ impl NativeClient {
         let request = raw_request(py, method, path, params, json, authenticated)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.request(request).await?.json() });
-        completion::spawn(py, self.start(), work, move |py, outcome| {
+        completion::spawn(py, self.start(true), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, v| pyjson::value_to_py(py, &v))
         })
     }
@@ -250,7 +254,7 @@ impl NativeClient {
     fn login_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (client, signer) = (self.client.clone(), self.signer.clone());
         let work = guarded(async move { client.login().await });
-        completion::spawn(py, self.start(), work, move |py, outcome| {
+        completion::spawn(py, self.start(true), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, ()| Ok(py.None().into_bound(py)))
         })
     }
@@ -265,7 +269,7 @@ impl NativeClient {
     fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let work = guarded(collect_logs(client, trade_id));
-        completion::spawn(py, self.start(), work, |py, outcome| {
+        completion::spawn(py, self.start(true), work, |py, outcome| {
             settled(py, &None, outcome, |py, v| pyjson::value_to_py(py, &v))
         })
     }
@@ -302,7 +306,7 @@ impl NativeClient {
         let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
         let work = guarded(async move { client.candle_columns(query).await });
-        completion::spawn(py, self.start(), work, |py, outcome| {
+        completion::spawn(py, self.start(alura::event_loop::fits_the_loop(limit)), work, |py, outcome| {
             settled(py, &None, outcome, |py, c| columns_to_py(py, &c).map(Bound::into_any))
         })
     }

@@ -8,8 +8,10 @@
 //! those of a client whose calls an environment proxy carries ([`Client::reports_sockets`](crate::Client::reports_sockets)).
 
 mod driven;
+mod fits;
 
 pub use driven::{Closed, EventLoop, LoopRuntime, running};
+pub use fits::{LOOP_MAX_ITEMS, args_fit_the_loop, fits_the_loop};
 
 use std::cell::RefCell;
 use std::future::Future;
