@@ -107,6 +107,12 @@ thread_local! {
     static HELD: RefCell<Vec<(Arc<Direct>, Args)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The environment is going away: held calls are dropped while it can still delete their
+/// functions' references (nothing is held after it, since nothing settles).
+pub fn discard_held() {
+    drop(HELD.take());
+}
+
 /// Whether calls are held for [`make_held_calls`].
 pub fn held() -> bool {
     HELD.with_borrow(|held| !held.is_empty())

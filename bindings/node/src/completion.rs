@@ -185,6 +185,7 @@ fn driven(
 
 /// The environment is going away: calls still running find no one to answer.
 unsafe extern "C" fn teardown(_: *mut c_void) {
+    crate::callback::discard_held();
     if let Some(thread) = THREAD.take() {
         if let Some((runtime, libuv)) = &thread.driven {
             // Its connections' handles close as their connections drop, then the rest.
@@ -338,7 +339,15 @@ where
     match runtime().filter(|_| on_loop) {
         Some(runtime) => {
             if let Err(closed) = runtime.spawn(work) {
-                THREAD.with_borrow_mut(|t| t.as_mut().map(|t| t.pending.remove(&id)));
+                // Nothing will settle it: forgotten, and the loop no longer held open for it.
+                THREAD.with_borrow_mut(|t| {
+                    let t = t.as_mut()?;
+                    t.pending.remove(&id)?;
+                    if t.pending.is_empty() {
+                        unsafe { sys::napi_unref_threadsafe_function(env, t.tsfn) };
+                    }
+                    Some(())
+                });
                 return Err(Error::from_reason(closed.to_string()));
             }
             // What the run finished (an answer already there, a refused argument) and the log
