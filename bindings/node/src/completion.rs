@@ -208,7 +208,8 @@ unsafe extern "C" fn drain(env: sys::napi_env, _: sys::napi_value, _: *mut c_voi
         return;
     }
     if let Some(runtime) = runtime() {
-        runtime.run();
+        // A panic must not unwind into N-API.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.run()));
     }
     settle(env);
 }

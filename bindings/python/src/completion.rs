@@ -64,7 +64,7 @@ impl Queue {
             finished.len() == 1
         };
         // A call that ends in a pump is settled right after it, on the loop's thread.
-        if first && !crate::loop_runtime::pumping() {
+        if first && !alura::event_loop::running() {
             self.wake();
         }
     }
@@ -72,11 +72,7 @@ impl Queue {
     fn wake(&self) {
         match &self.wake {
             #[cfg(unix)]
-            Wake::Socket(socket) => {
-                use std::io::Write;
-                // Non-blocking: a full buffer means a wake-up is already pending.
-                let _ = (&*socket).write(&[1]);
-            }
+            Wake::Socket(socket) => crate::loop_runtime::wake_by_byte(socket),
             Wake::Threadsafe { call_soon_threadsafe, drain } => Python::attach(|py| {
                 if let Some(drain) = drain.get() {
                     // Fails only once the loop is closed, when nobody waits for the answer.

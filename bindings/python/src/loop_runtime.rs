@@ -10,8 +10,6 @@ use alura::event_loop::{EventLoop, Socket};
 use pyo3::intern;
 use pyo3::prelude::*;
 
-pub use alura::event_loop::running as pumping;
-
 /// One asyncio loop, as its runtime sees it.
 pub struct Asyncio {
     event_loop: Py<PyAny>,
@@ -50,6 +48,14 @@ impl Asyncio {
     fn warn(e: PyErr) {
         tracing::warn!("cannot schedule the event loop's next run of the SDK's runtime: {e}");
     }
+}
+
+/// Wakes the loop that watches `socket`'s other end, from any thread.
+#[cfg(unix)]
+pub fn wake_by_byte(socket: &std::os::unix::net::UnixStream) {
+    use std::io::Write;
+    // Non-blocking: a full buffer means a wake-up is already pending.
+    let _ = (&*socket).write(&[1]);
 }
 
 impl EventLoop for Asyncio {
@@ -91,11 +97,7 @@ impl EventLoop for Asyncio {
 
     fn nudge(&self) {
         #[cfg(unix)]
-        {
-            use std::io::Write;
-            // Non-blocking: a full buffer means a wake-up is already pending.
-            let _ = (&self.wake).write(&[1]);
-        }
+        wake_by_byte(&self.wake);
     }
 
     fn watch(&self, socket: Socket) {

@@ -58,7 +58,7 @@ impl PySigner {
         let wrapper = self.wrapper.clone();
         let sign =
             move || Python::attach(|py| wrapper.bind(py).call_method1("sign", (text,)).map(Bound::unbind));
-        let out = if crate::loop_runtime::pumping() {
+        let out = if alura::event_loop::running() {
             // On an event loop's own runtime, a sync signer (a hardware wallet's prompt) would
             // hold the whole loop: it runs on a thread of the runtime's blocking pool. An async
             // one only makes its coroutine there, which is awaited below, on the loop.
