@@ -51,9 +51,13 @@ export interface ClientOptions {
   address?: string
   /**
    * Refuse a challenge that is not about this login (default true): it must name our address
-   * and its nonce, and a Sign-In with Ethereum message must be for this API's host.
+   * and its nonce, and a Sign-In with Ethereum message must be for this API's site: its
+   * registrable domain by the Public Suffix List, so an API at `testnet-api.alura.fun` accepts
+   * a sign-in for `alura.fun`. IPs and `localhost` must match exactly.
    */
   verifyChallenge?: boolean
+  /** Further hosts (`host` or `host:port`) a sign-in message may name. */
+  trustedDomains?: string[]
   /** Keep tokens between runs: true for the user's cache directory, or a file path. */
   tokenCache?: boolean | string
   /** Called with every new token, for those who keep tokens in their own store. */

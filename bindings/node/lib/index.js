@@ -84,6 +84,7 @@ const OPTION_TYPES = {
   signer: 'object',
   address: 'string',
   verifyChallenge: 'boolean',
+  trustedDomains: 'strings',
   tokenCache: ['boolean', 'string'],
   onToken: 'function',
   logger: 'object',
@@ -123,6 +124,12 @@ function checkOptions(options, types) {
     }
     if (types[name] === 'headers') {
       checkHeaders(name, value)
+      continue
+    }
+    if (types[name] === 'strings') {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        throw new ValidationError(`invalid input: ${name} must be an array of strings`)
+      }
       continue
     }
     const allowed = [].concat(types[name])

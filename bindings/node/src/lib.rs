@@ -45,6 +45,8 @@ pub struct ClientOptions {
     /// The address the signer (the constructor's `sign`) signs for.
     pub signer_address: Option<String>,
     pub verify_challenge: Option<bool>,
+    /// Hosts besides the API's own site that a sign-in message may name.
+    pub trusted_domains: Option<Vec<String>>,
     /// `true` for the user's cache directory, or a path.
     pub token_cache: Option<Either<bool, String>>,
     /// The lowest level the client's own logger gets (the constructor's `log`).
@@ -76,6 +78,7 @@ impl From<ClientOptions> for alura::ClientOptions {
             strict: o.strict.unwrap_or(default.strict),
             max_response_bytes: o.max_response_bytes,
             verify_challenge: o.verify_challenge.unwrap_or(default.verify_challenge),
+            trusted_domains: o.trusted_domains.unwrap_or_default(),
             token_cache: o.token_cache.map(|c| match c {
                 Either::A(on) => alura::TokenCacheOption::Default(on),
                 Either::B(path) => alura::TokenCacheOption::Path(path.into()),

@@ -35,6 +35,7 @@ impl TryFrom<PyOptions<'_, '_>> for alura::ClientOptions {
                 "allow_insecure_http" => o.allow_insecure_http = v.flag()?,
                 "strict" => o.strict = v.flag()?,
                 "verify_challenge" => o.verify_challenge = v.flag()?,
+                "trusted_domains" => o.trusted_domains = v.strings()?,
                 "token_cache" => o.token_cache = Some(v.token_cache()?),
                 other => return Err(v.invalid(format!("unknown option {other}"))),
             }
@@ -122,6 +123,14 @@ impl Given<'_, '_> {
 
     fn flag(&self) -> PyResult<bool> {
         self.value.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| self.wrong_type("a bool"))
+    }
+
+    /// A list or tuple of str (a lone str would be read as its letters).
+    fn strings(&self) -> PyResult<Vec<String>> {
+        if self.value.is_instance_of::<pyo3::types::PyString>() {
+            return Err(self.wrong_type("a list of str"));
+        }
+        self.value.extract().map_err(|_| self.wrong_type("a list of str"))
     }
 
     fn headers(&self) -> PyResult<std::collections::BTreeMap<String, String>> {

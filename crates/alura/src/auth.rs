@@ -33,8 +33,10 @@ pub(crate) struct LoginOptions {
     pub(crate) referral_code: Option<String>,
     /// Refuse a challenge that is not about this login (see `challenge`).
     pub(crate) verify_challenge: bool,
-    /// The API's `host[:port]`, which an EIP-4361 message must name.
-    pub(crate) api_host: String,
+    /// The sites an EIP-4361 message may name: the API's, and those the user trusts.
+    pub(crate) site: challenge::Site,
+    /// For the option names a refusal gives as ways out.
+    pub(crate) language: crate::options::Language,
     pub(crate) cache: Option<TokenCache>,
     pub(crate) on_token: Option<OnToken>,
 }
@@ -212,6 +214,27 @@ impl Auth {
         }
     }
 
+    /// A refused challenge, with the ways out in the words of the user's language.
+    fn refusal(&self, refusal: challenge::Refusal, message: &str) -> Error {
+        let lang = self.options.language;
+        let why = match refusal {
+            challenge::Refusal::NotOurs(why) => {
+                format!("{why} ({} turns this check off)", lang.setting("verify_challenge", "false"))
+            }
+            challenge::Refusal::OtherSite { seen, what } => format!(
+                "it is a sign-in whose {what} is {seen}, which is not on the site of the API host {}. If you \
+                 trust it, add it to {}; or turn this check off with {}",
+                self.options.site.api_host,
+                lang.name("trusted_domains"),
+                lang.setting("verify_challenge", "false"),
+            ),
+        };
+        Error::auth(format!(
+            "refusing to sign the challenge: {why}. The message: {:?}",
+            message.chars().take(300).collect::<String>()
+        ))
+    }
+
     async fn login_once(&self, signer: &SharedSigner) -> Result<(Secret, Duration)> {
         let address = signer.address();
         let body = EvmChallengeDto { address: address.to_checksum(None) };
@@ -227,12 +250,8 @@ impl Auth {
         let message = text("message").ok_or_else(|| Error::auth("the challenge has no message to sign"))?;
         if self.options.verify_challenge {
             let nonce = text("nonce").unwrap_or_default();
-            challenge::check(message, nonce, address, &self.options.api_host).map_err(|why| {
-                Error::auth(format!(
-                    "refusing to sign the challenge: {why} (verify_challenge turns this check off). The message: {:?}",
-                    message.chars().take(300).collect::<String>()
-                ))
-            })?;
+            challenge::check(message, nonce, address, &self.options.site)
+                .map_err(|refusal| self.refusal(refusal, message))?;
         }
         let signature = signer
             .sign_message(message.as_bytes())

@@ -197,6 +197,7 @@ pub struct ClientBuilder {
     signer: Option<SharedSigner>,
     token: Option<Secret>,
     verify_challenge: Option<bool>,
+    trusted_domains: Vec<String>,
     token_cache: Option<PathBuf>,
     on_token: Option<OnToken>,
     referral_code: Option<String>,
@@ -246,11 +247,20 @@ impl ClientBuilder {
 
     /// Whether to refuse a challenge that is not about this login (default on): its message
     /// must name our address and the challenge's nonce, and an EIP-4361 message must be for
-    /// this API's host. Off only for a server that phrases its message otherwise: the check
-    /// keeps a server, or anyone in the middle of plain HTTP, from getting a signature that
-    /// logs you in somewhere else.
+    /// this API's site (see [`ClientBuilder::trusted_domains`]). Off only for a server that
+    /// phrases its message otherwise: the check keeps a server, or anyone in the middle of
+    /// plain HTTP, from getting a signature that logs you in somewhere else.
     pub fn verify_challenge(mut self, verify: bool) -> Self {
         self.verify_challenge = Some(verify);
+        self
+    }
+
+    /// Further sites a sign-in message may name, beyond the API's own site (`host` or
+    /// `host:port`, matched exactly). The API's site is its registrable domain by the Public
+    /// Suffix List: with the API at `testnet-api.alura.fun`, a sign-in for `alura.fun` or
+    /// `testnet.alura.fun` is accepted without this; `localhost` and IPs must match exactly.
+    pub fn trusted_domains<S: Into<String>>(mut self, domains: impl IntoIterator<Item = S>) -> Self {
+        self.trusted_domains.extend(domains.into_iter().map(Into::into));
         self
     }
 
@@ -393,7 +403,8 @@ impl ClientBuilder {
         let login = LoginOptions {
             referral_code: self.referral_code,
             verify_challenge: self.verify_challenge.unwrap_or(true),
-            api_host,
+            site: crate::challenge::Site { api_host, trusted: self.trusted_domains },
+            language: self.language,
             cache: self.token_cache.map(|path| TokenCache::new(path, &base_url)),
             on_token: self.on_token,
         };

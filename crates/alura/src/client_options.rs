@@ -58,6 +58,8 @@ pub struct ClientOptions {
     pub max_response_bytes: Option<f64>,
     /// Refuse a challenge that is not about this login (default true).
     pub verify_challenge: bool,
+    /// Sites besides the API's own that a sign-in message may name (`host` or `host:port`).
+    pub trusted_domains: Vec<String>,
     /// Keep tokens between runs: `true` for the user's cache directory, or a path.
     pub token_cache: Option<TokenCacheOption>,
     /// Fill the base URL, key and token left out from `ALURA_BASE_URL`, `ALURA_PRIVATE_KEY`
@@ -97,6 +99,7 @@ impl Default for ClientOptions {
             strict: false,
             max_response_bytes: None,
             verify_challenge: true,
+            trusted_domains: Vec::new(),
             token_cache: None,
             from_env: true,
             language: Language::default(),
@@ -128,6 +131,7 @@ impl ClientOptions {
         let lang = self.language;
         let mut b = Client::builder()
             .verify_challenge(self.verify_challenge)
+            .trusted_domains(self.trusted_domains)
             .allow_insecure_http(self.allow_insecure_http)
             .strict(self.strict)
             .language(lang)

@@ -64,23 +64,158 @@ impl FromIterator<Row> for CandleColumns {
     }
 }
 
-/// A candle as a real server may send it: fields missing or `null` (NaN in the columns), and
-/// numbers as strings ("101.50", as TypeORM serves Postgres numerics), which are converted.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A candle as a real server may send it, in any of the shapes market APIs use:
+/// - ours: `{openTime, open, high, low, close, volume}`;
+/// - Hyperliquid's: `{t, T, s, i, o, c, h, l, v, n}`;
+/// - an array `[t, o, h, l, c, v, ...]` (Binance's and ccxt's order).
+///
+/// Fields may be missing or `null` (NaN in the columns), and numbers may be strings ("101.50",
+/// as TypeORM serves Postgres numerics, or as Hyperliquid sends prices), which are converted.
+#[derive(Default)]
 struct Row {
-    #[serde(default)]
     open_time: Option<Number<i64>>,
-    #[serde(default)]
     open: Option<Number<f64>>,
-    #[serde(default)]
     high: Option<Number<f64>>,
-    #[serde(default)]
     low: Option<Number<f64>>,
-    #[serde(default)]
     close: Option<Number<f64>>,
-    #[serde(default)]
     volume: Option<Number<f64>>,
+}
+
+/// The keys an envelope may hold its candles under: `{symbol, interval, count, candles: [...]}`.
+const ENVELOPE_KEYS: [&str; 4] = ["candles", "data", "items", "result"];
+
+/// The candles of a body: a list of rows, or an object holding one under an [`ENVELOPE_KEYS`] key.
+struct Rows(Vec<Row>);
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(RowsVisitor)
+    }
+}
+
+struct RowsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RowsVisitor {
+    type Value = Rows;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a list of candles, or an object holding one under {}", ENVELOPE_KEYS.join(", "))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Rows, A::Error> {
+        // A size hint is the server's word: presize within reason only.
+        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+        while let Some(row) = seq.next_element()? {
+            rows.push(row);
+        }
+        Ok(Rows(rows))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Rows, A::Error> {
+        use serde::de::Error as _;
+        let mut keys = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if ENVELOPE_KEYS.contains(&key.as_str()) {
+                let rows = map.next_value::<Rows>()?;
+                // The rest of the envelope (symbol, count, ...) says nothing the columns need.
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                return Ok(rows);
+            }
+            map.next_value::<serde::de::IgnoredAny>()?;
+            if keys.len() < 12 {
+                keys.push(key);
+            }
+        }
+        Err(A::Error::custom(format!(
+            "expected a list of candles, or an object holding one under {}; got an object with keys [{}]",
+            ENVELOPE_KEYS.join(", "),
+            keys.join(", ")
+        )))
+    }
+}
+
+/// A candle object's key, read without allocating. `T` is Hyperliquid's close time and `n` its
+/// trade count: not columns here.
+enum Field {
+    OpenTime,
+    Open,
+    High,
+    Low,
+    Close,
+    Volume,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Key;
+        impl serde::de::Visitor<'_> for Key {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> std::result::Result<Field, E> {
+                Ok(match key {
+                    "openTime" | "open_time" | "t" => Field::OpenTime,
+                    "open" | "o" => Field::Open,
+                    "high" | "h" => Field::High,
+                    "low" | "l" => Field::Low,
+                    "close" | "c" => Field::Close,
+                    "volume" | "v" => Field::Volume,
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(Key)
+    }
+}
+
+impl<'de> Deserialize<'de> for Row {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(RowVisitor)
+    }
+}
+
+struct RowVisitor;
+
+impl<'de> serde::de::Visitor<'de> for RowVisitor {
+    type Value = Row;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a candle: an object ({openTime, open, ...} or {t, o, h, l, c, v}) or an array [t, o, h, l, c, v]")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Row, A::Error> {
+        let mut row = Row::default();
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::OpenTime => row.open_time = map.next_value()?,
+                Field::Open => row.open = map.next_value()?,
+                Field::High => row.high = map.next_value()?,
+                Field::Low => row.low = map.next_value()?,
+                Field::Close => row.close = map.next_value()?,
+                Field::Volume => row.volume = map.next_value()?,
+                Field::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(row)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Row, A::Error> {
+        let row = Row {
+            open_time: seq.next_element::<Option<Number<i64>>>()?.flatten(),
+            open: seq.next_element::<Option<Number<f64>>>()?.flatten(),
+            high: seq.next_element::<Option<Number<f64>>>()?.flatten(),
+            low: seq.next_element::<Option<Number<f64>>>()?.flatten(),
+            close: seq.next_element::<Option<Number<f64>>>()?.flatten(),
+            volume: seq.next_element::<Option<Number<f64>>>()?.flatten(),
+        };
+        // Close time, quote volume, trade count...: not columns here.
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(row)
+    }
 }
 
 /// A number, or a string holding one.
@@ -169,10 +304,8 @@ impl Client {
             (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => body,
             (Err(e), _) => return Err(e.into()),
         };
-        let rows: Vec<Row> = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(
-            &body,
-        ))
-        .map_err(|e| Error::Decode {
+        let Rows(rows) = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&body))
+            .map_err(|e| Error::Decode {
             message: format!("get_candle_history: {}", e.inner()),
             path: Some(format!("${}", e.path())),
             body: Some(RawBody(body.clone())),

@@ -119,6 +119,23 @@ impl Language {
         }
     }
 
+    /// Setting `option` to `value` (written in Rust) as this language's users write it:
+    /// `verify_challenge(false)`, `verify_challenge=False`, `verifyChallenge: false`.
+    pub fn setting(self, option: &str, value: &str) -> String {
+        match self {
+            Language::Rust => format!("{option}({value})"),
+            Language::Python => {
+                let value = match value {
+                    "true" => "True",
+                    "false" => "False",
+                    other => other,
+                };
+                format!("{option}={value}")
+            }
+            Language::Node => format!("{}: {value}", self.name(option)),
+        }
+    }
+
     /// How many of this language's time units make a second.
     fn per_second(self) -> f64 {
         if self == Language::Node { 1000.0 } else { 1.0 }

@@ -99,7 +99,7 @@ async fn a_challenge_about_something_else_is_refused_and_nothing_is_signed() {
                     "evil.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://evil.example\nNonce: nonce-777"
                 )
             },
-            "sign-in for evil.example",
+            "whose domain is evil.example",
         ),
         (|a| format!("Sign in to Alura\nAddress: {a}\nNonce: something-else"), "nonce"),
         (
@@ -134,6 +134,37 @@ async fn a_challenge_about_something_else_is_refused_and_nothing_is_signed() {
         .build()
         .unwrap();
     client.login().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_sign_in_for_another_site_names_it_and_both_ways_out_and_a_trusted_one_passes() {
+    let server = challenging(|a| {
+        format!(
+            "app.partner.example wants you to sign in with your Ethereum account:\n{a}\n\nURI: https://app.partner.example/login\nVersion: 1\nChain ID: 1\nNonce: nonce-777"
+        )
+    })
+    .await;
+    let api_host = server.url.trim_start_matches("http://").to_owned();
+    let client = Client::builder().base_url(&server.url).signer(Remote::honest()).build().unwrap();
+    match client.login().await.unwrap_err() {
+        Error::Auth { message, .. } => {
+            for part in
+                ["app.partner.example", api_host.as_str(), "trusted_domains", "verify_challenge(false)"]
+            {
+                assert!(message.contains(part), "{part}: {message}");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.count("/auth/evm/verify"), 0);
+    let client = Client::builder()
+        .base_url(&server.url)
+        .signer(Remote::honest())
+        .trusted_domains(["app.partner.example"])
+        .build()
+        .unwrap();
+    client.login().await.unwrap();
+    assert_eq!(server.count("/auth/evm/verify"), 1);
 }
 
 fn jwt(exp: u64) -> String {

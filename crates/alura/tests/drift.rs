@@ -57,3 +57,68 @@ async fn candle_columns_take_numbers_sent_as_strings() {
     assert_eq!(columns.high[0], 2.0);
     assert!(columns.high[1].is_nan() && columns.volume[1].is_nan(), "null and missing are NaN");
 }
+
+/// A server whose candle history is `body`, whatever its shape.
+async fn history(body: Value) -> Hostile {
+    Hostile::start(move |_| common::hostile::json("200 OK", body.clone())).await
+}
+
+async fn columns_of(body: Value) -> alura::Result<alura::CandleColumns> {
+    let server = history(body).await;
+    client(&server, false).candle_columns(HistoryQuery { symbol: "BTC".into(), ..Default::default() }).await
+}
+
+#[tokio::test]
+async fn candle_columns_read_every_shape_a_server_is_likely_to_use() {
+    let hyperliquid = |t: i64, o: &str, c: &str| serde_json::json!({"t": t, "T": t + 3_599_999, "s": "BTC", "i": "1h", "o": o, "c": c, "h": "70001.5", "l": "64999.25", "v": "12.5", "n": 42});
+    let shapes = [
+        // Hyperliquid's own candles, in the envelope a NestJS backend wraps them in.
+        serde_json::json!({"symbol": "BTC", "interval": "1h", "count": 2, "candles": [
+            hyperliquid(3_600_000, "65000.5", "65100.25"), hyperliquid(7_200_000, "65100.25", "65200")
+        ]}),
+        // Arrays [t, o, h, l, c, v, ...], bare and under `data`.
+        serde_json::json!([
+            [3_600_000, "65000.5", "70001.5", "64999.25", "65100.25", "12.5", 3_599_999, 42],
+            [7_200_000, 65100.25, 70001.5, 64999.25, 65200, 12.5]
+        ]),
+        serde_json::json!({"data": [
+            [3_600_000, "65000.5", "70001.5", "64999.25", "65100.25", "12.5"],
+            [7_200_000, "65100.25", "70001.5", "64999.25", "65200", "12.5"]
+        ], "total": 2}),
+        // Ours, under `items` and under `result`.
+        serde_json::json!({"items": [
+            {"openTime": 3_600_000, "open": 65000.5, "high": 70001.5, "low": 64999.25, "close": 65100.25, "volume": 12.5},
+            {"openTime": 7_200_000, "open": 65100.25, "high": 70001.5, "low": 64999.25, "close": 65200, "volume": 12.5}
+        ]}),
+        serde_json::json!({"result": [hyperliquid(3_600_000, "65000.5", "65100.25"), hyperliquid(7_200_000, "65100.25", "65200")]}),
+    ];
+    for body in shapes {
+        let columns = columns_of(body.clone()).await.unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(columns.open_time, [3_600_000, 7_200_000], "{body}");
+        assert_eq!(columns.open, [65000.5, 65100.25], "{body}");
+        assert_eq!(columns.close, [65100.25, 65200.0], "{body}");
+        assert_eq!(columns.high, [70001.5, 70001.5], "{body}");
+        assert_eq!(columns.low, [64999.25, 64999.25], "{body}");
+        assert_eq!(columns.volume, [12.5, 12.5], "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_candle_history_in_an_unknown_shape_is_an_error_that_names_it() {
+    let err = columns_of(serde_json::json!({"symbol": "BTC", "bars": []})).await.unwrap_err();
+    match &err {
+        Error::Decode { message, .. } => {
+            assert!(message.contains("keys [symbol, bars]"), "{message}");
+            assert!(message.contains("candles, data, items, result"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = columns_of(serde_json::json!(["a", "b"])).await.unwrap_err();
+    match &err {
+        Error::Decode { message, path, .. } => {
+            assert!(message.contains("string \"a\""), "{message}");
+            assert_eq!(path.as_deref(), Some("$[0]"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

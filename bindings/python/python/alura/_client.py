@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Sequence, Type, TypeVar, Union
 
 from . import types as t
 from ._generated.operations import AsyncOperations, SyncOperations
@@ -62,6 +62,7 @@ class _Base:
         signer: Any = None,
         address: Optional[str] = None,
         verify_challenge: Optional[bool] = None,
+        trusted_domains: Optional[Sequence[str]] = None,
         token_cache: Union[bool, str, "os.PathLike[str]", None] = None,
         on_token: Optional[Callable[[Token], None]] = None,
     ) -> None:
@@ -81,8 +82,10 @@ class _Base:
         ``signer`` logs in without a raw key: an ``eth_account`` account, or a function
         ``(message: str) -> signature`` (65 bytes or hex; sync or async) with ``address=`` the
         wallet it signs for. The challenge is checked before anything is signed (our address,
-        its nonce, and this API's host for a Sign-In with Ethereum message); ``verify_challenge=False``
-        turns that off for a server that phrases its message otherwise. ``token_cache=True``
+        its nonce, and, for a Sign-In with Ethereum message, a domain on this API's site: its
+        registrable domain by the Public Suffix List, so an API at ``testnet-api.alura.fun`` accepts
+        a sign-in for ``alura.fun``). ``trusted_domains`` lists further hosts to accept;
+        ``verify_challenge=False`` turns the check off for a server that phrases its message otherwise. ``token_cache=True``
         keeps tokens between runs in the user's cache directory (or give a path); ``on_token``
         is called with every new ``Token``.
         """
@@ -108,6 +111,7 @@ class _Base:
             retry_max_delay=retry_max_delay,
             retry_deadline=retry_deadline,
             verify_challenge=verify_challenge,
+            trusted_domains=trusted_domains,
             token_cache=token_cache,
         )
 

@@ -31,6 +31,7 @@ class NativeClient:
         strict: Optional[bool] = ...,
         max_response_bytes: Optional[int] = ...,
         verify_challenge: Optional[bool] = ...,
+        trusted_domains: Optional[List[str]] = ...,
         token_cache: Any = ...,
     ) -> None: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
