@@ -25,9 +25,15 @@ pub struct Output {
 /// Generates every output from the inputs under `root` (the spec, and the error kinds of the
 /// Rust core), in memory.
 pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
+    outputs_with(root, false)
+}
+
+/// As [`outputs`]; with `allow_stale`, overlay actions that no longer apply upstream are left
+/// out (each is a note starting `stale overlay`) instead of stopping generation.
+pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<String>)> {
     let raw = read(root, RAW)?;
     let overlay = read(root, OVERLAY)?;
-    let (normalised, notes) = spec::build(&raw, &overlay)?;
+    let (normalised, notes) = spec::build(&raw, &overlay, allow_stale)?;
     let parsed = spec::validate(&normalised)?;
     let model = Model::build(&normalised)?;
     let client = rust_client::client_file(&parsed)?;
@@ -100,10 +106,16 @@ pub fn stale(root: &Path, outputs: &[Output]) -> Vec<&'static str> {
 }
 
 /// Runs `gen` or `gen --check` under `root`.
-pub fn run(root: &Path, check: bool, verbose: bool) -> Result<()> {
-    let (outputs, notes) = outputs(root)?;
+pub fn run(root: &Path, check: bool, verbose: bool, allow_stale: bool) -> Result<()> {
+    let (outputs, notes) = outputs_with(root, allow_stale)?;
+    let (skipped, notes): (Vec<_>, Vec<_>) = notes.iter().partition(|n| n.starts_with("stale overlay"));
     if verbose {
         notes.iter().for_each(|n| eprintln!("normalise: {n}"));
+    }
+    if !skipped.is_empty() {
+        skipped.iter().for_each(|n| eprintln!("warning: {n}"));
+        let help = crate::overlay::STALE_HELP;
+        eprintln!("warning: generated without {} stale overlay action(s): {help}", skipped.len());
     }
     if check {
         let stale = stale(root, &outputs);

@@ -52,6 +52,10 @@ enum Cmd {
         /// Print what normalisation changed.
         #[arg(long, short)]
         verbose: bool,
+        /// Generate without the overlay actions that no longer apply upstream (each is listed
+        /// as a warning), instead of stopping.
+        #[arg(long)]
+        allow_stale: bool,
     },
     /// Run the local simulator (arguments go to `alura-mock`).
     Mock {
@@ -105,7 +109,7 @@ fn run(command: Cmd) -> Result<()> {
     match command {
         Cmd::Fetch { base_url, out, check, write } => fetch::run(&base_url, &root.join(out), check, write),
         Cmd::Probe { base_url, private_key, spec } => probe::run(&root.join(spec), &base_url, private_key),
-        Cmd::Gen { check, verbose } => generate::run(&root, check, verbose),
+        Cmd::Gen { check, verbose, allow_stale } => generate::run(&root, check, verbose, allow_stale),
         Cmd::Mock { args } => {
             let mut all = vec!["run", "--quiet", "-p", "alura-mock", "--"];
             all.extend(args.iter().map(String::as_str));

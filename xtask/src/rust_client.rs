@@ -4,6 +4,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use anyhow::{Context, Result, anyhow};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use quote::ToTokens;
 
 use crate::model::{Location, Model, Param, pascal};
 
@@ -45,7 +46,43 @@ pub fn client_file(spec: &openapiv3::OpenAPI) -> Result<syn::File> {
             ));
         }
     };
-    syn::parse2(tokens).context("progenitor produced code that does not parse")
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor produced code that does not parse")?;
+    tolerate_numbers_in_strings(&mut file);
+    Ok(file)
+}
+
+/// Points every number field of the generated types at `alura_api::tolerant`, which also takes
+/// a string holding a number (TypeORM's numerics, Hyperliquid's prices) and counts each one so
+/// that it is reported as drift. typify has no setting for a field's deserializer.
+fn tolerate_numbers_in_strings(file: &mut syn::File) {
+    let Some(types) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return;
+    };
+    for item in types.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        for field in s.fields.iter_mut() {
+            let ty = field.ty.to_token_stream().to_string().replace(' ', "");
+            let with = match ty.as_str() {
+                "f64" | "i64" => "crate::tolerant::number",
+                "::std::option::Option<f64>" | "::std::option::Option<i64>" => "crate::tolerant::option",
+                _ => continue,
+            };
+            // A field without a value is `None` as before; `default` may already be there.
+            let has_default = field
+                .attrs
+                .iter()
+                .any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains("default"));
+            let attr: syn::Attribute = if with.ends_with("option") && !has_default {
+                syn::parse_quote!(#[serde(default, deserialize_with = #with)])
+            } else {
+                syn::parse_quote!(#[serde(deserialize_with = #with)])
+            };
+            field.attrs.push(attr);
+        }
+    }
 }
 
 /// A table of every operation: what the transport needs to know that progenitor does not keep

@@ -11,10 +11,14 @@ use crate::{normalise, overlay};
 /// Normalisation runs on both sides of the overlay: before it, so the overlay's targets see
 /// stable operation ids; after it, because a shape the overlay adds (say a shared 4XX body
 /// beside a bare 401) must obey the same rules before progenitor sees it.
-pub fn build(raw_json: &str, overlay_yaml: &str) -> Result<(Value, Vec<String>)> {
+///
+/// With `allow_stale`, overlay actions whose targets vanished upstream are skipped, each with
+/// a note that starts with `stale overlay`; otherwise they fail the build, all listed.
+pub fn build(raw_json: &str, overlay_yaml: &str, allow_stale: bool) -> Result<(Value, Vec<String>)> {
     let mut spec: Value = serde_json::from_str(raw_json).context("the raw spec is not JSON")?;
     let mut notes = normalise::normalise(&mut spec).context("normalising the raw spec")?;
-    overlay::apply(&mut spec, overlay_yaml)?;
+    let stale = overlay::apply(&mut spec, overlay_yaml, allow_stale)?;
+    notes.extend(stale.iter().map(|s| format!("stale overlay {s}")));
     notes.extend(normalise::normalise(&mut spec).context("normalising the overlaid spec")?);
     validate(&spec)?;
     Ok((spec, notes))

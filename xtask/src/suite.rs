@@ -46,7 +46,7 @@ pub fn all(root: &Path) -> Result<()> {
     let triple = host_triple()?;
     let target = [("CARGO_BUILD_TARGET", triple.as_str())];
     cargo(root, &["fmt", "--all", "--check"])?;
-    generate::run(root, true, false)?;
+    generate::run(root, true, false, false)?;
     versions(root)?;
     cargo_with(
         root,

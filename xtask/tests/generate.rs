@@ -36,7 +36,7 @@ fn check_names_a_hand_edited_file() {
     let text = fs::read_to_string(&edited).unwrap().replacen("pub struct", "pub(crate) struct", 1);
     fs::write(&edited, text).unwrap();
     assert_eq!(generate::stale(dir.path(), &outputs), vec!["crates/alura-api/src/generated/client.rs"]);
-    let err = generate::run(dir.path(), true, false).unwrap_err().to_string();
+    let err = generate::run(dir.path(), true, false, false).unwrap_err().to_string();
     assert!(err.contains("crates/alura-api/src/generated/client.rs"), "{err}");
 
     let written = generate::write(dir.path(), &outputs).unwrap();
@@ -51,7 +51,28 @@ fn overlay_target_removed_upstream_fails_loudly() {
     raw["paths"].as_object_mut().unwrap().remove("/user/claim-reward");
     fs::write(&raw_path, serde_json::to_string_pretty(&raw).unwrap()).unwrap();
     let err = format!("{:#}", generate::outputs(dir.path()).err().expect("drift must fail"));
-    assert!(err.contains("/user/claim-reward") && err.contains("no longer applies"), "{err}");
+    assert!(err.contains("/user/claim-reward") && err.contains("no longer apply"), "{err}");
+}
+
+/// Every stale action is listed in one run, and `--allow-stale` generates without them.
+#[test]
+fn stale_overlay_actions_are_all_listed_and_can_be_skipped() {
+    let dir = scratch();
+    let raw_path = dir.path().join(RAW);
+    let mut raw: serde_json::Value = serde_json::from_str(&fs::read_to_string(&raw_path).unwrap()).unwrap();
+    for path in ["/user/claim-reward", "/health/kafka"] {
+        raw["paths"].as_object_mut().unwrap().remove(path);
+    }
+    fs::write(&raw_path, serde_json::to_string_pretty(&raw).unwrap()).unwrap();
+    let err = format!("{:#}", generate::outputs(dir.path()).err().expect("drift must fail"));
+    assert!(err.contains("2 overlay action(s)"), "{err}");
+    for part in ["/user/claim-reward", "/health/kafka", "--allow-stale", "cargo xtask fetch"] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    let (outputs, notes) = generate::outputs_with(dir.path(), true).unwrap();
+    assert_eq!(notes.iter().filter(|n| n.starts_with("stale overlay")).count(), 2, "{notes:?}");
+    let client = &outputs.iter().find(|o| o.path == "crates/alura-api/src/generated/client.rs").unwrap().text;
+    assert!(client.contains("pub fn get_profile(&self)") && !client.contains("claim_reward"));
 }
 
 #[test]

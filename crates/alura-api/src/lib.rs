@@ -18,6 +18,7 @@
 
 mod hooks;
 pub mod operation;
+pub mod tolerant;
 
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
 mod generated {

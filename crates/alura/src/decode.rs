@@ -40,6 +40,22 @@ pub(crate) async fn capturing<F: Future>(call: F) -> (F::Output, Option<Captured
         .await
 }
 
+/// Runs `call`, returning its output and how many numbers its typed decode took from strings
+/// (see `alura_api::tolerant`). Decoding is synchronous, so the count's growth across each
+/// poll is this call's own, whichever thread polls it.
+pub(crate) async fn counting_tolerated<F: Future>(call: F) -> (F::Output, u64) {
+    let mut call = std::pin::pin!(call);
+    let mut tolerated = 0u64;
+    let out = std::future::poll_fn(|cx| {
+        let before = alura_api::tolerant::tolerated();
+        let poll = call.as_mut().poll(cx);
+        tolerated = tolerated.wrapping_add(alura_api::tolerant::tolerated().wrapping_sub(before));
+        poll
+    })
+    .await;
+    (out, tolerated)
+}
+
 /// Called by the transport with every successful answer; a no-op outside [`capturing`].
 pub(crate) fn record(answer: impl FnOnce() -> Captured) {
     let _ = CAPTURE.try_with(|c| *c.borrow_mut() = Some(answer()));

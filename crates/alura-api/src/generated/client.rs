@@ -11,9 +11,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ActionResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub amount: ::std::option::Option<f64>,
         ///How many positions were closed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub closed: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -34,28 +36,35 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Candle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub close: ::std::option::Option<f64>,
         #[serde(
             rename = "closeTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub close_time: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub high: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub low: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub open: ::std::option::Option<f64>,
         #[serde(
             rename = "openTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub open_time: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub symbol: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub volume: ::std::option::Option<f64>,
     }
     impl Candle {
@@ -78,6 +87,7 @@ pub mod types {
     pub struct ClosePositionDto {
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub asset_index: i64,
     }
     impl ClosePositionDto {
@@ -92,6 +102,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub action: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub nonce: ::std::option::Option<i64>,
         #[serde(
             rename = "positionId",
@@ -110,9 +121,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateAdvanceTradingSessionDto {
         ///Amount in USDC
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub amount: f64,
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub asset_index: i64,
         #[serde(rename = "executionStrategy")]
         pub execution_strategy: CreateAdvanceTradingSessionDtoExecutionStrategy,
@@ -278,14 +291,17 @@ pub mod types {
     pub struct CreateTradingSessionDto {
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub asset_index: i64,
         ///Budget in USDC
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub budget: f64,
         ///Loss threshold in percent
         #[serde(
             rename = "lossThreshold",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub loss_threshold: ::std::option::Option<f64>,
         ///Maximum open positions
         #[serde(
@@ -295,6 +311,7 @@ pub mod types {
         pub max_positions: ::std::option::Option<::std::num::NonZeroU64>,
         ///Profit target in percent
         #[serde(rename = "profitTarget")]
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub profit_target: f64,
     }
     impl CreateTradingSessionDto {
@@ -315,6 +332,7 @@ pub mod types {
             rename = "statusCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub status_code: ::std::option::Option<i64>,
     }
     impl ErrorResponse {
@@ -390,6 +408,7 @@ pub mod types {
             rename = "expiresIn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub expires_in: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ok: ::std::option::Option<bool>,
@@ -412,6 +431,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub synced: ::std::option::Option<i64>,
     }
     impl FillsSyncResult {
@@ -649,16 +669,19 @@ pub mod types {
             rename = "averagePnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub average_pnl: ::std::option::Option<f64>,
         #[serde(
             rename = "medianPnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub median_pnl: ::std::option::Option<f64>,
         #[serde(
             rename = "profitableUsers",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub profitable_users: ::std::option::Option<i64>,
         #[serde(
             rename = "topPerformers",
@@ -679,21 +702,25 @@ pub mod types {
             rename = "totalPnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_pnl: ::std::option::Option<f64>,
         #[serde(
             rename = "totalTrades",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_trades: ::std::option::Option<i64>,
         #[serde(
             rename = "totalUsers",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_users: ::std::option::Option<i64>,
         #[serde(
             rename = "totalVolume",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_volume: ::std::option::Option<f64>,
     }
     impl LeaderboardStats {
@@ -729,15 +756,19 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<LogEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub limit: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub page: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total: ::std::option::Option<i64>,
         #[serde(
             rename = "totalPages",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_pages: ::std::option::Option<i64>,
     }
     impl PaginatedLogs {
@@ -751,10 +782,13 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data: ::std::vec::Vec<RankingEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub limit: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub page: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total: ::std::option::Option<i64>,
     }
     impl PaginatedRankings {
@@ -769,11 +803,13 @@ pub mod types {
             rename = "assetIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub asset_index: ::std::option::Option<i64>,
         #[serde(
             rename = "entryPrice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub entry_price: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -781,11 +817,13 @@ pub mod types {
             rename = "markPrice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub mark_price: ::std::option::Option<f64>,
         ///long or short
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub side: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub size: ::std::option::Option<f64>,
         ///open or closed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -801,6 +839,7 @@ pub mod types {
             rename = "unrealizedPnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub unrealized_pnl: ::std::option::Option<f64>,
     }
     impl Position {
@@ -814,12 +853,16 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub pnl: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub rank: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub roi: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub trades: ::std::option::Option<i64>,
         #[serde(
             rename = "userId",
@@ -883,6 +926,7 @@ pub mod types {
             rename = "referredUsers",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub referred_users: ::std::option::Option<i64>,
         #[serde(
             rename = "userId",
@@ -902,16 +946,19 @@ pub mod types {
             rename = "activeReferrals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub active_referrals: ::std::option::Option<i64>,
         #[serde(
             rename = "totalReferrals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_referrals: ::std::option::Option<i64>,
         #[serde(
             rename = "totalRewards",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_rewards: ::std::option::Option<f64>,
         #[serde(
             rename = "userId",
@@ -928,6 +975,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendUsdcDto {
         ///Amount in USDC
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub amount: f64,
         ///EVM address (0x + 40 hex)
         pub destination: ::std::string::String,
@@ -948,10 +996,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signal: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub strength: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub symbol: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub timestamp: ::std::option::Option<i64>,
     }
     impl Signal {
@@ -974,8 +1024,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TotalDeposited {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total: ::std::option::Option<f64>,
     }
     impl TotalDeposited {
@@ -990,6 +1042,7 @@ pub mod types {
             rename = "assetIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub asset_index: ::std::option::Option<i64>,
         #[serde(
             rename = "closedAt",
@@ -1004,6 +1057,7 @@ pub mod types {
         )]
         pub opened_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub pnl: ::std::option::Option<f64>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub positions: ::std::vec::Vec<Position>,
@@ -1051,8 +1105,10 @@ pub mod types {
             rename = "assetIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub asset_index: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub budget: ::std::option::Option<f64>,
         #[serde(
             rename = "closedAt",
@@ -1077,11 +1133,13 @@ pub mod types {
             rename = "lossThreshold",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub loss_threshold: ::std::option::Option<f64>,
         #[serde(
             rename = "maxPositions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub max_positions: ::std::option::Option<i64>,
         ///Advance sessions only
         #[serde(
@@ -1090,11 +1148,13 @@ pub mod types {
         )]
         pub max_wallet_budget: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub pnl: ::std::option::Option<f64>,
         #[serde(
             rename = "profitTarget",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub profit_target: ::std::option::Option<f64>,
         ///e.g. active, closed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1125,6 +1185,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UsdcDeposit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub amount: ::std::option::Option<f64>,
         #[serde(
             rename = "createdAt",
@@ -1153,6 +1214,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub balance: ::std::option::Option<f64>,
         #[serde(
             rename = "createdAt",
@@ -1162,6 +1224,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub pnl: ::std::option::Option<f64>,
         #[serde(
             rename = "referralCode",
@@ -1177,6 +1240,7 @@ pub mod types {
             rename = "totalDeposited",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub total_deposited: ::std::option::Option<f64>,
     }
     impl UserProfile {
@@ -1200,6 +1264,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WithdrawDto {
         ///Amount in USDC
+        #[serde(deserialize_with = "crate::tolerant::number")]
         pub amount: f64,
     }
     impl WithdrawDto {
