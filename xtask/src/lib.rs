@@ -12,6 +12,8 @@ pub mod fuzz;
 pub mod generate;
 pub mod mock;
 pub mod model;
+pub mod names;
+pub mod nestjs;
 pub mod node;
 pub mod normalise;
 pub mod overlay;

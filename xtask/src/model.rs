@@ -424,8 +424,9 @@ fn assets(spec: &Value) -> Result<Vec<Asset>> {
     Ok(out)
 }
 
-/// The served spec names the assets only in prose ("0=BTC, 1=ETH, ..."); when it does, the
-/// overlay's list must say the same, so an asset added upstream stops generation.
+/// The served spec names the assets only in prose ("0=BTC, 1=ETH, 2=SOL…"); every pair it
+/// names must be in the overlay's list, so an asset added or moved upstream stops generation.
+/// Prose may name only the first few ("etc."), which is no conflict.
 fn check_described_assets(components: &Map<String, Value>, assets: &[Asset]) -> Result<()> {
     let listed: Vec<String> = assets.iter().map(|a| format!("{}={}", a.index, a.symbol)).collect();
     for (name, schema) in components {
@@ -433,9 +434,9 @@ fn check_described_assets(components: &Map<String, Value>, assets: &[Asset]) -> 
         let described: Vec<String> = description
             .split([',', ':', ' '])
             .filter(|w| w.split_once('=').is_some_and(|(i, _)| i.parse::<u32>().is_ok()))
-            .map(str::to_owned)
+            .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned())
             .collect();
-        if !described.is_empty() && described != listed {
+        if described.iter().any(|pair| !listed.contains(pair)) {
             bail!("{name}.assetIndex lists {described:?} but the overlay's x-assets lists {listed:?}");
         }
     }

@@ -16,6 +16,7 @@ const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "
 pub fn normalise(spec: &mut Value) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     downgrade_31(spec, &mut notes)?;
+    inline_enum_refs(spec, &mut notes);
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
         bail!("the spec has no `paths` object");
     };
@@ -37,6 +38,57 @@ pub fn normalise(spec: &mut Value) -> Result<Vec<String>> {
         }
     }
     Ok(notes)
+}
+
+/// `@nestjs/swagger` writes a property of a named enum as `allOf: [{$ref: Enum}]` (the only way
+/// 3.0 lets a `$ref` carry a description). Each such property gets the enum itself, so the
+/// types of every language are named after the property, as for an inline enum, and not after
+/// upstream's enum class, which may be renamed at will; a component left unused is dropped later.
+fn inline_enum_refs(spec: &mut Value, notes: &mut Vec<String>) {
+    let Some(schemas) = spec.pointer("/components/schemas").and_then(Value::as_object).cloned() else {
+        return;
+    };
+    let enum_of = |schema: &Value| -> Option<(String, Value)> {
+        let only = match schema.get("allOf").and_then(Value::as_array) {
+            Some(all) if all.len() == 1 => &all[0],
+            _ => schema,
+        };
+        let name = only.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")?;
+        let target = schemas.get(name)?;
+        target.get("enum").is_some().then(|| (name.to_owned(), target.clone()))
+    };
+    let mut inlined = BTreeSet::new();
+    fn walk(
+        value: &mut Value,
+        enum_of: &dyn Fn(&Value) -> Option<(String, Value)>,
+        inlined: &mut BTreeSet<String>,
+    ) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for prop in props.values_mut() {
+                        if let Some((name, target)) = enum_of(prop)
+                            && let (Value::Object(p), Value::Object(t)) = (&mut *prop, target)
+                        {
+                            p.remove("allOf");
+                            p.remove("$ref");
+                            for (k, v) in t {
+                                p.entry(k).or_insert(v);
+                            }
+                            inlined.insert(name);
+                        }
+                    }
+                }
+                map.values_mut().for_each(|v| walk(v, enum_of, inlined));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, enum_of, inlined)),
+            _ => {}
+        }
+    }
+    walk(spec, &enum_of, &mut inlined);
+    for name in inlined {
+        notes.push(format!("properties of enum {name} given the enum inline"));
+    }
 }
 
 /// OpenAPI 3.1 -> 3.0.3 for the schema features NestJS-era specs use; progenitor reads only 3.0.x.

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 /// An action whose target matches nothing in the upstream spec.
 pub struct Stale {
-    pub index: usize,
+    /// The action's place in the overlay; `None` for an entry of `x-request-bodies`.
+    pub index: Option<usize>,
     pub target: String,
     pub description: Option<String>,
     pub why: String,
@@ -22,7 +23,10 @@ pub struct Stale {
 
 impl std::fmt::Display for Stale {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "action {} ({})", self.index, self.target)?;
+        match self.index {
+            Some(index) => write!(f, "action {index} ({})", self.target)?,
+            None => f.write_str(&self.target)?,
+        }
         if let Some(d) = &self.description {
             write!(f, " \"{}\"", d.lines().next().unwrap_or_default())?;
         }
@@ -43,6 +47,12 @@ pub fn apply(spec: &mut Value, overlay_yaml: &str, allow_stale: bool) -> Result<
         .validate(enumset::EnumSet::empty())
         .map_err(|e| anyhow!("the overlay is not a valid Overlay 1.0 document: {e}"))?;
     let mut stale = Vec::new();
+    let ext = overlay.extensions.clone().unwrap_or_default();
+    if let Some(Value::Object(bodies)) = ext.get("x-request-bodies").or(ext.get("request-bodies")) {
+        for why in crate::names::apply(spec, bodies) {
+            stale.push(Stale { index: None, target: "x-request-bodies".into(), description: None, why });
+        }
+    }
     for (index, action) in overlay.actions.iter().enumerate() {
         let strict = ApplyOptions::ErrorOnZeroMatch | ApplyOptions::ErrorOnMixedKindMatch;
         let one = |action: Action| Overlay { actions: vec![action], ..overlay.clone() };
@@ -53,7 +63,7 @@ pub fn apply(spec: &mut Value, overlay_yaml: &str, allow_stale: bool) -> Result<
                 .apply(spec, strict)
         {
             stale.push(Stale {
-                index,
+                index: Some(index),
                 target: action.target.clone(),
                 description: action.description.clone(),
                 why: e.to_string(),

@@ -20,8 +20,52 @@ pub fn build(raw_json: &str, overlay_yaml: &str, allow_stale: bool) -> Result<(V
     let stale = overlay::apply(&mut spec, overlay_yaml, allow_stale)?;
     notes.extend(stale.iter().map(|s| format!("stale overlay {s}")));
     notes.extend(normalise::normalise(&mut spec).context("normalising the overlaid spec")?);
+    notes.extend(unused_schemas(&mut spec));
     validate(&spec)?;
     Ok((spec, notes))
+}
+
+/// Sorts the component schemas by name and drops those no operation uses, directly or through another schema: after
+/// the overlay has given our response shapes, upstream's own response entities are unused, and
+/// every generator would otherwise make public types named after them, which would come and go
+/// with upstream's class names.
+fn unused_schemas(spec: &mut Value) -> Vec<String> {
+    fn refs(value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.insert(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut used = BTreeSet::new();
+    refs(&spec["paths"], &mut used);
+    let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+        return Vec::new();
+    };
+    let mut todo: Vec<String> = used.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        let mut found = BTreeSet::new();
+        if let Some(schema) = schemas.get(&name) {
+            refs(schema, &mut found);
+        }
+        todo.extend(found.into_iter().filter(|n| used.insert(n.clone())));
+    }
+    let unused: Vec<String> = schemas.keys().filter(|k| !used.contains(*k)).cloned().collect();
+    // By name, so the generated files do not follow upstream's order of declaration.
+    let mut kept: Vec<(String, Value)> =
+        std::mem::take(schemas).into_iter().filter(|(k, _)| used.contains(k)).collect();
+    kept.sort_by(|a, b| a.0.cmp(&b.0));
+    schemas.extend(kept);
+    unused.into_iter().map(|name| format!("component schema {name} dropped: no operation uses it")).collect()
 }
 
 /// Checks that the spec parses as OpenAPI 3.0 and that every operation has a unique id.

@@ -57,6 +57,7 @@ pub fn all(root: &Path) -> Result<()> {
     python(root, &target)?;
     crate::fuzz::schemathesis(root, &venv(root)?)?;
     node(root, &target)?;
+    crate::nestjs::check(root, &target, &bare_venv(root)?)?;
     installed(root)?;
     actionlint(root)
 }

@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use alloy_signer_local::PrivateKeySigner;
-use alura::{Asset, Client, QuickTrade};
+use alura::{Asset, Client, HistoryQuery, QuickTrade};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -82,17 +82,24 @@ async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
         );
     }
 
-    let candles = client.api().get_candles().symbol("BTC").interval("1h").limit(5).send().await?.into_inner();
-    println!("Last {} hourly BTC candles:", candles.len());
-    for c in &candles {
+    // As columns: read from whatever shape the server sends (ours, Hyperliquid's, arrays, an envelope).
+    let query = HistoryQuery {
+        symbol: "BTC".into(),
+        interval: Some("1h".into()),
+        limit: Some(5),
+        ..Default::default()
+    };
+    let candles = client.candle_columns(query).await?;
+    println!("Last {} hourly BTC candles:", candles.open_time.len());
+    for i in 0..candles.open_time.len() {
         println!(
             "  open time {}  O {:.2}  H {:.2}  L {:.2}  C {:.2}  V {:.2}",
-            c.open_time.unwrap_or_default(),
-            c.open.unwrap_or(f64::NAN),
-            c.high.unwrap_or(f64::NAN),
-            c.low.unwrap_or(f64::NAN),
-            c.close.unwrap_or(f64::NAN),
-            c.volume.unwrap_or(f64::NAN)
+            candles.open_time[i],
+            candles.open[i],
+            candles.high[i],
+            candles.low[i],
+            candles.close[i],
+            candles.volume[i]
         );
     }
 

@@ -54,10 +54,10 @@ pub(crate) fn check(message: &str, nonce: &str, address: Address, site: &Site) -
         if !site.allows(domain) {
             return Err(Refusal::OtherSite { seen: domain.to_owned(), what: "domain" });
         }
-        if let Some(uri) = field(message, "URI") {
-            if !site.allows(uri_host(uri)) {
-                return Err(Refusal::OtherSite { seen: uri.to_owned(), what: "URI" });
-            }
+        if let Some(uri) = field(message, "URI")
+            && !site.allows(uri_host(uri))
+        {
+            return Err(Refusal::OtherSite { seen: uri.to_owned(), what: "URI" });
         }
     }
     Ok(())

@@ -7,34 +7,47 @@ export type Interval = '1m' | '5m' | '15m' | '1h' | '4h' | '1d'
 export type Period = 'daily' | 'weekly' | 'monthly' | 'all'
 export type StrategyDuration = '1D' | '3D' | '7D' | '30D' | '90D' | '365D'
 
-/** The body of `request_challenge`. */
-export interface EvmChallengeDto {
-  /** EVM address (0x + 40 hex). */
-  address: string
+/** The answer of `close_position`. */
+export interface ActionResult {
+  success?: boolean
+  message?: string
+  txHash?: string
+  /** How many positions were closed. */
+  closed?: number
+  amount?: number
 }
 
-/** The body of `verify_signature`. */
-export interface EvmVerifyDto {
-  /** EVM address (0x + 40 hex). */
-  address: string
-  /** personal_sign signature of the challenge message (0x + 130 hex). */
-  signature: string
-  /** Referral code of the user who invited you. */
-  referralCode?: string | null
+/** One OHLCV candle; times in ms since the epoch. */
+export interface Candle {
+  symbol?: string
+  interval?: string
+  openTime?: number
+  closeTime?: number
+  open?: number
+  high?: number
+  low?: number
+  close?: number
+  volume?: number
 }
 
-/** The body of `create_trading_session`. */
-export interface CreateTradingSessionDto {
-  /** Budget in USDC; at least 10. */
-  budget: number
-  /** Profit target in percent; at most 500. */
-  profitTarget: number
-  /** Loss threshold in percent. */
-  lossThreshold?: number | null
-  /** Maximum open positions; at least 1. */
-  maxPositions?: number | null
+/** The body of `check_referral_code`. */
+export interface CheckReferralCodeDto {
+  code: string
+}
+
+/** The body of `close_position_by_asset`. */
+export interface ClosePositionDto {
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
   assetIndex: number
+}
+
+/** The answer of `get_close_position_signature`. */
+export interface CloseSignature {
+  positionId?: string
+  /** The Hyperliquid order action that was signed. */
+  action?: Record<string, unknown>
+  nonce?: number
+  signature?: string
 }
 
 /** The body of `create_advance_trading_session`. */
@@ -51,41 +64,24 @@ export interface CreateAdvanceTradingSessionDto {
   maxWalletBudget?: boolean | null
 }
 
-/** The body of `withdraw`. */
-export interface WithdrawDto {
-  /** Amount in USDC; greater than 0. */
-  amount: number
-}
-
-/** The body of `close_position_by_asset`. */
-export interface ClosePositionDto {
-  /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
-  assetIndex: number
-}
-
-/** The body of `send_usdc`. */
-export interface SendUsdcDto {
-  /** EVM address (0x + 40 hex). */
-  destination: string
-  /** Amount in USDC; greater than 0. */
-  amount: number
-}
-
 /** The body of `create_referral_code`. */
 export interface CreateReferralCodeDto {
   /** Wanted code; generated when absent. */
   code?: string | null
 }
 
-/** The body of `check_referral_code`. */
-export interface CheckReferralCodeDto {
-  code: string
-}
-
-/** The body of `verify_usdc_deposit`. */
-export interface VerifyUsdcDepositDto {
-  /** Deposit transaction hash (0x + 64 hex). */
-  txHash: string
+/** The body of `create_trading_session`. */
+export interface CreateTradingSessionDto {
+  /** Budget in USDC; at least 10. */
+  budget: number
+  /** Profit target in percent; at most 500. */
+  profitTarget: number
+  /** Loss threshold in percent. */
+  lossThreshold?: number | null
+  /** Maximum open positions; at least 1. */
+  maxPositions?: number | null
+  /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
+  assetIndex: number
 }
 
 /** The body of every NestJS error response. */
@@ -95,6 +91,12 @@ export interface ErrorResponse {
   message?: string | Array<string>
   /** The status text, e.g. "Bad Request". */
   error?: string
+}
+
+/** The body of `request_challenge`. */
+export interface EvmChallengeDto {
+  /** EVM address (0x + 40 hex). */
+  address: string
 }
 
 /** The answer of `request_challenge`. */
@@ -107,6 +109,16 @@ export interface EvmChallengeResponse {
   message: string
 }
 
+/** The body of `verify_signature`. */
+export interface EvmVerifyDto {
+  /** EVM address (0x + 40 hex). */
+  address: string
+  /** personal_sign signature of the challenge message (0x + 130 hex). */
+  signature: string
+  /** Referral code of the user who invited you. */
+  referralCode?: string | null
+}
+
 /** The answer of `verify_signature`. */
 export interface EvmVerifyResponse {
   ok?: boolean
@@ -115,6 +127,161 @@ export interface EvmVerifyResponse {
   /** Lifetime of the token in seconds. */
   expiresIn?: number
   user?: UserProfile
+}
+
+/** The answer of `sync_fills`. */
+export interface FillsSyncResult {
+  success?: boolean
+  synced?: number
+}
+
+/** The answer of `get_indicators_health`. */
+export interface HealthStatus {
+  /** ok or error. */
+  status?: string
+  info?: Record<string, unknown>
+  error?: Record<string, unknown>
+  details?: Record<string, unknown>
+}
+
+/** The answer of `get_leaderboard_analytics`. */
+export interface LeaderboardAnalytics {
+  averagePnl?: number
+  medianPnl?: number
+  profitableUsers?: number
+  topPerformers?: Array<RankingEntry>
+}
+
+/** The answer of `get_leaderboard_stats`. */
+export interface LeaderboardStats {
+  totalUsers?: number
+  totalTrades?: number
+  totalVolume?: number
+  totalPnl?: number
+}
+
+/** An item of the answer of `get_session_logs`. */
+export interface LogEntry {
+  id?: string
+  level?: string
+  message?: string
+  createdAt?: string
+  data?: Record<string, unknown>
+}
+
+/** The answer of `get_trade_logs`. */
+export interface PaginatedLogs {
+  data?: Array<LogEntry>
+  page?: number
+  limit?: number
+  total?: number
+  totalPages?: number
+}
+
+/** The answer of `get_rankings`. */
+export interface PaginatedRankings {
+  data?: Array<RankingEntry>
+  page?: number
+  limit?: number
+  total?: number
+}
+
+/** The `positions` of a `Trade`. */
+export interface Position {
+  id?: string
+  tradeId?: string
+  assetIndex?: number
+  symbol?: string
+  /** long or short. */
+  side?: string
+  size?: number
+  entryPrice?: number
+  markPrice?: number
+  unrealizedPnl?: number
+  /** open or closed. */
+  status?: string
+}
+
+/** The answer of `get_user_ranking`. */
+export interface RankingEntry {
+  rank?: number
+  userId?: string
+  address?: string
+  pnl?: number
+  roi?: number
+  trades?: number
+}
+
+/** The answer of `check_referral_code`. */
+export interface ReferralCheck {
+  valid?: boolean
+  code?: string
+  referrerId?: string | null
+}
+
+/** The answer of `create_referral_code`. */
+export interface ReferralCode {
+  code?: string
+  userId?: string
+}
+
+/** The answer of `get_referral_info`. */
+export interface ReferralInfo {
+  userId?: string
+  referralCode?: string | null
+  referredBy?: string | null
+  referredUsers?: number
+}
+
+/** The answer of `get_referral_stats`. */
+export interface ReferralStats {
+  userId?: string
+  totalReferrals?: number
+  activeReferrals?: number
+  totalRewards?: number
+}
+
+/** The body of `send_usdc`. */
+export interface SendUsdcDto {
+  /** EVM address (0x + 40 hex). */
+  destination: string
+  /** Amount in USDC; greater than 0. */
+  amount: number
+}
+
+/** The answer of `get_signals`. */
+export interface Signal {
+  symbol?: string
+  interval?: string
+  /** e.g. BUY, SELL, HOLD. */
+  signal?: string
+  strength?: number
+  indicators?: Record<string, unknown>
+  timestamp?: number
+}
+
+/** The answer of `get_symbols`. */
+export interface SymbolList {
+  symbols?: Array<string>
+}
+
+/** The answer of `get_total_deposited`. */
+export interface TotalDeposited {
+  total?: number
+  count?: number
+}
+
+/** The answer of `get_current_trade`. */
+export interface Trade {
+  id?: string
+  sessionId?: string
+  /** open or closed. */
+  status?: string
+  assetIndex?: number
+  positions?: Array<Position>
+  pnl?: number
+  openedAt?: string
+  closedAt?: string | null
 }
 
 /** The answer of `get_trading_key`. */
@@ -152,70 +319,14 @@ export interface TradingSession {
   closedAt?: string | null
 }
 
-/** The `positions` of a `Trade`. */
-export interface Position {
+/** The answer of `verify_usdc_deposit`. */
+export interface UsdcDeposit {
   id?: string
-  tradeId?: string
-  assetIndex?: number
-  symbol?: string
-  /** long or short. */
-  side?: string
-  size?: number
-  entryPrice?: number
-  markPrice?: number
-  unrealizedPnl?: number
-  /** open or closed. */
-  status?: string
-}
-
-/** The answer of `get_current_trade`. */
-export interface Trade {
-  id?: string
-  sessionId?: string
-  /** open or closed. */
-  status?: string
-  assetIndex?: number
-  positions?: Array<Position>
-  pnl?: number
-  openedAt?: string
-  closedAt?: string | null
-}
-
-/** An item of the answer of `get_session_logs`. */
-export interface LogEntry {
-  id?: string
-  level?: string
-  message?: string
-  createdAt?: string
-  data?: Record<string, unknown>
-}
-
-/** The answer of `get_trade_logs`. */
-export interface PaginatedLogs {
-  data?: Array<LogEntry>
-  page?: number
-  limit?: number
-  total?: number
-  totalPages?: number
-}
-
-/** The answer of `close_position`. */
-export interface ActionResult {
-  success?: boolean
-  message?: string
   txHash?: string
-  /** How many positions were closed. */
-  closed?: number
   amount?: number
-}
-
-/** The answer of `get_close_position_signature`. */
-export interface CloseSignature {
-  positionId?: string
-  /** The Hyperliquid order action that was signed. */
-  action?: Record<string, unknown>
-  nonce?: number
-  signature?: string
+  /** verified, pending or rejected. */
+  status?: string
+  createdAt?: string
 }
 
 /** The answer of `get_profile`. */
@@ -230,127 +341,16 @@ export interface UserProfile {
   createdAt?: string
 }
 
-/** The answer of `sync_fills`. */
-export interface FillsSyncResult {
-  success?: boolean
-  synced?: number
+/** The body of `verify_usdc_deposit`. */
+export interface VerifyUsdcDepositDto {
+  /** Deposit transaction hash (0x + 64 hex). */
+  txHash: string
 }
 
-/** One OHLCV candle; times in ms since the epoch. */
-export interface Candle {
-  symbol?: string
-  interval?: string
-  openTime?: number
-  closeTime?: number
-  open?: number
-  high?: number
-  low?: number
-  close?: number
-  volume?: number
-}
-
-/** The answer of `get_symbols`. */
-export interface SymbolList {
-  symbols?: Array<string>
-}
-
-/** The answer of `get_signals`. */
-export interface Signal {
-  symbol?: string
-  interval?: string
-  /** e.g. BUY, SELL, HOLD. */
-  signal?: string
-  strength?: number
-  indicators?: Record<string, unknown>
-  timestamp?: number
-}
-
-/** The answer of `get_indicators_health`. */
-export interface HealthStatus {
-  /** ok or error. */
-  status?: string
-  info?: Record<string, unknown>
-  error?: Record<string, unknown>
-  details?: Record<string, unknown>
-}
-
-/** The answer of `get_leaderboard_stats`. */
-export interface LeaderboardStats {
-  totalUsers?: number
-  totalTrades?: number
-  totalVolume?: number
-  totalPnl?: number
-}
-
-/** The answer of `get_user_ranking`. */
-export interface RankingEntry {
-  rank?: number
-  userId?: string
-  address?: string
-  pnl?: number
-  roi?: number
-  trades?: number
-}
-
-/** The answer of `get_rankings`. */
-export interface PaginatedRankings {
-  data?: Array<RankingEntry>
-  page?: number
-  limit?: number
-  total?: number
-}
-
-/** The answer of `get_leaderboard_analytics`. */
-export interface LeaderboardAnalytics {
-  averagePnl?: number
-  medianPnl?: number
-  profitableUsers?: number
-  topPerformers?: Array<RankingEntry>
-}
-
-/** The answer of `get_referral_info`. */
-export interface ReferralInfo {
-  userId?: string
-  referralCode?: string | null
-  referredBy?: string | null
-  referredUsers?: number
-}
-
-/** The answer of `get_referral_stats`. */
-export interface ReferralStats {
-  userId?: string
-  totalReferrals?: number
-  activeReferrals?: number
-  totalRewards?: number
-}
-
-/** The answer of `create_referral_code`. */
-export interface ReferralCode {
-  code?: string
-  userId?: string
-}
-
-/** The answer of `check_referral_code`. */
-export interface ReferralCheck {
-  valid?: boolean
-  code?: string
-  referrerId?: string | null
-}
-
-/** The answer of `verify_usdc_deposit`. */
-export interface UsdcDeposit {
-  id?: string
-  txHash?: string
-  amount?: number
-  /** verified, pending or rejected. */
-  status?: string
-  createdAt?: string
-}
-
-/** The answer of `get_total_deposited`. */
-export interface TotalDeposited {
-  total?: number
-  count?: number
+/** The body of `withdraw`. */
+export interface WithdrawDto {
+  /** Amount in USDC; greater than 0. */
+  amount: number
 }
 
 /** The arguments of `requestChallenge`. */

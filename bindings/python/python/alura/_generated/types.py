@@ -13,43 +13,43 @@ __all__ = [
     "Interval",
     "Period",
     "StrategyDuration",
-    "EvmChallengeDto",
-    "EvmVerifyDto",
-    "CreateTradingSessionDto",
-    "CreateAdvanceTradingSessionDto",
-    "WithdrawDto",
-    "ClosePositionDto",
-    "SendUsdcDto",
-    "CreateReferralCodeDto",
+    "ActionResult",
+    "Candle",
     "CheckReferralCodeDto",
-    "VerifyUsdcDepositDto",
+    "ClosePositionDto",
+    "CloseSignature",
+    "CreateAdvanceTradingSessionDto",
+    "CreateReferralCodeDto",
+    "CreateTradingSessionDto",
     "ErrorResponse",
+    "EvmChallengeDto",
     "EvmChallengeResponse",
+    "EvmVerifyDto",
     "EvmVerifyResponse",
-    "TradingKey",
-    "TradingSession",
-    "Position",
-    "Trade",
+    "FillsSyncResult",
+    "HealthStatus",
+    "LeaderboardAnalytics",
+    "LeaderboardStats",
     "LogEntry",
     "PaginatedLogs",
-    "ActionResult",
-    "CloseSignature",
-    "UserProfile",
-    "FillsSyncResult",
-    "Candle",
-    "SymbolList",
-    "Signal",
-    "HealthStatus",
-    "LeaderboardStats",
-    "RankingEntry",
     "PaginatedRankings",
-    "LeaderboardAnalytics",
+    "Position",
+    "RankingEntry",
+    "ReferralCheck",
+    "ReferralCode",
     "ReferralInfo",
     "ReferralStats",
-    "ReferralCode",
-    "ReferralCheck",
-    "UsdcDeposit",
+    "SendUsdcDto",
+    "Signal",
+    "SymbolList",
     "TotalDeposited",
+    "Trade",
+    "TradingKey",
+    "TradingSession",
+    "UsdcDeposit",
+    "UserProfile",
+    "VerifyUsdcDepositDto",
+    "WithdrawDto",
 ]
 
 ExecutionStrategy = Literal["Conservative", "Aggressive", "Degen"]
@@ -58,37 +58,52 @@ Period = Literal["daily", "weekly", "monthly", "all"]
 StrategyDuration = Literal["1D", "3D", "7D", "30D", "90D", "365D"]
 
 
-class EvmChallengeDto(TypedDict):
-    """The body of `request_challenge`."""
+class ActionResult(TypedDict):
+    """The answer of `close_position`."""
 
-    address: str
-    """EVM address (0x + 40 hex)."""
-
-
-class EvmVerifyDto(TypedDict):
-    """The body of `verify_signature`."""
-
-    address: str
-    """EVM address (0x + 40 hex)."""
-    signature: str
-    """personal_sign signature of the challenge message (0x + 130 hex)."""
-    referralCode: NotRequired[Optional[str]]
-    """Referral code of the user who invited you."""
+    success: NotRequired[bool]
+    message: NotRequired[str]
+    txHash: NotRequired[str]
+    closed: NotRequired[int]
+    """How many positions were closed."""
+    amount: NotRequired[float]
 
 
-class CreateTradingSessionDto(TypedDict):
-    """The body of `create_trading_session`."""
+class Candle(TypedDict):
+    """One OHLCV candle; times in ms since the epoch."""
 
-    budget: float
-    """Budget in USDC; at least 10."""
-    profitTarget: float
-    """Profit target in percent; at most 500."""
-    lossThreshold: NotRequired[Optional[float]]
-    """Loss threshold in percent."""
-    maxPositions: NotRequired[Optional[int]]
-    """Maximum open positions; at least 1."""
+    symbol: NotRequired[str]
+    interval: NotRequired[str]
+    openTime: NotRequired[int]
+    closeTime: NotRequired[int]
+    open: NotRequired[float]
+    high: NotRequired[float]
+    low: NotRequired[float]
+    close: NotRequired[float]
+    volume: NotRequired[float]
+
+
+class CheckReferralCodeDto(TypedDict):
+    """The body of `check_referral_code`."""
+
+    code: str
+
+
+class ClosePositionDto(TypedDict):
+    """The body of `close_position_by_asset`."""
+
     assetIndex: int
     """Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000."""
+
+
+class CloseSignature(TypedDict):
+    """The answer of `get_close_position_signature`."""
+
+    positionId: NotRequired[str]
+    action: NotRequired[Dict[str, Any]]
+    """The Hyperliquid order action that was signed."""
+    nonce: NotRequired[int]
+    signature: NotRequired[str]
 
 
 class CreateAdvanceTradingSessionDto(TypedDict):
@@ -106,29 +121,6 @@ class CreateAdvanceTradingSessionDto(TypedDict):
     """Use the whole wallet balance as budget."""
 
 
-class WithdrawDto(TypedDict):
-    """The body of `withdraw`."""
-
-    amount: float
-    """Amount in USDC; greater than 0."""
-
-
-class ClosePositionDto(TypedDict):
-    """The body of `close_position_by_asset`."""
-
-    assetIndex: int
-    """Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000."""
-
-
-class SendUsdcDto(TypedDict):
-    """The body of `send_usdc`."""
-
-    destination: str
-    """EVM address (0x + 40 hex)."""
-    amount: float
-    """Amount in USDC; greater than 0."""
-
-
 class CreateReferralCodeDto(TypedDict):
     """The body of `create_referral_code`."""
 
@@ -136,17 +128,19 @@ class CreateReferralCodeDto(TypedDict):
     """Wanted code; generated when absent."""
 
 
-class CheckReferralCodeDto(TypedDict):
-    """The body of `check_referral_code`."""
+class CreateTradingSessionDto(TypedDict):
+    """The body of `create_trading_session`."""
 
-    code: str
-
-
-class VerifyUsdcDepositDto(TypedDict):
-    """The body of `verify_usdc_deposit`."""
-
-    txHash: str
-    """Deposit transaction hash (0x + 64 hex)."""
+    budget: float
+    """Budget in USDC; at least 10."""
+    profitTarget: float
+    """Profit target in percent; at most 500."""
+    lossThreshold: NotRequired[Optional[float]]
+    """Loss threshold in percent."""
+    maxPositions: NotRequired[Optional[int]]
+    """Maximum open positions; at least 1."""
+    assetIndex: int
+    """Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000."""
 
 
 class ErrorResponse(TypedDict):
@@ -157,6 +151,13 @@ class ErrorResponse(TypedDict):
     """One message, or one per failed validation rule."""
     error: NotRequired[str]
     """The status text, e.g. "Bad Request"."""
+
+
+class EvmChallengeDto(TypedDict):
+    """The body of `request_challenge`."""
+
+    address: str
+    """EVM address (0x + 40 hex)."""
 
 
 class EvmChallengeResponse(TypedDict):
@@ -170,6 +171,17 @@ class EvmChallengeResponse(TypedDict):
     """The exact text to sign with personal_sign."""
 
 
+class EvmVerifyDto(TypedDict):
+    """The body of `verify_signature`."""
+
+    address: str
+    """EVM address (0x + 40 hex)."""
+    signature: str
+    """personal_sign signature of the challenge message (0x + 130 hex)."""
+    referralCode: NotRequired[Optional[str]]
+    """Referral code of the user who invited you."""
+
+
 class EvmVerifyResponse(TypedDict):
     """The answer of `verify_signature`."""
 
@@ -179,6 +191,179 @@ class EvmVerifyResponse(TypedDict):
     expiresIn: NotRequired[int]
     """Lifetime of the token in seconds."""
     user: NotRequired[UserProfile]
+
+
+class FillsSyncResult(TypedDict):
+    """The answer of `sync_fills`."""
+
+    success: NotRequired[bool]
+    synced: NotRequired[int]
+
+
+class HealthStatus(TypedDict):
+    """The answer of `get_indicators_health`."""
+
+    status: NotRequired[str]
+    """ok or error."""
+    info: NotRequired[Dict[str, Any]]
+    error: NotRequired[Dict[str, Any]]
+    details: NotRequired[Dict[str, Any]]
+
+
+class LeaderboardAnalytics(TypedDict):
+    """The answer of `get_leaderboard_analytics`."""
+
+    averagePnl: NotRequired[float]
+    medianPnl: NotRequired[float]
+    profitableUsers: NotRequired[int]
+    topPerformers: NotRequired[List[RankingEntry]]
+
+
+class LeaderboardStats(TypedDict):
+    """The answer of `get_leaderboard_stats`."""
+
+    totalUsers: NotRequired[int]
+    totalTrades: NotRequired[int]
+    totalVolume: NotRequired[float]
+    totalPnl: NotRequired[float]
+
+
+class LogEntry(TypedDict):
+    """An item of the answer of `get_session_logs`."""
+
+    id: NotRequired[str]
+    level: NotRequired[str]
+    message: NotRequired[str]
+    createdAt: NotRequired[str]
+    data: NotRequired[Dict[str, Any]]
+
+
+class PaginatedLogs(TypedDict):
+    """The answer of `get_trade_logs`."""
+
+    data: NotRequired[List[LogEntry]]
+    page: NotRequired[int]
+    limit: NotRequired[int]
+    total: NotRequired[int]
+    totalPages: NotRequired[int]
+
+
+class PaginatedRankings(TypedDict):
+    """The answer of `get_rankings`."""
+
+    data: NotRequired[List[RankingEntry]]
+    page: NotRequired[int]
+    limit: NotRequired[int]
+    total: NotRequired[int]
+
+
+class Position(TypedDict):
+    """The `positions` of a `Trade`."""
+
+    id: NotRequired[str]
+    tradeId: NotRequired[str]
+    assetIndex: NotRequired[int]
+    symbol: NotRequired[str]
+    side: NotRequired[str]
+    """long or short."""
+    size: NotRequired[float]
+    entryPrice: NotRequired[float]
+    markPrice: NotRequired[float]
+    unrealizedPnl: NotRequired[float]
+    status: NotRequired[str]
+    """open or closed."""
+
+
+class RankingEntry(TypedDict):
+    """The answer of `get_user_ranking`."""
+
+    rank: NotRequired[int]
+    userId: NotRequired[str]
+    address: NotRequired[str]
+    pnl: NotRequired[float]
+    roi: NotRequired[float]
+    trades: NotRequired[int]
+
+
+class ReferralCheck(TypedDict):
+    """The answer of `check_referral_code`."""
+
+    valid: NotRequired[bool]
+    code: NotRequired[str]
+    referrerId: NotRequired[Optional[str]]
+
+
+class ReferralCode(TypedDict):
+    """The answer of `create_referral_code`."""
+
+    code: NotRequired[str]
+    userId: NotRequired[str]
+
+
+class ReferralInfo(TypedDict):
+    """The answer of `get_referral_info`."""
+
+    userId: NotRequired[str]
+    referralCode: NotRequired[Optional[str]]
+    referredBy: NotRequired[Optional[str]]
+    referredUsers: NotRequired[int]
+
+
+class ReferralStats(TypedDict):
+    """The answer of `get_referral_stats`."""
+
+    userId: NotRequired[str]
+    totalReferrals: NotRequired[int]
+    activeReferrals: NotRequired[int]
+    totalRewards: NotRequired[float]
+
+
+class SendUsdcDto(TypedDict):
+    """The body of `send_usdc`."""
+
+    destination: str
+    """EVM address (0x + 40 hex)."""
+    amount: float
+    """Amount in USDC; greater than 0."""
+
+
+class Signal(TypedDict):
+    """The answer of `get_signals`."""
+
+    symbol: NotRequired[str]
+    interval: NotRequired[str]
+    signal: NotRequired[str]
+    """e.g. BUY, SELL, HOLD."""
+    strength: NotRequired[float]
+    indicators: NotRequired[Dict[str, Any]]
+    timestamp: NotRequired[int]
+
+
+class SymbolList(TypedDict):
+    """The answer of `get_symbols`."""
+
+    symbols: NotRequired[List[str]]
+
+
+class TotalDeposited(TypedDict):
+    """The answer of `get_total_deposited`."""
+
+    total: NotRequired[float]
+    count: NotRequired[int]
+
+
+class Trade(TypedDict):
+    """The answer of `get_current_trade`."""
+
+    id: NotRequired[str]
+    sessionId: NotRequired[str]
+    status: NotRequired[str]
+    """open or closed."""
+    assetIndex: NotRequired[int]
+    positions: NotRequired[List[Position]]
+    pnl: NotRequired[float]
+    openedAt: NotRequired[str]
+    closedAt: NotRequired[Optional[str]]
 
 
 class TradingKey(TypedDict):
@@ -218,76 +403,15 @@ class TradingSession(TypedDict):
     closedAt: NotRequired[Optional[str]]
 
 
-class Position(TypedDict):
-    """The `positions` of a `Trade`."""
+class UsdcDeposit(TypedDict):
+    """The answer of `verify_usdc_deposit`."""
 
     id: NotRequired[str]
-    tradeId: NotRequired[str]
-    assetIndex: NotRequired[int]
-    symbol: NotRequired[str]
-    side: NotRequired[str]
-    """long or short."""
-    size: NotRequired[float]
-    entryPrice: NotRequired[float]
-    markPrice: NotRequired[float]
-    unrealizedPnl: NotRequired[float]
-    status: NotRequired[str]
-    """open or closed."""
-
-
-class Trade(TypedDict):
-    """The answer of `get_current_trade`."""
-
-    id: NotRequired[str]
-    sessionId: NotRequired[str]
-    status: NotRequired[str]
-    """open or closed."""
-    assetIndex: NotRequired[int]
-    positions: NotRequired[List[Position]]
-    pnl: NotRequired[float]
-    openedAt: NotRequired[str]
-    closedAt: NotRequired[Optional[str]]
-
-
-class LogEntry(TypedDict):
-    """An item of the answer of `get_session_logs`."""
-
-    id: NotRequired[str]
-    level: NotRequired[str]
-    message: NotRequired[str]
-    createdAt: NotRequired[str]
-    data: NotRequired[Dict[str, Any]]
-
-
-class PaginatedLogs(TypedDict):
-    """The answer of `get_trade_logs`."""
-
-    data: NotRequired[List[LogEntry]]
-    page: NotRequired[int]
-    limit: NotRequired[int]
-    total: NotRequired[int]
-    totalPages: NotRequired[int]
-
-
-class ActionResult(TypedDict):
-    """The answer of `close_position`."""
-
-    success: NotRequired[bool]
-    message: NotRequired[str]
     txHash: NotRequired[str]
-    closed: NotRequired[int]
-    """How many positions were closed."""
     amount: NotRequired[float]
-
-
-class CloseSignature(TypedDict):
-    """The answer of `get_close_position_signature`."""
-
-    positionId: NotRequired[str]
-    action: NotRequired[Dict[str, Any]]
-    """The Hyperliquid order action that was signed."""
-    nonce: NotRequired[int]
-    signature: NotRequired[str]
+    status: NotRequired[str]
+    """verified, pending or rejected."""
+    createdAt: NotRequired[str]
 
 
 class UserProfile(TypedDict):
@@ -303,139 +427,15 @@ class UserProfile(TypedDict):
     createdAt: NotRequired[str]
 
 
-class FillsSyncResult(TypedDict):
-    """The answer of `sync_fills`."""
+class VerifyUsdcDepositDto(TypedDict):
+    """The body of `verify_usdc_deposit`."""
 
-    success: NotRequired[bool]
-    synced: NotRequired[int]
-
-
-class Candle(TypedDict):
-    """One OHLCV candle; times in ms since the epoch."""
-
-    symbol: NotRequired[str]
-    interval: NotRequired[str]
-    openTime: NotRequired[int]
-    closeTime: NotRequired[int]
-    open: NotRequired[float]
-    high: NotRequired[float]
-    low: NotRequired[float]
-    close: NotRequired[float]
-    volume: NotRequired[float]
+    txHash: str
+    """Deposit transaction hash (0x + 64 hex)."""
 
 
-class SymbolList(TypedDict):
-    """The answer of `get_symbols`."""
+class WithdrawDto(TypedDict):
+    """The body of `withdraw`."""
 
-    symbols: NotRequired[List[str]]
-
-
-class Signal(TypedDict):
-    """The answer of `get_signals`."""
-
-    symbol: NotRequired[str]
-    interval: NotRequired[str]
-    signal: NotRequired[str]
-    """e.g. BUY, SELL, HOLD."""
-    strength: NotRequired[float]
-    indicators: NotRequired[Dict[str, Any]]
-    timestamp: NotRequired[int]
-
-
-class HealthStatus(TypedDict):
-    """The answer of `get_indicators_health`."""
-
-    status: NotRequired[str]
-    """ok or error."""
-    info: NotRequired[Dict[str, Any]]
-    error: NotRequired[Dict[str, Any]]
-    details: NotRequired[Dict[str, Any]]
-
-
-class LeaderboardStats(TypedDict):
-    """The answer of `get_leaderboard_stats`."""
-
-    totalUsers: NotRequired[int]
-    totalTrades: NotRequired[int]
-    totalVolume: NotRequired[float]
-    totalPnl: NotRequired[float]
-
-
-class RankingEntry(TypedDict):
-    """The answer of `get_user_ranking`."""
-
-    rank: NotRequired[int]
-    userId: NotRequired[str]
-    address: NotRequired[str]
-    pnl: NotRequired[float]
-    roi: NotRequired[float]
-    trades: NotRequired[int]
-
-
-class PaginatedRankings(TypedDict):
-    """The answer of `get_rankings`."""
-
-    data: NotRequired[List[RankingEntry]]
-    page: NotRequired[int]
-    limit: NotRequired[int]
-    total: NotRequired[int]
-
-
-class LeaderboardAnalytics(TypedDict):
-    """The answer of `get_leaderboard_analytics`."""
-
-    averagePnl: NotRequired[float]
-    medianPnl: NotRequired[float]
-    profitableUsers: NotRequired[int]
-    topPerformers: NotRequired[List[RankingEntry]]
-
-
-class ReferralInfo(TypedDict):
-    """The answer of `get_referral_info`."""
-
-    userId: NotRequired[str]
-    referralCode: NotRequired[Optional[str]]
-    referredBy: NotRequired[Optional[str]]
-    referredUsers: NotRequired[int]
-
-
-class ReferralStats(TypedDict):
-    """The answer of `get_referral_stats`."""
-
-    userId: NotRequired[str]
-    totalReferrals: NotRequired[int]
-    activeReferrals: NotRequired[int]
-    totalRewards: NotRequired[float]
-
-
-class ReferralCode(TypedDict):
-    """The answer of `create_referral_code`."""
-
-    code: NotRequired[str]
-    userId: NotRequired[str]
-
-
-class ReferralCheck(TypedDict):
-    """The answer of `check_referral_code`."""
-
-    valid: NotRequired[bool]
-    code: NotRequired[str]
-    referrerId: NotRequired[Optional[str]]
-
-
-class UsdcDeposit(TypedDict):
-    """The answer of `verify_usdc_deposit`."""
-
-    id: NotRequired[str]
-    txHash: NotRequired[str]
-    amount: NotRequired[float]
-    status: NotRequired[str]
-    """verified, pending or rejected."""
-    createdAt: NotRequired[str]
-
-
-class TotalDeposited(TypedDict):
-    """The answer of `get_total_deposited`."""
-
-    total: NotRequired[float]
-    count: NotRequired[int]
+    amount: float
+    """Amount in USDC; greater than 0."""

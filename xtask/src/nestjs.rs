@@ -1,0 +1,105 @@
+//! The SDK against a backend we did not write: the NestJS app in `tests/nestjs` (the real
+//! `@nestjs/swagger`, throttler, validation pipe and TypeORM-style answers). `cargo xtask test`
+//! starts it, regenerates every client from the spec it serves in a scratch copy of the
+//! workspace (which must build), and runs the Rust quickstart and a Python and a Node check
+//! against it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::suite::{cargo_with, run};
+
+/// The running app; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// `node dist/main.js` on a free loopback port; its first line of output names the URL.
+    fn start(dir: &Path) -> Result<Self> {
+        let mut child = Command::new("node")
+            .arg("dist/main.js")
+            .current_dir(dir)
+            .env("PORT", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start node dist/main.js")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut server = Server { child, url: String::new() };
+        let line =
+            rx.recv_timeout(Duration::from_secs(60)).context("the NestJS app did not start in 60 s")?;
+        match line.trim().strip_prefix("listening on ") {
+            Some(url) => server.url = url.to_owned(),
+            None => bail!("the NestJS app said {line:?} instead of where it listens"),
+        }
+        Ok(server)
+    }
+}
+
+/// Everything against the NestJS app. `target` is the explicit build target the suite uses;
+/// the Python virtualenv and the Node package must be built already.
+pub fn check(root: &Path, target: &[(&str, &str)], python: &Path) -> Result<()> {
+    let dir = root.join("tests/nestjs");
+    run("npm", &["ci", "--no-audit", "--no-fund", "--loglevel=error"], &dir, &[])?;
+    run("npm", &["run", "build"], &dir, &[])?;
+    let server = Server::start(&dir)?;
+    println!("nestjs: the reference backend is at {}", server.url);
+    regenerate(root, &server.url, target)?;
+    let with_url = [target[0], ("ALURA_BASE_URL", server.url.as_str())];
+    cargo_with(root, &["run", "--quiet", "-p", "alura", "--example", "quickstart"], &with_url)?;
+    run(python, &["tests/nestjs/clients/check.py", &server.url], root, &[])?;
+    run("node", &["tests/nestjs/clients/check.mjs", &server.url], root, &[])
+}
+
+/// `cargo xtask fetch --write && cargo xtask gen --allow-stale` in a copy of the workspace's
+/// tracked files, then a build of the regenerated Rust client, as a user does the day the
+/// backend changes. The copy builds into the workspace's target directory, so only our own
+/// crates compile again.
+fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<()> {
+    let scratch = root.join("target/nestjs-regen");
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch).context("clearing target/nestjs-regen")?;
+    }
+    let listed =
+        Command::new("git").args(["ls-files", "-z"]).current_dir(root).output().context("git ls-files")?;
+    if !listed.status.success() {
+        bail!("git ls-files failed");
+    }
+    for rel in listed.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+        let rel = std::str::from_utf8(rel).context("a tracked path that is not UTF-8")?;
+        let (from, to) = (root.join(rel), scratch.join(rel));
+        if !from.is_file() {
+            continue;
+        }
+        std::fs::create_dir_all(to.parent().context("a path without a parent")?)?;
+        std::fs::copy(&from, &to).with_context(|| format!("copying {rel}"))?;
+    }
+    crate::fetch::run(url, &scratch.join(crate::generate::RAW), false, true)?;
+    crate::generate::run(&scratch, false, false, true)?;
+    let target_dir = root.join("target");
+    let target_dir = target_dir.to_str().context("a UTF-8 target directory")?;
+    let envs = [target[0], ("CARGO_TARGET_DIR", target_dir)];
+    cargo_with(&scratch, &["build", "--quiet", "-p", "alura", "--example", "quickstart"], &envs)?;
+    println!("nestjs: regenerated from {url}, and the regenerated client builds");
+    Ok(())
+}
