@@ -47,14 +47,50 @@ pub fn client_file(spec: &openapiv3::OpenAPI) -> Result<syn::File> {
         }
     };
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced code that does not parse")?;
-    tolerate_numbers_in_strings(&mut file);
+    tolerate_numbers_in_strings(&mut file, &request_types(spec)?);
     Ok(file)
 }
 
-/// Points every number field of the generated types at `alura_api::tolerant`, which also takes
-/// a string holding a number (TypeORM's numerics, Hyperliquid's prices) and counts each one so
-/// that it is reported as drift. typify has no setting for a field's deserializer.
-fn tolerate_numbers_in_strings(file: &mut syn::File) {
+/// The component schemas a request body uses, directly or through another: what a user sends,
+/// where a string in place of a number is the user's mistake, not a server's habit.
+fn request_types(spec: &openapiv3::OpenAPI) -> Result<std::collections::BTreeSet<String>> {
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let spec = serde_json::to_value(spec)?;
+    let mut todo = Vec::new();
+    for item in spec["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            refs(&op["requestBody"], &mut todo);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            refs(&spec["components"]["schemas"][&name], &mut todo);
+        }
+    }
+    Ok(seen)
+}
+
+/// Points every number field of the generated answer types at `alura_api::tolerant`, which
+/// also takes a string holding a number (TypeORM's numerics, Hyperliquid's prices) and counts
+/// each one so that it is reported as drift. Request types stay strict: a string for a number
+/// there is the caller's mistake. typify has no setting for a field's deserializer.
+fn tolerate_numbers_in_strings(file: &mut syn::File, request_types: &std::collections::BTreeSet<String>) {
     let Some(types) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
@@ -63,6 +99,9 @@ fn tolerate_numbers_in_strings(file: &mut syn::File) {
     };
     for item in types.iter_mut() {
         let syn::Item::Struct(s) = item else { continue };
+        if request_types.contains(&s.ident.to_string()) {
+            continue;
+        }
         for field in s.fields.iter_mut() {
             let ty = field.ty.to_token_stream().to_string().replace(' ', "");
             let with = match ty.as_str() {

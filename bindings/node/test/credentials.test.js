@@ -78,6 +78,26 @@ for (const [message, why] of [
     }))
 }
 
+test('a sign-in for another site names the ways out, and a trusted one is signed', () =>
+  withMock(async (mock) => {
+    const wallet = Wallet.createRandom()
+    const signed = []
+    const signer = { address: wallet.address, signMessage: (m) => (signed.push(m), wallet.signMessage(m)) }
+    const message = `app.partner.example wants you to sign in with your Ethereum account:\n${wallet.address}\n\nURI: https://app.partner.example\nNonce: nonce-001`
+    const body = JSON.stringify({ address: wallet.address, nonce: 'nonce-001', message })
+    const fault = { kind: 'raw', status: 201, headers: { 'content-type': 'application/json' }, body }
+    mock.injectFaults('request_challenge', [fault])
+    await assert.rejects(new alura.Client({ baseUrl: mock.url, signer }).login(), (e) =>
+      ['app.partner.example', 'trustedDomains', 'verifyChallenge: false'].every((w) => e.message.includes(w)),
+    )
+    assert.deepEqual(signed, [])
+    assert.throws(() => new alura.Client({ baseUrl: mock.url, trustedDomains: 'app.partner.example' }), /trustedDomains must be an array of strings/)
+    mock.injectFaults('request_challenge', [fault])
+    const trusting = new alura.Client({ baseUrl: mock.url, signer, trustedDomains: ['app.partner.example'] })
+    await trusting.login() // the simulator refuses a message it did not issue; the login's second try passes
+    assert.equal(signed[0], message)
+  }))
+
 const jwt = (exp) => {
   const enc = (o) => Buffer.from(JSON.stringify(o)).toString('base64url')
   return `${enc({ alg: 'HS256' })}.${enc({ sub: 'u', exp })}.c2ln`

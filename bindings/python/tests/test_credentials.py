@@ -156,3 +156,28 @@ def test_the_token_cache_is_reused_by_another_process_and_private(mock: MockServ
     alura.Client(base_url=mock.url, private_key=key, token_cache=str(cache)).login()
     assert sent(mock, "verify_signature") == 2, "a corrupt cache is ignored, then replaced"
     assert json.loads(cache.read_text())["version"] == 1
+
+
+def test_a_sign_in_for_another_site_names_the_ways_out_and_a_trusted_one_is_signed(mock: MockServer) -> None:
+    account = Account.create()
+    signed: List[str] = []
+
+    def sign(m: str) -> bytes:
+        signed.append(m)
+        return bytes(account.sign_message(encode_defunct(text=m)).signature)
+
+    message = f"app.partner.example wants you to sign in with your Ethereum account:\n{account.address}\n\nURI: https://app.partner.example\nNonce: nonce-001"
+    body = json.dumps({"address": account.address, "nonce": "nonce-001", "message": message})
+    fault = dict(kind="raw", status=201, headers={"content-type": "application/json"}, body=body)
+    mock.inject_fault("request_challenge", **fault)
+    with pytest.raises(alura.AuthenticationError) as info:
+        alura.Client(base_url=mock.url, signer=sign, address=account.address).login()
+    for words in ("app.partner.example", "trusted_domains", "verify_challenge=False"):
+        assert words in str(info.value)
+    assert signed == []
+    with pytest.raises(alura.ValidationError, match="trusted_domains must be a list of str"):
+        alura.Client(base_url=mock.url, trusted_domains="app.partner.example")  # type: ignore[arg-type]
+    mock.inject_fault("request_challenge", **fault)
+    trusting = alura.Client(base_url=mock.url, signer=sign, address=account.address, trusted_domains=["app.partner.example"])
+    trusting.login()  # the simulator refuses a message it did not issue; the login's second try passes
+    assert signed[0] == message, "a trusted site's sign-in was signed"

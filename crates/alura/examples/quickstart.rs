@@ -64,7 +64,8 @@ async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
         session.profit_target.unwrap_or_default()
     );
 
-    let trade = client.api().get_current_trade().send().await?.into_inner();
+    let trade =
+        client.current_trade().await?.ok_or_else(|| alura::Error::decode("the session opened no trade"))?;
     let trade_id = trade.id.clone().ok_or_else(|| alura::Error::decode("the current trade has no id"))?;
     println!(
         "Current trade {trade_id} is {} with {} position(s):",

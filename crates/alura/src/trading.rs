@@ -65,6 +65,22 @@ impl AdvanceTrade {
 const LOG_PAGE: NonZeroU64 = NonZeroU64::new(100).unwrap();
 
 impl Client {
+    /// The open trade with its positions, or `None` when there is none, however the server
+    /// says so: an empty 200 (what a NestJS handler returning `null` sends), a JSON `null`, or
+    /// a 404. (`api().get_current_trade()` answers a typed `Trade` or an error.)
+    pub async fn current_trade(&self) -> Result<Option<types::Trade>> {
+        match self.api().get_current_trade().send().await.map_err(Error::from) {
+            Ok(trade) => Ok(Some(trade.into_inner())),
+            Err(Error::Decode { body: Some(body), .. })
+                if body.text().trim() == "null" || body.text().trim().is_empty() =>
+            {
+                Ok(None)
+            }
+            Err(Error::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Opens a quick-trade session (`POST /trading-sessions`).
     pub async fn quick_trade(&self, trade: QuickTrade) -> Result<types::TradingSession> {
         let max_positions = match trade.max_positions {

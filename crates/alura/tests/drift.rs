@@ -122,3 +122,31 @@ async fn a_candle_history_in_an_unknown_shape_is_an_error_that_names_it() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn no_current_trade_is_none_however_the_server_says_it() {
+    let answers = [
+        // A NestJS handler that returns `null`: 200, no body, no Content-Type.
+        common::hostile::http("200 OK", &[], ""),
+        common::hostile::json("200 OK", Value::Null),
+        common::hostile::json(
+            "404 Not Found",
+            serde_json::json!({"statusCode": 404, "message": "No active trade"}),
+        ),
+    ];
+    for answer in answers {
+        let answer = std::sync::Mutex::new(Some(answer));
+        let server = common::hostile::with_login(move |_| {
+            answer.lock().unwrap().take().unwrap_or_else(|| common::hostile::http("500 Oops", &[], ""))
+        })
+        .await;
+        let trade = client(&server, false).current_trade().await.unwrap();
+        assert_eq!(trade, None);
+    }
+    let server = common::hostile::with_login(|_| {
+        common::hostile::json("200 OK", serde_json::json!({"id": "t-1", "pnl": "1.50", "positions": []}))
+    })
+    .await;
+    let trade = client(&server, false).current_trade().await.unwrap().expect("a trade");
+    assert_eq!((trade.id.as_deref(), trade.pnl), (Some("t-1"), Some(1.5)), "pnl sent as a string is read");
+}

@@ -87,7 +87,6 @@ pub mod types {
     pub struct ClosePositionDto {
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub asset_index: i64,
     }
     impl ClosePositionDto {
@@ -121,11 +120,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateAdvanceTradingSessionDto {
         ///Amount in USDC
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub amount: f64,
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub asset_index: i64,
         #[serde(rename = "executionStrategy")]
         pub execution_strategy: CreateAdvanceTradingSessionDtoExecutionStrategy,
@@ -291,17 +288,14 @@ pub mod types {
     pub struct CreateTradingSessionDto {
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub asset_index: i64,
         ///Budget in USDC
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub budget: f64,
         ///Loss threshold in percent
         #[serde(
             rename = "lossThreshold",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub loss_threshold: ::std::option::Option<f64>,
         ///Maximum open positions
         #[serde(
@@ -311,7 +305,6 @@ pub mod types {
         pub max_positions: ::std::option::Option<::std::num::NonZeroU64>,
         ///Profit target in percent
         #[serde(rename = "profitTarget")]
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub profit_target: f64,
     }
     impl CreateTradingSessionDto {
@@ -975,7 +968,6 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendUsdcDto {
         ///Amount in USDC
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub amount: f64,
         ///EVM address (0x + 40 hex)
         pub destination: ::std::string::String,
@@ -1264,7 +1256,6 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WithdrawDto {
         ///Amount in USDC
-        #[serde(deserialize_with = "crate::tolerant::number")]
         pub amount: f64,
     }
     impl WithdrawDto {
