@@ -1,8 +1,8 @@
 //! The SDK against a backend we did not write: the NestJS app in `tests/nestjs` (the real
 //! `@nestjs/swagger`, throttler, validation pipe and TypeORM-style answers). `cargo xtask test`
 //! starts it, regenerates every client from the spec it serves in a scratch copy of the
-//! workspace (which must build), and runs the Rust quickstart and a Python and a Node check
-//! against it.
+//! workspace (which must build), and runs against it the Rust quickstart, a Python and a Node
+//! check, and every shared scenario that injects no fault, in all three languages.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -68,7 +68,15 @@ pub fn check(root: &Path, target: &[(&str, &str)], python: &Path) -> Result<()> 
     let with_url = [target[0], ("ALURA_BASE_URL", server.url.as_str())];
     cargo_with(root, &["run", "--quiet", "-p", "alura", "--example", "quickstart"], &with_url)?;
     run(python, &["tests/nestjs/clients/check.py", &server.url], root, &[])?;
-    run("node", &["tests/nestjs/clients/check.mjs", &server.url], root, &[])
+    run("node", &["tests/nestjs/clients/check.mjs", &server.url], root, &[])?;
+    let scenarios = [target[0], ("ALURA_SCENARIO_BASE_URL", server.url.as_str())];
+    let rust =
+        ["test", "--quiet", "-p", "alura", "--test", "scenarios", "--", "--ignored", "against_a_backend"];
+    cargo_with(root, &rust, &scenarios)?;
+    let pytest = ["-m", "pytest", "-q", "bindings/python/tests/test_scenarios.py", "-k", "backend"];
+    run(python, &pytest, root, &scenarios[1..])?;
+    let node = ["--test", "--test-name-pattern", "against a backend", "test/scenarios.test.js"];
+    run("node", &node, &root.join("bindings/node"), &scenarios[1..])
 }
 
 /// `cargo xtask fetch --write && cargo xtask gen --allow-stale` in a copy of the workspace's

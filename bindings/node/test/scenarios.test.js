@@ -74,61 +74,77 @@ test('against drift mode: a trade and candles, each mismatch one warning', async
   }
 })
 
+// Runs one scenario against `url`; `mock` is the simulator behind it, when it is ours.
+async function play(file, url, mock, drift) {
+  const scenario = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
+  only(scenario, ['description', 'client', 'steps', 'requests'], file)
+  const options = scenario.client || {}
+  only(options, ['key', 'timeout_ms'], file)
+  const client = new alura.Client({
+    baseUrl: url,
+    privateKey: options.key === false ? undefined : key(),
+    timeoutMs: options.timeout_ms,
+    strict: !drift,
+  })
+  const saved = {}
+  for (const [i, step] of scenario.steps.entries()) {
+    const here = `${file}${drift ? ' (drift)' : ''} step ${i + 1}`
+    only(step, ['faults', 'call', 'args', 'expect', 'save'], here)
+    for (const [operation, faults] of Object.entries(step.faults || {})) {
+      assert.ok(mock, `${here}: faults need the simulator`)
+      mock.injectFaults(operation, faults)
+    }
+    const expect = step.expect || {}
+    only(expect, ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after', 'absent'], here)
+    const method = client[camel(step.call)]
+    assert.equal(typeof method, 'function', `${here}: no method for ${step.call}`)
+    const call = method.call(client, substitute(step.args || {}, saved))
+    if (expect.absent) {
+      // Nothing there, said as a 404 or as an empty or null answer.
+      const outcome = await call.then((value) => value, (e) => e)
+      assert.ok(outcome === null || outcome instanceof alura.NotFoundError, `${here}: ${outcome}`)
+      continue
+    }
+    if (expect.error) {
+      let error
+      await assert.rejects(call, (e) => ((error = e), true))
+      // The same class names as Python's: both are generated from alura::ERROR_KINDS.
+      assert.equal(error.name, expect.error, `${here}: ${error.message}`)
+      assert.ok(error instanceof alura.AluraError, here)
+      if ('status' in expect) assert.equal(error.status, expect.status, here)
+      if ('messages' in expect) assert.deepEqual(error.messages, expect.messages, here)
+      if ('message_contains' in expect) assert.ok(error.message.includes(expect.message_contains), `${here}: ${error.message}`)
+      if ('retry_after' in expect) assert.equal(error.retryAfter, expect.retry_after, here)
+      continue
+    }
+    const result = await call
+    if (expect.match) {
+      assert.ok(matches(result, substitute(expect.match, saved), drift), `${here}: ${JSON.stringify(result)}`)
+    }
+    for (const [p, n] of Object.entries(expect.length || {})) {
+      if (drift && at(result, p) == null) continue
+      assert.equal(at(result, p).length, n, `${here}: length of ${p}`)
+    }
+    for (const [name, p] of Object.entries(step.save || {})) saved[name] = at(result, p)
+  }
+  if (mock) {
+    const counters = mock.counters()
+    for (const [operation, n] of Object.entries(scenario.requests || {})) {
+      assert.equal(counters[operation] || 0, n, `${file}: requests to ${operation}`)
+    }
+  }
+}
+
 for (const drift of [false, true]) for (const file of files) {
   // Strict against the simulator; then against its drift mode (shapes off the spec), where the
   // scenario must still pass, with the differences logged as warnings.
   test(`${file}${drift ? ' (drift)' : ''}`, async () => {
-    const scenario = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
-    only(scenario, ['description', 'client', 'steps', 'requests'], file)
-    const options = scenario.client || {}
-    only(options, ['key', 'timeout_ms'], file)
     const mock = new MockServer({ drift })
     const warnings = []
     const note = (message) => warnings.push(message)
     alura.setLogger({ debug() {}, info() {}, warn: note, error: note }, 'warn')
     try {
-      const client = new alura.Client({
-        baseUrl: mock.url,
-        privateKey: options.key === false ? undefined : key(),
-        timeoutMs: options.timeout_ms,
-        strict: !drift,
-      })
-      const saved = {}
-      for (const [i, step] of scenario.steps.entries()) {
-        const here = `${file}${drift ? ' (drift)' : ''} step ${i + 1}`
-        only(step, ['faults', 'call', 'args', 'expect', 'save'], here)
-        for (const [operation, faults] of Object.entries(step.faults || {})) mock.injectFaults(operation, faults)
-        const expect = step.expect || {}
-        only(expect, ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after'], here)
-        const method = client[camel(step.call)]
-        assert.equal(typeof method, 'function', `${here}: no method for ${step.call}`)
-        const call = method.call(client, substitute(step.args || {}, saved))
-        if (expect.error) {
-          let error
-          await assert.rejects(call, (e) => ((error = e), true))
-          // The same class names as Python's: both are generated from alura::ERROR_KINDS.
-          assert.equal(error.name, expect.error, `${here}: ${error.message}`)
-          assert.ok(error instanceof alura.AluraError, here)
-          if ('status' in expect) assert.equal(error.status, expect.status, here)
-          if ('messages' in expect) assert.deepEqual(error.messages, expect.messages, here)
-          if ('message_contains' in expect) assert.ok(error.message.includes(expect.message_contains), `${here}: ${error.message}`)
-          if ('retry_after' in expect) assert.equal(error.retryAfter, expect.retry_after, here)
-          continue
-        }
-        const result = await call
-        if (expect.match) {
-          assert.ok(matches(result, substitute(expect.match, saved), drift), `${here}: ${JSON.stringify(result)}`)
-        }
-        for (const [p, n] of Object.entries(expect.length || {})) {
-          if (drift && at(result, p) == null) continue
-          assert.equal(at(result, p).length, n, `${here}: length of ${p}`)
-        }
-        for (const [name, p] of Object.entries(step.save || {})) saved[name] = at(result, p)
-      }
-      const counters = mock.counters()
-      for (const [operation, n] of Object.entries(scenario.requests || {})) {
-        assert.equal(counters[operation] || 0, n, `${file}: requests to ${operation}`)
-      }
+      await play(file, mock.url, mock, drift)
       await tick()
       const drifted = warnings.filter((w) => w.startsWith('[alura.drift]'))
       if (!drift) assert.deepEqual(drifted, [], 'the simulator answered off the spec')
@@ -136,6 +152,21 @@ for (const drift of [false, true]) for (const file of files) {
     } finally {
       alura.setLogger(console, 'warn')
       mock.close()
+    }
+  })
+}
+
+// Every scenario that injects no fault, against a backend we did not write (not strict):
+// `cargo xtask test` sets ALURA_SCENARIO_BASE_URL to the NestJS app in tests/nestjs.
+const backend = process.env.ALURA_SCENARIO_BASE_URL
+const faultFree = files.filter((f) => !JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).steps.some((s) => s.faults))
+for (const file of faultFree) {
+  test(`${file} (against a backend)`, { skip: backend ? false : 'needs ALURA_SCENARIO_BASE_URL' }, async () => {
+    alura.setLogger({ debug() {}, info() {}, warn() {}, error() {} }, 'warn')
+    try {
+      await play(file, backend, null, true)
+    } finally {
+      alura.setLogger(console, 'warn')
     }
   })
 }

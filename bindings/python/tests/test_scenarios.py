@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import secrets
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import pytest
 
@@ -16,7 +17,8 @@ from alura.testing import MockServer
 
 SCENARIOS = sorted((Path(__file__).parents[3] / "tests" / "scenarios").glob("*.json"))
 STEP_KEYS = {"faults", "call", "args", "expect", "save"}
-EXPECT_KEYS = {"match", "length", "error", "status", "messages", "message_contains", "retry_after"}
+EXPECT_KEYS = {"match", "length", "error", "status", "messages", "message_contains", "retry_after", "absent"}
+BACKEND = os.environ.get("ALURA_SCENARIO_BASE_URL")
 
 
 def snake(name: str) -> str:
@@ -67,56 +69,81 @@ def test_every_scenario_file_is_collected() -> None:
 def test_scenario(path: Path, drift: bool, caplog: pytest.LogCaptureFixture) -> None:
     """Strict against the simulator; then against its drift mode (shapes off the spec), where
     the scenario must still pass, with the differences logged as warnings on ``alura.drift``."""
-    scenario = json.loads(path.read_text())
-    assert set(scenario) <= {"description", "client", "steps", "requests"}, "a key this harness does not know"
-    options = scenario.get("client", {})
-    assert set(options) <= {"key", "timeout_ms"}
     caplog.set_level(logging.WARNING, logger="alura")
     with MockServer(drift=drift) as mock:
-        key = "0x" + secrets.token_hex(32) if options.get("key", True) else None
-        timeout = options["timeout_ms"] / 1000 if "timeout_ms" in options else None
-        client = alura.Client(base_url=mock.url, private_key=key, timeout=timeout, strict=not drift)
-        saved: Dict[str, Any] = {}
-        for i, step in enumerate(scenario["steps"], 1):
-            here = f"{path.stem}{' (drift)' if drift else ''} step {i}"
-            assert set(step) <= STEP_KEYS, here
-            for operation, faults in step.get("faults", {}).items():
-                mock.inject_faults(operation, faults)
-            kwargs = {snake(k): v for k, v in substitute(step.get("args", {}), saved).items()}
-            expect = step.get("expect", {})
-            assert set(expect) <= EXPECT_KEYS, here
-            method = getattr(client, step["call"])
-            if "error" in expect:
-                with pytest.raises(alura.AluraError) as info:
-                    method(**kwargs)
-                err = info.value
-                assert type(err).__name__ == expect["error"], f"{here}: {err!r}"
-                if "status" in expect:
-                    assert getattr(err, "status", None) == expect["status"], here
-                if "messages" in expect:
-                    assert getattr(err, "messages") == expect["messages"], here
-                if "message_contains" in expect:
-                    assert expect["message_contains"] in str(err), f"{here}: {err}"
-                if "retry_after" in expect:
-                    assert getattr(err, "retry_after") == expect["retry_after"], here
-                continue
-            result = method(**kwargs)
-            if "match" in expect:
-                assert matches(result, substitute(expect["match"], saved), drift), f"{here}: {result}"
-            for p, n in expect.get("length", {}).items():
-                if drift and at_or_none(result, p) is None:
-                    continue
-                assert len(at(result, p)) == n, f"{here}: length of {p!r}"
-            for name, p in step.get("save", {}).items():
-                saved[name] = at(result, p)
-        counters = mock.counters()
-        for operation, n in scenario.get("requests", {}).items():
-            assert counters.get(operation, 0) == n, f"{path.stem}: requests to {operation}"
+        play(path, mock.url, mock, drift)
     warnings = [r for r in caplog.records if r.name == "alura.drift"]
     if not drift:
         assert not warnings, [r.getMessage() for r in warnings]
     keys = [(r.getMessage().split(":")[0], r.getMessage()) for r in warnings]
     assert len(keys) == len(set(keys)), "each mismatch is logged once"
+
+
+FAULT_FREE = [p for p in SCENARIOS if not any("faults" in s for s in json.loads(p.read_text())["steps"])]
+
+
+@pytest.mark.skipif(BACKEND is None, reason="needs ALURA_SCENARIO_BASE_URL: cargo xtask test runs it against tests/nestjs")
+@pytest.mark.parametrize("path", FAULT_FREE, ids=[p.stem for p in FAULT_FREE])
+def test_scenario_against_a_backend(path: Path) -> None:
+    """Every scenario that injects no fault, against a backend we did not write, not strict."""
+    assert BACKEND is not None
+    play(path, BACKEND, None, drift=True)
+
+
+def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
+    """Runs one scenario against `url`; `mock` is the simulator behind it, when it is ours."""
+    scenario = json.loads(path.read_text())
+    assert set(scenario) <= {"description", "client", "steps", "requests"}, "a key this harness does not know"
+    options = scenario.get("client", {})
+    assert set(options) <= {"key", "timeout_ms"}
+    key = "0x" + secrets.token_hex(32) if options.get("key", True) else None
+    timeout = options["timeout_ms"] / 1000 if "timeout_ms" in options else None
+    client = alura.Client(base_url=url, private_key=key, timeout=timeout, strict=not drift)
+    saved: Dict[str, Any] = {}
+    for i, step in enumerate(scenario["steps"], 1):
+        here = f"{path.stem}{' (drift)' if drift else ''} step {i}"
+        assert set(step) <= STEP_KEYS, here
+        for operation, faults in step.get("faults", {}).items():
+            assert mock is not None, f"{here}: faults need the simulator"
+            mock.inject_faults(operation, faults)
+        kwargs = {snake(k): v for k, v in substitute(step.get("args", {}), saved).items()}
+        expect = step.get("expect", {})
+        assert set(expect) <= EXPECT_KEYS, here
+        method = getattr(client, step["call"])
+        if expect.get("absent"):
+            # Nothing there, said as a 404 or as an empty or null answer.
+            try:
+                assert method(**kwargs) is None, here
+            except alura.NotFoundError:
+                pass
+            continue
+        if "error" in expect:
+            with pytest.raises(alura.AluraError) as info:
+                method(**kwargs)
+            err = info.value
+            assert type(err).__name__ == expect["error"], f"{here}: {err!r}"
+            if "status" in expect:
+                assert getattr(err, "status", None) == expect["status"], here
+            if "messages" in expect:
+                assert getattr(err, "messages") == expect["messages"], here
+            if "message_contains" in expect:
+                assert expect["message_contains"] in str(err), f"{here}: {err}"
+            if "retry_after" in expect:
+                assert getattr(err, "retry_after") == expect["retry_after"], here
+            continue
+        result = method(**kwargs)
+        if "match" in expect:
+            assert matches(result, substitute(expect["match"], saved), drift), f"{here}: {result}"
+        for p, n in expect.get("length", {}).items():
+            if drift and at_or_none(result, p) is None:
+                continue
+            assert len(at(result, p)) == n, f"{here}: length of {p!r}"
+        for name, p in step.get("save", {}).items():
+            saved[name] = at(result, p)
+    if mock is not None:
+        counters = mock.counters()
+        for operation, n in scenario.get("requests", {}).items():
+            assert counters.get(operation, 0) == n, f"{path.stem}: requests to {operation}"
 
 
 def test_drift_mode_is_noticed_and_logged_once_per_mismatch(caplog: pytest.LogCaptureFixture) -> None:

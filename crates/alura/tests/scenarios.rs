@@ -69,14 +69,38 @@ fn check_known(map: &Map<String, Value>, known: &[&str], what: &str) {
     }
 }
 
-/// Runs a scenario against a fresh simulator: with `drift`, one whose answers differ from the
-/// spec, through a client that is not strict; else through a strict one.
-async fn run(name: &str, scenario: &Value, drift: bool) {
+/// Where a scenario runs.
+enum Server {
+    /// A fresh simulator: with `drift`, one whose answers differ from the spec, through a
+    /// client that is not strict; else through a strict one.
+    Mock { drift: bool },
+    /// A backend we did not write (`cargo xtask test` starts `tests/nestjs`), through a client
+    /// that is not strict. It takes no faults and counts no requests.
+    Backend(String),
+}
+
+/// A scenario that needs no fault injected, which any backend can play.
+fn fault_free(scenario: &Value) -> bool {
+    scenario["steps"].as_array().unwrap().iter().all(|s| s.get("faults").is_none())
+}
+
+/// Runs a scenario against `server`.
+async fn run(name: &str, scenario: &Value, server: &Server) {
     check_known(scenario.as_object().unwrap(), &["description", "client", "steps", "requests"], name);
-    let mock = MockServer::start(Config { drift, ..Config::default() }).unwrap();
+    let (mock, drift) = match server {
+        Server::Mock { drift } => {
+            (Some(MockServer::start(Config { drift: *drift, ..Config::default() }).unwrap()), *drift)
+        }
+        Server::Backend(_) => (None, true),
+    };
+    let url = match (server, &mock) {
+        (Server::Backend(url), _) => url.clone(),
+        (_, Some(mock)) => mock.url().to_owned(),
+        (_, None) => unreachable!("a simulator was started"),
+    };
     let options = scenario["client"].as_object().cloned().unwrap_or_default();
     check_known(&options, &["key", "timeout_ms"], name);
-    let mut builder = Client::builder().base_url(mock.url());
+    let mut builder = Client::builder().base_url(url);
     if options.get("key") != Some(&Value::Bool(false)) {
         builder = builder.signer(PrivateKeySigner::random());
     }
@@ -90,7 +114,7 @@ async fn run(name: &str, scenario: &Value, drift: bool) {
         check_known(step.as_object().unwrap(), &["faults", "call", "args", "expect", "save"], &here);
         for (operation, faults) in step["faults"].as_object().into_iter().flatten() {
             let faults: Vec<Fault> = serde_json::from_value(faults.clone()).unwrap();
-            mock.inject(operation, faults);
+            mock.as_ref().expect("faults need the simulator").inject(operation, faults);
         }
         let args = substitute(&step["args"], &saved).as_object().cloned().unwrap_or_default();
         let outcome =
@@ -98,9 +122,18 @@ async fn run(name: &str, scenario: &Value, drift: bool) {
         let expect = step["expect"].as_object().cloned().unwrap_or_default();
         check_known(
             &expect,
-            &["match", "length", "error", "status", "messages", "message_contains", "retry_after"],
+            &["match", "length", "error", "status", "messages", "message_contains", "retry_after", "absent"],
             &here,
         );
+        if expect.get("absent") == Some(&Value::Bool(true)) {
+            // "Nothing there", said as a 404 or as an empty or `null` answer.
+            match outcome {
+                Ok(Value::Null) => {}
+                Err(e) if e.kind() == "NotFoundError" => {}
+                other => panic!("{here}: expected nothing, got {other:?}"),
+            }
+            continue;
+        }
         match (outcome, expect.get("error")) {
             (Ok(value), None) => {
                 if let Some(want) = expect.get("match") {
@@ -143,6 +176,7 @@ async fn run(name: &str, scenario: &Value, drift: bool) {
             (Err(error), None) => panic!("{here}: failed: {error:?}"),
         }
     }
+    let Some(mock) = mock else { return };
     let counters = mock.counters();
     for (operation, n) in scenario["requests"].as_object().into_iter().flatten() {
         let got = counters.get(operation).copied().unwrap_or(0) as u64;
@@ -159,13 +193,27 @@ async fn every_shared_scenario_strict_and_against_drift() {
     let all = scenarios();
     assert!(all.len() >= 10, "the scenarios are missing");
     for (name, scenario) in &all {
-        run(name, scenario, false).await;
+        run(name, scenario, &Server::Mock { drift: false }).await;
     }
     let strict_logs = capture.take();
     assert!(!strict_logs.contains("alura::drift"), "the simulator answered off the spec: {strict_logs}");
     for (name, scenario) in &all {
-        run(name, scenario, true).await;
+        run(name, scenario, &Server::Mock { drift: true }).await;
     }
     let drift_logs = capture.take();
     assert!(drift_logs.contains("alura::drift"), "drift mode produced no warning: {drift_logs}");
+}
+
+/// Every scenario that needs no injected fault, against the backend at `ALURA_SCENARIO_BASE_URL`:
+/// `cargo xtask test` runs it against the NestJS app in `tests/nestjs`.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs a backend: cargo xtask test runs it against tests/nestjs"]
+async fn every_fault_free_scenario_against_a_backend() {
+    let url = std::env::var("ALURA_SCENARIO_BASE_URL").expect("ALURA_SCENARIO_BASE_URL names the backend");
+    let all = scenarios();
+    let playable: Vec<_> = all.iter().filter(|(_, s)| fault_free(s)).collect();
+    assert!(playable.len() >= 5, "too few scenarios play without faults");
+    for (name, scenario) in playable {
+        run(name, scenario, &Server::Backend(url.clone())).await;
+    }
 }

@@ -18,7 +18,7 @@ const history = await client.getCandleHistory({ symbol: 'BTC', interval: '1h', l
 assert.equal(history.candles.length, 24, 'the envelope comes back as the server sent it')
 await assert.rejects(
   client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: alura.Asset.BTC }),
-  (e) => e instanceof alura.ValidationError && e.status === 400 && e.messages.some((m) => m.includes('Duplicate asset index')),
+  (e) => e instanceof alura.BadRequestError && e.status === 400 && e.messages.some((m) => m.includes('Duplicate asset index')),
 )
 const closed = await client.closeTrade({ tradeId: trade.id })
 assert.equal(closed.success, true)

@@ -22,13 +22,13 @@ def main(base_url: str) -> None:
     assert len(df) == 24 and (df["close"] > 0).all() and (df["high"] >= df["low"]).all(), df.head()
     try:
         client.create_trading_session(budget=100, profit_target=40, asset_index=alura.Asset.BTC)
-    except alura.ValidationError as e:
+    except alura.BadRequestError as e:
         assert e.status == 400 and any("Duplicate asset index" in m for m in e.messages), e.messages
     else:
         raise AssertionError("a second session on BTC was accepted")
     try:
         client.create_trading_session(budget=100, profit_target=40, asset_index=alura.Asset.ETH, max_positions=50)
-    except alura.ValidationError as e:
+    except alura.BadRequestError as e:
         assert e.status == 400 and e.messages, e
     else:
         raise AssertionError("maxPositions 50 was accepted")
