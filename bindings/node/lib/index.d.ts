@@ -130,8 +130,37 @@ export declare class Client extends Operations {
   readonly withRawResponse: { [K in keyof Operations]: (...args: Parameters<Operations[K]>) => Promise<RawResponse> }
   /** Every log entry of a trade, all pages, oldest first. */
   tradeLogs(tradeId: string): Promise<LogEntry[]>
+  /**
+   * Candle history as columns, read from whatever shape the server sends it in (ours,
+   * Hyperliquid's `{t, o, h, l, c, v}`, arrays `[t, o, h, l, c, v]`, or an envelope under
+   * `candles`, `data`, `items` or `result`). A value the server left out is NaN.
+   */
+  candleColumns(query: HistoryQuery, options?: RequestOptions): Promise<CandleColumns>
   /** This client with other settings, sharing its connections and its login; the rest is kept. */
   withOptions(options: RequestOptions): Client
+}
+
+/** Which candles `candleColumns` fetches. */
+export interface HistoryQuery {
+  symbol: string
+  /** e.g. '1h'; the server's default when left out. */
+  interval?: string
+  limit?: number
+  /** ms since the epoch. */
+  startTime?: number
+  /** ms since the epoch. */
+  endTime?: number
+}
+
+/** Candles one typed array per field, oldest first. */
+export interface CandleColumns {
+  /** Open times, ms since the epoch. */
+  openTime: Float64Array
+  open: Float64Array
+  high: Float64Array
+  low: Float64Array
+  close: Float64Array
+  volume: Float64Array
 }
 
 /** The Alura testnet. */

@@ -295,6 +295,22 @@ class Client extends Operations {
     }
   }
 
+  /**
+   * Candle history as columns (one Float64Array per field, open times in ms), read from whatever
+   * shape the server sends: ours, Hyperliquid's {t, o, h, l, c, v}, arrays, or an envelope.
+   */
+  async candleColumns(query, options) {
+    if (query === null || typeof query !== 'object' || typeof query.symbol !== 'string') {
+      throw new ValidationError('invalid input: candleColumns takes { symbol, interval?, limit?, startTime?, endTime? }')
+    }
+    const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
+    try {
+      return await this[secret].candleColumns(query, steer)
+    } catch (e) {
+      throw this._error(e)
+    }
+  }
+
   /** This client with other limits, sharing its connections and its login. */
   withOptions(options = {}) {
     const steer = checkOptions(options, REQUEST_OPTION_TYPES)

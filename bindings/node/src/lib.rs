@@ -246,6 +246,51 @@ impl<T: serde::Serialize> ToNapiValue for Typed<T> {
     }
 }
 
+/// Which candles `candleColumns` fetches; times in ms since the epoch.
+#[napi(object)]
+pub struct NativeHistoryQuery {
+    pub symbol: String,
+    pub interval: Option<String>,
+    pub limit: Option<f64>,
+    pub start_time: Option<f64>,
+    pub end_time: Option<f64>,
+}
+
+/// Candles one typed array per field, oldest first; a value the server left out is NaN.
+#[napi(object)]
+pub struct NativeCandleColumns {
+    pub open_time: Float64Array,
+    pub open: Float64Array,
+    pub high: Float64Array,
+    pub low: Float64Array,
+    pub close: Float64Array,
+    pub volume: Float64Array,
+}
+
+impl From<alura::CandleColumns> for NativeCandleColumns {
+    fn from(c: alura::CandleColumns) -> Self {
+        // ms since the epoch fit a double exactly (2^53 ms is 285,000 years).
+        let times =
+            c.open_time.iter().map(|&t| if t == i64::MIN { f64::NAN } else { t as f64 }).collect::<Vec<_>>();
+        NativeCandleColumns {
+            open_time: times.into(),
+            open: c.open.into(),
+            high: c.high.into(),
+            low: c.low.into(),
+            close: c.close.into(),
+            volume: c.volume.into(),
+        }
+    }
+}
+
+/// A whole number given as a JS number; a fraction, NaN or one past 2^53 is refused.
+fn whole(name: &str, n: f64) -> Result<i64> {
+    if n.fract() != 0.0 || !n.is_finite() || n.abs() > 9_007_199_254_740_992.0 {
+        return Err(invalid(format!("{name} must be a whole number, not {n}")));
+    }
+    Ok(n as i64)
+}
+
 #[napi]
 pub struct NativeClient {
     client: alura::Client,
@@ -392,6 +437,29 @@ impl NativeClient {
             client.trade_logs(&trade_id).try_collect::<Vec<alura_api::types::LogEntry>>().await.map(Typed)
         });
         completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(logs).await })
+    }
+
+    /// Candle history as columns, from whatever shape the server sends it in (ours,
+    /// Hyperliquid's, arrays, an envelope): one `Float64Array` per field, open times in ms.
+    #[napi(ts_return_type = "Promise<NativeCandleColumns>")]
+    pub fn candle_columns(
+        &self,
+        env: Env,
+        query: NativeHistoryQuery,
+        options: Option<RequestOptions>,
+    ) -> Result<Unknown<'static>> {
+        let query = alura::HistoryQuery {
+            symbol: query.symbol,
+            interval: query.interval,
+            limit: query.limit.map(|n| whole("limit", n)).transpose()?.map(|n| n.max(0) as u64),
+            start_time: query.start_time.map(|t| whole("startTime", t)).transpose()?,
+            end_time: query.end_time.map(|t| whole("endTime", t)).transpose()?,
+        };
+        let (client, log) = (self.for_call(options)?, self.log.clone());
+        let work = guarded(async move { client.candle_columns(query).await });
+        completion::spawn(&env, self.client.reports_sockets(), async move {
+            log.scope(work).await.map(NativeCandleColumns::from)
+        })
     }
 
     /// A client with other limits, sharing connections and the token.

@@ -1,0 +1,65 @@
+'use strict'
+// candleColumns: candle history as typed arrays, from every shape a server is likely to use.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const alura = require('alura')
+const { MockServer } = require('alura/testing')
+
+/** A server whose every answer is `body`. */
+async function serving(body) {
+  const server = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return server
+}
+
+const hyperliquid = (t, o, c) => ({ t, T: t + 3599999, s: 'BTC', i: '1h', o, c, h: '70001.5', l: '64999.25', v: '12.5', n: 42 })
+
+test('candleColumns reads Hyperliquid candles in an envelope, arrays, and ours', async () => {
+  const shapes = [
+    { symbol: 'BTC', interval: '1h', count: 2, candles: [hyperliquid(3600000, '65000.5', '65100.25'), hyperliquid(7200000, '65100.25', '65200')] },
+    [[3600000, '65000.5', '70001.5', '64999.25', '65100.25', '12.5'], [7200000, 65100.25, 70001.5, 64999.25, 65200, 12.5]],
+    { items: [
+      { openTime: 3600000, open: 65000.5, high: 70001.5, low: 64999.25, close: 65100.25, volume: 12.5 },
+      { openTime: 7200000, open: 65100.25, high: 70001.5, low: 64999.25, close: 65200, volume: 12.5 },
+    ] },
+  ]
+  for (const body of shapes) {
+    const server = await serving(body)
+    try {
+      const client = new alura.Client({ baseUrl: `http://127.0.0.1:${server.address().port}` })
+      const c = await client.candleColumns({ symbol: 'BTC', interval: '1h', limit: 2 })
+      assert.ok(c.close instanceof Float64Array && c.openTime instanceof Float64Array)
+      assert.deepEqual([...c.openTime], [3600000, 7200000], JSON.stringify(body))
+      assert.deepEqual([...c.open], [65000.5, 65100.25])
+      assert.deepEqual([...c.close], [65100.25, 65200])
+      assert.deepEqual([...c.volume], [12.5, 12.5])
+    } finally {
+      server.close()
+    }
+  }
+})
+
+test('candleColumns names a shape it cannot read, and checks its arguments', async () => {
+  const server = await serving({ symbol: 'BTC', bars: [] })
+  try {
+    const client = new alura.Client({ baseUrl: `http://127.0.0.1:${server.address().port}` })
+    await assert.rejects(client.candleColumns({ symbol: 'BTC' }), (e) => e instanceof alura.DecodeError && e.message.includes('keys [symbol, bars]'))
+    await assert.rejects(client.candleColumns({ symbol: 'BTC', limit: 1.5 }), (e) => e instanceof alura.ValidationError && /limit must be a whole number/.test(e.message))
+    await assert.rejects(client.candleColumns('BTC'), alura.ValidationError)
+  } finally {
+    server.close()
+  }
+})
+
+test('candleColumns against the simulator', async () => {
+  const mock = new MockServer()
+  try {
+    const c = await new alura.Client({ baseUrl: mock.url }).candleColumns({ symbol: 'ETH', interval: '1h', limit: 24 })
+    assert.equal(c.close.length, 24)
+    assert.ok(c.close.every((x) => x > 0) && c.openTime.every((t, i) => i === 0 || t > c.openTime[i - 1]))
+  } finally {
+    mock.close()
+  }
+})
