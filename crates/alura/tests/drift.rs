@@ -150,3 +150,25 @@ async fn no_current_trade_is_none_however_the_server_says_it() {
     let trade = client(&server, false).current_trade().await.unwrap().expect("a trade");
     assert_eq!((trade.id.as_deref(), trade.pnl), (Some("t-1"), Some(1.5)), "pnl sent as a string is read");
 }
+
+#[tokio::test]
+async fn money_sent_as_strings_is_read_by_the_typed_api_and_strict_refuses_it() {
+    let server = common::hostile::with_login(|_| {
+        common::hostile::json(
+            "200 OK",
+            serde_json::json!({"id": "u-1", "address": "0xabc", "balance": "10000.000000", "totalDeposited": 250, "pnl": null}),
+        )
+    })
+    .await;
+    let profile = client(&server, false).api().get_profile().send().await.unwrap().into_inner();
+    assert_eq!((profile.balance, profile.total_deposited, profile.pnl), (Some(10000.0), Some(250.0), None));
+    let raw: Value = client(&server, false).call("get_profile", Map::new()).await.unwrap().to_value().unwrap();
+    assert_eq!(raw["balance"], "10000.000000", "the untyped answer is the server's, as it came");
+    match client(&server, true).call("get_profile", Map::new()).await.unwrap_err() {
+        Error::Decode { path, message, .. } => {
+            assert_eq!(path.as_deref(), Some("$.balance"));
+            assert!(message.contains("invalid type: string \"10000.000000\", expected a number"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
