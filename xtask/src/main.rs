@@ -64,6 +64,9 @@ enum Cmd {
     },
     /// Run every check and test: formatting, generated files, clippy, the test suites.
     Test,
+    /// Only the checks against the NestJS app in tests/nestjs (part of `test`; needs the
+    /// Python virtualenv and the Node package that `test` builds).
+    Nestjs,
     /// Build what users install into target/dist/: Python wheels (manylinux2014 x86_64 and
     /// aarch64, musllinux_1_2 x86_64) and sdist, npm tarballs (the main package and one addon
     /// package per platform), cross-built with zig.
@@ -116,6 +119,10 @@ fn run(command: Cmd) -> Result<()> {
             suite::cargo(&root, &all)
         }
         Cmd::Test => suite::all(&root),
+        Cmd::Nestjs => {
+            let triple = suite::host_triple()?;
+            xtask::nestjs::check(&root, &[("CARGO_BUILD_TARGET", triple.as_str())], &suite::bare_venv(&root)?)
+        }
         Cmd::Dist => dist::dist(&root),
         Cmd::Installed => suite::installed(&root),
         Cmd::PackNpm { native, addons, out } => {

@@ -64,7 +64,8 @@ pub fn check(root: &Path, target: &[(&str, &str)], python: &Path) -> Result<()> 
     run("npm", &["run", "build"], &dir, &[])?;
     let server = Server::start(&dir)?;
     println!("nestjs: the reference backend is at {}", server.url);
-    regenerate(root, &server.url, target)?;
+    let scratch = regenerate(root, &server.url, target)?;
+    regenerated_bindings(root, &scratch, &server.url, target, python)?;
     let with_url = [target[0], ("ALURA_BASE_URL", server.url.as_str())];
     cargo_with(root, &["run", "--quiet", "-p", "alura", "--example", "quickstart"], &with_url)?;
     run(python, &["tests/nestjs/clients/check.py", &server.url], root, &[])?;
@@ -82,8 +83,8 @@ pub fn check(root: &Path, target: &[(&str, &str)], python: &Path) -> Result<()> 
 /// `cargo xtask fetch --write && cargo xtask gen --allow-stale` in a copy of the workspace's
 /// tracked files, then a build of the regenerated Rust client, as a user does the day the
 /// backend changes. The copy builds into the workspace's target directory, so only our own
-/// crates compile again.
-fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<()> {
+/// crates compile again. Returns the copy.
+fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<std::path::PathBuf> {
     let scratch = root.join("target/nestjs-regen");
     if scratch.exists() {
         std::fs::remove_dir_all(&scratch).context("clearing target/nestjs-regen")?;
@@ -108,6 +109,55 @@ fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<()> {
     let target_dir = target_dir.to_str().context("a UTF-8 target directory")?;
     let envs = [target[0], ("CARGO_TARGET_DIR", target_dir)];
     cargo_with(&scratch, &["build", "--quiet", "-p", "alura", "--example", "quickstart"], &envs)?;
-    println!("nestjs: regenerated from {url}, and the regenerated client builds");
+    println!("nestjs: regenerated from {url}, and the regenerated Rust client builds");
+    Ok(scratch)
+}
+
+/// The regenerated Python and Node packages, built from the copy as `cargo xtask test` builds
+/// ours, log in and trade against the app (the copy's `check.py` and `check.mjs`, which load
+/// the copy's packages).
+fn regenerated_bindings(
+    root: &Path,
+    scratch: &Path,
+    url: &str,
+    target: &[(&str, &str)],
+    python: &Path,
+) -> Result<()> {
+    let target_dir = root.join("target");
+    let target_dir = target_dir.to_str().context("a UTF-8 target directory")?;
+    let envs = [target[0], ("CARGO_TARGET_DIR", target_dir)];
+    let node = scratch.join("bindings/node");
+    run("npm", &["ci", "--no-audit", "--no-fund", "--loglevel=error"], &node, &[])?;
+    run("npm", &["run", "build"], &node, &envs)?;
+    run("node", &["tests/nestjs/clients/check.mjs", url], scratch, &[])?;
+    let wheels = scratch.join("target/wheels");
+    let site = scratch.join("target/site");
+    let (wheels_arg, site_arg) = (wheels.to_str().context("UTF-8")?, site.to_str().context("UTF-8")?);
+    let build = [
+        "-m",
+        "maturin",
+        "build",
+        "--quiet",
+        "--profile",
+        "dev",
+        "-m",
+        "bindings/python/Cargo.toml",
+        "-o",
+        wheels_arg,
+    ];
+    run(python, &build, scratch, &envs)?;
+    let wheel = std::fs::read_dir(&wheels)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .context("maturin made no wheel")?;
+    let wheel = wheel.to_str().context("UTF-8")?;
+    run(
+        python,
+        &["-m", "pip", "install", "--quiet", "--no-deps", "--target", site_arg, wheel],
+        scratch,
+        &[],
+    )?;
+    run(python, &["tests/nestjs/clients/check.py", url], scratch, &[("PYTHONPATH", site_arg)])?;
+    println!("nestjs: the regenerated Python and Node packages build and trade");
     Ok(())
 }

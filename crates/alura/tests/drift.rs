@@ -162,12 +162,16 @@ async fn money_sent_as_strings_is_read_by_the_typed_api_and_strict_refuses_it() 
     .await;
     let profile = client(&server, false).api().get_profile().send().await.unwrap().into_inner();
     assert_eq!((profile.balance, profile.total_deposited, profile.pnl), (Some(10000.0), Some(250.0), None));
-    let raw: Value = client(&server, false).call("get_profile", Map::new()).await.unwrap().to_value().unwrap();
+    let raw: Value =
+        client(&server, false).call("get_profile", Map::new()).await.unwrap().to_value().unwrap();
     assert_eq!(raw["balance"], "10000.000000", "the untyped answer is the server's, as it came");
     match client(&server, true).call("get_profile", Map::new()).await.unwrap_err() {
         Error::Decode { path, message, .. } => {
             assert_eq!(path.as_deref(), Some("$.balance"));
-            assert!(message.contains("invalid type: string \"10000.000000\", expected a number"), "{message}");
+            assert!(
+                message.contains("invalid type: string \"10000.000000\", expected a number"),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -23,4 +23,4 @@ await assert.rejects(
 const closed = await client.closeTrade({ tradeId: trade.id })
 assert.equal(closed.success, true)
 assert.equal(await client.getCurrentTrade(), null, 'no open trade is an empty 200 body')
-console.log(`node against NestJS: session ${session.id}, closed -> ${JSON.stringify(closed)}`)
+console.log(`node (${require.resolve('../../../bindings/node')}) against NestJS: session ${session.id}, closed -> ${JSON.stringify(closed)}`)
