@@ -18,8 +18,10 @@ pub fn client(spec: &openapiv3::OpenAPI) -> Result<String> {
 
 /// The progenitor client as a syntax tree (the dispatch generator reads its builders).
 pub fn client_file(spec: &openapiv3::OpenAPI) -> Result<syn::File> {
+    let spec = &decimals_as_our_type(spec)?;
     let mut settings = GenerationSettings::default();
     settings
+        .with_crate("alura-api", progenitor::CrateVers::Any, None)
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
@@ -49,6 +51,30 @@ pub fn client_file(spec: &openapiv3::OpenAPI) -> Result<syn::File> {
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     tolerate_numbers_in_strings(&mut file, &request_types(spec)?);
     Ok(file)
+}
+
+/// Every `format: decimal` number gets typify's `x-rust-type` extension naming
+/// `alura_api::Decimal`, so typify uses that type wherever the schema appears (fields, builders,
+/// setters) instead of `f64`. The committed spec stays free of Rust.
+fn decimals_as_our_type(spec: &openapiv3::OpenAPI) -> Result<openapiv3::OpenAPI> {
+    fn mark(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("format").and_then(serde_json::Value::as_str) == Some("decimal") {
+                    map.insert(
+                        "x-rust-type".into(),
+                        serde_json::json!({"crate": "alura-api", "version": "*", "path": "alura_api::Decimal"}),
+                    );
+                }
+                map.values_mut().for_each(mark);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mark),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(spec)?;
+    mark(&mut value);
+    serde_json::from_value(value).context("the spec with decimals marked")
 }
 
 /// The component schemas a request body uses, directly or through another: what a user sends,

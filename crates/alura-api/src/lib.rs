@@ -16,6 +16,11 @@
 //! # Ok(()) }
 //! ```
 
+// The generated types name `::alura_api::Decimal` (typify's `x-rust-type`), which must resolve
+// inside this crate too.
+extern crate self as alura_api;
+
+mod decimal;
 mod hooks;
 pub mod operation;
 pub mod tolerant;
@@ -33,6 +38,9 @@ mod generated {
 pub use generated::operations;
 pub use operation::{Field, Kind, Location, Operation, find};
 
+pub use decimal::{Decimal, ParseDecimalError};
 pub use generated::client::*;
 pub use hooks::{BoxFuture, Hooks, Transport};
 pub use progenitor_client::OperationInfo;
+/// The `rust_decimal` the [`Decimal`] wraps, for its arithmetic, rounding and `dec!`-free constructors.
+pub use rust_decimal;

@@ -34,6 +34,16 @@ pub fn tolerated() -> u64 {
     TOLERATED.with(Cell::get)
 }
 
+/// Whether this thread is inside [`strictly`].
+pub(crate) fn is_strict() -> bool {
+    STRICT.with(Cell::get)
+}
+
+/// Counts one number taken from a string (see [`tolerated`]).
+pub(crate) fn count_tolerated() {
+    TOLERATED.with(|t| t.set(t.get().wrapping_add(1)));
+}
+
 /// A number type of the generated code.
 pub trait Number: Sized + std::str::FromStr {
     const EXPECTED: &'static str;
@@ -101,11 +111,11 @@ impl<T: Number> Visitor<'_> for NumberVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
-        if STRICT.with(Cell::get) {
+        if is_strict() {
             return Err(E::invalid_type(de::Unexpected::Str(s), &self));
         }
         let n = s.trim().parse::<T>().map_err(|_| E::invalid_value(de::Unexpected::Str(s), &self))?;
-        TOLERATED.with(|t| t.set(t.get().wrapping_add(1)));
+        count_tolerated();
         Ok(n)
     }
 }

@@ -55,7 +55,7 @@ async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
         profile.balance.unwrap_or_default()
     );
 
-    let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await?;
+    let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100, 40)).await?;
     println!(
         "Opened quick trade session {} on {} (budget {} USDC, profit target {}%)",
         text(&session.id),
@@ -106,9 +106,10 @@ async fn run(builder: alura::ClientBuilder) -> alura::Result<()> {
 
     let closed = client.api().close_trade().trade_id(&trade_id).send().await?.into_inner();
     println!(
-        "Closed trade {trade_id}: {} position(s), PnL {:+.4} USDC",
+        "Closed trade {trade_id}: {} position(s), PnL {} USDC",
         closed.closed.unwrap_or_default(),
-        closed.amount.unwrap_or_default() + 0.0 // no "-0.0000"
+        // Exact, as the server wrote it; normalize drops a "-0".
+        closed.amount.unwrap_or_default().normalize()
     );
     Ok(())
 }

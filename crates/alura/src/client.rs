@@ -45,7 +45,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// println!("last close {:?}", candles.last().and_then(|c| c.close));
 ///
 /// // Typed helpers for the common cases; the first call that needs it logs in.
-/// let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await?;
+/// let session = client.quick_trade(QuickTrade::new(Asset::BTC, 100, 40)).await?;
 /// println!("session {:?} is {:?}", session.id, session.status);
 /// # Ok(()) }
 /// ```

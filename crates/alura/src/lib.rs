@@ -55,6 +55,7 @@ mod transport;
 mod validate;
 
 pub use alura_api::types;
+pub use alura_api::{Decimal, ParseDecimalError, rust_decimal};
 pub use asset::Asset;
 pub use call::Reply;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};

@@ -6,6 +6,7 @@ use futures_util::Stream;
 use futures_util::stream::{self, TryStreamExt};
 
 use crate::Client;
+use crate::Decimal;
 use crate::asset::Asset;
 use crate::error::{Error, Result};
 use crate::types::{
@@ -23,19 +24,26 @@ pub struct QuickTrade {
     /// The perp to trade.
     pub asset: Asset,
     /// USDC, at least 10.
-    pub budget: f64,
+    pub budget: Decimal,
     /// Percent, at most 500.
-    pub profit_target: f64,
+    pub profit_target: Decimal,
     /// Percent lost at which the session closes.
-    pub loss_threshold: Option<f64>,
+    pub loss_threshold: Option<Decimal>,
     /// Positions the session may hold at once, at least 1.
     pub max_positions: Option<u64>,
 }
 
 impl QuickTrade {
-    /// A quick trade with the server's defaults for the optional settings.
-    pub fn new(asset: Asset, budget: f64, profit_target: f64) -> Self {
-        Self { asset, budget, profit_target, loss_threshold: None, max_positions: None }
+    /// A quick trade with the server's defaults for the optional settings. Amounts are exact:
+    /// integers convert as they are, text with `"100.10".parse()?`.
+    pub fn new(asset: Asset, budget: impl Into<Decimal>, profit_target: impl Into<Decimal>) -> Self {
+        Self {
+            asset,
+            budget: budget.into(),
+            profit_target: profit_target.into(),
+            loss_threshold: None,
+            max_positions: None,
+        }
     }
 }
 
@@ -45,7 +53,7 @@ pub struct AdvanceTrade {
     /// The perp to trade.
     pub asset: Asset,
     /// USDC, at least 10.
-    pub amount: f64,
+    pub amount: Decimal,
     /// Conservative, Aggressive or Degen.
     pub strategy: ExecutionStrategy,
     /// 1D to 365D.
@@ -56,8 +64,13 @@ pub struct AdvanceTrade {
 
 impl AdvanceTrade {
     /// An advance trade of `amount` (not the whole wallet).
-    pub fn new(asset: Asset, amount: f64, strategy: ExecutionStrategy, duration: StrategyDuration) -> Self {
-        Self { asset, amount, strategy, duration, max_wallet_budget: false }
+    pub fn new(
+        asset: Asset,
+        amount: impl Into<Decimal>,
+        strategy: ExecutionStrategy,
+        duration: StrategyDuration,
+    ) -> Self {
+        Self { asset, amount: amount.into(), strategy, duration, max_wallet_budget: false }
     }
 }
 
@@ -175,7 +188,7 @@ mod tests {
             .signer(alloy_signer_local::PrivateKeySigner::random())
             .build()
             .unwrap();
-        let trade = QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::ETH, 300.0, 40.0) };
+        let trade = QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::ETH, 300, 40) };
         client.quick_trade(trade).await.unwrap();
         let trade = client.api().get_current_trade().send().await.unwrap().into_inner();
         let trade_id = trade.id.unwrap();

@@ -148,7 +148,11 @@ async fn no_current_trade_is_none_however_the_server_says_it() {
     })
     .await;
     let trade = client(&server, false).current_trade().await.unwrap().expect("a trade");
-    assert_eq!((trade.id.as_deref(), trade.pnl), (Some("t-1"), Some(1.5)), "pnl sent as a string is read");
+    assert_eq!(
+        (trade.id.as_deref(), trade.pnl),
+        (Some("t-1"), Some("1.50".parse().unwrap())),
+        "pnl sent as a string is read"
+    );
 }
 
 #[tokio::test]
@@ -161,7 +165,9 @@ async fn money_sent_as_strings_is_read_by_the_typed_api_and_strict_refuses_it() 
     })
     .await;
     let profile = client(&server, false).api().get_profile().send().await.unwrap().into_inner();
-    assert_eq!((profile.balance, profile.total_deposited, profile.pnl), (Some(10000.0), Some(250.0), None));
+    let exact = |n: i64| Some(alura::Decimal::from(n));
+    assert_eq!((profile.balance, profile.total_deposited, profile.pnl), (exact(10000), exact(250), None));
+    assert_eq!(profile.balance.unwrap().to_string(), "10000.000000", "the digits the server wrote");
     let raw: Value =
         client(&server, false).call("get_profile", Map::new()).await.unwrap().to_value().unwrap();
     assert_eq!(raw["balance"], "10000.000000", "the untyped answer is the server's, as it came");
@@ -169,7 +175,7 @@ async fn money_sent_as_strings_is_read_by_the_typed_api_and_strict_refuses_it() 
         Error::Decode { path, message, .. } => {
             assert_eq!(path.as_deref(), Some("$.balance"));
             assert!(
-                message.contains("invalid type: string \"10000.000000\", expected a number"),
+                message.contains("invalid type: string \"10000.000000\", expected a decimal number"),
                 "{message}"
             );
         }

@@ -22,7 +22,7 @@ async fn trading_sessions() {
     let mock = mock();
     let (client, _) = client(&mock);
     let quick = client
-        .quick_trade(QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::SOL, 150.0, 25.0) })
+        .quick_trade(QuickTrade { max_positions: Some(3), ..QuickTrade::new(Asset::SOL, 150, 25) })
         .await
         .unwrap();
     assert_eq!((quick.asset_index, quick.status.as_deref()), (Some(2), Some("active")));
@@ -34,7 +34,7 @@ async fn trading_sessions() {
         (Asset::DOGE, ExecutionStrategy::Degen),
     ] {
         let s = client
-            .advance_trade(AdvanceTrade::new(asset, 50.0, strategy, StrategyDuration::X7d))
+            .advance_trade(AdvanceTrade::new(asset, 50, strategy, StrategyDuration::X7d))
             .await
             .unwrap();
         assert_eq!(s.execution_strategy.as_deref(), Some(strategy.to_string().as_str()));
@@ -43,7 +43,7 @@ async fn trading_sessions() {
     let active = client.api().list_active_sessions().send().await.unwrap().into_inner();
     assert_eq!(active.len(), 4);
 
-    let err = client.quick_trade(QuickTrade::new(Asset::SOL, 50.0, 10.0)).await.unwrap_err();
+    let err = client.quick_trade(QuickTrade::new(Asset::SOL, 50, 10)).await.unwrap_err();
     assert!(
         matches!(&err, Error::Api { status: 400, messages, .. }
         if messages == &["Duplicate asset index: you already have an active trading session for this asset"]),
@@ -80,7 +80,7 @@ async fn user() {
     let mock = mock();
     let (client, _) = client(&mock);
     let before = client.api().get_profile().send().await.unwrap().into_inner();
-    client.quick_trade(QuickTrade::new(Asset::AVAX, 100.0, 40.0)).await.unwrap();
+    client.quick_trade(QuickTrade::new(Asset::AVAX, 100, 40)).await.unwrap();
     let by_asset =
         client.api().close_position_by_asset().body_map(|b| b.asset_index(5)).send().await.unwrap();
     assert_eq!(by_asset.closed, Some(1));
@@ -92,7 +92,10 @@ async fn user() {
     client.api().send_usdc().body_map(|b| b.destination(to).amount(10.0)).send().await.unwrap();
     let after = client.api().get_profile().send().await.unwrap().into_inner();
     let spent = before.balance.unwrap() - after.balance.unwrap();
-    assert!((spent - 35.0).abs() < 1.0, "withdrew 25 and sent 10 (plus a tiny PnL): {spent}");
+    assert!(
+        (spent - alura::Decimal::from(35)).abs() < 1.into(),
+        "withdrew 25 and sent 10 (plus a tiny PnL): {spent}"
+    );
     let err = Error::from(client.api().claim_reward().send().await.unwrap_err());
     assert!(
         matches!(&err, Error::Api { status: 400, messages, .. } if messages == &["No rewards to claim"]),
@@ -129,7 +132,7 @@ async fn leaderboard() {
     let mock = mock();
     let (client, _) = client(&mock);
     let me = client.api().get_profile().send().await.unwrap().into_inner();
-    client.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await.unwrap();
+    client.quick_trade(QuickTrade::new(Asset::BTC, 100, 40)).await.unwrap();
     let api = client.api();
     assert_eq!(api.get_leaderboard_stats().send().await.unwrap().total_users, Some(1));
     let rankings = api.get_rankings().page(1).limit(10).period("all").send().await.unwrap().into_inner();

@@ -13,7 +13,7 @@ async fn bad_arguments_fail_before_anything_is_sent() {
     let mock = mock();
     let (client, _) = client(&mock);
     client.login().await.unwrap();
-    let err = client.quick_trade(QuickTrade::new(Asset::BTC, 5.0, 600.0)).await.unwrap_err();
+    let err = client.quick_trade(QuickTrade::new(Asset::BTC, 5, 600)).await.unwrap_err();
     assert!(matches!(&err, Error::InvalidInput { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -70,7 +70,7 @@ async fn not_found_and_forbidden_are_api_errors() {
     let mock = mock();
     let (a, _) = client(&mock);
     let (b, _) = client(&mock);
-    let session = a.quick_trade(QuickTrade::new(Asset::BTC, 100.0, 40.0)).await.unwrap();
+    let session = a.quick_trade(QuickTrade::new(Asset::BTC, 100, 40)).await.unwrap();
     let err = Error::from(
         b.api().get_session_logs().session_id(session.id.as_deref().unwrap()).send().await.unwrap_err(),
     );

@@ -11,7 +11,7 @@ use alura_mock::Fault;
 use common::{Waits, builder, client, mock, sent, status};
 
 fn quick() -> QuickTrade {
-    QuickTrade::new(Asset::BTC, 100.0, 40.0)
+    QuickTrade::new(Asset::BTC, 100, 40)
 }
 
 #[tokio::test]
@@ -46,7 +46,7 @@ async fn every_post_has_its_own_idempotency_key() {
     let mock = mock();
     let (client, _) = client(&mock);
     client.quick_trade(quick()).await.unwrap();
-    client.quick_trade(QuickTrade::new(Asset::ETH, 100.0, 40.0)).await.unwrap();
+    client.quick_trade(QuickTrade::new(Asset::ETH, 100, 40)).await.unwrap();
     let keys: BTreeSet<_> = mock
         .requests(None)
         .into_iter()

@@ -11,8 +11,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ActionResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub amount: ::std::option::Option<f64>,
+        pub amount: ::std::option::Option<::alura_api::Decimal>,
         ///How many positions were closed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::tolerant::option")]
@@ -120,7 +119,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateAdvanceTradingSessionDto {
         ///Amount in USDC
-        pub amount: f64,
+        pub amount: ::alura_api::Decimal,
         ///Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX
         #[serde(rename = "assetIndex")]
         pub asset_index: i64,
@@ -290,13 +289,13 @@ pub mod types {
         #[serde(rename = "assetIndex")]
         pub asset_index: i64,
         ///Budget in USDC
-        pub budget: f64,
+        pub budget: ::alura_api::Decimal,
         ///Loss threshold in percent
         #[serde(
             rename = "lossThreshold",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub loss_threshold: ::std::option::Option<f64>,
+        pub loss_threshold: ::std::option::Option<::alura_api::Decimal>,
         ///Maximum open positions
         #[serde(
             rename = "maxPositions",
@@ -305,7 +304,7 @@ pub mod types {
         pub max_positions: ::std::option::Option<::std::num::NonZeroU64>,
         ///Profit target in percent
         #[serde(rename = "profitTarget")]
-        pub profit_target: f64,
+        pub profit_target: ::alura_api::Decimal,
     }
     impl CreateTradingSessionDto {
         pub fn builder() -> builder::CreateTradingSessionDto {
@@ -662,14 +661,12 @@ pub mod types {
             rename = "averagePnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub average_pnl: ::std::option::Option<f64>,
+        pub average_pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "medianPnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub median_pnl: ::std::option::Option<f64>,
+        pub median_pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "profitableUsers",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -695,8 +692,7 @@ pub mod types {
             rename = "totalPnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub total_pnl: ::std::option::Option<f64>,
+        pub total_pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "totalTrades",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -713,8 +709,7 @@ pub mod types {
             rename = "totalVolume",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub total_volume: ::std::option::Option<f64>,
+        pub total_volume: ::std::option::Option<::alura_api::Decimal>,
     }
     impl LeaderboardStats {
         pub fn builder() -> builder::LeaderboardStats {
@@ -802,22 +797,19 @@ pub mod types {
             rename = "entryPrice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub entry_price: ::std::option::Option<f64>,
+        pub entry_price: ::std::option::Option<::alura_api::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "markPrice",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub mark_price: ::std::option::Option<f64>,
+        pub mark_price: ::std::option::Option<::alura_api::Decimal>,
         ///long or short
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub side: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub size: ::std::option::Option<f64>,
+        pub size: ::std::option::Option<::alura_api::Decimal>,
         ///open or closed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
@@ -832,8 +824,7 @@ pub mod types {
             rename = "unrealizedPnl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub unrealized_pnl: ::std::option::Option<f64>,
+        pub unrealized_pnl: ::std::option::Option<::alura_api::Decimal>,
     }
     impl Position {
         pub fn builder() -> builder::Position {
@@ -846,8 +837,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub pnl: ::std::option::Option<f64>,
+        pub pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub rank: ::std::option::Option<i64>,
@@ -951,8 +941,7 @@ pub mod types {
             rename = "totalRewards",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub total_rewards: ::std::option::Option<f64>,
+        pub total_rewards: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -968,7 +957,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendUsdcDto {
         ///Amount in USDC
-        pub amount: f64,
+        pub amount: ::alura_api::Decimal,
         ///EVM address (0x + 40 hex)
         pub destination: ::std::string::String,
     }
@@ -1019,8 +1008,7 @@ pub mod types {
         #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub total: ::std::option::Option<f64>,
+        pub total: ::std::option::Option<::alura_api::Decimal>,
     }
     impl TotalDeposited {
         pub fn builder() -> builder::TotalDeposited {
@@ -1049,8 +1037,7 @@ pub mod types {
         )]
         pub opened_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub pnl: ::std::option::Option<f64>,
+        pub pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub positions: ::std::vec::Vec<Position>,
         #[serde(
@@ -1100,8 +1087,7 @@ pub mod types {
         #[serde(default, deserialize_with = "crate::tolerant::option")]
         pub asset_index: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub budget: ::std::option::Option<f64>,
+        pub budget: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "closedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1125,8 +1111,7 @@ pub mod types {
             rename = "lossThreshold",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub loss_threshold: ::std::option::Option<f64>,
+        pub loss_threshold: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "maxPositions",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1140,14 +1125,12 @@ pub mod types {
         )]
         pub max_wallet_budget: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub pnl: ::std::option::Option<f64>,
+        pub pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "profitTarget",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub profit_target: ::std::option::Option<f64>,
+        pub profit_target: ::std::option::Option<::alura_api::Decimal>,
         ///e.g. active, closed
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
@@ -1177,8 +1160,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UsdcDeposit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub amount: ::std::option::Option<f64>,
+        pub amount: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1206,8 +1188,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub balance: ::std::option::Option<f64>,
+        pub balance: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1216,8 +1197,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub pnl: ::std::option::Option<f64>,
+        pub pnl: ::std::option::Option<::alura_api::Decimal>,
         #[serde(
             rename = "referralCode",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1232,8 +1212,7 @@ pub mod types {
             rename = "totalDeposited",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::tolerant::option")]
-        pub total_deposited: ::std::option::Option<f64>,
+        pub total_deposited: ::std::option::Option<::alura_api::Decimal>,
     }
     impl UserProfile {
         pub fn builder() -> builder::UserProfile {
@@ -1256,7 +1235,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WithdrawDto {
         ///Amount in USDC
-        pub amount: f64,
+        pub amount: ::alura_api::Decimal,
     }
     impl WithdrawDto {
         pub fn builder() -> builder::WithdrawDto {
@@ -1268,7 +1247,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ActionResult {
             amount: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             closed: ::std::result::Result<
@@ -1302,7 +1281,7 @@ pub mod types {
         impl ActionResult {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.amount = value
@@ -1770,7 +1749,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateAdvanceTradingSessionDto {
-            amount: ::std::result::Result<f64, ::std::string::String>,
+            amount: ::std::result::Result<::alura_api::Decimal, ::std::string::String>,
             asset_index: ::std::result::Result<i64, ::std::string::String>,
             execution_strategy: ::std::result::Result<
                 super::CreateAdvanceTradingSessionDtoExecutionStrategy,
@@ -1805,7 +1784,7 @@ pub mod types {
         impl CreateAdvanceTradingSessionDto {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::alura_api::Decimal>,
                 T::Error: ::std::fmt::Display,
             {
                 self.amount = value
@@ -1947,16 +1926,19 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreateTradingSessionDto {
             asset_index: ::std::result::Result<i64, ::std::string::String>,
-            budget: ::std::result::Result<f64, ::std::string::String>,
+            budget: ::std::result::Result<::alura_api::Decimal, ::std::string::String>,
             loss_threshold: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             max_positions: ::std::result::Result<
                 ::std::option::Option<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
-            profit_target: ::std::result::Result<f64, ::std::string::String>,
+            profit_target: ::std::result::Result<
+                ::alura_api::Decimal,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateTradingSessionDto {
             fn default() -> Self {
@@ -1984,7 +1966,7 @@ pub mod types {
             }
             pub fn budget<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::alura_api::Decimal>,
                 T::Error: ::std::fmt::Display,
             {
                 self.budget = value
@@ -1996,7 +1978,7 @@ pub mod types {
             }
             pub fn loss_threshold<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.loss_threshold = value
@@ -2024,7 +2006,7 @@ pub mod types {
             }
             pub fn profit_target<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::alura_api::Decimal>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profit_target = value
@@ -2634,11 +2616,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LeaderboardAnalytics {
             average_pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             median_pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             profitable_users: ::std::result::Result<
@@ -2663,7 +2645,7 @@ pub mod types {
         impl LeaderboardAnalytics {
             pub fn average_pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.average_pnl = value
@@ -2675,7 +2657,7 @@ pub mod types {
             }
             pub fn median_pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.median_pnl = value
@@ -2741,7 +2723,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LeaderboardStats {
             total_pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             total_trades: ::std::result::Result<
@@ -2753,7 +2735,7 @@ pub mod types {
                 ::std::string::String,
             >,
             total_volume: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
         }
@@ -2770,7 +2752,7 @@ pub mod types {
         impl LeaderboardStats {
             pub fn total_pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_pnl = value
@@ -2806,7 +2788,7 @@ pub mod types {
             }
             pub fn total_volume<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_volume = value
@@ -3191,7 +3173,7 @@ pub mod types {
                 ::std::string::String,
             >,
             entry_price: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -3199,7 +3181,7 @@ pub mod types {
                 ::std::string::String,
             >,
             mark_price: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             side: ::std::result::Result<
@@ -3207,7 +3189,7 @@ pub mod types {
                 ::std::string::String,
             >,
             size: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -3223,7 +3205,7 @@ pub mod types {
                 ::std::string::String,
             >,
             unrealized_pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
         }
@@ -3258,7 +3240,7 @@ pub mod types {
             }
             pub fn entry_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.entry_price = value
@@ -3280,7 +3262,7 @@ pub mod types {
             }
             pub fn mark_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mark_price = value
@@ -3304,7 +3286,7 @@ pub mod types {
             }
             pub fn size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.size = value
@@ -3352,7 +3334,7 @@ pub mod types {
             }
             pub fn unrealized_pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.unrealized_pnl = value
@@ -3407,7 +3389,7 @@ pub mod types {
                 ::std::string::String,
             >,
             pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             rank: ::std::result::Result<
@@ -3454,7 +3436,7 @@ pub mod types {
             }
             pub fn pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pnl = value
@@ -3802,7 +3784,7 @@ pub mod types {
                 ::std::string::String,
             >,
             total_rewards: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             user_id: ::std::result::Result<
@@ -3851,7 +3833,7 @@ pub mod types {
             }
             pub fn total_rewards<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_rewards = value
@@ -3899,7 +3881,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SendUsdcDto {
-            amount: ::std::result::Result<f64, ::std::string::String>,
+            amount: ::std::result::Result<::alura_api::Decimal, ::std::string::String>,
             destination: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -3916,7 +3898,7 @@ pub mod types {
         impl SendUsdcDto {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::alura_api::Decimal>,
                 T::Error: ::std::fmt::Display,
             {
                 self.amount = value
@@ -4148,7 +4130,7 @@ pub mod types {
                 ::std::string::String,
             >,
             total: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
         }
@@ -4175,7 +4157,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -4224,7 +4206,7 @@ pub mod types {
                 ::std::string::String,
             >,
             pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             positions: ::std::result::Result<
@@ -4303,7 +4285,7 @@ pub mod types {
             }
             pub fn pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pnl = value
@@ -4473,7 +4455,7 @@ pub mod types {
                 ::std::string::String,
             >,
             budget: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             closed_at: ::std::result::Result<
@@ -4493,7 +4475,7 @@ pub mod types {
                 ::std::string::String,
             >,
             loss_threshold: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             max_positions: ::std::result::Result<
@@ -4505,11 +4487,11 @@ pub mod types {
                 ::std::string::String,
             >,
             pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             profit_target: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -4570,7 +4552,7 @@ pub mod types {
             }
             pub fn budget<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.budget = value
@@ -4630,7 +4612,7 @@ pub mod types {
             }
             pub fn loss_threshold<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.loss_threshold = value
@@ -4670,7 +4652,7 @@ pub mod types {
             }
             pub fn pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pnl = value
@@ -4682,7 +4664,7 @@ pub mod types {
             }
             pub fn profit_target<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.profit_target = value
@@ -4805,7 +4787,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UsdcDeposit {
             amount: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -4839,7 +4821,7 @@ pub mod types {
         impl UsdcDeposit {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.amount = value
@@ -4928,7 +4910,7 @@ pub mod types {
                 ::std::string::String,
             >,
             balance: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
@@ -4940,7 +4922,7 @@ pub mod types {
                 ::std::string::String,
             >,
             pnl: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
             referral_code: ::std::result::Result<
@@ -4952,7 +4934,7 @@ pub mod types {
                 ::std::string::String,
             >,
             total_deposited: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::alura_api::Decimal>,
                 ::std::string::String,
             >,
         }
@@ -4985,7 +4967,7 @@ pub mod types {
             }
             pub fn balance<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.balance = value
@@ -5019,7 +5001,7 @@ pub mod types {
             }
             pub fn pnl<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pnl = value
@@ -5055,7 +5037,7 @@ pub mod types {
             }
             pub fn total_deposited<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::alura_api::Decimal>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_deposited = value
@@ -5140,7 +5122,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct WithdrawDto {
-            amount: ::std::result::Result<f64, ::std::string::String>,
+            amount: ::std::result::Result<::alura_api::Decimal, ::std::string::String>,
         }
         impl ::std::default::Default for WithdrawDto {
             fn default() -> Self {
@@ -5152,7 +5134,7 @@ pub mod types {
         impl WithdrawDto {
             pub fn amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::alura_api::Decimal>,
                 T::Error: ::std::fmt::Display,
             {
                 self.amount = value

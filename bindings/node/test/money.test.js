@@ -1,0 +1,39 @@
+'use strict'
+// Amounts go on the wire with exactly their digits: a numeric string as written, a number by
+// its shortest text, never in exponent notation.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const http = require('node:http')
+const alura = require('alura')
+
+test('amounts reach the server with exactly their digits', async () => {
+  const bodies = []
+  const server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      bodies.push(body)
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"success":true}')
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const client = new alura.Client({ baseUrl: `http://127.0.0.1:${server.address().port}`, token: 'tok' })
+    for (const [amount, wire] of [
+      ['100.10', '"amount":100.10'],
+      ['0.00008329', '"amount":0.00008329'],
+      [8.329e-5, '"amount":0.00008329'],
+      [100.1, '"amount":100.1'],
+      ['1234567890.123456789012345678', '"amount":1234567890.123456789012345678'],
+    ]) {
+      await client.withdraw({ amount })
+      const body = bodies.pop()
+      assert.ok(body.includes(wire), `${amount}: ${body}`)
+    }
+    await assert.rejects(client.withdraw({ amount: '1e400' }), alura.ValidationError)
+    assert.equal(bodies.length, 0, 'nothing was sent for an amount that is not a decimal')
+  } finally {
+    server.close()
+  }
+})
