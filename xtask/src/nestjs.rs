@@ -34,6 +34,9 @@ impl Server {
             .arg("dist/main.js")
             .current_dir(dir)
             .env("PORT", "0")
+            // The app exits when this pipe closes: when xtask ends, however it ends.
+            .env("EXIT_WITH_STDIN", "1")
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -89,10 +92,14 @@ fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<std::pa
     if scratch.exists() {
         std::fs::remove_dir_all(&scratch).context("clearing target/nestjs-regen")?;
     }
-    let listed =
-        Command::new("git").args(["ls-files", "-z"]).current_dir(root).output().context("git ls-files")?;
+    // Tracked files and new ones not ignored: the workspace as it is, uncommitted work included.
+    let listed = Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .current_dir(root)
+        .output()
+        .context("git ls-files (the NestJS step copies the workspace's files, and needs a git checkout)")?;
     if !listed.status.success() {
-        bail!("git ls-files failed");
+        bail!("git ls-files failed: is {} a git checkout?", root.display());
     }
     for rel in listed.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
         let rel = std::str::from_utf8(rel).context("a tracked path that is not UTF-8")?;

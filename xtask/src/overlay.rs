@@ -7,7 +7,7 @@
 //! one that is neither.
 
 use anyhow::{Context, Result, anyhow, bail};
-use roas_overlay::apply::{Apply, ApplyOptions};
+use roas_overlay::apply::{Apply, ApplyErrorKind, ApplyOptions};
 use roas_overlay::v1_0::{Action, Overlay};
 use roas_overlay::validation::Validate;
 use serde_json::Value;
@@ -56,19 +56,23 @@ pub fn apply(spec: &mut Value, overlay_yaml: &str, allow_stale: bool) -> Result<
     for (index, action) in overlay.actions.iter().enumerate() {
         let strict = ApplyOptions::ErrorOnZeroMatch | ApplyOptions::ErrorOnMixedKindMatch;
         let one = |action: Action| Overlay { actions: vec![action], ..overlay.clone() };
-        // Probe the target first, with an update that changes nothing, so a stale action
-        // clears nothing either.
-        if let Err(e) =
-            one(Action { update: Some(Value::Object(Default::default())), remove: None, ..action.clone() })
-                .apply(spec, strict)
-        {
-            stale.push(Stale {
-                index: Some(index),
-                target: action.target.clone(),
-                description: action.description.clone(),
-                why: e.to_string(),
-            });
-            continue;
+        // Probe the target first, on a copy (an update appends to an array target), so a stale
+        // action clears nothing either. Only a target that matches nothing is stale; any other
+        // failure is a mistake in the overlay, and stops generation.
+        let probe =
+            one(Action { update: Some(Value::Object(Default::default())), remove: None, ..action.clone() });
+        match probe.apply(&mut spec.clone(), strict) {
+            Ok(_) => {}
+            Err(e) if matches!(e.kind, ApplyErrorKind::ZeroMatch) => {
+                stale.push(Stale {
+                    index: Some(index),
+                    target: action.target.clone(),
+                    description: action.description.clone(),
+                    why: e.to_string(),
+                });
+                continue;
+            }
+            Err(e) => bail!("overlay action {index} ({}): {e}", action.target),
         }
         for code in replaced_contents(action) {
             let target = format!("{}.responses['{code}'].content", action.target);

@@ -135,11 +135,18 @@ fn tolerate_numbers_in_strings(file: &mut syn::File, request_types: &std::collec
                 "::std::option::Option<f64>" | "::std::option::Option<i64>" => "crate::tolerant::option",
                 _ => continue,
             };
-            // A field without a value is `None` as before; `default` may already be there.
-            let has_default = field
-                .attrs
-                .iter()
-                .any(|a| a.path().is_ident("serde") && a.to_token_stream().to_string().contains("default"));
+            // A field without a value is `None` as before; `default` may already be there (as a
+            // word of the attribute, not inside a string such as `rename = "defaultX"`).
+            let has_default = field.attrs.iter().any(|a| {
+                a.path().is_ident("serde")
+                    && a.to_token_stream().into_iter().any(|t| match t {
+                        proc_macro2::TokenTree::Group(g) => g
+                            .stream()
+                            .into_iter()
+                            .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "default")),
+                        _ => false,
+                    })
+            });
             let attr: syn::Attribute = if with.ends_with("option") && !has_default {
                 syn::parse_quote!(#[serde(default, deserialize_with = #with)])
             } else {

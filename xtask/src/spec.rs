@@ -33,12 +33,13 @@ fn unused_schemas(spec: &mut Value) -> Vec<String> {
     fn refs(value: &Value, out: &mut BTreeSet<String>) {
         match value {
             Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                {
-                    out.insert(name.to_owned());
+                // `$ref`s, and a discriminator's mapping values, may point into a schema too.
+                let mapped = map.get("mapping").filter(|_| map.contains_key("propertyName"));
+                let mapped = mapped.and_then(Value::as_object).into_iter().flat_map(|m| m.values());
+                for target in map.get("$ref").into_iter().chain(mapped).filter_map(Value::as_str) {
+                    if let Some(name) = target.strip_prefix("#/components/schemas/") {
+                        out.insert(name.split('/').next().unwrap_or(name).to_owned());
+                    }
                 }
                 map.values().for_each(|v| refs(v, out));
             }
@@ -46,8 +47,14 @@ fn unused_schemas(spec: &mut Value) -> Vec<String> {
             _ => {}
         }
     }
+    // Used from anywhere but the schemas themselves: paths, and the other components
+    // (responses, parameters, request bodies) that paths may reach.
     let mut used = BTreeSet::new();
-    refs(&spec["paths"], &mut used);
+    let mut rest = spec.clone();
+    if let Some(components) = rest.get_mut("components").and_then(Value::as_object_mut) {
+        components.remove("schemas");
+    }
+    refs(&rest, &mut used);
     let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
         return Vec::new();
     };

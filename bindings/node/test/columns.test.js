@@ -18,6 +18,7 @@ const hyperliquid = (t, o, c) => ({ t, T: t + 3599999, s: 'BTC', i: '1h', o, c, 
 
 test('candleColumns reads Hyperliquid candles in an envelope, arrays, and ours', async () => {
   const shapes = [
+    [hyperliquid(3600000, '65000.5', '65100.25'), hyperliquid(7200000, '65100.25', '65200')],
     { symbol: 'BTC', interval: '1h', count: 2, candles: [hyperliquid(3600000, '65000.5', '65100.25'), hyperliquid(7200000, '65100.25', '65200')] },
     [[3600000, '65000.5', '70001.5', '64999.25', '65100.25', '12.5'], [7200000, 65100.25, 70001.5, 64999.25, 65200, 12.5]],
     { items: [

@@ -22,10 +22,15 @@ thread_local! {
 
 /// Runs `f` (a decode) with numbers in strings refused, as the spec says.
 pub fn strictly<R>(f: impl FnOnce() -> R) -> R {
-    let before = STRICT.with(|s| s.replace(true));
-    let out = f();
-    STRICT.with(|s| s.set(before));
-    out
+    /// Puts the flag back even when `f` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STRICT.with(|s| s.set(self.0));
+        }
+    }
+    let _restore = Restore(STRICT.with(|s| s.replace(true)));
+    f()
 }
 
 /// How many numbers this thread has taken from strings so far. Decoding is synchronous, so the
@@ -47,6 +52,8 @@ pub(crate) fn count_tolerated() {
 /// A number type of the generated code.
 pub trait Number: Sized + std::str::FromStr {
     const EXPECTED: &'static str;
+    /// Not NaN nor infinite: Rust parses "NaN", "inf" and "1e400", which JSON cannot carry.
+    fn is_finite(&self) -> bool;
     fn from_i64(n: i64) -> Option<Self>;
     fn from_u64(n: u64) -> Option<Self>;
     fn from_f64(n: f64) -> Option<Self>;
@@ -54,6 +61,9 @@ pub trait Number: Sized + std::str::FromStr {
 
 impl Number for f64 {
     const EXPECTED: &'static str = "a number";
+    fn is_finite(&self) -> bool {
+        f64::is_finite(*self)
+    }
     fn from_i64(n: i64) -> Option<Self> {
         Some(n as f64)
     }
@@ -67,6 +77,9 @@ impl Number for f64 {
 
 impl Number for i64 {
     const EXPECTED: &'static str = "an integer";
+    fn is_finite(&self) -> bool {
+        true
+    }
     fn from_i64(n: i64) -> Option<Self> {
         Some(n)
     }
@@ -114,7 +127,12 @@ impl<T: Number> Visitor<'_> for NumberVisitor<T> {
         if is_strict() {
             return Err(E::invalid_type(de::Unexpected::Str(s), &self));
         }
-        let n = s.trim().parse::<T>().map_err(|_| E::invalid_value(de::Unexpected::Str(s), &self))?;
+        let n = s
+            .trim()
+            .parse::<T>()
+            .ok()
+            .filter(Number::is_finite)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(s), &self))?;
         count_tolerated();
         Ok(n)
     }
@@ -172,7 +190,15 @@ mod tests {
         let err = super::strictly(|| row(r#"{"price": "1.5"}"#)).unwrap_err().to_string();
         assert!(err.contains("invalid type: string \"1.5\", expected a number"), "{err}");
         assert!(row(r#"{"price": "1.5"}"#).is_ok(), "strictness ends with `strictly`");
-        for bad in [r#"{"price": "abc"}"#, r#"{"price": 1, "time": 1.5}"#, r#"{"price": 1, "time": 1e300}"#] {
+        for bad in [
+            r#"{"price": "abc"}"#,
+            r#"{"price": 1, "time": 1.5}"#,
+            r#"{"price": 1, "time": 1e300}"#,
+            r#"{"price": "NaN"}"#,
+            r#"{"price": "inf"}"#,
+            r#"{"price": "-Infinity"}"#,
+            r#"{"price": "1e400"}"#,
+        ] {
             assert!(row(bad).is_err(), "{bad}");
         }
     }

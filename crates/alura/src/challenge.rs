@@ -51,6 +51,10 @@ pub(crate) fn check(message: &str, nonce: &str, address: Address, site: &Site) -
         ));
     }
     if let Some(domain) = siwe_domain(message) {
+        // One URI only: a statement could hold a `URI:` line of its own above the real one.
+        if message.lines().filter(|l| l.trim_start().starts_with("URI:")).count() > 1 {
+            return Err(Refusal::NotOurs("it has more than one URI line".into()));
+        }
         if !site.allows(domain) {
             return Err(Refusal::OtherSite { seen: domain.to_owned(), what: "domain" });
         }
@@ -66,6 +70,18 @@ pub(crate) fn check(message: &str, nonce: &str, address: Address, site: &Site) -
 impl Site {
     /// Whether a sign-in naming `host` (`name[:port]`) is for this API's site.
     fn allows(&self, host: &str) -> bool {
+        // Only a host name or a bracketed IPv6 address, and a port: a lax verifier could read
+        // `victim.com x.alura.fun` or `victim.com/.alura.fun` as `victim.com`.
+        let name_chars = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+        let bracketed = |h: &str| {
+            h.starts_with('[')
+                && h.ends_with(']')
+                && h[1..h.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        };
+        let name = without_port(host);
+        if name.is_empty() || !(name.chars().all(name_chars) || bracketed(name)) {
+            return false;
+        }
         same_host(host, &self.api_host)
             || self.trusted.iter().any(|t| same_host(host, t.trim()))
             || matches!(
@@ -105,7 +121,8 @@ fn field<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 /// `https://host:port/path` -> `host:port`.
 fn uri_host(uri: &str) -> &str {
     let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    // Browsers read `\` as `/`: `https://evil.example\@x.alura.fun` is evil.example.
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or(rest);
     authority.rsplit_once('@').map_or(authority, |(_, h)| h)
 }
 
@@ -185,6 +202,10 @@ mod tests {
         assert!(refused("127.0.0.2", "http://127.0.0.2", "127.0.0.1:3000"));
         assert!(refused("127.0.0.1:4000", "http://127.0.0.1:4000", "127.0.0.1:3000"));
         assert!(refused("evil.localhost", "http://evil.localhost", "localhost:8080"));
+        // Hosts a lax verifier might read as another site; a backslash is a slash to browsers.
+        assert!(refused("victim.com x.alura.fun", "https://x.alura.fun", API));
+        assert!(refused("victim.com/.alura.fun", "https://x.alura.fun", API));
+        assert!(refused("x.alura.fun", "https://evil.example\\@x.alura.fun", API));
         // A right domain with a URI elsewhere is still a sign-in for elsewhere.
         assert_eq!(
             sign_in("testnet.alura.fun", "https://evil.example/x", API, &[]),
@@ -199,6 +220,14 @@ mod tests {
         assert_eq!(sign_in("login.partner.example", "https://login.partner.example/", API, &trusted), Ok(()));
         // Trust is for that host, not its whole site.
         assert!(sign_in("other.partner.example", "https://other.partner.example", API, &trusted).is_err());
+    }
+
+    #[test]
+    fn a_second_uri_line_is_refused() {
+        let message = format!(
+            "testnet.alura.fun wants you to sign in with your Ethereum account:\n{ADDRESS}\n\nURI: https://testnet.alura.fun\n\nURI: https://victim.example\nVersion: 1\nNonce: nonce-42x"
+        );
+        assert!(matches!(check(&message, "nonce-42x", address(), &site(API, &[])), Err(Refusal::NotOurs(_))));
     }
 
     #[test]

@@ -221,7 +221,7 @@ impl<'de> serde::de::Visitor<'de> for RowVisitor {
 /// A number, or a string holding one.
 struct Number<T>(T);
 
-impl<'de, T: FromStr + TryFrom<NumberOf>> Deserialize<'de> for Number<T> {
+impl<'de, T: FromStr + TryFrom<NumberOf> + Finite> Deserialize<'de> for Number<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
         let parsed = match serde_json::Value::deserialize(d)? {
@@ -230,10 +230,28 @@ impl<'de, T: FromStr + TryFrom<NumberOf>> Deserialize<'de> for Number<T> {
                 .map(NumberOf::Int)
                 .or_else(|| n.as_f64().map(NumberOf::Float))
                 .and_then(|n| T::try_from(n).ok()),
-            serde_json::Value::String(s) => s.trim().parse::<T>().ok(),
+            // Rust parses "NaN", "inf" and "1e400" (infinity) as floats; JSON has no such numbers.
+            serde_json::Value::String(s) => s.trim().parse::<T>().ok().filter(|n| n.is_finite_number()),
             _ => None,
         };
         parsed.map(Number).ok_or_else(|| D::Error::custom("expected a number or a string holding one"))
+    }
+}
+
+/// Whether a parsed value is a number JSON could carry.
+trait Finite {
+    fn is_finite_number(&self) -> bool;
+}
+
+impl Finite for f64 {
+    fn is_finite_number(&self) -> bool {
+        self.is_finite()
+    }
+}
+
+impl Finite for i64 {
+    fn is_finite_number(&self) -> bool {
+        true
     }
 }
 
@@ -299,8 +317,14 @@ impl Client {
         }
         let (sent, captured) = decode::capturing(b.send()).await;
         let body = match (sent, captured) {
-            // The generated client decoded the candles: they fit, and are not parsed again.
-            (Ok(candles), _) => return Ok(candles.into_inner().into_iter().collect()),
+            // The generated client decoded the candles, and they are ours: not parsed again.
+            (Ok(candles), _) if candles.iter().all(|c| c.open_time.is_some()) => {
+                return Ok(candles.into_inner().into_iter().collect());
+            }
+            // A list of objects that are not ours (Hyperliquid's `{t, o, ...}`) also "fits" the
+            // schema, whose fields are all optional; the rows read it in its own shape.
+            (Ok(_), Some(captured)) => captured.body,
+            (Ok(candles), None) => return Ok(candles.into_inner().into_iter().collect()),
             (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => body,
             (Err(e), _) => return Err(e.into()),
         };

@@ -72,6 +72,12 @@ async fn columns_of(body: Value) -> alura::Result<alura::CandleColumns> {
 async fn candle_columns_read_every_shape_a_server_is_likely_to_use() {
     let hyperliquid = |t: i64, o: &str, c: &str| serde_json::json!({"t": t, "T": t + 3_599_999, "s": "BTC", "i": "1h", "o": o, "c": c, "h": "70001.5", "l": "64999.25", "v": "12.5", "n": 42});
     let shapes = [
+        // Hyperliquid's own candles, bare (its candleSnapshot passed through): every field of
+        // our schema is optional, so this "fits" it and must still be read in its own shape.
+        serde_json::json!([
+            hyperliquid(3_600_000, "65000.5", "65100.25"),
+            hyperliquid(7_200_000, "65100.25", "65200")
+        ]),
         // Hyperliquid's own candles, in the envelope a NestJS backend wraps them in.
         serde_json::json!({"symbol": "BTC", "interval": "1h", "count": 2, "candles": [
             hyperliquid(3_600_000, "65000.5", "65100.25"), hyperliquid(7_200_000, "65100.25", "65200")
@@ -113,6 +119,12 @@ async fn a_candle_history_in_an_unknown_shape_is_an_error_that_names_it() {
         }
         other => panic!("{other:?}"),
     }
+    // Postgres numerics may hold NaN and Infinity, which TypeORM sends as text: never a price.
+    let columns =
+        columns_of(serde_json::json!([{"openTime": 1, "open": "NaN", "close": "Infinity", "high": "1e400"}]))
+            .await
+            .unwrap_err();
+    assert!(matches!(columns, Error::Decode { .. }), "{columns:?}");
     let err = columns_of(serde_json::json!(["a", "b"])).await.unwrap_err();
     match &err {
         Error::Decode { message, path, .. } => {

@@ -25,6 +25,12 @@ async function bootstrap() {
   await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   process.stdout.write(`listening on http://127.0.0.1:${port}\n`);
+  // Under a test runner: exit when it closes our stdin, even if it was killed outright.
+  if (process.env.EXIT_WITH_STDIN === '1') {
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('error', () => process.exit(0));
+    process.stdin.resume();
+  }
 }
 
 bootstrap().catch((err) => {
