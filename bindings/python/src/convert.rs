@@ -2,6 +2,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
@@ -32,6 +33,11 @@ pub fn from_py(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
     }
+    // A decimal.Decimal goes over as its text, which the core's decimal reads digit for digit
+    // (and refuses "NaN" or "Infinity" with the field's name): never through a float.
+    if value.is_instance(decimal_type(value.py())?)? {
+        return Ok(Value::String(value.str()?.to_cow()?.into_owned()));
+    }
     if let Ok(d) = value.cast::<PyDict>() {
         return Ok(Value::Object(map_from_py(d, what)?));
     }
@@ -41,8 +47,16 @@ pub fn from_py(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     }
     let type_name = value.get_type().name()?.to_string();
     Err(PyTypeError::new_err(format!(
-        "{what}: a {type_name} cannot be sent; use str, int, float, bool, None, list or dict"
+        "{what}: a {type_name} cannot be sent; use str, int, float, Decimal, bool, None, list or dict"
     )))
+}
+
+/// `decimal.Decimal`, looked up once.
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    DECIMAL
+        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("decimal")?.getattr("Decimal")?.unbind()))
+        .map(|t| t.bind(py))
 }
 
 pub fn map_from_py(dict: &Bound<'_, PyDict>, what: &str) -> PyResult<Map<String, Value>> {
