@@ -113,6 +113,8 @@ pub enum Ty {
     String,
     Integer,
     Number,
+    /// A number the spec marks `format: decimal`: money, read and written exactly.
+    Decimal,
     Boolean,
     Array(Box<Ty>),
     /// An object with no declared fields.
@@ -123,6 +125,26 @@ pub enum Ty {
 }
 
 impl Model {
+    /// The names of the fields that hold decimals, sorted: a binding that turns JSON into its
+    /// own objects by field name makes these exact (Python's `decimal.Decimal`). A name that is
+    /// a decimal in one shape and something else in another (`total`: money in one answer, a
+    /// count of rows in a page) is left out, as a name alone cannot tell them apart.
+    pub fn decimal_fields(&self) -> Vec<&str> {
+        let decimal = |ty: &Ty| {
+            matches!(ty, Ty::Decimal) || matches!(ty, Ty::Nullable(inner) if **inner == Ty::Decimal)
+        };
+        let fields: Vec<_> = self.shapes.iter().flat_map(|s| &s.fields).collect();
+        let mut names: Vec<&str> = fields
+            .iter()
+            .filter(|f| decimal(&f.ty))
+            .map(|f| f.name.as_str())
+            .filter(|name| fields.iter().all(|g| g.name != *name || decimal(&g.ty)))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Builds the model from the normalised spec.
     pub fn build(spec: &Value) -> Result<Model> {
         let mut enums = Enums::default();
@@ -358,6 +380,7 @@ fn ty(schema: &Value, hint: &str, enums: &mut Enums) -> Ty {
         match schema["type"].as_str() {
             Some("string") => Ty::String,
             Some("integer") => Ty::Integer,
+            Some("number") if schema["format"] == "decimal" => Ty::Decimal,
             Some("number") => Ty::Number,
             Some("boolean") => Ty::Boolean,
             Some("array") => Ty::Array(Box::new(ty(&schema["items"], hint, enums))),

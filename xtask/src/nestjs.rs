@@ -110,6 +110,7 @@ fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<std::pa
         std::fs::create_dir_all(to.parent().context("a path without a parent")?)?;
         std::fs::copy(&from, &to).with_context(|| format!("copying {rel}"))?;
     }
+    separate_artifacts(&scratch)?;
     crate::fetch::run(url, &scratch.join(crate::generate::RAW), false, true)?;
     crate::generate::run(&scratch, false, false, true)?;
     let target_dir = root.join("target");
@@ -167,4 +168,20 @@ fn regenerated_bindings(
     run(python, &["tests/nestjs/clients/check.py", url], scratch, &[("PYTHONPATH", site_arg)])?;
     println!("nestjs: the regenerated Python and Node packages build and trade");
     Ok(())
+}
+
+/// Gives the copy's own crates another version. Cargo names a workspace member's artifacts by
+/// its name, version and path relative to the workspace, all the same in the copy: without
+/// this, the regenerated crates would be built over ours in the shared target directory (and
+/// ours, built next, taken for fresh). Dependencies keep theirs, so they are not built again.
+fn separate_artifacts(scratch: &Path) -> Result<()> {
+    let manifest = scratch.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).context("reading the copy's Cargo.toml")?;
+    let ours = format!("version = \"{}\"", env!("CARGO_PKG_VERSION"));
+    if text.matches(&ours).count() < 3 {
+        bail!("the copy's Cargo.toml does not give the workspace version where expected ({ours})");
+    }
+    // A pre-release maturin and napi can both write (PEP 440 `a1`).
+    let regen = format!("version = \"{}-alpha.1\"", env!("CARGO_PKG_VERSION"));
+    std::fs::write(&manifest, text.replace(&ours, &regen)).context("writing the copy's Cargo.toml")
 }

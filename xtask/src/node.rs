@@ -15,7 +15,7 @@ fn ts_type(ty: &Ty) -> String {
     match ty {
         Ty::Shape(name) | Ty::Enum(name) => name.clone(),
         Ty::String => "string".into(),
-        Ty::Integer | Ty::Number => "number".into(),
+        Ty::Integer | Ty::Number | Ty::Decimal => "number".into(),
         Ty::Boolean => "boolean".into(),
         Ty::Array(item) => format!("Array<{}>", ts_type(item)),
         Ty::Object => "Record<string, unknown>".into(),

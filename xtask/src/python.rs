@@ -23,6 +23,7 @@ fn py_type(ty: &Ty, prefix: &str) -> String {
         Ty::String => "str".into(),
         Ty::Integer => "int".into(),
         Ty::Number => "float".into(),
+        Ty::Decimal => format!("{prefix}Decimal"),
         Ty::Boolean => "bool".into(),
         Ty::Array(item) => format!("List[{}]", py_type(item, prefix)),
         Ty::Object => "Dict[str, Any]".into(),
@@ -31,6 +32,16 @@ fn py_type(ty: &Ty, prefix: &str) -> String {
             format!("Union[{}]", options.iter().map(|o| py_type(o, prefix)).collect::<Vec<_>>().join(", "))
         }
         Ty::Nullable(inner) => format!("Optional[{}]", py_type(inner, prefix)),
+    }
+}
+
+/// The Python type an argument of type `ty` takes: as [`py_type`], but a decimal takes
+/// `t.Money` (a `Decimal`, `int`, `float` or numeric `str`; a float goes by its shortest repr).
+fn py_param_type(ty: &Ty) -> String {
+    match ty {
+        Ty::Decimal => "t.Money".into(),
+        Ty::Nullable(inner) if **inner == Ty::Decimal => "Optional[t.Money]".into(),
+        other => py_type(other, "t."),
     }
 }
 
@@ -102,7 +113,7 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
             sig.push("*".into());
             star = true;
         }
-        let ty = py_type(&p.ty, "t.");
+        let ty = py_param_type(&p.ty);
         sig.push(if p.required {
             format!("{}: {ty}", identifier(&p.wire))
         } else if matches!(p.ty, Ty::Nullable(_)) {
@@ -176,7 +187,8 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
 
 fn types(model: &Model) -> Result<String> {
     let mut classes = String::new();
-    let mut exported: Vec<&str> = model.enums.keys().map(String::as_str).collect();
+    let mut exported: Vec<&str> = vec!["Money"];
+    exported.extend(model.enums.keys().map(String::as_str));
     for shape in &model.shapes {
         exported.push(&shape.name);
         let mut fields = String::new();
@@ -210,11 +222,16 @@ and its enums as Literal types. Responses are plain dicts; these types are for t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
 from typing_extensions import Literal, NotRequired, TypedDict
 
 __all__ = [{}]
+
+Money = Union[Decimal, int, float, str]
+"""What a money argument takes: a Decimal, an int, a float (sent by its shortest repr, as
+``Decimal(repr(x))``) or a str holding a number. Money in answers is a ``Decimal``."""
 
 {aliases}
 {classes}"#,

@@ -185,6 +185,8 @@ pub fn operations(model: &Model) -> Result<String> {
     // Sorted by id: the transport looks an operation up on every call, by binary search.
     rows.sort_unstable_by_key(|(id, _)| *id);
     let rows: String = rows.into_iter().map(|(_, row)| row).collect();
+    let decimals: Vec<String> = model.decimal_fields().iter().map(|n| format!("{n:?}")).collect();
+    let decimals = decimals.join(", ");
     let text = format!(
         r#"//! Every operation of the API, sorted by operation id.
 
@@ -193,6 +195,9 @@ use crate::operation::{{Field, Kind, Location, Operation}};
 /// All operations.
 pub const OPERATIONS: &[Operation] = &[
 {rows}];
+
+/// The names of the fields that hold money (`format: decimal`) in any answer, sorted.
+pub const DECIMAL_FIELDS: &[&str] = &[{decimals}];
 "#
     );
     let file: syn::File = syn::parse_str(&text).context("the operation table does not parse")?;

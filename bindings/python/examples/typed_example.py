@@ -6,6 +6,7 @@ Run it: python bindings/python/examples/typed_example.py
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import List
 
 import alura
@@ -13,7 +14,7 @@ from alura import types as t
 from alura.testing import MockServer
 
 
-def open_and_close(client: alura.Client, asset: alura.Asset) -> float:
+def open_and_close(client: alura.Client, asset: alura.Asset) -> Decimal:
     session: t.TradingSession = client.create_trading_session(budget=100, profit_target=40, asset_index=asset)
     strategy: t.ExecutionStrategy = "Aggressive"
     client.create_advance_trading_session(
@@ -23,7 +24,7 @@ def open_and_close(client: alura.Client, asset: alura.Asset) -> float:
     positions: List[t.Position] = trade["positions"]
     closed: t.ActionResult = client.close_trade(trade["id"])
     print(f"session {session['id']}: closed {closed.get('closed')} of {len(positions)} position(s)")
-    return closed.get("amount", 0.0)
+    return closed.get("amount", Decimal(0))  # money is exact: a Decimal from the server's digits
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ pub fn from_py(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
 }
 
 /// `decimal.Decimal`, looked up once.
-fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+pub fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     DECIMAL
         .get_or_try_init(py, || Ok::<_, PyErr>(py.import("decimal")?.getattr("Decimal")?.unbind()))

@@ -9,6 +9,7 @@ use std::fmt;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 /// `json` (one JSON document) as Python objects.
@@ -31,8 +32,17 @@ const KEY_SLOTS: usize = 512;
 const LONGEST_CACHED_KEY: usize = 64;
 
 /// Keys seen lately, direct-mapped by their length and three of their bytes; a clash only
-/// costs a miss. Borrowed once per document, not once per key.
-struct Keys(Vec<Option<(Box<str>, Py<PyString>)>>);
+/// costs a miss. Borrowed once per document, not once per key. Each remembers whether it names
+/// money ([`alura_api::operations::DECIMAL_FIELDS`]).
+struct Keys(Vec<Option<CachedKey>>);
+
+/// A key's text, its Python string, and whether it names money.
+type CachedKey = (Box<str>, Py<PyString>, bool);
+
+/// Whether a field of this name holds money, whose value becomes a `decimal.Decimal`.
+fn is_money(name: &str) -> bool {
+    alura_api::operations::DECIMAL_FIELDS.binary_search(&name).is_ok()
+}
 
 thread_local! {
     static KEYS: RefCell<Keys> = RefCell::new(Keys::new());
@@ -60,12 +70,13 @@ impl Keys {
         &mut self,
         py: Python<'py>,
         bytes: &[u8],
-    ) -> Result<Bound<'py, PyString>, std::str::Utf8Error> {
+    ) -> Result<(Bound<'py, PyString>, bool), std::str::Utf8Error> {
         let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-            return Ok(PyString::new(py, ""));
+            return Ok((PyString::new(py, ""), false));
         };
         if bytes.len() > LONGEST_CACHED_KEY {
-            return Ok(PyString::new(py, std::str::from_utf8(bytes)?));
+            let text = std::str::from_utf8(bytes)?;
+            return Ok((PyString::new(py, text), is_money(text)));
         }
         // Cheaper than hashing every byte; keys of one object seldom share all four.
         let mix = bytes.len().wrapping_mul(31) ^ usize::from(first).wrapping_mul(7);
@@ -73,12 +84,15 @@ impl Keys {
             mix ^ usize::from(last).wrapping_mul(131) ^ usize::from(bytes[bytes.len() / 2]).wrapping_mul(17);
         let slot = &mut self.0[mix % KEY_SLOTS];
         match slot {
-            Some((cached, string)) if cached.as_bytes() == bytes => Ok(string.bind(py).clone()),
+            Some((cached, string, money)) if cached.as_bytes() == bytes => {
+                Ok((string.bind(py).clone(), *money))
+            }
             _ => {
                 let text = std::str::from_utf8(bytes)?;
                 let string = PyString::intern(py, text);
-                *slot = Some((text.into(), string.clone().unbind()));
-                Ok(string)
+                let money = is_money(text);
+                *slot = Some((text.into(), string.clone().unbind(), money));
+                Ok((string, money))
             }
         }
     }
@@ -142,16 +156,57 @@ impl<'de, 'py> Visitor<'de> for Any<'py, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let Self { py, keys } = self;
         let dict = PyDict::new(py);
-        while let Some(k) = map.next_key_seed(Key { py, keys: &mut *keys })? {
-            let v = map.next_value_seed(Any { py, keys: &mut *keys })?;
+        while let Some((k, money)) = map.next_key_seed(Key { py, keys: &mut *keys })? {
+            let v = if money {
+                map.next_value_seed(Money { py, keys: &mut *keys })?
+            } else {
+                map.next_value_seed(Any { py, keys: &mut *keys })?
+            };
             dict.set_item(k, v).map_err(py_error)?;
         }
         Ok(dict.into_any())
     }
 }
 
+/// The value of a money field: a `decimal.Decimal` made from the number's own text (or from a
+/// string holding a number, as TypeORM sends Postgres numerics), never through a float.
+/// Anything else (`null`, other text, a nested value) is converted as it is.
+struct Money<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+}
+
+impl<'de, 'py> DeserializeSeed<'de> for Money<'py, '_> {
+    type Value = Bound<'py, PyAny>;
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        let number = match text.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
+            Some(b'"') => serde_json::from_str::<String>(text)
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| s.parse::<alura_api::Decimal>().is_ok()),
+            _ => None,
+        };
+        match number {
+            Some(number) => decimal(self.py, &number).map_err(py_error),
+            None => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                Any { py: self.py, keys: self.keys }.deserialize(&mut de).map_err(de::Error::custom)
+            }
+        }
+    }
+}
+
+/// `decimal.Decimal(text)`: exact, whatever the thread's decimal context (a constructor from
+/// text does not round), and the global context is never touched.
+fn decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    crate::convert::decimal_type(py)?.call1((text,))
+}
+
 impl<'de, 'py> DeserializeSeed<'de> for Key<'py, '_> {
-    type Value = Bound<'py, PyString>;
+    type Value = (Bound<'py, PyString>, bool);
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         // Bytes: serde_json hands a key over unescaped but not checked as UTF-8.
         deserializer.deserialize_bytes(self)
@@ -159,7 +214,7 @@ impl<'de, 'py> DeserializeSeed<'de> for Key<'py, '_> {
 }
 
 impl<'de, 'py> Visitor<'de> for Key<'py, '_> {
-    type Value = Bound<'py, PyString>;
+    type Value = (Bound<'py, PyString>, bool);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime
 import os
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Sequence, Type, TypeVar, Union
+
+from typing_extensions import Literal
 
 from . import types as t
 from ._generated.operations import AsyncOperations, SyncOperations
 from ._native import NativeClient
 from ._options import RequestOptions
+from ._generated.errors import ValidationError
 from ._signer import _Signer
 
 if TYPE_CHECKING:
@@ -63,6 +67,7 @@ class _Base:
         address: Optional[str] = None,
         verify_challenge: Optional[bool] = None,
         trusted_domains: Optional[Sequence[str]] = None,
+        money: Literal["decimal", "float"] = "decimal",
         token_cache: Union[bool, str, "os.PathLike[str]", None] = None,
         on_token: Optional[Callable[[Token], None]] = None,
     ) -> None:
@@ -85,10 +90,18 @@ class _Base:
         its nonce, and, for a Sign-In with Ethereum message, a domain on this API's site: its
         registrable domain by the Public Suffix List, so an API at ``testnet-api.alura.fun`` accepts
         a sign-in for ``alura.fun``). ``trusted_domains`` lists further hosts to accept;
-        ``verify_challenge=False`` turns the check off for a server that phrases its message otherwise. ``token_cache=True``
-        keeps tokens between runs in the user's cache directory (or give a path); ``on_token``
-        is called with every new ``Token``.
+        ``verify_challenge=False`` turns the check off for a server that phrases its message
+        otherwise. ``token_cache=True`` keeps tokens between runs in the user's cache directory
+        (or give a path); ``on_token`` is called with every new ``Token``.
+
+        Money in answers (amounts, balances, PnL, prices, sizes: the fields the spec marks as
+        decimals) is a ``decimal.Decimal`` made from the server's own digits, whether it sent a
+        number or a string; ``money="float"`` gives floats instead. Money arguments take a
+        ``Decimal``, an ``int``, a numeric ``str`` or a ``float`` (sent by its shortest repr).
         """
+        if money not in ("decimal", "float"):
+            raise ValidationError(f'invalid input: money must be "decimal" or "float", not {money!r}')
+        self._money = money
         wrapped = _Signer(signer, address) if signer is not None else None
         on_new = (lambda value, at: on_token(_token((value, at)))) if on_token is not None else None  # type: ignore[misc]
         # Every default and check is the core's: what is left out goes over as None.
@@ -116,10 +129,16 @@ class _Base:
         )
 
     @classmethod
-    def _wrap(cls: Type[_Self], native: NativeClient) -> _Self:
+    def _wrap(cls: Type[_Self], native: NativeClient, money: str = "decimal") -> _Self:
         client = cls.__new__(cls)
         client._native = native
+        client._money = money
         return client
+
+    def _answer(self, value: Any) -> Any:
+        """An answer as this client hands it back: money as ``Decimal``, or as ``float`` for
+        ``money="float"``."""
+        return _floats(value) if self._money == "float" else value
 
     @property
     def base_url(self) -> str:
@@ -139,7 +158,7 @@ class _Base:
     def with_options(self: _Self, **options: Any) -> _Self:
         """This client with other settings (``timeout``, ``max_retries``, ``extra_headers``,
         ``idempotency_key``), sharing its connections and its login; the rest is kept."""
-        return type(self)._wrap(self._native.with_options(options))
+        return type(self)._wrap(self._native.with_options(options), self._money)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, address={self.address!r})"
@@ -194,7 +213,7 @@ class Client(_Base, SyncOperations):
     """Calls the Alura API and waits for each answer. Safe to share between threads."""
 
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
-        return self._native.call(operation, args, options)
+        return self._answer(self._native.call(operation, args, options))
 
     def login(self) -> None:
         """Logs in now rather than on the first call that needs it."""
@@ -258,7 +277,9 @@ class AsyncClient(_Base, AsyncOperations):
     """Calls the Alura API with coroutines. Every method of ``Client``, awaitable."""
 
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
-        return self._native.call_async(operation, args, options)  # type: ignore[no-any-return]
+        # The native call starts here, before the caller awaits it; floats are made after.
+        call: Awaitable[Any] = self._native.call_async(operation, args, options)
+        return call if self._money == "decimal" else _then_floats(call)
 
     async def login(self) -> None:
         """Logs in now rather than on the first call that needs it."""
@@ -315,3 +336,18 @@ class AsyncClient(_Base, AsyncOperations):
         tb: Optional[TracebackType],
     ) -> None:
         await self.close()
+
+
+def _floats(value: Any) -> Any:
+    """``value`` with every ``Decimal`` in it as the nearest ``float`` (``money="float"``)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats(v) for v in value]
+    return value
+
+
+async def _then_floats(call: Awaitable[Any]) -> Any:
+    return _floats(await call)

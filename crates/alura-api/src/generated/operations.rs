@@ -1008,3 +1008,22 @@ pub const OPERATIONS: &[Operation] = &[
         ],
     },
 ];
+/// The names of the fields that hold money (`format: decimal`) in any answer, sorted.
+pub const DECIMAL_FIELDS: &[&str] = &[
+    "amount",
+    "averagePnl",
+    "balance",
+    "budget",
+    "entryPrice",
+    "lossThreshold",
+    "markPrice",
+    "medianPnl",
+    "pnl",
+    "profitTarget",
+    "size",
+    "totalDeposited",
+    "totalPnl",
+    "totalRewards",
+    "totalVolume",
+    "unrealizedPnl",
+];

@@ -67,10 +67,10 @@ class SyncOperations:
     def create_trading_session(
         self,
         *,
-        budget: float,
-        profit_target: float,
+        budget: t.Money,
+        profit_target: t.Money,
         asset_index: int,
-        loss_threshold: Optional[float] = None,
+        loss_threshold: Optional[t.Money] = None,
         max_positions: Optional[int] = None,
         options: Optional[RequestOptions] = None,
     ) -> t.TradingSession:
@@ -103,7 +103,7 @@ class SyncOperations:
     def create_advance_trading_session(
         self,
         *,
-        amount: float,
+        amount: t.Money,
         execution_strategy: t.ExecutionStrategy,
         strategy_duration: t.StrategyDuration,
         asset_index: int,
@@ -240,7 +240,7 @@ class SyncOperations:
         """
         return cast("t.FillsSyncResult", self._call("sync_fills", {}, options))
 
-    def withdraw(self, *, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def withdraw(self, *, amount: t.Money, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Withdraw funds.
 
         ``POST /user/withdraw``
@@ -272,7 +272,7 @@ class SyncOperations:
         return cast("t.ActionResult", self._call("close_all_positions", {}, options))
 
     def send_usdc(
-        self, *, destination: str, amount: float, options: Optional[RequestOptions] = None
+        self, *, destination: str, amount: t.Money, options: Optional[RequestOptions] = None
     ) -> t.ActionResult:
         """Send USDC.
 
@@ -611,10 +611,10 @@ class AsyncOperations:
     async def create_trading_session(
         self,
         *,
-        budget: float,
-        profit_target: float,
+        budget: t.Money,
+        profit_target: t.Money,
         asset_index: int,
-        loss_threshold: Optional[float] = None,
+        loss_threshold: Optional[t.Money] = None,
         max_positions: Optional[int] = None,
         options: Optional[RequestOptions] = None,
     ) -> t.TradingSession:
@@ -647,7 +647,7 @@ class AsyncOperations:
     async def create_advance_trading_session(
         self,
         *,
-        amount: float,
+        amount: t.Money,
         execution_strategy: t.ExecutionStrategy,
         strategy_duration: t.StrategyDuration,
         asset_index: int,
@@ -793,7 +793,7 @@ class AsyncOperations:
         """
         return cast("t.FillsSyncResult", await self._call("sync_fills", {}, options))
 
-    async def withdraw(self, *, amount: float, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def withdraw(self, *, amount: t.Money, options: Optional[RequestOptions] = None) -> t.ActionResult:
         """Withdraw funds.
 
         ``POST /user/withdraw``
@@ -826,7 +826,7 @@ class AsyncOperations:
         return cast("t.ActionResult", await self._call("close_all_positions", {}, options))
 
     async def send_usdc(
-        self, *, destination: str, amount: float, options: Optional[RequestOptions] = None
+        self, *, destination: str, amount: t.Money, options: Optional[RequestOptions] = None
     ) -> t.ActionResult:
         """Send USDC.
 

@@ -4,11 +4,13 @@ and its enums as Literal types. Responses are plain dicts; these types are for t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
 from typing_extensions import Literal, NotRequired, TypedDict
 
 __all__ = [
+    "Money",
     "ExecutionStrategy",
     "Interval",
     "Period",
@@ -52,6 +54,10 @@ __all__ = [
     "WithdrawDto",
 ]
 
+Money = Union[Decimal, int, float, str]
+"""What a money argument takes: a Decimal, an int, a float (sent by its shortest repr, as
+``Decimal(repr(x))``) or a str holding a number. Money in answers is a ``Decimal``."""
+
 ExecutionStrategy = Literal["Conservative", "Aggressive", "Degen"]
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
 Period = Literal["daily", "weekly", "monthly", "all"]
@@ -66,7 +72,7 @@ class ActionResult(TypedDict):
     txHash: NotRequired[str]
     closed: NotRequired[int]
     """How many positions were closed."""
-    amount: NotRequired[float]
+    amount: NotRequired[Decimal]
 
 
 class Candle(TypedDict):
@@ -109,7 +115,7 @@ class CloseSignature(TypedDict):
 class CreateAdvanceTradingSessionDto(TypedDict):
     """The body of `create_advance_trading_session`."""
 
-    amount: float
+    amount: Decimal
     """Amount in USDC; at least 10."""
     executionStrategy: ExecutionStrategy
     """One of "Conservative", "Aggressive", "Degen"."""
@@ -131,11 +137,11 @@ class CreateReferralCodeDto(TypedDict):
 class CreateTradingSessionDto(TypedDict):
     """The body of `create_trading_session`."""
 
-    budget: float
+    budget: Decimal
     """Budget in USDC; at least 10."""
-    profitTarget: float
+    profitTarget: Decimal
     """Profit target in percent; at most 500."""
-    lossThreshold: NotRequired[Optional[float]]
+    lossThreshold: NotRequired[Optional[Decimal]]
     """Loss threshold in percent."""
     maxPositions: NotRequired[Optional[int]]
     """Maximum open positions; at least 1."""
@@ -213,8 +219,8 @@ class HealthStatus(TypedDict):
 class LeaderboardAnalytics(TypedDict):
     """The answer of `get_leaderboard_analytics`."""
 
-    averagePnl: NotRequired[float]
-    medianPnl: NotRequired[float]
+    averagePnl: NotRequired[Decimal]
+    medianPnl: NotRequired[Decimal]
     profitableUsers: NotRequired[int]
     topPerformers: NotRequired[List[RankingEntry]]
 
@@ -224,8 +230,8 @@ class LeaderboardStats(TypedDict):
 
     totalUsers: NotRequired[int]
     totalTrades: NotRequired[int]
-    totalVolume: NotRequired[float]
-    totalPnl: NotRequired[float]
+    totalVolume: NotRequired[Decimal]
+    totalPnl: NotRequired[Decimal]
 
 
 class LogEntry(TypedDict):
@@ -266,10 +272,10 @@ class Position(TypedDict):
     symbol: NotRequired[str]
     side: NotRequired[str]
     """long or short."""
-    size: NotRequired[float]
-    entryPrice: NotRequired[float]
-    markPrice: NotRequired[float]
-    unrealizedPnl: NotRequired[float]
+    size: NotRequired[Decimal]
+    entryPrice: NotRequired[Decimal]
+    markPrice: NotRequired[Decimal]
+    unrealizedPnl: NotRequired[Decimal]
     status: NotRequired[str]
     """open or closed."""
 
@@ -280,7 +286,7 @@ class RankingEntry(TypedDict):
     rank: NotRequired[int]
     userId: NotRequired[str]
     address: NotRequired[str]
-    pnl: NotRequired[float]
+    pnl: NotRequired[Decimal]
     roi: NotRequired[float]
     trades: NotRequired[int]
 
@@ -315,7 +321,7 @@ class ReferralStats(TypedDict):
     userId: NotRequired[str]
     totalReferrals: NotRequired[int]
     activeReferrals: NotRequired[int]
-    totalRewards: NotRequired[float]
+    totalRewards: NotRequired[Decimal]
 
 
 class SendUsdcDto(TypedDict):
@@ -323,7 +329,7 @@ class SendUsdcDto(TypedDict):
 
     destination: str
     """EVM address (0x + 40 hex)."""
-    amount: float
+    amount: Decimal
     """Amount in USDC; greater than 0."""
 
 
@@ -348,7 +354,7 @@ class SymbolList(TypedDict):
 class TotalDeposited(TypedDict):
     """The answer of `get_total_deposited`."""
 
-    total: NotRequired[float]
+    total: NotRequired[Decimal]
     count: NotRequired[int]
 
 
@@ -361,7 +367,7 @@ class Trade(TypedDict):
     """open or closed."""
     assetIndex: NotRequired[int]
     positions: NotRequired[List[Position]]
-    pnl: NotRequired[float]
+    pnl: NotRequired[Decimal]
     openedAt: NotRequired[str]
     closedAt: NotRequired[Optional[str]]
 
@@ -387,9 +393,9 @@ class TradingSession(TypedDict):
     """e.g. active, closed."""
     assetIndex: NotRequired[int]
     symbol: NotRequired[str]
-    budget: NotRequired[float]
-    profitTarget: NotRequired[float]
-    lossThreshold: NotRequired[float]
+    budget: NotRequired[Decimal]
+    profitTarget: NotRequired[Decimal]
+    lossThreshold: NotRequired[Decimal]
     maxPositions: NotRequired[int]
     executionStrategy: NotRequired[Optional[str]]
     """Advance sessions only."""
@@ -397,7 +403,7 @@ class TradingSession(TypedDict):
     """Advance sessions only."""
     maxWalletBudget: NotRequired[Optional[bool]]
     """Advance sessions only."""
-    pnl: NotRequired[float]
+    pnl: NotRequired[Decimal]
     createdAt: NotRequired[str]
     """ISO 8601 time."""
     closedAt: NotRequired[Optional[str]]
@@ -408,7 +414,7 @@ class UsdcDeposit(TypedDict):
 
     id: NotRequired[str]
     txHash: NotRequired[str]
-    amount: NotRequired[float]
+    amount: NotRequired[Decimal]
     status: NotRequired[str]
     """verified, pending or rejected."""
     createdAt: NotRequired[str]
@@ -421,9 +427,9 @@ class UserProfile(TypedDict):
     address: NotRequired[str]
     referralCode: NotRequired[Optional[str]]
     referredBy: NotRequired[Optional[str]]
-    balance: NotRequired[float]
-    totalDeposited: NotRequired[float]
-    pnl: NotRequired[float]
+    balance: NotRequired[Decimal]
+    totalDeposited: NotRequired[Decimal]
+    pnl: NotRequired[Decimal]
     createdAt: NotRequired[str]
 
 
@@ -437,5 +443,5 @@ class VerifyUsdcDepositDto(TypedDict):
 class WithdrawDto(TypedDict):
     """The body of `withdraw`."""
 
-    amount: float
+    amount: Decimal
     """Amount in USDC; greater than 0."""
