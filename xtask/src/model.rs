@@ -125,6 +125,32 @@ pub enum Ty {
 }
 
 impl Model {
+    /// Whether a value of type `ty` holds money at any depth: a field named in
+    /// [`Model::decimal_fields`].
+    pub fn holds_money(&self, ty: &Ty) -> bool {
+        let names = self.decimal_fields();
+        let mut seen = std::collections::BTreeSet::new();
+        self.reaches_money(ty, &names, &mut seen)
+    }
+
+    fn reaches_money<'a>(&'a self, ty: &'a Ty, names: &[&str], seen: &mut BTreeSet<&'a str>) -> bool {
+        match ty {
+            Ty::Shape(name) => {
+                if !seen.insert(name) {
+                    return false;
+                }
+                let Some(shape) = self.shapes.iter().find(|s| s.name == *name) else { return false };
+                shape
+                    .fields
+                    .iter()
+                    .any(|f| names.contains(&f.name.as_str()) || self.reaches_money(&f.ty, names, seen))
+            }
+            Ty::Array(item) | Ty::Nullable(item) => self.reaches_money(item, names, seen),
+            Ty::Union(options) => options.iter().any(|o| self.reaches_money(o, names, seen)),
+            _ => false,
+        }
+    }
+
     /// The names of the fields that hold decimals, sorted: a binding that turns JSON into its
     /// own objects by field name makes these exact (Python's `decimal.Decimal`). A name that is
     /// a decimal in one shape and something else in another (`total`: money in one answer, a

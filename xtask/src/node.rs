@@ -15,7 +15,8 @@ fn ts_type(ty: &Ty) -> String {
     match ty {
         Ty::Shape(name) | Ty::Enum(name) => name.clone(),
         Ty::String => "string".into(),
-        Ty::Integer | Ty::Number | Ty::Decimal => "number".into(),
+        Ty::Integer | Ty::Number => "number".into(),
+        Ty::Decimal => "Decimal".into(),
         Ty::Boolean => "boolean".into(),
         Ty::Array(item) => format!("Array<{}>", ts_type(item)),
         Ty::Object => "Record<string, unknown>".into(),
@@ -26,6 +27,18 @@ fn ts_type(ty: &Ty) -> String {
 }
 
 /// `operations.js`, `operations.d.ts`, `assets.js`, `assets.d.ts`.
+/// The TypeScript type an argument of type `ty` takes: a decimal takes `Money`.
+fn ts_param_type(ty: &Ty) -> String {
+    match ty {
+        Ty::Decimal => "Money".into(),
+        Ty::Nullable(inner) if **inner == Ty::Decimal => "Money | null".into(),
+        other => ts_type(other),
+    }
+}
+
+/// The money types at the top of `operations.d.ts`.
+const MONEY_TYPES: &str = "/**\n * Money in an answer: the server's exact digits as a string, for decimal.js, big.js or\n * bignumber.js (a number with the client's `money: 'number'`).\n */\nexport type Decimal = string\n/** What a money argument takes: a numeric string, sent with exactly its digits, or a number. */\nexport type Money = string | number\n";
+
 pub fn generate(model: &Model) -> Result<[String; 4]> {
     let mut js = String::new();
     let mut methods = String::new();
@@ -54,7 +67,7 @@ pub fn generate(model: &Model) -> Result<[String; 4]> {
         writeln!(aliases, "export type {alias} = {}", v.join(" | "))?;
     }
     let dts = format!(
-        "{HEADER}\nimport type {{ RequestOptions }} from '../options'\n\n{aliases}{shapes}{params_types}\n/** Every operation of the API as a method; each resolves to the response body. */\nexport declare class Operations {{\n  protected _call(operation: string, params: object, options?: RequestOptions): Promise<any>\n\n{methods}}}\n"
+        "{HEADER}\nimport type {{ RequestOptions }} from '../options'\n\n{MONEY_TYPES}\n{aliases}{shapes}{params_types}\n/** Every operation of the API as a method; each resolves to the response body. */\nexport declare class Operations {{\n  protected _call(operation: string, params: object, options?: RequestOptions): Promise<any>\n\n{methods}}}\n"
     );
     let (assets_js, assets_dts) = assets(model)?;
     Ok([js, dts, assets_js, assets_dts])
@@ -68,7 +81,7 @@ fn method(op: &Operation, js: &mut String, methods: &mut String, params_types: &
         if let Some(d) = &p.doc {
             writeln!(fields, "  /** {} */", comment(d))?;
         }
-        writeln!(fields, "  {}{}: {}", p.wire, if p.required { "" } else { "?" }, ts_type(&p.ty))?;
+        writeln!(fields, "  {}{}: {}", p.wire, if p.required { "" } else { "?" }, ts_param_type(&p.ty))?;
     }
     let returns = op.returns.as_ref().map_or("void".into(), ts_type);
     let doc =

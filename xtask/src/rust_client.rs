@@ -168,7 +168,7 @@ pub fn operations(model: &Model) -> Result<String> {
             let fields: Vec<String> = op.params.iter().map(field).collect();
             let row = format!(
                 "Operation {{ id: {:?}, method: {:?}, path: {:?}, tag: {:?}, authenticated: {}, \
-                 summary: {:?}, success: {}, has_body: {}, fields: &[{}] }},\n",
+                 summary: {:?}, success: {}, has_body: {}, money: {}, fields: &[{}] }},\n",
                 op.id,
                 op.method,
                 op.path,
@@ -177,6 +177,7 @@ pub fn operations(model: &Model) -> Result<String> {
                 op.summary,
                 op.success,
                 op.body.is_some(),
+                op.returns.as_ref().is_some_and(|ty| model.holds_money(ty)),
                 fields.join(", ")
             );
             (op.id.as_str(), row)

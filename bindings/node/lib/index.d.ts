@@ -58,6 +58,12 @@ export interface ClientOptions {
   verifyChallenge?: boolean
   /** Further hosts (`host` or `host:port`) a sign-in message may name. */
   trustedDomains?: string[]
+  /**
+   * Money in answers (amounts, balances, PnL, prices, sizes): `'string'`, the default, gives the
+   * server's exact digits as a string (`Decimal`), for decimal.js, big.js or bignumber.js;
+   * `'number'` gives JavaScript numbers.
+   */
+  money?: 'string' | 'number'
   /** Keep tokens between runs: true for the user's cache directory, or a file path. */
   tokenCache?: boolean | string
   /** Called with every new token, for those who keep tokens in their own store. */

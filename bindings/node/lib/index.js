@@ -85,6 +85,7 @@ const OPTION_TYPES = {
   address: 'string',
   verifyChallenge: 'boolean',
   trustedDomains: 'strings',
+  money: 'string',
   tokenCache: ['boolean', 'string'],
   onToken: 'function',
   logger: 'object',

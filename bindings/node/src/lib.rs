@@ -8,6 +8,7 @@ mod completion;
 pub mod logging;
 mod loop_runtime;
 mod mock;
+mod money;
 mod signer;
 mod uv;
 
@@ -51,6 +52,8 @@ pub struct ClientOptions {
     pub token_cache: Option<Either<bool, String>>,
     /// The lowest level the client's own logger gets (the constructor's `log`).
     pub log_level: Option<String>,
+    /// Money in answers: `'string'` (the server's digits, the default) or `'number'`.
+    pub money: Option<String>,
 }
 
 /// Milliseconds as the core's seconds.
@@ -295,6 +298,8 @@ fn whole(name: &str, n: f64) -> Result<i64> {
 pub struct NativeClient {
     client: alura::Client,
     log: logging::ClientLog,
+    /// Money in answers as strings of the server's digits (`money: 'string'`, the default).
+    money_strings: bool,
 }
 
 impl NativeClient {
@@ -330,6 +335,11 @@ impl NativeClient {
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
         let signer_address = options.signer_address.clone();
+        let money_strings = match options.money.as_deref() {
+            None | Some("string") => true,
+            Some("number") => false,
+            Some(other) => return Err(invalid(format!("money must be 'string' or 'number', not '{other}'"))),
+        };
         let log = logging::ClientLog::new(log, options.log_level.as_deref())?;
         let mut b = alura::ClientOptions::from(options).into_builder().map_err(to_js)?;
         if let Some(sign) = sign {
@@ -342,7 +352,7 @@ impl NativeClient {
         }
         // Building reads the token cache, whose warnings belong to this client's logger too.
         let client = log.in_scope(|| b.build()).map_err(to_js)?;
-        Ok(Self { client, log })
+        Ok(Self { client, log, money_strings })
     }
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body as
@@ -362,8 +372,17 @@ impl NativeClient {
         // The server's JSON goes over as text for V8's JSON.parse: building each object through
         // napi cost about three times as many instructions per call (bench/README.md), and
         // JSON.parse keeps a `__proto__` key an own property instead of setting a prototype.
-        let post = alura_api::find(&operation).filter(|op| op.method == "POST").map(|op| op.id);
-        let work = guarded(async move { client.call(&operation, args).await?.to_json_text() });
+        let found = alura_api::find(&operation);
+        let post = found.filter(|op| op.method == "POST").map(|op| op.id);
+        let money = found
+            .filter(|op| op.money)
+            .map(|_| if self.money_strings { money::Money::Strings } else { money::Money::Numbers });
+        let work = guarded(async move {
+            let text = client.call(&operation, args).await?.to_json_text()?;
+            let Some(money) = money else { return Ok(text) };
+            money::rewrite(text.as_bytes(), money)
+                .map_err(|e| alura::Error::decode(format!("{operation}: {e}")))
+        });
         let (abort, log) = (abort_id.and_then(abort::get), self.log.clone());
         completion::spawn(&env, on_loop, async move {
             let Some(abort) = abort else { return log.scope(work).await };
@@ -465,7 +484,11 @@ impl NativeClient {
     /// A client with other limits, sharing connections and the token.
     #[napi]
     pub fn with_options(&self, options: RequestOptions) -> Result<NativeClient> {
-        Ok(NativeClient { client: self.for_call(Some(options))?, log: self.log.clone() })
+        Ok(NativeClient {
+            client: self.for_call(Some(options))?,
+            log: self.log.clone(),
+            money_strings: self.money_strings,
+        })
     }
 
     /// The token held now, or null before the first login.

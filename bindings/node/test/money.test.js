@@ -37,3 +37,29 @@ test('amounts reach the server with exactly their digits', async () => {
     server.close()
   }
 })
+
+test('money in answers is a string of the server\'s digits, or a number when asked', async () => {
+  const { MockServer } = require('alura/testing')
+  for (const drift of [false, true]) {
+    const mock = new MockServer({ drift })
+    alura.setLogger({ debug() {}, info() {}, warn() {}, error() {} }, 'warn')
+    try {
+      const client = new alura.Client({ baseUrl: mock.url, privateKey: '0x' + '14'.repeat(32) })
+      const profile = await client.getProfile()
+      assert.equal(typeof profile.totalDeposited, 'string', `drift ${drift}`)
+      assert.equal(Number(profile.totalDeposited), 0)
+      const session = await client.createTradingSession({ budget: '100.10', profitTarget: 40, assetIndex: alura.Asset.BTC })
+      assert.equal(typeof session.profitTarget, 'string')
+      if (!drift) assert.equal(session.budget, '100.1', 'the simulator writes the number back as 100.1')
+      const trade = await client.getCurrentTrade()
+      for (const p of trade.positions) assert.match(p.entryPrice, /^\d+(\.\d+)?$/, 'every digit the server wrote')
+      const numbers = new alura.Client({ baseUrl: mock.url, token: client.token().value, money: 'number' })
+      assert.equal(typeof (await numbers.getProfile()).totalDeposited, 'number')
+      assert.equal(typeof (await numbers.withOptions({ timeoutMs: 5000 }).getProfile()).totalDeposited, 'number')
+    } finally {
+      alura.setLogger(console, 'warn')
+      mock.close()
+    }
+  }
+  assert.throws(() => new alura.Client({ money: 'double' }), alura.ValidationError)
+})

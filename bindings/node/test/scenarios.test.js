@@ -17,8 +17,9 @@ const only = (obj, keys, where) => {
   for (const k of Object.keys(obj)) assert.ok(keys.includes(k), `${where}: this harness does not know ${k}`)
 }
 
-// `want` is a subset of `got`. Against a drifting server a field may be missing or null, and a
-// number may come as a string.
+// `want` is a subset of `got`. Money comes as a string of the server's digits, which must
+// stand for the number wanted. Against a drifting server a field may be missing or null, and
+// any number may come as a string.
 function matches(got, want, drift = false) {
   if (Array.isArray(want)) {
     return Array.isArray(got) && got.length === want.length && want.every((w, i) => matches(got[i], w, drift))
@@ -30,7 +31,7 @@ function matches(got, want, drift = false) {
       Object.entries(want).every(([k, v]) => (drift && got[k] == null) || (k in got && matches(got[k], v, drift)))
     )
   }
-  if (drift && typeof got === 'string' && typeof want === 'number') return Number(got) === want
+  if (typeof got === 'string' && typeof want === 'number') return (drift || /^-?\d/.test(got)) && Number(got) === want
   return got === want
 }
 

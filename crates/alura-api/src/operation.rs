@@ -21,6 +21,10 @@ pub struct Operation {
     pub success: u16,
     /// Whether it takes a JSON body.
     pub has_body: bool,
+    /// Whether its answer holds money (a field of
+    /// [`DECIMAL_FIELDS`](crate::operations::DECIMAL_FIELDS)), at any depth: a binding that
+    /// makes money exact only needs to look at these answers.
+    pub money: bool,
     /// Its inputs: path and query parameters, then the top-level fields of the body.
     pub fields: &'static [Field],
 }

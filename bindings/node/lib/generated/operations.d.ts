@@ -2,6 +2,14 @@
 
 import type { RequestOptions } from '../options'
 
+/**
+ * Money in an answer: the server's exact digits as a string, for decimal.js, big.js or
+ * bignumber.js (a number with the client's `money: 'number'`).
+ */
+export type Decimal = string
+/** What a money argument takes: a numeric string, sent with exactly its digits, or a number. */
+export type Money = string | number
+
 export type ExecutionStrategy = 'Conservative' | 'Aggressive' | 'Degen'
 export type Interval = '1m' | '5m' | '15m' | '1h' | '4h' | '1d'
 export type Period = 'daily' | 'weekly' | 'monthly' | 'all'
@@ -14,7 +22,7 @@ export interface ActionResult {
   txHash?: string
   /** How many positions were closed. */
   closed?: number
-  amount?: number
+  amount?: Decimal
 }
 
 /** One OHLCV candle; times in ms since the epoch. */
@@ -53,7 +61,7 @@ export interface CloseSignature {
 /** The body of `create_advance_trading_session`. */
 export interface CreateAdvanceTradingSessionDto {
   /** Amount in USDC; at least 10. */
-  amount: number
+  amount: Decimal
   /** One of "Conservative", "Aggressive", "Degen". */
   executionStrategy: ExecutionStrategy
   /** One of "1D", "3D", "7D", "30D", "90D", "365D". */
@@ -73,11 +81,11 @@ export interface CreateReferralCodeDto {
 /** The body of `create_trading_session`. */
 export interface CreateTradingSessionDto {
   /** Budget in USDC; at least 10. */
-  budget: number
+  budget: Decimal
   /** Profit target in percent; at most 500. */
-  profitTarget: number
+  profitTarget: Decimal
   /** Loss threshold in percent. */
-  lossThreshold?: number | null
+  lossThreshold?: Decimal | null
   /** Maximum open positions; at least 1. */
   maxPositions?: number | null
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
@@ -146,8 +154,8 @@ export interface HealthStatus {
 
 /** The answer of `get_leaderboard_analytics`. */
 export interface LeaderboardAnalytics {
-  averagePnl?: number
-  medianPnl?: number
+  averagePnl?: Decimal
+  medianPnl?: Decimal
   profitableUsers?: number
   topPerformers?: Array<RankingEntry>
 }
@@ -156,8 +164,8 @@ export interface LeaderboardAnalytics {
 export interface LeaderboardStats {
   totalUsers?: number
   totalTrades?: number
-  totalVolume?: number
-  totalPnl?: number
+  totalVolume?: Decimal
+  totalPnl?: Decimal
 }
 
 /** An item of the answer of `get_session_logs`. */
@@ -194,10 +202,10 @@ export interface Position {
   symbol?: string
   /** long or short. */
   side?: string
-  size?: number
-  entryPrice?: number
-  markPrice?: number
-  unrealizedPnl?: number
+  size?: Decimal
+  entryPrice?: Decimal
+  markPrice?: Decimal
+  unrealizedPnl?: Decimal
   /** open or closed. */
   status?: string
 }
@@ -207,7 +215,7 @@ export interface RankingEntry {
   rank?: number
   userId?: string
   address?: string
-  pnl?: number
+  pnl?: Decimal
   roi?: number
   trades?: number
 }
@@ -238,7 +246,7 @@ export interface ReferralStats {
   userId?: string
   totalReferrals?: number
   activeReferrals?: number
-  totalRewards?: number
+  totalRewards?: Decimal
 }
 
 /** The body of `send_usdc`. */
@@ -246,7 +254,7 @@ export interface SendUsdcDto {
   /** EVM address (0x + 40 hex). */
   destination: string
   /** Amount in USDC; greater than 0. */
-  amount: number
+  amount: Decimal
 }
 
 /** The answer of `get_signals`. */
@@ -267,7 +275,7 @@ export interface SymbolList {
 
 /** The answer of `get_total_deposited`. */
 export interface TotalDeposited {
-  total?: number
+  total?: Decimal
   count?: number
 }
 
@@ -279,7 +287,7 @@ export interface Trade {
   status?: string
   assetIndex?: number
   positions?: Array<Position>
-  pnl?: number
+  pnl?: Decimal
   openedAt?: string
   closedAt?: string | null
 }
@@ -303,9 +311,9 @@ export interface TradingSession {
   status?: string
   assetIndex?: number
   symbol?: string
-  budget?: number
-  profitTarget?: number
-  lossThreshold?: number
+  budget?: Decimal
+  profitTarget?: Decimal
+  lossThreshold?: Decimal
   maxPositions?: number
   /** Advance sessions only. */
   executionStrategy?: string | null
@@ -313,7 +321,7 @@ export interface TradingSession {
   strategyDuration?: string | null
   /** Advance sessions only. */
   maxWalletBudget?: boolean | null
-  pnl?: number
+  pnl?: Decimal
   /** ISO 8601 time. */
   createdAt?: string
   closedAt?: string | null
@@ -323,7 +331,7 @@ export interface TradingSession {
 export interface UsdcDeposit {
   id?: string
   txHash?: string
-  amount?: number
+  amount?: Decimal
   /** verified, pending or rejected. */
   status?: string
   createdAt?: string
@@ -335,9 +343,9 @@ export interface UserProfile {
   address?: string
   referralCode?: string | null
   referredBy?: string | null
-  balance?: number
-  totalDeposited?: number
-  pnl?: number
+  balance?: Decimal
+  totalDeposited?: Decimal
+  pnl?: Decimal
   createdAt?: string
 }
 
@@ -350,7 +358,7 @@ export interface VerifyUsdcDepositDto {
 /** The body of `withdraw`. */
 export interface WithdrawDto {
   /** Amount in USDC; greater than 0. */
-  amount: number
+  amount: Decimal
 }
 
 /** The arguments of `requestChallenge`. */
@@ -372,11 +380,11 @@ export interface VerifySignatureParams {
 /** The arguments of `createTradingSession`. */
 export interface CreateTradingSessionParams {
   /** Budget in USDC; at least 10. */
-  budget: number
+  budget: Money
   /** Profit target in percent; at most 500. */
-  profitTarget: number
+  profitTarget: Money
   /** Loss threshold in percent. */
-  lossThreshold?: number | null
+  lossThreshold?: Money | null
   /** Maximum open positions; at least 1. */
   maxPositions?: number | null
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
@@ -386,7 +394,7 @@ export interface CreateTradingSessionParams {
 /** The arguments of `createAdvanceTradingSession`. */
 export interface CreateAdvanceTradingSessionParams {
   /** Amount in USDC; at least 10. */
-  amount: number
+  amount: Money
   /** One of "Conservative", "Aggressive", "Degen". */
   executionStrategy: ExecutionStrategy
   /** One of "1D", "3D", "7D", "30D", "90D", "365D". */
@@ -429,7 +437,7 @@ export interface CloseTradeParams {
 /** The arguments of `withdraw`. */
 export interface WithdrawParams {
   /** Amount in USDC; greater than 0. */
-  amount: number
+  amount: Money
 }
 
 /** The arguments of `closePositionByAsset`. */
@@ -443,7 +451,7 @@ export interface SendUsdcParams {
   /** EVM address (0x + 40 hex). */
   destination: string
   /** Amount in USDC; greater than 0. */
-  amount: number
+  amount: Money
 }
 
 /** The arguments of `getLatestCandles`. */

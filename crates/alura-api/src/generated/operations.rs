@@ -13,6 +13,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Check referral code",
         success: 201,
         has_body: true,
+        money: false,
         fields: &[
             Field {
                 name: "code",
@@ -36,6 +37,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Claim rewards",
         success: 201,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -47,6 +49,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Close all positions",
         success: 201,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -58,6 +61,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Close a position",
         success: 201,
         has_body: false,
+        money: true,
         fields: &[
             Field {
                 name: "positionId",
@@ -81,6 +85,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Close position by assetIndex",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "assetIndex",
@@ -104,6 +109,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Close trade (all positions)",
         success: 201,
         has_body: false,
+        money: true,
         fields: &[
             Field {
                 name: "tradeId",
@@ -127,6 +133,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Advance trade: create a trading session with a strategy",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "amount",
@@ -194,6 +201,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Create referral code",
         success: 201,
         has_body: true,
+        money: false,
         fields: &[
             Field {
                 name: "userId",
@@ -228,6 +236,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Quick trade: create a trading session",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "budget",
@@ -295,6 +304,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "All symbols signals",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "interval",
@@ -318,6 +328,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Historical candles",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "symbol",
@@ -385,6 +396,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Candles by symbol/interval",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "symbol",
@@ -430,6 +442,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Get signed close tx for frontend",
         success: 201,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "positionId",
@@ -453,6 +466,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Current trade with positions",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -464,6 +478,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Service health",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -475,6 +490,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Latest candles",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "symbols",
@@ -509,6 +525,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Analytics",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -520,6 +537,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Health",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -531,6 +549,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Leaderboard stats",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -542,6 +561,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Current user profile",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -553,6 +573,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Rankings",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[
             Field {
                 name: "page",
@@ -598,6 +619,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "User referral info",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "userId",
@@ -621,6 +643,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Referral stats",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[
             Field {
                 name: "userId",
@@ -644,6 +667,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Session logs",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "sessionId",
@@ -667,6 +691,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Signals for symbol",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "symbol",
@@ -701,6 +726,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Available symbols",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -712,6 +738,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Total deposited",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -723,6 +750,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Trade logs (paginated)",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[
             Field {
                 name: "tradeId",
@@ -768,6 +796,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Get the trading agent key of the current user",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -779,6 +808,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "User ranking",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[
             Field {
                 name: "userId",
@@ -802,6 +832,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Basic health",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -813,6 +844,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Kafka health",
         success: 200,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -824,6 +856,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "List active sessions",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -835,6 +868,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "My transactions",
         success: 200,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -846,6 +880,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Get a sign-in challenge for an EVM address",
         success: 201,
         has_body: true,
+        money: false,
         fields: &[
             Field {
                 name: "address",
@@ -869,6 +904,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Send USDC",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "destination",
@@ -903,6 +939,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Sync fills from Hyperliquid",
         success: 201,
         has_body: false,
+        money: false,
         fields: &[],
     },
     Operation {
@@ -914,6 +951,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Manually trigger cron (testing)",
         success: 201,
         has_body: false,
+        money: true,
         fields: &[],
     },
     Operation {
@@ -925,6 +963,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Verify a personal_sign signature and issue an access token",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "address",
@@ -970,6 +1009,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Verify USDC deposit",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "txHash",
@@ -993,6 +1033,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Withdraw funds",
         success: 201,
         has_body: true,
+        money: true,
         fields: &[
             Field {
                 name: "amount",
