@@ -37,7 +37,7 @@ fn ts_param_type(ty: &Ty) -> String {
 }
 
 /// The money types at the top of `operations.d.ts`.
-const MONEY_TYPES: &str = "/**\n * Money in an answer: the server's exact digits as a string, for decimal.js, big.js or\n * bignumber.js (a number with the client's `money: 'number'`).\n */\nexport type Decimal = string\n/** What a money argument takes: a numeric string, sent with exactly its digits, or a number. */\nexport type Money = string | number\n";
+const MONEY_TYPES: &str = "/**\n * Money in an answer: the server's exact digits as a string, for decimal.js, big.js or\n * bignumber.js (a number with the client's `money: 'number'`).\n */\nexport type Decimal = string\n/**\n * What a money argument takes: a numeric string, a bigint or a decimal of decimal.js, big.js or\n * bignumber.js (sent with exactly their digits), or a number (sent by its shortest text).\n */\nexport type Money = string | number | bigint | { toFixed(digits?: number): string }\n";
 
 pub fn generate(model: &Model) -> Result<[String; 4]> {
     let mut js = String::new();

@@ -30,6 +30,24 @@ function checkJson(value, path) {
   throw new ValidationError(`invalid input: ${path}: a ${kind} cannot be sent; use string, number, boolean, null, array or object`)
 }
 
+/**
+ * An argument as the core reads it: a bigint, or a decimal of decimal.js, big.js or bignumber.js
+ * (any object of a class with its own `toString`, but a Date), as the text of its digits, which
+ * a money field takes exactly. Anything else as it is.
+ */
+function exact(value) {
+  if (typeof value === 'bigint') return value.toString()
+  const decimalLike =
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    typeof value.toString === 'function' &&
+    value.toString !== Object.prototype.toString
+  return decimalLike ? String(value) : value
+}
+
 /** The arguments without the ones left `undefined`. */
 function compact(params) {
   if (params === undefined || params === null) return {}
@@ -39,8 +57,9 @@ function compact(params) {
   const out = {}
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue
-    checkJson(v, k)
-    out[k] = v
+    const value = exact(v)
+    checkJson(value, k)
+    out[k] = value
   }
   return out
 }

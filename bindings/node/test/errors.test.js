@@ -26,7 +26,7 @@ test('ValidationError before anything is sent', () =>
     assert.equal(e.message, 'invalid input: budget must not be less than 10; profitTarget must not be greater than 500')
     await rejects(client.createAdvanceTradingSession({ amount: 50, executionStrategy: 'Reckless', strategyDuration: '1D', assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     await rejects(client.createTradingSession({ budget: 'lots', profitTarget: 40, assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
-    await rejects(client.withdraw({ amount: 10n }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    await rejects(client.withdraw({ amount: () => 10 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     await rejects(client.withdraw({ amount: new Date() }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     await rejects(client.withdraw({ amount: NaN }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     await rejects(client.getSessionLogs({}), alura.ValidationError, 'ERR_ALURA_VALIDATION')

@@ -26,6 +26,9 @@ test('amounts reach the server with exactly their digits', async () => {
       [8.329e-5, '"amount":0.00008329'],
       [100.1, '"amount":100.1'],
       ['1234567890.123456789012345678', '"amount":1234567890.123456789012345678'],
+      [10n, '"amount":10'],
+      // What decimal.js, big.js and bignumber.js objects are to us: a class with its own toString.
+      [new (class Big { toString() { return '0.00000001' } })(), '"amount":0.00000001'],
     ]) {
       await client.withdraw({ amount })
       const body = bodies.pop()

@@ -7,8 +7,11 @@ import type { RequestOptions } from '../options'
  * bignumber.js (a number with the client's `money: 'number'`).
  */
 export type Decimal = string
-/** What a money argument takes: a numeric string, sent with exactly its digits, or a number. */
-export type Money = string | number
+/**
+ * What a money argument takes: a numeric string, a bigint or a decimal of decimal.js, big.js or
+ * bignumber.js (sent with exactly their digits), or a number (sent by its shortest text).
+ */
+export type Money = string | number | bigint | { toFixed(digits?: number): string }
 
 export type ExecutionStrategy = 'Conservative' | 'Aggressive' | 'Degen'
 export type Interval = '1m' | '5m' | '15m' | '1h' | '4h' | '1d'
