@@ -103,3 +103,53 @@ def test_async_answers_carry_decimals_too() -> None:
 def test_money_option_is_checked() -> None:
     with pytest.raises(alura.ValidationError, match='money must be "decimal" or "float"'):
         alura.Client(money="double")  # type: ignore[arg-type]
+
+
+def _echo_server(as_string: bool) -> Any:
+    """A server that answers a withdrawal with the amount it got, as the JSON text it got (or
+    that text in quotes, as TypeORM would)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            sent = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            raw = sent.split('"amount":', 1)[1].split(",", 1)[0].rstrip("}")
+            body = ('{"success": true, "amount": %s}' % (f'"{raw}"' if as_string else raw)).encode()
+            self.send_response(201)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("as_string", [False, True], ids=["number", "string"])
+def test_any_decimal_survives_a_round_trip_through_the_sdk(as_string: bool) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    server = _echo_server(as_string)
+    client = alura.Client(base_url=f"http://127.0.0.1:{server.server_address[1]}", token="tok", max_retries=0)
+    # Positive (a withdrawal's amount must be), up to 28 significant digits, any scale up to 28.
+    decimals = st.builds(
+        lambda digits, scale: Decimal(digits).scaleb(-scale),
+        st.integers(min_value=1, max_value=10**28 - 1),
+        st.integers(min_value=0, max_value=28),
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(decimals)
+    def round_trip(d: Decimal) -> None:
+        back = client.withdraw(amount=d)["amount"]
+        assert isinstance(back, Decimal)
+        assert back == d and back.as_tuple() == d.as_tuple(), (d, back)
+
+    try:
+        round_trip()
+    finally:
+        server.shutdown()

@@ -258,6 +258,26 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any decimal of up to 28 significant digits survives a trip to JSON and back, with its
+        /// digits and its scale, as a number and as a string.
+        #[test]
+        fn any_decimal_survives_a_trip_through_json(mantissa in -(10i128.pow(28) - 1)..10i128.pow(28), scale in 0u32..=28) {
+            let d = Decimal(rust_decimal::Decimal::from_i128_with_scale(mantissa, scale));
+            let number = serde_json::to_string(&d).unwrap();
+            proptest::prop_assert!(!number.contains(['e', 'E', '"']), "{}", number);
+            let back: Decimal = serde_json::from_str(&number).unwrap();
+            proptest::prop_assert_eq!(back, d);
+            proptest::prop_assert_eq!(back.to_string(), d.to_string(), "the scale too");
+            let from_string: Decimal = serde_json::from_str(&format!("\"{number}\"")).unwrap();
+            proptest::prop_assert_eq!(from_string.to_string(), d.to_string());
+            // Python's Decimal and Node's strings and bigints reach the core as a Value's string
+            // (a Value's number is a double, which carries only what a float or a JS number had).
+            let in_a_value: Decimal = serde_json::from_value(serde_json::Value::String(number.clone())).unwrap();
+            proptest::prop_assert_eq!(in_a_value.to_string(), d.to_string(), "as the bindings' arguments come");
+        }
+    }
+
     #[test]
     fn doubles_go_through_their_shortest_text() {
         assert_eq!(Decimal::from_f64(0.1).unwrap().to_string(), "0.1");
