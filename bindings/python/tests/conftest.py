@@ -43,8 +43,9 @@ def sent(mock: MockServer, operation: str) -> int:
 def loopback_server(
     answer: Callable[[http.server.BaseHTTPRequestHandler], Tuple[int, bytes]],
 ) -> Tuple[str, Callable[[], None]]:
-    """A server of the test's own on loopback: `answer(request)` gives each GET's status and JSON
-    body. Returns its URL and what stops it."""
+    """A server of the test's own on loopback: `answer(request)` gives each GET's or POST's
+    status and JSON body (a POST's body is `request.rfile`'s `Content-Length` bytes). Returns its
+    URL and what stops it."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -54,6 +55,9 @@ def loopback_server(
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            self.do_GET()
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -4,36 +4,32 @@ its shortest repr, never in exponent notation."""
 from __future__ import annotations
 
 import http.server
-import threading
 from decimal import Decimal
-from typing import Any, List
+from typing import Any, Callable, List, Tuple
 
 import pytest
 
 import alura
 
+from conftest import loopback_server
+
+
+def _posted(request: http.server.BaseHTTPRequestHandler) -> str:
+    return request.rfile.read(int(request.headers["Content-Length"])).decode()
+
 
 @pytest.fixture
 def bodies() -> Any:
+    """A server that keeps each body it is sent, and answers `{"success": true}`."""
     seen: List[str] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            seen.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
-            body = b'{"success": true}'
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: http.server.BaseHTTPRequestHandler) -> Tuple[int, bytes]:
+        seen.append(_posted(request))
+        return 201, b'{"success": true}'
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
+    url, stop = loopback_server(answer)
+    yield url, seen
+    stop()
 
 
 @pytest.mark.parametrize(
@@ -105,27 +101,15 @@ def test_money_option_is_checked() -> None:
         alura.Client(money="double")  # type: ignore[arg-type]
 
 
-def _echo_server(as_string: bool) -> Any:
+def _echo_server(as_string: bool) -> Tuple[str, Callable[[], None]]:
     """A server that answers a withdrawal with the amount it got, as the JSON text it got (or
     that text in quotes, as TypeORM would)."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            sent = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            raw = sent.split('"amount":', 1)[1].split(",", 1)[0].rstrip("}")
-            body = ('{"success": true, "amount": %s}' % (f'"{raw}"' if as_string else raw)).encode()
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: http.server.BaseHTTPRequestHandler) -> Tuple[int, bytes]:
+        raw = _posted(request).split('"amount":', 1)[1].split(",", 1)[0].rstrip("}")
+        return 201, ('{"success": true, "amount": %s}' % (f'"{raw}"' if as_string else raw)).encode()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return loopback_server(answer)
 
 
 @pytest.mark.parametrize("as_string", [False, True], ids=["number", "string"])
@@ -133,8 +117,8 @@ def test_any_decimal_survives_a_round_trip_through_the_sdk(as_string: bool) -> N
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    server = _echo_server(as_string)
-    client = alura.Client(base_url=f"http://127.0.0.1:{server.server_address[1]}", token="tok", max_retries=0)
+    url, stop = _echo_server(as_string)
+    client = alura.Client(base_url=url, token="tok", max_retries=0)
     # Positive (a withdrawal's amount must be), up to 28 significant digits, any scale up to 28.
     decimals = st.builds(
         lambda digits, scale: Decimal(digits).scaleb(-scale),
@@ -152,4 +136,4 @@ def test_any_decimal_survives_a_round_trip_through_the_sdk(as_string: bool) -> N
     try:
         round_trip()
     finally:
-        server.shutdown()
+        stop()

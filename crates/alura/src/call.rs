@@ -91,14 +91,17 @@ struct Meta {
 }
 
 enum Body {
-    Typed(Box<dyn erased_serde::Serialize + Send + Sync>),
     Json(Bytes),
     Nothing,
 }
 
 impl Reply {
-    pub(crate) fn typed<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
-        Self(Body::Typed(Box::new(value)), None)
+    /// A typed value as the reply, written as JSON by serde_json: the one serializer that
+    /// writes a [`crate::Decimal`] as its digits (any other would see serde_json's raw-value
+    /// token, or a double).
+    pub(crate) fn typed<T: Serialize>(value: T) -> Result<Self> {
+        let json = serde_json::to_vec(&value).map_err(|e| Error::decode(e.to_string()))?;
+        Ok(Self(Body::Json(Bytes::from(json)), None))
     }
 
     /// The answer's HTTP status, when it came from the server.
@@ -131,7 +134,9 @@ impl Reply {
         }
     }
 
-    /// The response as a JSON value.
+    /// The response as a JSON value. Its numbers are `serde_json` numbers, doubles past 2^53:
+    /// for money's exact digits take [`Reply::to_json_text`] or the typed API
+    /// ([`crate::Decimal`] fields).
     pub fn to_value(&self) -> Result<Value> {
         serde_json::to_value(self).map_err(|e| Error::decode(e.to_string()))
     }
@@ -140,7 +145,6 @@ impl Reply {
 impl Serialize for Reply {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         match &self.0 {
-            Body::Typed(value) => erased_serde::serialize(&**value, serializer),
             Body::Json(bytes) => {
                 let mut json = serde_json::Deserializer::from_slice(bytes);
                 serde_transcode::transcode(&mut json, serializer)
@@ -198,7 +202,7 @@ impl Client {
                 }
                 return Ok(Reply(Body::Json(body), meta));
             }
-            (Ok(value), None) => return Ok(Reply::typed(value.into_inner())),
+            (Ok(value), None) => return Reply::typed(value.into_inner()),
             (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => body,
             (Err(e), _) => return Err(e.into()),
         };
