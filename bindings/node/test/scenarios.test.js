@@ -12,7 +12,7 @@ const { key } = require('./helpers.js')
 const dir = path.join(__dirname, '..', '..', '..', 'tests', 'scenarios')
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
 const camel = (id) => id.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
-const at = (value, p) => p.split('.').filter(Boolean).reduce((v, k) => v[k], value)
+const at = (value, p) => p.split('.').filter(Boolean).reduce((v, k) => (v == null ? v : v[k]), value)
 const only = (obj, keys, where) => {
   for (const k of Object.keys(obj)) assert.ok(keys.includes(k), `${where}: this harness does not know ${k}`)
 }
@@ -33,6 +33,41 @@ function matches(got, want, drift = false) {
   }
   if (typeof got === 'string' && typeof want === 'number') return (drift || /^-?\d/.test(got)) && Number(got) === want
   return got === want
+}
+
+// A decimal string as an exact [digits, scale] pair, and the sum or difference of two: the
+// harness needs nothing from the SDK but exact strings, as decimal.js would.
+function decimal(text) {
+  assert.match(text, /^-?\d+(\.\d+)?$/, `not a decimal: ${text}`)
+  const [whole, fraction = ''] = text.split('.')
+  return [BigInt(whole + fraction), fraction.length]
+}
+function rescale([digits, scale], to) {
+  return digits * 10n ** BigInt(to - scale)
+}
+function combine(a, b, op) {
+  const scale = Math.max(a[1], b[1])
+  const [x, y] = [rescale(a, scale), rescale(b, scale)]
+  return [op === '-' ? x - y : x + y, scale]
+}
+const same = (a, b) => {
+  const scale = Math.max(a[1], b[1])
+  return rescale(a, scale) === rescale(b, scale)
+}
+
+// An `exact` key: a path or `$saved`, or two joined by ` + ` or ` - `. Null when a term is not there.
+function exact(expr, result, saved) {
+  const op = expr.includes(' - ') ? '-' : expr.includes(' + ') ? '+' : null
+  const terms = (op ? expr.split(` ${op} `) : [expr]).map((t) => (t.startsWith('$') ? saved[t.slice(1)] : at(result, t)))
+  if (terms.some((t) => t == null)) return null
+  for (const t of terms) assert.equal(typeof t, 'string', `${expr}: money came as ${typeof t}, not an exact string`)
+  return op ? combine(decimal(terms[0]), decimal(terms[1]), op) : decimal(terms[0])
+}
+
+// Each top-level field of a compact JSON body as its JSON text (`100.10`, not `100.1`).
+function sentField(body, field) {
+  const found = new RegExp(`"${field}":(-?[0-9][0-9.eE+-]*|"[^"]*"|true|false|null)`).exec(body)
+  return found && found[1]
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
@@ -96,7 +131,11 @@ async function play(file, url, mock, drift) {
       mock.injectFaults(operation, faults)
     }
     const expect = step.expect || {}
-    only(expect, ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after', 'absent'], here)
+    only(
+      expect,
+      ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after', 'absent', 'exact', 'sent'],
+      here,
+    )
     const method = client[camel(step.call)]
     assert.equal(typeof method, 'function', `${here}: no method for ${step.call}`)
     const call = method.call(client, substitute(step.args || {}, saved))
@@ -119,6 +158,17 @@ async function play(file, url, mock, drift) {
       continue
     }
     const result = await call
+    if (expect.sent && mock) {
+      const body = mock.requests(step.call).at(-1).body
+      for (const [field, text] of Object.entries(expect.sent)) {
+        assert.equal(sentField(body, field), text, `${here}: ${field} as sent in ${body}`)
+      }
+    }
+    for (const [expr, want] of Object.entries(expect.exact || {})) {
+      const got = exact(expr, result, saved)
+      assert.ok(got !== null || drift, `${here}: no ${expr} in ${JSON.stringify(result)}`)
+      if (got !== null) assert.ok(same(got, decimal(want)), `${here}: ${expr} is ${got[0]}e-${got[1]}, not ${want}`)
+    }
     if (expect.match) {
       assert.ok(matches(result, substitute(expect.match, saved), drift), `${here}: ${JSON.stringify(result)}`)
     }

@@ -63,22 +63,22 @@ def test_a_decimal_that_is_not_a_number_is_refused_before_anything_is_sent(bodie
 def test_money_in_answers_is_an_exact_decimal_whatever_the_wire_form(drift: bool) -> None:
     from alura.testing import MockServer
 
-    # Drift mode serves money as strings ("40.00", as TypeORM does) and leaves some fields out.
+    # Drift mode serves money as strings ("10000.00", as TypeORM does) and leaves some fields out,
+    # but never a balance or a budget.
     with MockServer(drift=drift) as mock:
         client = alura.Client(base_url=mock.url, private_key="0x" + "12" * 32)
         profile = client.get_profile()
-        assert isinstance(profile["totalDeposited"], Decimal) and profile["totalDeposited"] == 0
+        assert isinstance(profile["balance"], Decimal) and profile["balance"] == 10000
         session = client.create_trading_session(budget=Decimal("100.10"), profit_target=40, asset_index=alura.Asset.BTC)
         assert isinstance(session["profitTarget"], Decimal) and session["profitTarget"] == 40
         assert session["profitTarget"] * 2 == 80, "arithmetic is exact, not string concatenation"
-        if not drift:
-            assert profile["balance"] == 10000 and session["budget"] == Decimal("100.10")
+        assert isinstance(session["budget"], Decimal) and session["budget"] == Decimal("100.10")
         trade = client.get_current_trade()
         for p in trade["positions"]:
             assert isinstance(p["entryPrice"], Decimal) and isinstance(p["markPrice"], Decimal)
         floats = alura.Client(base_url=mock.url, token=client.token.value, money="float")  # type: ignore[union-attr]
-        assert isinstance(floats.get_profile()["totalDeposited"], float)
-        assert isinstance(floats.with_options(timeout=5).get_profile()["totalDeposited"], float)
+        assert isinstance(floats.get_profile()["balance"], float)
+        assert isinstance(floats.with_options(timeout=5).get_profile()["balance"], float)
 
 
 def test_async_answers_carry_decimals_too() -> None:

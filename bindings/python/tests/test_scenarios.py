@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -17,7 +18,18 @@ from alura.testing import MockServer
 
 SCENARIOS = sorted((Path(__file__).parents[3] / "tests" / "scenarios").glob("*.json"))
 STEP_KEYS = {"faults", "call", "args", "expect", "save"}
-EXPECT_KEYS = {"match", "length", "error", "status", "messages", "message_contains", "retry_after", "absent"}
+EXPECT_KEYS = {
+    "match",
+    "length",
+    "error",
+    "status",
+    "messages",
+    "message_contains",
+    "retry_after",
+    "absent",
+    "exact",
+    "sent",
+}
 BACKEND = os.environ.get("ALURA_SCENARIO_BASE_URL")
 
 
@@ -48,6 +60,29 @@ def matches(got: Any, want: Any, drift: bool = False) -> bool:
         except ValueError:
             return False
     return bool(got == want)
+
+
+def exact(expr: str, result: Any, saved: Dict[str, Any]) -> Optional[Decimal]:
+    """An ``exact`` key: a path or ``$saved``, or two joined by `` + `` or `` - ``, worked out in
+    the ``Decimal`` s the client returned. None when a term is not there."""
+    op = " - " if " - " in expr else " + " if " + " in expr else None
+    terms = [saved.get(t[1:]) if t.startswith("$") else at_or_none(result, t) for t in expr.split(op)]
+    if any(t is None for t in terms):
+        return None
+    assert all(isinstance(t, Decimal) for t in terms), f"{expr}: money came as {terms!r}, not Decimal"
+    if op is None:
+        return terms[0]  # type: ignore[no-any-return]
+    return terms[0] - terms[1] if op == " - " else terms[0] + terms[1]  # type: ignore[no-any-return]
+
+
+class Text(str):
+    """A number's JSON text, as the request body held it."""
+
+
+def sent_fields(body: str) -> Dict[str, str]:
+    """Each top-level field of a JSON body as its JSON text (``100.10``, not ``100.1``)."""
+    fields = json.loads(body, parse_float=Text, parse_int=Text)
+    return {k: v if isinstance(v, Text) else json.dumps(v, separators=(",", ":")) for k, v in fields.items()}
 
 
 def substitute(value: Any, saved: Dict[str, Any]) -> Any:
@@ -132,6 +167,15 @@ def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
                 assert getattr(err, "retry_after") == expect["retry_after"], here
             continue
         result = method(**kwargs)
+        if "sent" in expect and mock is not None:
+            body = mock.requests(step["call"])[-1]["body"]
+            fields = sent_fields(body)
+            for field, text in expect["sent"].items():
+                assert fields.get(field) == text, f"{here}: {field} as sent in {body}"
+        for expr, want in expect.get("exact", {}).items():
+            got = exact(expr, result, saved)
+            assert got is not None or drift, f"{here}: no {expr} in {result}"
+            assert got is None or got == Decimal(want), f"{here}: {expr} = {got!r}, not {want}"
         if "match" in expect:
             assert matches(result, substitute(expect["match"], saved), drift), f"{here}: {result}"
         for p, n in expect.get("length", {}).items():
@@ -139,7 +183,7 @@ def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
                 continue
             assert len(at(result, p)) == n, f"{here}: length of {p!r}"
         for name, p in step.get("save", {}).items():
-            saved[name] = at(result, p)
+            saved[name] = at_or_none(result, p) if drift else at(result, p)
     if mock is not None:
         counters = mock.counters()
         for operation, n in scenario.get("requests", {}).items():

@@ -77,6 +77,10 @@ const REQUIRED: [&str; 19] = [
     "rank",
 ];
 
+/// Money a user's account cannot be without: `NOT NULL` numeric columns, served as strings in
+/// drift but never left out, so the shared scenarios read them exactly in both wire forms.
+const NOT_NULL_MONEY: [&str; 2] = ["balance", "budget"];
+
 /// Fields that would be Postgres `numeric` columns; TypeORM hands those over as strings.
 const DECIMALS: [&str; 23] = [
     "budget",
@@ -197,7 +201,7 @@ fn opaque(key: &str, v: &Value) -> bool {
 }
 
 fn droppable(key: &str) -> bool {
-    !protected(key) && !REQUIRED.contains(&key)
+    !protected(key) && !REQUIRED.contains(&key) && !NOT_NULL_MONEY.contains(&key)
 }
 
 /// Verify's `user` as a backend that returns only what it signed: `{"address": "0x…"}`, no id.

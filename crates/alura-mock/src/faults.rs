@@ -113,6 +113,16 @@ impl Fault {
     }
 }
 
+/// The largest body a [`RequestRecord`] keeps: requests to this API are small, and a soak's log
+/// must not grow with a hostile client's uploads.
+pub const KEPT_BODY: usize = 64 << 10;
+
+fn kept_body(bytes: &[u8]) -> Option<String> {
+    (!bytes.is_empty() && bytes.len() <= KEPT_BODY)
+        .then(|| std::str::from_utf8(bytes).ok().map(str::to_owned))
+        .flatten()
+}
+
 /// One request as the server received it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -127,6 +137,9 @@ pub struct RequestRecord {
     pub idempotency_key: Option<String>,
     /// Hex SHA-256 of the request body: equal bodies, equal hashes.
     pub body_sha256: String,
+    /// The body as text, when it is UTF-8 and at most [`KEPT_BODY`] bytes: what a test checks
+    /// for exact digits (`"budget":100.10`).
+    pub body: Option<String>,
     /// When it arrived, in ms on the simulator's clock.
     pub at_ms: i64,
     /// What was answered; `None` while in flight or when the connection was closed.
@@ -212,6 +225,7 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
             query: parts.uri.query().map(str::to_owned),
             idempotency_key: header_str(&parts.headers, "idempotency-key"),
             body_sha256: hex::encode(Sha256::digest(&bytes)),
+            body: kept_body(&bytes),
             at_ms: shared.clock.now_ms(),
             status: None,
             fault: fault.as_ref().map(|f| f.name().to_owned()),

@@ -230,6 +230,7 @@ async fn control_docs_and_error_answers_are_never_drifted() {
             "query",
             "idempotencyKey",
             "bodySha256",
+            "body",
             "atMs",
             "status",
             "fault"

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use alloy_signer_local::PrivateKeySigner;
-use alura::{Client, Error};
+use alura::{Client, Decimal, Error};
 use alura_mock::{Config, Fault, MockServer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 fn scenarios() -> Vec<(String, Value)> {
@@ -32,6 +33,37 @@ fn at<'a>(value: &'a Value, path: &str) -> &'a Value {
         Ok(i) => &v[i],
         Err(_) => &v[key],
     })
+}
+
+/// The JSON text at a dotted path of `text`, read without going through a double.
+fn raw_at(text: &str, path: &str) -> Option<Box<RawValue>> {
+    let mut raw: Box<RawValue> = serde_json::from_str(text).ok()?;
+    for key in path.split('.').filter(|s| !s.is_empty()) {
+        raw = match key.parse::<usize>() {
+            Ok(i) => serde_json::from_str::<Vec<Box<RawValue>>>(raw.get()).ok()?.into_iter().nth(i)?,
+            Err(_) => serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(raw.get()).ok()?.remove(key)?,
+        };
+    }
+    Some(raw).filter(|r| r.get() != "null")
+}
+
+/// An `exact` expectation's key: a path or `$saved`, or two of them joined by ` + ` or ` - `,
+/// worked out in `alura::Decimal`. `None` when a term is not there (or was not, when saved).
+fn exact(expr: &str, text: &str, saved: &BTreeMap<String, Box<RawValue>>) -> Option<Decimal> {
+    let term = |t: &str| -> Option<Decimal> {
+        let raw = match t.strip_prefix('$') {
+            Some(name) => saved.get(name).cloned()?,
+            None => raw_at(text, t)?,
+        };
+        Some(serde_json::from_str(raw.get()).unwrap_or_else(|e| panic!("{t} = {raw}: not a decimal: {e}")))
+    };
+    if let Some((a, b)) = expr.split_once(" - ") {
+        return Some(*term(a)? - *term(b)?).map(Decimal::from);
+    }
+    if let Some((a, b)) = expr.split_once(" + ") {
+        return Some(*term(a)? + *term(b)?).map(Decimal::from);
+    }
+    term(expr)
 }
 
 /// `want` is a subset of `got`; numbers compare by value (10000 == 10000.0). Against a
@@ -109,6 +141,7 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
     }
     let client = builder.strict(!drift).build().unwrap();
     let mut saved = BTreeMap::new();
+    let mut saved_raw = BTreeMap::new();
     for (i, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
         let here = format!("{name}{} step {}", if drift { " (drift)" } else { "" }, i + 1);
         check_known(step.as_object().unwrap(), &["faults", "call", "args", "expect", "save"], &here);
@@ -117,14 +150,41 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
             mock.as_ref().expect("faults need the simulator").inject(operation, faults);
         }
         let args = substitute(&step["args"], &saved).as_object().cloned().unwrap_or_default();
-        let outcome =
-            client.call(step["call"].as_str().unwrap(), args).await.and_then(|reply| reply.to_value());
+        let operation = step["call"].as_str().unwrap();
+        let mut text = String::new();
+        let outcome = client.call(operation, args).await.and_then(|reply| {
+            text = reply.to_json_text()?;
+            reply.to_value()
+        });
         let expect = step["expect"].as_object().cloned().unwrap_or_default();
         check_known(
             &expect,
-            &["match", "length", "error", "status", "messages", "message_contains", "retry_after", "absent"],
+            &[
+                "match",
+                "length",
+                "error",
+                "status",
+                "messages",
+                "message_contains",
+                "retry_after",
+                "absent",
+                "exact",
+                "sent",
+            ],
             &here,
         );
+        if let (Some(sent), Some(mock)) = (expect.get("sent").and_then(Value::as_object), &mock) {
+            let requests = mock.requests(Some(operation));
+            let body = requests.last().and_then(|r| r.body.clone()).expect("a request with a body");
+            let fields: BTreeMap<String, Box<RawValue>> = serde_json::from_str(&body).unwrap();
+            for (field, want) in sent {
+                assert_eq!(
+                    fields.get(field).map(|r| r.get()),
+                    want.as_str(),
+                    "{here}: {field} as sent in {body}"
+                );
+            }
+        }
         if expect.get("absent") == Some(&Value::Bool(true)) {
             // "Nothing there", said as a 404 or as an empty or `null` answer.
             match outcome {
@@ -148,8 +208,19 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
                         assert_eq!(len, n.as_u64().map(|n| n as usize), "{here}: length of {path:?}");
                     }
                 }
+                for (expr, want) in expect.get("exact").and_then(Value::as_object).into_iter().flatten() {
+                    let want: Decimal = want.as_str().unwrap().parse().unwrap();
+                    match exact(expr, &text, &saved_raw) {
+                        Some(got) => assert_eq!(got, want, "{here}: {expr} in {text}"),
+                        None => assert!(drift, "{here}: no {expr} in {text}"),
+                    }
+                }
                 for (key, path) in step["save"].as_object().into_iter().flatten() {
-                    saved.insert(key.clone(), at(&value, path.as_str().unwrap()).clone());
+                    let path = path.as_str().unwrap();
+                    saved.insert(key.clone(), at(&value, path).clone());
+                    if let Some(raw) = raw_at(&text, path) {
+                        saved_raw.insert(key.clone(), raw);
+                    }
                 }
             }
             (Err(error), Some(kind)) => {
