@@ -1,4 +1,4 @@
-import { LogEntry, Operations } from './generated/operations'
+import { Decimal, LogEntry, Operations } from './generated/operations'
 import type { RequestOptions } from './options'
 export type { RequestOptions } from './options'
 
@@ -140,7 +140,9 @@ export declare class Client extends Operations {
    * Candle history as columns, read from whatever shape the server sends it in (ours,
    * Hyperliquid's `{t, o, h, l, c, v}`, arrays `[t, o, h, l, c, v]`, or an envelope under
    * `candles`, `data`, `items` or `result`). A value the server left out is NaN.
+   * With `exact: true`, prices are strings of the server's own digits (null where left out).
    */
+  candleColumns(query: HistoryQuery & { exact: true }, options?: RequestOptions): Promise<ExactCandleColumns>
   candleColumns(query: HistoryQuery, options?: RequestOptions): Promise<CandleColumns>
   /** This client with other settings, sharing its connections and its login; the rest is kept. */
   withOptions(options: RequestOptions): Client
@@ -156,6 +158,19 @@ export interface HistoryQuery {
   startTime?: number
   /** ms since the epoch. */
   endTime?: number
+  /** Prices as exact decimal strings (`ExactCandleColumns`) rather than doubles. */
+  exact?: boolean
+}
+
+/** Candles with exact prices, oldest first: each a string of the server's own digits. */
+export interface ExactCandleColumns {
+  /** Open times, ms since the epoch (NaN where left out). */
+  openTime: Float64Array
+  open: Array<Decimal | null>
+  high: Array<Decimal | null>
+  low: Array<Decimal | null>
+  close: Array<Decimal | null>
+  volume: Array<Decimal | null>
 }
 
 /** Candles one typed array per field, oldest first. */

@@ -318,10 +318,11 @@ class Client extends Operations {
   /**
    * Candle history as columns (one Float64Array per field, open times in ms), read from whatever
    * shape the server sends: ours, Hyperliquid's {t, o, h, l, c, v}, arrays, or an envelope.
+   * With `exact: true`, prices are strings of the server's own digits (null where left out).
    */
   async candleColumns(query, options) {
     if (query === null || typeof query !== 'object' || typeof query.symbol !== 'string') {
-      throw new ValidationError('invalid input: candleColumns takes { symbol, interval?, limit?, startTime?, endTime? }')
+      throw new ValidationError('invalid input: candleColumns takes { symbol, interval?, limit?, startTime?, endTime?, exact? }')
     }
     const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
     try {

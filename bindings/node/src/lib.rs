@@ -257,6 +257,39 @@ pub struct NativeHistoryQuery {
     pub limit: Option<f64>,
     pub start_time: Option<f64>,
     pub end_time: Option<f64>,
+    /// Prices as exact decimal strings rather than doubles.
+    pub exact: Option<bool>,
+}
+
+/// Candles with exact prices: open times as a `Float64Array` (NaN where left out), each price
+/// a string of the server's own digits, or null where it left the price out.
+#[napi(object)]
+pub struct NativeExactCandleColumns {
+    pub open_time: Float64Array,
+    pub open: Vec<Option<String>>,
+    pub high: Vec<Option<String>>,
+    pub low: Vec<Option<String>>,
+    pub close: Vec<Option<String>>,
+    pub volume: Vec<Option<String>>,
+}
+
+/// ms since the epoch fit a double exactly (2^53 ms is 285,000 years).
+fn open_times(times: &[i64]) -> Float64Array {
+    times.iter().map(|&t| if t == i64::MIN { f64::NAN } else { t as f64 }).collect::<Vec<_>>().into()
+}
+
+impl From<alura::ExactCandleColumns> for NativeExactCandleColumns {
+    fn from(c: alura::ExactCandleColumns) -> Self {
+        let text = |v: Vec<Option<alura::Decimal>>| v.into_iter().map(|d| d.map(|d| d.to_string())).collect();
+        NativeExactCandleColumns {
+            open_time: open_times(&c.open_time),
+            open: text(c.open),
+            high: text(c.high),
+            low: text(c.low),
+            close: text(c.close),
+            volume: text(c.volume),
+        }
+    }
 }
 
 /// Candles one typed array per field, oldest first; a value the server left out is NaN.
@@ -272,11 +305,8 @@ pub struct NativeCandleColumns {
 
 impl From<alura::CandleColumns> for NativeCandleColumns {
     fn from(c: alura::CandleColumns) -> Self {
-        // ms since the epoch fit a double exactly (2^53 ms is 285,000 years).
-        let times =
-            c.open_time.iter().map(|&t| if t == i64::MIN { f64::NAN } else { t as f64 }).collect::<Vec<_>>();
         NativeCandleColumns {
-            open_time: times.into(),
+            open_time: open_times(&c.open_time),
             open: c.open.into(),
             high: c.high.into(),
             low: c.low.into(),
@@ -459,14 +489,16 @@ impl NativeClient {
     }
 
     /// Candle history as columns, from whatever shape the server sends it in (ours,
-    /// Hyperliquid's, arrays, an envelope): one `Float64Array` per field, open times in ms.
-    #[napi(ts_return_type = "Promise<NativeCandleColumns>")]
+    /// Hyperliquid's, arrays, an envelope): one `Float64Array` per field, open times in ms; with
+    /// `exact`, prices are strings of the server's digits.
+    #[napi(ts_return_type = "Promise<NativeCandleColumns | NativeExactCandleColumns>")]
     pub fn candle_columns(
         &self,
         env: Env,
         query: NativeHistoryQuery,
         options: Option<RequestOptions>,
     ) -> Result<Unknown<'static>> {
+        let exact = query.exact.unwrap_or(false);
         let query = alura::HistoryQuery {
             symbol: query.symbol,
             interval: query.interval,
@@ -475,10 +507,14 @@ impl NativeClient {
             end_time: query.end_time.map(|t| whole("endTime", t)).transpose()?,
         };
         let (client, log) = (self.for_call(options)?, self.log.clone());
-        let work = guarded(async move { client.candle_columns(query).await });
-        completion::spawn(&env, self.client.reports_sockets(), async move {
-            log.scope(work).await.map(NativeCandleColumns::from)
-        })
+        let work = guarded(async move {
+            Ok(if exact {
+                Either::B(NativeExactCandleColumns::from(client.exact_candle_columns(query).await?))
+            } else {
+                Either::A(NativeCandleColumns::from(client.candle_columns(query).await?))
+            })
+        });
+        completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
     }
 
     /// A client with other limits, sharing connections and the token.

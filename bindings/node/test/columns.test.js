@@ -64,3 +64,23 @@ test('candleColumns against the simulator', async () => {
     mock.close()
   }
 })
+
+test('candleColumns with exact: true gives the server\'s own digits as strings', async () => {
+  // As text: JSON.stringify would write 65000.30 as 65000.3.
+  const body = '{"candles": [[3600000, 65000.10, "0.1", 0.2, "65000.30", null], {"t": 7200000, "o": "8.329E-05"}]}'
+  const server = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const client = new alura.Client({ baseUrl: `http://127.0.0.1:${server.address().port}` })
+    const c = await client.candleColumns({ symbol: 'BTC', interval: '1h', exact: true })
+    assert.deepEqual([...c.openTime], [3600000, 7200000])
+    assert.deepEqual(c.open, ['65000.10', '0.00008329'], 'exact digits, never in exponent notation')
+    assert.deepEqual(c.close, ['65000.30', null])
+    assert.deepEqual(c.high, ['0.1', null])
+    assert.deepEqual(c.volume, [null, null], 'a price left out is null, never a made-up number')
+    const floats = await client.candleColumns({ symbol: 'BTC', interval: '1h' })
+    assert.ok(floats.close instanceof Float64Array && floats.close[0] === 65000.3)
+  } finally {
+    server.close()
+  }
+})

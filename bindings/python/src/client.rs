@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::completion;
 use crate::convert::{from_py, map_from_py};
@@ -275,8 +275,10 @@ impl NativeClient {
     }
 
     /// Candle history as columns: `{"openTime": <int64 bytes>, "open": <float64 bytes>, ...}`,
-    /// native-endian, for `numpy.frombuffer` (the DataFrame path: no Python object per candle).
-    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None))]
+    /// native-endian, for `numpy.frombuffer` (the DataFrame path: no Python object per candle);
+    /// with `exact`, each price column is a list of `decimal.Decimal` (or None) instead.
+    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None, exact=false))]
+    #[allow(clippy::too_many_arguments)]
     fn candle_columns<'py>(
         &self,
         py: Python<'py>,
@@ -285,15 +287,16 @@ impl NativeClient {
         limit: Option<u64>,
         start_time: Option<i64>,
         end_time: Option<i64>,
+        exact: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
-        let columns = select_interruptible(py, guarded(async move { client.candle_columns(query).await }))?
+        let columns = select_interruptible(py, guarded(fetch_columns(self.client.clone(), query, exact)))?
             .map_err(|e| errors::to_py(py, e))?;
         columns_to_py(py, &columns)
     }
 
-    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None))]
+    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None, exact=false))]
+    #[allow(clippy::too_many_arguments)]
     fn candle_columns_async<'py>(
         &self,
         py: Python<'py>,
@@ -302,10 +305,10 @@ impl NativeClient {
         limit: Option<u64>,
         start_time: Option<i64>,
         end_time: Option<i64>,
+        exact: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.client.clone();
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
-        let work = guarded(async move { client.candle_columns(query).await });
+        let work = guarded(fetch_columns(self.client.clone(), query, exact));
         completion::spawn(py, self.start(alura::event_loop::fits_the_loop(limit)), work, |py, outcome| {
             settled(py, &None, outcome, |py, c| columns_to_py(py, &c).map(Bound::into_any))
         })
@@ -330,7 +333,53 @@ impl NativeClient {
     }
 }
 
-fn columns_to_py<'py>(py: Python<'py>, c: &alura::CandleColumns) -> PyResult<Bound<'py, PyDict>> {
+/// Candle columns of either kind.
+enum Columns {
+    Floats(alura::CandleColumns),
+    Exact(alura::ExactCandleColumns),
+}
+
+async fn fetch_columns(
+    client: alura::Client,
+    query: alura::HistoryQuery,
+    exact: bool,
+) -> alura::Result<Columns> {
+    Ok(if exact {
+        Columns::Exact(client.exact_candle_columns(query).await?)
+    } else {
+        Columns::Floats(client.candle_columns(query).await?)
+    })
+}
+
+fn columns_to_py<'py>(py: Python<'py>, columns: &Columns) -> PyResult<Bound<'py, PyDict>> {
+    let c = match columns {
+        Columns::Floats(c) => return float_columns_to_py(py, c),
+        Columns::Exact(c) => c,
+    };
+    let dict = PyDict::new(py);
+    let times = PyBytes::new_with(py, c.open_time.len().saturating_mul(8), |buf| {
+        for (slot, t) in buf.chunks_exact_mut(8).zip(&c.open_time) {
+            slot.copy_from_slice(&t.to_ne_bytes());
+        }
+        Ok(())
+    })?;
+    dict.set_item("openTime", times)?;
+    for (name, values) in
+        [("open", &c.open), ("high", &c.high), ("low", &c.low), ("close", &c.close), ("volume", &c.volume)]
+    {
+        let list = PyList::empty(py);
+        for v in values {
+            match v {
+                Some(d) => list.append(pyjson::decimal(py, &d.to_string())?)?,
+                None => list.append(py.None())?,
+            }
+        }
+        dict.set_item(name, list)?;
+    }
+    Ok(dict)
+}
+
+fn float_columns_to_py<'py>(py: Python<'py>, c: &alura::CandleColumns) -> PyResult<Bound<'py, PyDict>> {
     // Written straight into each bytes object: one pass, no buffer in between.
     fn column<'py, const N: usize, T: Copy>(
         py: Python<'py>,

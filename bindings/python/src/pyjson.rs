@@ -201,7 +201,7 @@ impl<'de, 'py> DeserializeSeed<'de> for Money<'py, '_> {
 
 /// `decimal.Decimal(text)`: exact, whatever the thread's decimal context (a constructor from
 /// text does not round), and the global context is never touched.
-fn decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     crate::convert::decimal_type(py)?.call1((text,))
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 
 import pytest
 
@@ -29,6 +30,33 @@ def test_candles_df_has_typed_columns_and_a_datetime_index(client: alura.Client)
 async def test_candles_df_async(aclient: alura.AsyncClient) -> None:
     df = await aclient.candles_df("ETH", "1d", limit=7)
     assert len(df) == 7 and df.index.name == "open_time"
+
+
+def test_exact_candles_df_holds_the_servers_digits_as_decimals() -> None:
+    from conftest import loopback_server
+
+    # Hyperliquid's shape, prices as strings with trailing zeros and a float-hostile pair.
+    body = b'[{"t": 3600000, "o": "65000.10", "h": "0.1", "l": "0.2", "c": "65000.30", "v": null}]'
+    url, stop = loopback_server(lambda request: (200, body))
+    try:
+        client = alura.Client(base_url=url)
+        df = client.candles_df("BTC", "1h", exact=True)
+        assert all(str(t) == "object" for t in df.dtypes)
+        row = df.iloc[0]
+        assert isinstance(row["close"], Decimal) and str(row["close"]) == "65000.30"
+        assert row["high"] + row["low"] == Decimal("0.3"), "0.1 + 0.2 is 0.3, not 0.30000000000000004"
+        assert row["volume"] is None, "a price the server left out is None, never a made-up number"
+        assert df.index[0] == pd.Timestamp(3_600_000, unit="ms", tz="UTC")
+        floats = client.candles_df("BTC", "1h")
+        assert str(floats["close"].dtype) == "float64" and floats["close"].iloc[0] == 65000.3
+    finally:
+        stop()
+
+
+async def test_exact_candles_df_async_matches_the_rows(aclient: alura.AsyncClient) -> None:
+    df = await aclient.candles_df("ETH", "1h", limit=5, exact=True)
+    rows = await aclient.get_candle_history("ETH", interval="1h", limit=5)
+    assert [float(d) for d in df["close"]] == [r["close"] for r in rows]
 
 
 def test_without_pandas_the_error_says_how_to_get_it(client: alura.Client, monkeypatch: pytest.MonkeyPatch) -> None:

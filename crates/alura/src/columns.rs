@@ -3,16 +3,17 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+use std::marker::PhantomData;
 use std::num::NonZeroU64;
-
 use std::str::FromStr;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
-use crate::Client;
 use crate::decode;
 use crate::error::{Error, RawBody, Result};
 use crate::types::Candle;
+use crate::{Client, Decimal};
 
 /// Candles one column per field, oldest first. A price the server left out is NaN; an open
 /// time it left out is `i64::MIN`.
@@ -48,8 +49,8 @@ impl FromIterator<Candle> for CandleColumns {
     }
 }
 
-impl FromIterator<Row> for CandleColumns {
-    fn from_iter<I: IntoIterator<Item = Row>>(rows: I) -> Self {
+impl FromIterator<Row<Number<f64>>> for CandleColumns {
+    fn from_iter<I: IntoIterator<Item = Row<Number<f64>>>>(rows: I) -> Self {
         let mut c = CandleColumns::default();
         let price = |n: Option<Number<f64>>| n.map_or(f64::NAN, |n| n.0);
         for k in rows {
@@ -64,6 +65,40 @@ impl FromIterator<Row> for CandleColumns {
     }
 }
 
+/// Candles one column per field with prices as exact decimals, read from the server's own
+/// digits: for accounting on candles, where [`CandleColumns`]' doubles are for charts and
+/// statistics. A price the server left out is `None`; an open time it left out is `i64::MIN`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExactCandleColumns {
+    /// Open times, ms since the epoch.
+    pub open_time: Vec<i64>,
+    /// Open prices.
+    pub open: Vec<Option<Decimal>>,
+    /// Highs.
+    pub high: Vec<Option<Decimal>>,
+    /// Lows.
+    pub low: Vec<Option<Decimal>>,
+    /// Close prices.
+    pub close: Vec<Option<Decimal>>,
+    /// Volumes.
+    pub volume: Vec<Option<Decimal>>,
+}
+
+impl FromIterator<Row<Decimal>> for ExactCandleColumns {
+    fn from_iter<I: IntoIterator<Item = Row<Decimal>>>(rows: I) -> Self {
+        let mut c = ExactCandleColumns::default();
+        for k in rows {
+            c.open_time.push(k.open_time.map_or(i64::MIN, |n| n.0));
+            c.open.push(k.open);
+            c.high.push(k.high);
+            c.low.push(k.low);
+            c.close.push(k.close);
+            c.volume.push(k.volume);
+        }
+        c
+    }
+}
+
 /// A candle as a real server may send it, in any of the shapes market APIs use:
 /// - ours: `{openTime, open, high, low, close, volume}`;
 /// - Hyperliquid's: `{t, T, s, i, o, c, h, l, v, n}`;
@@ -71,38 +106,44 @@ impl FromIterator<Row> for CandleColumns {
 ///
 /// Fields may be missing or `null` (NaN in the columns), and numbers may be strings ("101.50",
 /// as TypeORM serves Postgres numerics, or as Hyperliquid sends prices), which are converted.
-#[derive(Default)]
-struct Row {
+/// `P` is how a price is read: a double ([`Number<f64>`]) or an exact [`Decimal`].
+struct Row<P> {
     open_time: Option<Number<i64>>,
-    open: Option<Number<f64>>,
-    high: Option<Number<f64>>,
-    low: Option<Number<f64>>,
-    close: Option<Number<f64>>,
-    volume: Option<Number<f64>>,
+    open: Option<P>,
+    high: Option<P>,
+    low: Option<P>,
+    close: Option<P>,
+    volume: Option<P>,
+}
+
+impl<P> Default for Row<P> {
+    fn default() -> Self {
+        Row { open_time: None, open: None, high: None, low: None, close: None, volume: None }
+    }
 }
 
 /// The keys an envelope may hold its candles under: `{symbol, interval, count, candles: [...]}`.
 const ENVELOPE_KEYS: [&str; 4] = ["candles", "data", "items", "result"];
 
 /// The candles of a body: a list of rows, or an object holding one under an [`ENVELOPE_KEYS`] key.
-struct Rows(Vec<Row>);
+struct Rows<P>(Vec<Row<P>>);
 
-impl<'de> Deserialize<'de> for Rows {
+impl<'de, P: Deserialize<'de>> Deserialize<'de> for Rows<P> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        d.deserialize_any(RowsVisitor)
+        d.deserialize_any(RowsVisitor(PhantomData))
     }
 }
 
-struct RowsVisitor;
+struct RowsVisitor<P>(PhantomData<P>);
 
-impl<'de> serde::de::Visitor<'de> for RowsVisitor {
-    type Value = Rows;
+impl<'de, P: Deserialize<'de>> serde::de::Visitor<'de> for RowsVisitor<P> {
+    type Value = Rows<P>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "a list of candles, or an object holding one under {}", ENVELOPE_KEYS.join(", "))
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Rows, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Rows<P>, A::Error> {
         // A size hint is the server's word: presize within reason only.
         let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
         while let Some(row) = seq.next_element()? {
@@ -111,12 +152,12 @@ impl<'de> serde::de::Visitor<'de> for RowsVisitor {
         Ok(Rows(rows))
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Rows, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Rows<P>, A::Error> {
         use serde::de::Error as _;
         let mut keys = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if ENVELOPE_KEYS.contains(&key.as_str()) {
-                let rows = map.next_value::<Rows>()?;
+                let rows = map.next_value::<Rows<P>>()?;
                 // The rest of the envelope (symbol, count, ...) says nothing the columns need.
                 while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
                 return Ok(rows);
@@ -170,22 +211,22 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
-impl<'de> Deserialize<'de> for Row {
+impl<'de, P: Deserialize<'de>> Deserialize<'de> for Row<P> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        d.deserialize_any(RowVisitor)
+        d.deserialize_any(RowVisitor(PhantomData))
     }
 }
 
-struct RowVisitor;
+struct RowVisitor<P>(PhantomData<P>);
 
-impl<'de> serde::de::Visitor<'de> for RowVisitor {
-    type Value = Row;
+impl<'de, P: Deserialize<'de>> serde::de::Visitor<'de> for RowVisitor<P> {
+    type Value = Row<P>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a candle: an object ({openTime, open, ...} or {t, o, h, l, c, v}) or an array [t, o, h, l, c, v]")
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Row, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Row<P>, A::Error> {
         let mut row = Row::default();
         while let Some(field) = map.next_key::<Field>()? {
             match field {
@@ -203,14 +244,14 @@ impl<'de> serde::de::Visitor<'de> for RowVisitor {
         Ok(row)
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Row, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Row<P>, A::Error> {
         let row = Row {
             open_time: seq.next_element::<Option<Number<i64>>>()?.flatten(),
-            open: seq.next_element::<Option<Number<f64>>>()?.flatten(),
-            high: seq.next_element::<Option<Number<f64>>>()?.flatten(),
-            low: seq.next_element::<Option<Number<f64>>>()?.flatten(),
-            close: seq.next_element::<Option<Number<f64>>>()?.flatten(),
-            volume: seq.next_element::<Option<Number<f64>>>()?.flatten(),
+            open: seq.next_element::<Option<P>>()?.flatten(),
+            high: seq.next_element::<Option<P>>()?.flatten(),
+            low: seq.next_element::<Option<P>>()?.flatten(),
+            close: seq.next_element::<Option<P>>()?.flatten(),
+            volume: seq.next_element::<Option<P>>()?.flatten(),
         };
         // Close time, quote volume, trade count...: not columns here.
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
@@ -302,39 +343,80 @@ impl Client {
     /// Candle history (`get_candle_history`, through the same transport as every call) as
     /// columns: one allocation per field rather than one object per candle.
     pub async fn candle_columns(&self, query: HistoryQuery) -> Result<CandleColumns> {
-        let mut b = self.api().get_candle_history().symbol(query.symbol);
-        if let Some(interval) = query.interval {
-            b = b.interval(interval.as_str());
-        }
-        if let Some(limit) = query.limit {
-            b = b.limit(NonZeroU64::new(limit).ok_or_else(|| Error::invalid("limit must be at least 1"))?);
-        }
-        if let Some(t) = query.start_time {
-            b = b.start_time(t);
-        }
-        if let Some(t) = query.end_time {
-            b = b.end_time(t);
-        }
-        let (sent, captured) = decode::capturing(b.send()).await;
-        let body = match (sent, captured) {
+        match history(self, query).await? {
             // The generated client decoded the candles, and they are ours: not parsed again.
-            (Ok(candles), _) if candles.iter().all(|c| c.open_time.is_some()) => {
-                return Ok(candles.into_inner().into_iter().collect());
+            History::Typed(candles, _) if candles.iter().all(|c| c.open_time.is_some()) => {
+                Ok(candles.into_iter().collect())
             }
             // A list of objects that are not ours (Hyperliquid's `{t, o, ...}`) also "fits" the
             // schema, whose fields are all optional; the rows read it in its own shape.
-            (Ok(_), Some(captured)) => captured.body,
-            (Ok(candles), None) => return Ok(candles.into_inner().into_iter().collect()),
-            (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => body,
-            (Err(e), _) => return Err(e.into()),
-        };
-        let Rows(rows) = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&body))
-            .map_err(|e| Error::Decode {
+            History::Typed(_, Some(body)) | History::Untyped(body) => {
+                Ok(rows::<Number<f64>>(&body)?.into_iter().collect())
+            }
+            History::Typed(candles, None) => Ok(candles.into_iter().collect()),
+        }
+    }
+
+    /// Candle history as columns of exact decimals, read from the digits the server wrote
+    /// (`"101.50"` stays 101.50, `0.1` is not 0.1000000000000000055): slower than
+    /// [`Client::candle_columns`], for users who add prices up rather than plot them.
+    pub async fn exact_candle_columns(&self, query: HistoryQuery) -> Result<ExactCandleColumns> {
+        match history(self, query).await? {
+            History::Typed(_, Some(body)) | History::Untyped(body) => {
+                Ok(rows::<Decimal>(&body)?.into_iter().collect())
+            }
+            // No body kept (a transport that does not record one): the doubles' shortest text.
+            History::Typed(candles, None) => Ok(candles
+                .into_iter()
+                .map(|k| Row {
+                    open_time: k.open_time.map(Number),
+                    open: k.open.and_then(Decimal::from_f64),
+                    high: k.high.and_then(Decimal::from_f64),
+                    low: k.low.and_then(Decimal::from_f64),
+                    close: k.close.and_then(Decimal::from_f64),
+                    volume: k.volume.and_then(Decimal::from_f64),
+                })
+                .collect()),
+        }
+    }
+}
+
+/// What the history call gave: the generated client's candles when the body fit their schema,
+/// with the body as it came; or only the body, when it did not.
+enum History {
+    Typed(Vec<Candle>, Option<bytes::Bytes>),
+    Untyped(bytes::Bytes),
+}
+
+async fn history(client: &Client, query: HistoryQuery) -> Result<History> {
+    let mut b = client.api().get_candle_history().symbol(query.symbol);
+    if let Some(interval) = query.interval {
+        b = b.interval(interval.as_str());
+    }
+    if let Some(limit) = query.limit {
+        b = b.limit(NonZeroU64::new(limit).ok_or_else(|| Error::invalid("limit must be at least 1"))?);
+    }
+    if let Some(t) = query.start_time {
+        b = b.start_time(t);
+    }
+    if let Some(t) = query.end_time {
+        b = b.end_time(t);
+    }
+    match decode::capturing(b.send()).await {
+        (Ok(candles), captured) => Ok(History::Typed(candles.into_inner(), captured.map(|c| c.body))),
+        (Err(progenitor_client::Error::InvalidResponsePayload(body, _)), _) => Ok(History::Untyped(body)),
+        (Err(e), _) => Err(e.into()),
+    }
+}
+
+/// The candles of a body in any shape [`Row`] reads, with prices read as `P`.
+fn rows<P: DeserializeOwned>(body: &bytes::Bytes) -> Result<Vec<Row<P>>> {
+    let Rows(rows) = serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(body))
+        .map_err(|e| Error::Decode {
             message: format!("get_candle_history: {}", e.inner()),
             path: Some(format!("${}", e.path())),
             body: Some(RawBody(body.clone())),
             call: Box::default(),
         })?;
-        Ok(rows.into_iter().collect())
-    }
+    Ok(rows)
 }

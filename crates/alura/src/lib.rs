@@ -60,7 +60,7 @@ pub use asset::Asset;
 pub use call::Reply;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use client_options::{ClientOptions, TokenCacheOption};
-pub use columns::{CandleColumns, HistoryQuery};
+pub use columns::{CandleColumns, ExactCandleColumns, HistoryQuery};
 pub use error::{CallInfo, Error, FieldValue, RawBody, Result};
 pub use error_kind::{ERROR_KINDS, ErrorField, ErrorKind, FieldType};
 pub use options::{CallOptions, Language, RequestOptions};

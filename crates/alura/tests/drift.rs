@@ -110,6 +110,38 @@ async fn candle_columns_read_every_shape_a_server_is_likely_to_use() {
 }
 
 #[tokio::test]
+async fn exact_candle_columns_keep_the_digits_the_server_wrote_in_any_shape() {
+    let d = |s: &str| Some(s.parse::<alura::Decimal>().unwrap());
+    // As text: `json!` would write 65000.30 as the double 65000.3.
+    let shapes = [
+        r#"[{"t": 1, "o": "65000.10", "h": "0.1", "l": "0.2", "c": "65000.30", "v": null},
+            {"t": 2, "o": "8.329E-05", "c": "1"}]"#,
+        r#"{"candles": [[1, 65000.10, 0.1, 0.2, 65000.30, null], [2, 8.329e-05, null, null, 1]]}"#,
+    ];
+    for body in shapes {
+        let server = Hostile::start(move |_| {
+            common::hostile::http("200 OK", &[("Content-Type", "application/json")], body)
+        })
+        .await;
+        let query = HistoryQuery { symbol: "BTC".into(), ..Default::default() };
+        let c = client(&server, false)
+            .exact_candle_columns(query)
+            .await
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(c.open_time, [1, 2]);
+        assert_eq!(c.open, [d("65000.10"), d("0.00008329")], "{body}");
+        assert_eq!(c.close[0].unwrap().to_string(), "65000.30", "the server's own digits, trailing zero too");
+        assert_eq!(c.volume, [None, None], "null and missing are None, never a made-up number");
+        // 0.1 + 0.2 in doubles is 0.30000000000000004.
+        assert_eq!(*c.high[0].unwrap() + *c.low[0].unwrap(), *d("0.3").unwrap(), "{body}");
+    }
+    let err = history(serde_json::json!([{"t": 1, "o": "NaN"}])).await;
+    let query = HistoryQuery { symbol: "BTC".into(), ..Default::default() };
+    let err = client(&err, false).exact_candle_columns(query).await.unwrap_err();
+    assert!(matches!(&err, Error::Decode { path: Some(p), .. } if p.starts_with("$[0]")), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_candle_history_in_an_unknown_shape_is_an_error_that_names_it() {
     let err = columns_of(serde_json::json!({"symbol": "BTC", "bars": []})).await.unwrap_err();
     match &err {

@@ -58,10 +58,10 @@ fn exact(expr: &str, text: &str, saved: &BTreeMap<String, Box<RawValue>>) -> Opt
         Some(serde_json::from_str(raw.get()).unwrap_or_else(|e| panic!("{t} = {raw}: not a decimal: {e}")))
     };
     if let Some((a, b)) = expr.split_once(" - ") {
-        return Some(*term(a)? - *term(b)?).map(Decimal::from);
+        return Some(Decimal::from(*term(a)? - *term(b)?));
     }
     if let Some((a, b)) = expr.split_once(" + ") {
-        return Some(*term(a)? + *term(b)?).map(Decimal::from);
+        return Some(Decimal::from(*term(a)? + *term(b)?));
     }
     term(expr)
 }

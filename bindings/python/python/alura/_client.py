@@ -251,12 +251,15 @@ class Client(_Base, SyncOperations):
         limit: Optional[int] = None,
         start_time: Optional[int] = None,
         end_time: Optional[int] = None,
+        exact: bool = False,
     ) -> pandas.DataFrame:
-        """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``)."""
+        """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``).
+        Prices are float64; ``exact=True`` gives ``Decimal`` columns of the server's own digits."""
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        return candles_frame(self._native.candle_columns(symbol, interval, limit, start_time, end_time))
+        columns = self._native.candle_columns(symbol, interval, limit, start_time, end_time, exact)
+        return candles_frame(columns)
 
     def close(self) -> None:
         """Nothing to release yet; here so ``with Client() as c`` reads as it should."""
@@ -316,12 +319,15 @@ class AsyncClient(_Base, AsyncOperations):
         limit: Optional[int] = None,
         start_time: Optional[int] = None,
         end_time: Optional[int] = None,
+        exact: bool = False,
     ) -> pandas.DataFrame:
-        """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``)."""
+        """Candle history as a pandas DataFrame indexed by open time (needs ``alura[pandas]``).
+        Prices are float64; ``exact=True`` gives ``Decimal`` columns of the server's own digits."""
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        return candles_frame(await self._native.candle_columns_async(symbol, interval, limit, start_time, end_time))
+        columns = await self._native.candle_columns_async(symbol, interval, limit, start_time, end_time, exact)
+        return candles_frame(columns)
 
     async def close(self) -> None:
         """Nothing to release yet; here so ``async with AsyncClient() as c`` reads as it should."""

@@ -74,7 +74,8 @@ class NativeClient:
         limit: Optional[int] = ...,
         start_time: Optional[int] = ...,
         end_time: Optional[int] = ...,
-    ) -> Dict[str, bytes]: ...
+        exact: bool = ...,
+    ) -> Dict[str, Any]: ...
     def candle_columns_async(
         self,
         symbol: str,
@@ -82,7 +83,8 @@ class NativeClient:
         limit: Optional[int] = ...,
         start_time: Optional[int] = ...,
         end_time: Optional[int] = ...,
-    ) -> Awaitable[Dict[str, bytes]]: ...
+        exact: bool = ...,
+    ) -> Awaitable[Dict[str, Any]]: ...
     def with_options(self, options: Dict[str, Any]) -> NativeClient: ...
     @property
     def base_url(self) -> str: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict
+from typing import TYPE_CHECKING, Any, Dict
 
 if TYPE_CHECKING:
     import pandas
@@ -21,10 +21,14 @@ def _pandas():  # type: ignore[no-untyped-def]
     return numpy, pandas
 
 
-def candles_frame(columns: Dict[str, bytes]) -> pandas.DataFrame:
-    """A DataFrame from the native columns (machine-order int64 and float64 buffers)."""
+def candles_frame(columns: Dict[str, Any]) -> pandas.DataFrame:
+    """A DataFrame from the native columns: machine-order int64 and float64 buffers, or, for
+    exact prices, lists of ``Decimal`` (an object column; None where the server left a price out)."""
     np, pd = _pandas()
-    data = {name: np.frombuffer(columns[name], dtype=np.float64) for name in COLUMNS}
+    data = {
+        name: np.frombuffer(column, dtype=np.float64) if isinstance(column, bytes) else np.array(column, dtype=object)
+        for name, column in ((name, columns[name]) for name in COLUMNS)
+    }
     index = pd.to_datetime(np.frombuffer(columns["openTime"], dtype=np.int64), unit="ms", utc=True)
     frame = pd.DataFrame(data, index=index)  # copies: numpy.frombuffer arrays are read-only
     frame.index.name = "open_time"
