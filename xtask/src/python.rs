@@ -45,6 +45,20 @@ fn py_param_type(ty: &Ty) -> String {
     }
 }
 
+/// The per-call options every method takes as keywords: the keys of `RequestOptions` in
+/// `_options.py`, their one definition.
+fn request_options() -> Vec<&'static str> {
+    const OPTIONS_PY: &str = include_str!("../../bindings/python/python/alura/_options.py");
+    let class = OPTIONS_PY.split("class RequestOptions").nth(1).unwrap_or_default();
+    class
+        .lines()
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("    "))
+        .filter_map(|l| l.strip_prefix("    ")?.split_once(':').map(|(name, _)| name))
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .collect()
+}
+
 /// A Python argument name: snake_case, with a trailing `_` where it would be a keyword.
 pub fn identifier(name: &str) -> String {
     let s = snake(name);
@@ -65,6 +79,8 @@ pub fn generate(model: &Model) -> Result<[String; 3]> {
 from __future__ import annotations
 
 from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional, Union, cast
+
+from typing_extensions import Unpack
 
 from . import types as t
 from .._pages import last_page
@@ -103,8 +119,8 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
             bail!("{id}: two arguments are called {} in Python", identifier(&p.wire));
         }
     }
-    if seen.contains("options") {
-        bail!("{id}: an argument called options would hide the per-call options");
+    if let Some(clash) = request_options().into_iter().find(|o| seen.contains(*o)) {
+        bail!("{id}: an argument called {clash} would hide the per-call option of that name");
     }
     let mut sig = vec!["self".to_owned()];
     let mut star = false;
@@ -123,11 +139,9 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
             format!("{}: Optional[{ty}] = None", identifier(&p.wire))
         });
     }
-    if !star {
-        sig.push("*".into());
-    }
-    // Steers this one call: timeout, retries, extra headers, idempotency key.
-    sig.push("options: Optional[RequestOptions] = None".into());
+    // Steers this one call, as keywords (`timeout=5`): the keys of `RequestOptions`, so the
+    // names and their types are written once, in `_options.py`.
+    sig.push("**options: Unpack[RequestOptions]".into());
     let returns = op.returns.as_ref().map_or("None".into(), |t| py_type(t, "t."));
     let mut doc =
         format!("        \"\"\"{}.\n\n        ``{} {}``\n", escape(&op.summary), op.method, op.path);
@@ -142,7 +156,7 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
     }
     doc.push_str("        \"\"\"\n");
     let args: Vec<String> = params.iter().map(|p| format!("{:?}: {}", p.wire, identifier(&p.wire))).collect();
-    let call = format!("{id:?}, {{{}}}, options", args.join(", "));
+    let call = format!("{id:?}, {{{}}}, options or None", args.join(", "));
     let cast = |value: &str| {
         if returns == "None" { value.to_owned() } else { format!("cast({returns:?}, {value})") }
     };
@@ -166,7 +180,7 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
         .iter()
         .filter(|p| p.wire != "page")
         .map(|p| format!("{0}={0}", identifier(&p.wire)))
-        .chain(["page=page".into(), "options=options".into()])
+        .chain(["page=page".into(), "**options".into()])
         .collect();
     let (sig_iter, pass) = (sig_iter.join(", "), pass.join(", "));
     let head = format!(
@@ -277,4 +291,12 @@ fn docstring(text: &str) -> String {
 /// Text that cannot end a docstring early.
 fn escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_per_call_keywords_are_the_keys_of_request_options() {
+        assert_eq!(super::request_options(), ["timeout", "max_retries", "extra_headers", "idempotency_key"]);
+    }
 }

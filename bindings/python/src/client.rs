@@ -56,6 +56,7 @@ impl NativeClient {
         early: Option<Early>,
         convert: fn(Python<'py>, &alura::Reply) -> PyResult<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        options::check_keywords(operation, options)?;
         let args = args_of(py, args)?;
         let client = self.for_call(py, options)?;
         let observer = early.as_ref().map(Early::observer);
@@ -165,6 +166,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        options::check_keywords(&operation, options)?;
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let fits = alura::event_loop::args_fit_the_loop(&args);
@@ -183,6 +185,7 @@ impl NativeClient {
         args: Option<&Bound<'py, PyDict>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        options::check_keywords(&operation, options)?;
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let early = Early::default();

@@ -57,14 +57,80 @@ impl TryFrom<PyOptions<'_, '_>> for alura::RequestOptions {
                 "extra_headers" => o.headers = v.headers()?,
                 "idempotency_key" => o.idempotency_key = Some(v.string()?),
                 other => {
-                    return Err(v.invalid(format!(
-                        "unknown option {other}; known: timeout, max_retries, extra_headers, idempotency_key"
-                    )));
+                    return Err(
+                        v.invalid(format!("unknown option {other}; known: {}", REQUEST_OPTIONS.join(", ")))
+                    );
                 }
             }
         }
         Ok(o)
     }
+}
+
+/// The per-call keywords every method takes (`_options.py`'s `RequestOptions`).
+const REQUEST_OPTIONS: [&str; 4] = ["timeout", "max_retries", "extra_headers", "idempotency_key"];
+
+/// A method's keywords that are neither its arguments nor per-call options land with the options
+/// (`**options`): a misspelt argument is named as Python would, with the nearest right name.
+pub fn check_keywords(operation: &str, given: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let Some(given) = given else { return Ok(()) };
+    for name in given.keys() {
+        let name: String = name.extract()?;
+        if REQUEST_OPTIONS.contains(&name.as_str()) {
+            continue;
+        }
+        let arguments: Vec<String> = alura_api::find(operation)
+            .map(|op| op.fields.iter().map(|f| snake(f.name)).collect())
+            .unwrap_or_default();
+        let candidates = arguments.iter().map(String::as_str).chain(REQUEST_OPTIONS);
+        let hint = nearest(&name, candidates).map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();
+        let listed = if arguments.is_empty() { "none".to_owned() } else { arguments.join(", ") };
+        return Err(errors::validation(
+            given.py(),
+            format!(
+                "{operation}() got an unexpected keyword argument '{name}'{hint}; its arguments: {listed}; per-call options: {}",
+                REQUEST_OPTIONS.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `profitTarget` as Python spells it.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The candidate at most two edits from `word`, if any: the likely typo's fix.
+fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (distance(word, c), c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, over chars.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// A call's `options=` as the core's per-call options, checked there.

@@ -99,17 +99,19 @@ def test_ctrl_c_interrupts_a_waiting_call(mock: MockServer) -> None:
 def test_options_steer_one_call_and_keep_the_rest(mock: MockServer, client: alura.Client) -> None:
     mock.inject_faults("get_symbols", [{"kind": "status", "status": 503, "headers": {"Retry-After": "0"}}] * 2)
     with pytest.raises(alura.InternalServerError):
-        client.get_symbols(options={"max_retries": 0, "extra_headers": {"X-Tenant": "desk-7"}})
+        client.get_symbols(max_retries=0, extra_headers={"X-Tenant": "desk-7"})
     assert client.get_symbols()["symbols"][0] == "BTC", "the client itself still retries"
     session = client.create_trading_session(
-        budget=100, profit_target=40, asset_index=0, options={"idempotency_key": "order-42"}
+        budget=100, profit_target=40, asset_index=0, idempotency_key="order-42"
     )
     assert session["assetIndex"] == 0
     assert mock.requests("create_trading_session")[-1]["idempotencyKey"] == "order-42"
     with pytest.raises(alura.ValidationError, match="header cannot be set"):
-        client.get_symbols(options={"extra_headers": {"Authorization": "Bearer mine"}})
-    with pytest.raises(alura.ValidationError, match="unknown option"):
-        client.get_symbols(options={"retries": 1})  # type: ignore[typeddict-unknown-key]
+        client.get_symbols(extra_headers={"Authorization": "Bearer mine"})
+    with pytest.raises(alura.ValidationError, match=r"get_symbols\(\) got an unexpected keyword argument 'retries'"):
+        client.get_symbols(retries=1)  # type: ignore[call-arg]
+    with pytest.raises(alura.ValidationError, match=r"\(did you mean loss_threshold\?\); its arguments: budget, "):
+        client.create_trading_session(budget=100, profit_target=40, asset_index=0, loss_treshold=5)  # type: ignore[call-arg]
     patient = client.with_options(max_retries=5)
     mock.inject_faults("get_symbols", [{"kind": "status", "status": 503, "headers": {"Retry-After": "0"}}] * 4)
     assert patient.get_symbols()["symbols"][0] == "BTC", "five retries ride out four 503s"

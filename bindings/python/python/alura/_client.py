@@ -8,7 +8,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Sequence, Type, TypeVar, Union
 
-from typing_extensions import Literal
+from typing_extensions import Literal, Unpack
 
 from . import types as t
 from ._generated.operations import AsyncOperations, SyncOperations
@@ -237,11 +237,11 @@ class Client(_Base, SyncOperations):
         params: Optional[Dict[str, Any]] = None,
         json: Any = None,
         authenticated: bool = True,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Calls an endpoint the spec does not have (yet), e.g. ``request("GET", "/user/rewards")``,
         with this client's login, retries and errors; returns the body as JSON."""
-        return self._native.request(method, path, params, json, authenticated, options)
+        return self._native.request(method, path, params, json, authenticated, options or None)
 
     def candles_df(
         self,
@@ -305,11 +305,11 @@ class AsyncClient(_Base, AsyncOperations):
         params: Optional[Dict[str, Any]] = None,
         json: Any = None,
         authenticated: bool = True,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Calls an endpoint the spec does not have (yet), with this client's login, retries and
         errors; returns the body as JSON."""
-        return await self._native.request_async(method, path, params, json, authenticated, options)
+        return await self._native.request_async(method, path, params, json, authenticated, options or None)
 
     async def candles_df(
         self,

@@ -1,5 +1,6 @@
-"""Options for one call, passed as ``options=`` to any method: each one left out keeps the
-client's setting."""
+"""Options for one call, passed as keywords to any method (``client.get_symbols(timeout=5)``):
+each one left out keeps the client's setting. `cargo xtask gen` reads this class's keys, so a new
+option here is a keyword of every generated method."""
 
 from __future__ import annotations
 

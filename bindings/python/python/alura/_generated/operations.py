@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional, Union, cast
 
+from typing_extensions import Unpack
+
 from . import types as t
 from .._pages import last_page
 from .._options import RequestOptions
@@ -19,9 +21,7 @@ class SyncOperations:
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
         raise NotImplementedError
 
-    def request_challenge(
-        self, *, address: str, options: Optional[RequestOptions] = None
-    ) -> t.EvmChallengeResponse:
+    def request_challenge(self, *, address: str, **options: Unpack[RequestOptions]) -> t.EvmChallengeResponse:
         """Get a sign-in challenge for an EVM address.
 
         ``POST /auth/evm/challenge``
@@ -29,7 +29,9 @@ class SyncOperations:
         Args:
             address: EVM address (0x + 40 hex).
         """
-        return cast("t.EvmChallengeResponse", self._call("request_challenge", {"address": address}, options))
+        return cast(
+            "t.EvmChallengeResponse", self._call("request_challenge", {"address": address}, options or None)
+        )
 
     def verify_signature(
         self,
@@ -37,7 +39,7 @@ class SyncOperations:
         address: str,
         signature: str,
         referral_code: Optional[str] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.EvmVerifyResponse:
         """Verify a personal_sign signature and issue an access token.
 
@@ -53,16 +55,16 @@ class SyncOperations:
             self._call(
                 "verify_signature",
                 {"address": address, "signature": signature, "referralCode": referral_code},
-                options,
+                options or None,
             ),
         )
 
-    def get_trading_key(self, *, options: Optional[RequestOptions] = None) -> t.TradingKey:
+    def get_trading_key(self, **options: Unpack[RequestOptions]) -> t.TradingKey:
         """Get the trading agent key of the current user.
 
         ``GET /auth/evm/trading-key``
         """
-        return cast("t.TradingKey", self._call("get_trading_key", {}, options))
+        return cast("t.TradingKey", self._call("get_trading_key", {}, options or None))
 
     def create_trading_session(
         self,
@@ -72,7 +74,7 @@ class SyncOperations:
         asset_index: int,
         loss_threshold: Optional[t.Money] = None,
         max_positions: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.TradingSession:
         """Quick trade: create a trading session.
 
@@ -96,7 +98,7 @@ class SyncOperations:
                     "lossThreshold": loss_threshold,
                     "maxPositions": max_positions,
                 },
-                options,
+                options or None,
             ),
         )
 
@@ -108,7 +110,7 @@ class SyncOperations:
         strategy_duration: t.StrategyDuration,
         asset_index: int,
         max_wallet_budget: Optional[bool] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.TradingSession:
         """Advance trade: create a trading session with a strategy.
 
@@ -132,32 +134,32 @@ class SyncOperations:
                     "assetIndex": asset_index,
                     "maxWalletBudget": max_wallet_budget,
                 },
-                options,
+                options or None,
             ),
         )
 
-    def list_active_sessions(self, *, options: Optional[RequestOptions] = None) -> List[t.TradingSession]:
+    def list_active_sessions(self, **options: Unpack[RequestOptions]) -> List[t.TradingSession]:
         """List active sessions.
 
         ``GET /trading-sessions/active``
         """
-        return cast("List[t.TradingSession]", self._call("list_active_sessions", {}, options))
+        return cast("List[t.TradingSession]", self._call("list_active_sessions", {}, options or None))
 
-    def get_current_trade(self, *, options: Optional[RequestOptions] = None) -> t.Trade:
+    def get_current_trade(self, **options: Unpack[RequestOptions]) -> t.Trade:
         """Current trade with positions.
 
         ``GET /trading-sessions/current-trade``
         """
-        return cast("t.Trade", self._call("get_current_trade", {}, options))
+        return cast("t.Trade", self._call("get_current_trade", {}, options or None))
 
-    def get_session_logs(
-        self, session_id: str, *, options: Optional[RequestOptions] = None
-    ) -> List[t.LogEntry]:
+    def get_session_logs(self, session_id: str, **options: Unpack[RequestOptions]) -> List[t.LogEntry]:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
         """
-        return cast("List[t.LogEntry]", self._call("get_session_logs", {"sessionId": session_id}, options))
+        return cast(
+            "List[t.LogEntry]", self._call("get_session_logs", {"sessionId": session_id}, options or None)
+        )
 
     def get_trade_logs(
         self,
@@ -165,7 +167,7 @@ class SyncOperations:
         *,
         page: Optional[int] = None,
         limit: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.PaginatedLogs:
         """Trade logs (paginated).
 
@@ -177,31 +179,35 @@ class SyncOperations:
         """
         return cast(
             "t.PaginatedLogs",
-            self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options),
+            self._call(
+                "get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options or None
+            ),
         )
 
     def iter_trade_logs(
-        self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None
+        self, trade_id: str, *, limit: Optional[int] = None, **options: Unpack[RequestOptions]
     ) -> Iterator[t.LogEntry]:
         """Every item of ``get_trade_logs``, page after page, each fetched only when needed."""
         page = 1
         while True:
-            result = self.get_trade_logs(trade_id=trade_id, limit=limit, page=page, options=options)
+            result = self.get_trade_logs(trade_id=trade_id, limit=limit, page=page, **options)
             rows = list(result.get("data") or [])
             yield from rows
             if last_page(result, page, limit, len(rows)):
                 return
             page += 1
 
-    def close_position(self, position_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def close_position(self, position_id: str, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
         """
-        return cast("t.ActionResult", self._call("close_position", {"positionId": position_id}, options))
+        return cast(
+            "t.ActionResult", self._call("close_position", {"positionId": position_id}, options or None)
+        )
 
     def get_close_position_signature(
-        self, position_id: str, *, options: Optional[RequestOptions] = None
+        self, position_id: str, **options: Unpack[RequestOptions]
     ) -> t.CloseSignature:
         """Get signed close tx for frontend.
 
@@ -209,38 +215,38 @@ class SyncOperations:
         """
         return cast(
             "t.CloseSignature",
-            self._call("get_close_position_signature", {"positionId": position_id}, options),
+            self._call("get_close_position_signature", {"positionId": position_id}, options or None),
         )
 
-    def close_trade(self, trade_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def close_trade(self, trade_id: str, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Close trade (all positions).
 
         ``POST /trading-sessions/trades/{tradeId}/close``
         """
-        return cast("t.ActionResult", self._call("close_trade", {"tradeId": trade_id}, options))
+        return cast("t.ActionResult", self._call("close_trade", {"tradeId": trade_id}, options or None))
 
-    def trigger_cron(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def trigger_cron(self, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Manually trigger cron (testing).
 
         ``POST /trading-sessions/trigger-cron``
         """
-        return cast("t.ActionResult", self._call("trigger_cron", {}, options))
+        return cast("t.ActionResult", self._call("trigger_cron", {}, options or None))
 
-    def get_profile(self, *, options: Optional[RequestOptions] = None) -> t.UserProfile:
+    def get_profile(self, **options: Unpack[RequestOptions]) -> t.UserProfile:
         """Current user profile.
 
         ``GET /user/profile``
         """
-        return cast("t.UserProfile", self._call("get_profile", {}, options))
+        return cast("t.UserProfile", self._call("get_profile", {}, options or None))
 
-    def sync_fills(self, *, options: Optional[RequestOptions] = None) -> t.FillsSyncResult:
+    def sync_fills(self, **options: Unpack[RequestOptions]) -> t.FillsSyncResult:
         """Sync fills from Hyperliquid.
 
         ``POST /user/fills/sync``
         """
-        return cast("t.FillsSyncResult", self._call("sync_fills", {}, options))
+        return cast("t.FillsSyncResult", self._call("sync_fills", {}, options or None))
 
-    def withdraw(self, *, amount: t.Money, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def withdraw(self, *, amount: t.Money, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Withdraw funds.
 
         ``POST /user/withdraw``
@@ -248,10 +254,10 @@ class SyncOperations:
         Args:
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", self._call("withdraw", {"amount": amount}, options))
+        return cast("t.ActionResult", self._call("withdraw", {"amount": amount}, options or None))
 
     def close_position_by_asset(
-        self, *, asset_index: int, options: Optional[RequestOptions] = None
+        self, *, asset_index: int, **options: Unpack[RequestOptions]
     ) -> t.ActionResult:
         """Close position by assetIndex.
 
@@ -261,18 +267,19 @@ class SyncOperations:
             asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
         """
         return cast(
-            "t.ActionResult", self._call("close_position_by_asset", {"assetIndex": asset_index}, options)
+            "t.ActionResult",
+            self._call("close_position_by_asset", {"assetIndex": asset_index}, options or None),
         )
 
-    def close_all_positions(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def close_all_positions(self, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Close all positions.
 
         ``POST /user/close-all-positions``
         """
-        return cast("t.ActionResult", self._call("close_all_positions", {}, options))
+        return cast("t.ActionResult", self._call("close_all_positions", {}, options or None))
 
     def send_usdc(
-        self, *, destination: str, amount: t.Money, options: Optional[RequestOptions] = None
+        self, *, destination: str, amount: t.Money, **options: Unpack[RequestOptions]
     ) -> t.ActionResult:
         """Send USDC.
 
@@ -283,29 +290,30 @@ class SyncOperations:
             amount: Amount in USDC; greater than 0.
         """
         return cast(
-            "t.ActionResult", self._call("send_usdc", {"destination": destination, "amount": amount}, options)
+            "t.ActionResult",
+            self._call("send_usdc", {"destination": destination, "amount": amount}, options or None),
         )
 
-    def claim_reward(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    def claim_reward(self, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Claim rewards.
 
         ``POST /user/claim-reward``
         """
-        return cast("t.ActionResult", self._call("claim_reward", {}, options))
+        return cast("t.ActionResult", self._call("claim_reward", {}, options or None))
 
-    def get_indicators_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    def get_indicators_health(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Service health.
 
         ``GET /api/indicators/health``
         """
-        return cast("t.HealthStatus", self._call("get_indicators_health", {}, options))
+        return cast("t.HealthStatus", self._call("get_indicators_health", {}, options or None))
 
     def get_latest_candles(
         self,
         *,
         symbols: Optional[str] = None,
         interval: Optional[t.Interval] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> List[t.Candle]:
         """Latest candles.
 
@@ -317,7 +325,7 @@ class SyncOperations:
         """
         return cast(
             "List[t.Candle]",
-            self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options),
+            self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options or None),
         )
 
     def get_candle_history(
@@ -328,7 +336,7 @@ class SyncOperations:
         start_time: Optional[int] = None,
         end_time: Optional[int] = None,
         limit: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> List[t.Candle]:
         """Historical candles.
 
@@ -352,17 +360,12 @@ class SyncOperations:
                     "endTime": end_time,
                     "limit": limit,
                 },
-                options,
+                options or None,
             ),
         )
 
     def get_candles(
-        self,
-        symbol: str,
-        interval: str,
-        *,
-        limit: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        self, symbol: str, interval: str, *, limit: Optional[int] = None, **options: Unpack[RequestOptions]
     ) -> List[t.Candle]:
         """Candles by symbol/interval.
 
@@ -375,19 +378,19 @@ class SyncOperations:
         """
         return cast(
             "List[t.Candle]",
-            self._call("get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options),
+            self._call(
+                "get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options or None
+            ),
         )
 
-    def get_symbols(self, *, options: Optional[RequestOptions] = None) -> t.SymbolList:
+    def get_symbols(self, **options: Unpack[RequestOptions]) -> t.SymbolList:
         """Available symbols.
 
         ``GET /api/indicators/candles/aggregated/symbols``
         """
-        return cast("t.SymbolList", self._call("get_symbols", {}, options))
+        return cast("t.SymbolList", self._call("get_symbols", {}, options or None))
 
-    def get_signals(
-        self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None
-    ) -> t.Signal:
+    def get_signals(self, symbol: str, interval: str, **options: Unpack[RequestOptions]) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
@@ -396,9 +399,11 @@ class SyncOperations:
             symbol: Asset symbol, e.g. BTC.
             interval: Candle interval, e.g. 1h.
         """
-        return cast("t.Signal", self._call("get_signals", {"symbol": symbol, "interval": interval}, options))
+        return cast(
+            "t.Signal", self._call("get_signals", {"symbol": symbol, "interval": interval}, options or None)
+        )
 
-    def get_all_signals(self, interval: str, *, options: Optional[RequestOptions] = None) -> List[t.Signal]:
+    def get_all_signals(self, interval: str, **options: Unpack[RequestOptions]) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
@@ -406,14 +411,14 @@ class SyncOperations:
         Args:
             interval: Candle interval, e.g. 1h.
         """
-        return cast("List[t.Signal]", self._call("get_all_signals", {"interval": interval}, options))
+        return cast("List[t.Signal]", self._call("get_all_signals", {"interval": interval}, options or None))
 
-    def get_leaderboard_stats(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardStats:
+    def get_leaderboard_stats(self, **options: Unpack[RequestOptions]) -> t.LeaderboardStats:
         """Leaderboard stats.
 
         ``GET /api/leaderboard/stats``
         """
-        return cast("t.LeaderboardStats", self._call("get_leaderboard_stats", {}, options))
+        return cast("t.LeaderboardStats", self._call("get_leaderboard_stats", {}, options or None))
 
     def get_rankings(
         self,
@@ -421,7 +426,7 @@ class SyncOperations:
         page: Optional[int] = None,
         limit: Optional[int] = None,
         period: Optional[t.Period] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.PaginatedRankings:
         """Rankings.
 
@@ -434,7 +439,7 @@ class SyncOperations:
         """
         return cast(
             "t.PaginatedRankings",
-            self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options),
+            self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options or None),
         )
 
     def iter_rankings(
@@ -442,59 +447,55 @@ class SyncOperations:
         *,
         limit: Optional[int] = None,
         period: Optional[t.Period] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[t.RankingEntry]:
         """Every item of ``get_rankings``, page after page, each fetched only when needed."""
         page = 1
         while True:
-            result = self.get_rankings(limit=limit, period=period, page=page, options=options)
+            result = self.get_rankings(limit=limit, period=period, page=page, **options)
             rows = list(result.get("data") or [])
             yield from rows
             if last_page(result, page, limit, len(rows)):
                 return
             page += 1
 
-    def get_user_ranking(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.RankingEntry:
+    def get_user_ranking(self, user_id: str, **options: Unpack[RequestOptions]) -> t.RankingEntry:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
         """
-        return cast("t.RankingEntry", self._call("get_user_ranking", {"userId": user_id}, options))
+        return cast("t.RankingEntry", self._call("get_user_ranking", {"userId": user_id}, options or None))
 
-    def get_leaderboard_analytics(
-        self, *, options: Optional[RequestOptions] = None
-    ) -> t.LeaderboardAnalytics:
+    def get_leaderboard_analytics(self, **options: Unpack[RequestOptions]) -> t.LeaderboardAnalytics:
         """Analytics.
 
         ``GET /api/leaderboard/analytics``
         """
-        return cast("t.LeaderboardAnalytics", self._call("get_leaderboard_analytics", {}, options))
+        return cast("t.LeaderboardAnalytics", self._call("get_leaderboard_analytics", {}, options or None))
 
-    def get_leaderboard_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    def get_leaderboard_health(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Health.
 
         ``GET /api/leaderboard/health``
         """
-        return cast("t.HealthStatus", self._call("get_leaderboard_health", {}, options))
+        return cast("t.HealthStatus", self._call("get_leaderboard_health", {}, options or None))
 
-    def get_referral_info(self, user_id: str, *, options: Optional[RequestOptions] = None) -> t.ReferralInfo:
+    def get_referral_info(self, user_id: str, **options: Unpack[RequestOptions]) -> t.ReferralInfo:
         """User referral info.
 
         ``GET /referrals/{userId}``
         """
-        return cast("t.ReferralInfo", self._call("get_referral_info", {"userId": user_id}, options))
+        return cast("t.ReferralInfo", self._call("get_referral_info", {"userId": user_id}, options or None))
 
-    def get_referral_stats(
-        self, user_id: str, *, options: Optional[RequestOptions] = None
-    ) -> t.ReferralStats:
+    def get_referral_stats(self, user_id: str, **options: Unpack[RequestOptions]) -> t.ReferralStats:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
         """
-        return cast("t.ReferralStats", self._call("get_referral_stats", {"userId": user_id}, options))
+        return cast("t.ReferralStats", self._call("get_referral_stats", {"userId": user_id}, options or None))
 
     def create_referral_code(
-        self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None
+        self, user_id: str, *, code: Optional[str] = None, **options: Unpack[RequestOptions]
     ) -> t.ReferralCode:
         """Create referral code.
 
@@ -504,17 +505,18 @@ class SyncOperations:
             code: Wanted code; generated when absent.
         """
         return cast(
-            "t.ReferralCode", self._call("create_referral_code", {"userId": user_id, "code": code}, options)
+            "t.ReferralCode",
+            self._call("create_referral_code", {"userId": user_id, "code": code}, options or None),
         )
 
-    def check_referral_code(self, *, code: str, options: Optional[RequestOptions] = None) -> t.ReferralCheck:
+    def check_referral_code(self, *, code: str, **options: Unpack[RequestOptions]) -> t.ReferralCheck:
         """Check referral code.
 
         ``POST /referrals/check``
         """
-        return cast("t.ReferralCheck", self._call("check_referral_code", {"code": code}, options))
+        return cast("t.ReferralCheck", self._call("check_referral_code", {"code": code}, options or None))
 
-    def verify_usdc_deposit(self, *, tx_hash: str, options: Optional[RequestOptions] = None) -> t.UsdcDeposit:
+    def verify_usdc_deposit(self, *, tx_hash: str, **options: Unpack[RequestOptions]) -> t.UsdcDeposit:
         """Verify USDC deposit.
 
         ``POST /usdc-verification/verify``
@@ -522,35 +524,35 @@ class SyncOperations:
         Args:
             tx_hash: Deposit transaction hash (0x + 64 hex).
         """
-        return cast("t.UsdcDeposit", self._call("verify_usdc_deposit", {"txHash": tx_hash}, options))
+        return cast("t.UsdcDeposit", self._call("verify_usdc_deposit", {"txHash": tx_hash}, options or None))
 
-    def list_my_transactions(self, *, options: Optional[RequestOptions] = None) -> List[t.UsdcDeposit]:
+    def list_my_transactions(self, **options: Unpack[RequestOptions]) -> List[t.UsdcDeposit]:
         """My transactions.
 
         ``GET /usdc-verification/my-transactions``
         """
-        return cast("List[t.UsdcDeposit]", self._call("list_my_transactions", {}, options))
+        return cast("List[t.UsdcDeposit]", self._call("list_my_transactions", {}, options or None))
 
-    def get_total_deposited(self, *, options: Optional[RequestOptions] = None) -> t.TotalDeposited:
+    def get_total_deposited(self, **options: Unpack[RequestOptions]) -> t.TotalDeposited:
         """Total deposited.
 
         ``GET /usdc-verification/total-deposited``
         """
-        return cast("t.TotalDeposited", self._call("get_total_deposited", {}, options))
+        return cast("t.TotalDeposited", self._call("get_total_deposited", {}, options or None))
 
-    def health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    def health_check(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Basic health.
 
         ``GET /health``
         """
-        return cast("t.HealthStatus", self._call("health_check", {}, options))
+        return cast("t.HealthStatus", self._call("health_check", {}, options or None))
 
-    def kafka_health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    def kafka_health_check(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Kafka health.
 
         ``GET /health/kafka``
         """
-        return cast("t.HealthStatus", self._call("kafka_health_check", {}, options))
+        return cast("t.HealthStatus", self._call("kafka_health_check", {}, options or None))
 
 
 class AsyncOperations:
@@ -562,7 +564,7 @@ class AsyncOperations:
         raise NotImplementedError
 
     async def request_challenge(
-        self, *, address: str, options: Optional[RequestOptions] = None
+        self, *, address: str, **options: Unpack[RequestOptions]
     ) -> t.EvmChallengeResponse:
         """Get a sign-in challenge for an EVM address.
 
@@ -572,7 +574,8 @@ class AsyncOperations:
             address: EVM address (0x + 40 hex).
         """
         return cast(
-            "t.EvmChallengeResponse", await self._call("request_challenge", {"address": address}, options)
+            "t.EvmChallengeResponse",
+            await self._call("request_challenge", {"address": address}, options or None),
         )
 
     async def verify_signature(
@@ -581,7 +584,7 @@ class AsyncOperations:
         address: str,
         signature: str,
         referral_code: Optional[str] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.EvmVerifyResponse:
         """Verify a personal_sign signature and issue an access token.
 
@@ -597,16 +600,16 @@ class AsyncOperations:
             await self._call(
                 "verify_signature",
                 {"address": address, "signature": signature, "referralCode": referral_code},
-                options,
+                options or None,
             ),
         )
 
-    async def get_trading_key(self, *, options: Optional[RequestOptions] = None) -> t.TradingKey:
+    async def get_trading_key(self, **options: Unpack[RequestOptions]) -> t.TradingKey:
         """Get the trading agent key of the current user.
 
         ``GET /auth/evm/trading-key``
         """
-        return cast("t.TradingKey", await self._call("get_trading_key", {}, options))
+        return cast("t.TradingKey", await self._call("get_trading_key", {}, options or None))
 
     async def create_trading_session(
         self,
@@ -616,7 +619,7 @@ class AsyncOperations:
         asset_index: int,
         loss_threshold: Optional[t.Money] = None,
         max_positions: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.TradingSession:
         """Quick trade: create a trading session.
 
@@ -640,7 +643,7 @@ class AsyncOperations:
                     "lossThreshold": loss_threshold,
                     "maxPositions": max_positions,
                 },
-                options,
+                options or None,
             ),
         )
 
@@ -652,7 +655,7 @@ class AsyncOperations:
         strategy_duration: t.StrategyDuration,
         asset_index: int,
         max_wallet_budget: Optional[bool] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.TradingSession:
         """Advance trade: create a trading session with a strategy.
 
@@ -676,35 +679,32 @@ class AsyncOperations:
                     "assetIndex": asset_index,
                     "maxWalletBudget": max_wallet_budget,
                 },
-                options,
+                options or None,
             ),
         )
 
-    async def list_active_sessions(
-        self, *, options: Optional[RequestOptions] = None
-    ) -> List[t.TradingSession]:
+    async def list_active_sessions(self, **options: Unpack[RequestOptions]) -> List[t.TradingSession]:
         """List active sessions.
 
         ``GET /trading-sessions/active``
         """
-        return cast("List[t.TradingSession]", await self._call("list_active_sessions", {}, options))
+        return cast("List[t.TradingSession]", await self._call("list_active_sessions", {}, options or None))
 
-    async def get_current_trade(self, *, options: Optional[RequestOptions] = None) -> t.Trade:
+    async def get_current_trade(self, **options: Unpack[RequestOptions]) -> t.Trade:
         """Current trade with positions.
 
         ``GET /trading-sessions/current-trade``
         """
-        return cast("t.Trade", await self._call("get_current_trade", {}, options))
+        return cast("t.Trade", await self._call("get_current_trade", {}, options or None))
 
-    async def get_session_logs(
-        self, session_id: str, *, options: Optional[RequestOptions] = None
-    ) -> List[t.LogEntry]:
+    async def get_session_logs(self, session_id: str, **options: Unpack[RequestOptions]) -> List[t.LogEntry]:
         """Session logs.
 
         ``GET /trading-sessions/{sessionId}/logs``
         """
         return cast(
-            "List[t.LogEntry]", await self._call("get_session_logs", {"sessionId": session_id}, options)
+            "List[t.LogEntry]",
+            await self._call("get_session_logs", {"sessionId": session_id}, options or None),
         )
 
     async def get_trade_logs(
@@ -713,7 +713,7 @@ class AsyncOperations:
         *,
         page: Optional[int] = None,
         limit: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.PaginatedLogs:
         """Trade logs (paginated).
 
@@ -725,16 +725,18 @@ class AsyncOperations:
         """
         return cast(
             "t.PaginatedLogs",
-            await self._call("get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options),
+            await self._call(
+                "get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options or None
+            ),
         )
 
     async def iter_trade_logs(
-        self, trade_id: str, *, limit: Optional[int] = None, options: Optional[RequestOptions] = None
+        self, trade_id: str, *, limit: Optional[int] = None, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[t.LogEntry]:
         """Every item of ``get_trade_logs``, page after page, each fetched only when needed."""
         page = 1
         while True:
-            result = await self.get_trade_logs(trade_id=trade_id, limit=limit, page=page, options=options)
+            result = await self.get_trade_logs(trade_id=trade_id, limit=limit, page=page, **options)
             rows = list(result.get("data") or [])
             for row in rows:
                 yield row
@@ -742,19 +744,17 @@ class AsyncOperations:
                 return
             page += 1
 
-    async def close_position(
-        self, position_id: str, *, options: Optional[RequestOptions] = None
-    ) -> t.ActionResult:
+    async def close_position(self, position_id: str, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Close a position.
 
         ``POST /trading-sessions/positions/{positionId}/close``
         """
         return cast(
-            "t.ActionResult", await self._call("close_position", {"positionId": position_id}, options)
+            "t.ActionResult", await self._call("close_position", {"positionId": position_id}, options or None)
         )
 
     async def get_close_position_signature(
-        self, position_id: str, *, options: Optional[RequestOptions] = None
+        self, position_id: str, **options: Unpack[RequestOptions]
     ) -> t.CloseSignature:
         """Get signed close tx for frontend.
 
@@ -762,38 +762,38 @@ class AsyncOperations:
         """
         return cast(
             "t.CloseSignature",
-            await self._call("get_close_position_signature", {"positionId": position_id}, options),
+            await self._call("get_close_position_signature", {"positionId": position_id}, options or None),
         )
 
-    async def close_trade(self, trade_id: str, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def close_trade(self, trade_id: str, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Close trade (all positions).
 
         ``POST /trading-sessions/trades/{tradeId}/close``
         """
-        return cast("t.ActionResult", await self._call("close_trade", {"tradeId": trade_id}, options))
+        return cast("t.ActionResult", await self._call("close_trade", {"tradeId": trade_id}, options or None))
 
-    async def trigger_cron(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def trigger_cron(self, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Manually trigger cron (testing).
 
         ``POST /trading-sessions/trigger-cron``
         """
-        return cast("t.ActionResult", await self._call("trigger_cron", {}, options))
+        return cast("t.ActionResult", await self._call("trigger_cron", {}, options or None))
 
-    async def get_profile(self, *, options: Optional[RequestOptions] = None) -> t.UserProfile:
+    async def get_profile(self, **options: Unpack[RequestOptions]) -> t.UserProfile:
         """Current user profile.
 
         ``GET /user/profile``
         """
-        return cast("t.UserProfile", await self._call("get_profile", {}, options))
+        return cast("t.UserProfile", await self._call("get_profile", {}, options or None))
 
-    async def sync_fills(self, *, options: Optional[RequestOptions] = None) -> t.FillsSyncResult:
+    async def sync_fills(self, **options: Unpack[RequestOptions]) -> t.FillsSyncResult:
         """Sync fills from Hyperliquid.
 
         ``POST /user/fills/sync``
         """
-        return cast("t.FillsSyncResult", await self._call("sync_fills", {}, options))
+        return cast("t.FillsSyncResult", await self._call("sync_fills", {}, options or None))
 
-    async def withdraw(self, *, amount: t.Money, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def withdraw(self, *, amount: t.Money, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Withdraw funds.
 
         ``POST /user/withdraw``
@@ -801,10 +801,10 @@ class AsyncOperations:
         Args:
             amount: Amount in USDC; greater than 0.
         """
-        return cast("t.ActionResult", await self._call("withdraw", {"amount": amount}, options))
+        return cast("t.ActionResult", await self._call("withdraw", {"amount": amount}, options or None))
 
     async def close_position_by_asset(
-        self, *, asset_index: int, options: Optional[RequestOptions] = None
+        self, *, asset_index: int, **options: Unpack[RequestOptions]
     ) -> t.ActionResult:
         """Close position by assetIndex.
 
@@ -815,18 +815,18 @@ class AsyncOperations:
         """
         return cast(
             "t.ActionResult",
-            await self._call("close_position_by_asset", {"assetIndex": asset_index}, options),
+            await self._call("close_position_by_asset", {"assetIndex": asset_index}, options or None),
         )
 
-    async def close_all_positions(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def close_all_positions(self, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Close all positions.
 
         ``POST /user/close-all-positions``
         """
-        return cast("t.ActionResult", await self._call("close_all_positions", {}, options))
+        return cast("t.ActionResult", await self._call("close_all_positions", {}, options or None))
 
     async def send_usdc(
-        self, *, destination: str, amount: t.Money, options: Optional[RequestOptions] = None
+        self, *, destination: str, amount: t.Money, **options: Unpack[RequestOptions]
     ) -> t.ActionResult:
         """Send USDC.
 
@@ -838,29 +838,29 @@ class AsyncOperations:
         """
         return cast(
             "t.ActionResult",
-            await self._call("send_usdc", {"destination": destination, "amount": amount}, options),
+            await self._call("send_usdc", {"destination": destination, "amount": amount}, options or None),
         )
 
-    async def claim_reward(self, *, options: Optional[RequestOptions] = None) -> t.ActionResult:
+    async def claim_reward(self, **options: Unpack[RequestOptions]) -> t.ActionResult:
         """Claim rewards.
 
         ``POST /user/claim-reward``
         """
-        return cast("t.ActionResult", await self._call("claim_reward", {}, options))
+        return cast("t.ActionResult", await self._call("claim_reward", {}, options or None))
 
-    async def get_indicators_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    async def get_indicators_health(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Service health.
 
         ``GET /api/indicators/health``
         """
-        return cast("t.HealthStatus", await self._call("get_indicators_health", {}, options))
+        return cast("t.HealthStatus", await self._call("get_indicators_health", {}, options or None))
 
     async def get_latest_candles(
         self,
         *,
         symbols: Optional[str] = None,
         interval: Optional[t.Interval] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> List[t.Candle]:
         """Latest candles.
 
@@ -872,7 +872,9 @@ class AsyncOperations:
         """
         return cast(
             "List[t.Candle]",
-            await self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options),
+            await self._call(
+                "get_latest_candles", {"symbols": symbols, "interval": interval}, options or None
+            ),
         )
 
     async def get_candle_history(
@@ -883,7 +885,7 @@ class AsyncOperations:
         start_time: Optional[int] = None,
         end_time: Optional[int] = None,
         limit: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> List[t.Candle]:
         """Historical candles.
 
@@ -907,17 +909,12 @@ class AsyncOperations:
                     "endTime": end_time,
                     "limit": limit,
                 },
-                options,
+                options or None,
             ),
         )
 
     async def get_candles(
-        self,
-        symbol: str,
-        interval: str,
-        *,
-        limit: Optional[int] = None,
-        options: Optional[RequestOptions] = None,
+        self, symbol: str, interval: str, *, limit: Optional[int] = None, **options: Unpack[RequestOptions]
     ) -> List[t.Candle]:
         """Candles by symbol/interval.
 
@@ -931,20 +928,18 @@ class AsyncOperations:
         return cast(
             "List[t.Candle]",
             await self._call(
-                "get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options
+                "get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options or None
             ),
         )
 
-    async def get_symbols(self, *, options: Optional[RequestOptions] = None) -> t.SymbolList:
+    async def get_symbols(self, **options: Unpack[RequestOptions]) -> t.SymbolList:
         """Available symbols.
 
         ``GET /api/indicators/candles/aggregated/symbols``
         """
-        return cast("t.SymbolList", await self._call("get_symbols", {}, options))
+        return cast("t.SymbolList", await self._call("get_symbols", {}, options or None))
 
-    async def get_signals(
-        self, symbol: str, interval: str, *, options: Optional[RequestOptions] = None
-    ) -> t.Signal:
+    async def get_signals(self, symbol: str, interval: str, **options: Unpack[RequestOptions]) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
@@ -954,12 +949,11 @@ class AsyncOperations:
             interval: Candle interval, e.g. 1h.
         """
         return cast(
-            "t.Signal", await self._call("get_signals", {"symbol": symbol, "interval": interval}, options)
+            "t.Signal",
+            await self._call("get_signals", {"symbol": symbol, "interval": interval}, options or None),
         )
 
-    async def get_all_signals(
-        self, interval: str, *, options: Optional[RequestOptions] = None
-    ) -> List[t.Signal]:
+    async def get_all_signals(self, interval: str, **options: Unpack[RequestOptions]) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
@@ -967,14 +961,16 @@ class AsyncOperations:
         Args:
             interval: Candle interval, e.g. 1h.
         """
-        return cast("List[t.Signal]", await self._call("get_all_signals", {"interval": interval}, options))
+        return cast(
+            "List[t.Signal]", await self._call("get_all_signals", {"interval": interval}, options or None)
+        )
 
-    async def get_leaderboard_stats(self, *, options: Optional[RequestOptions] = None) -> t.LeaderboardStats:
+    async def get_leaderboard_stats(self, **options: Unpack[RequestOptions]) -> t.LeaderboardStats:
         """Leaderboard stats.
 
         ``GET /api/leaderboard/stats``
         """
-        return cast("t.LeaderboardStats", await self._call("get_leaderboard_stats", {}, options))
+        return cast("t.LeaderboardStats", await self._call("get_leaderboard_stats", {}, options or None))
 
     async def get_rankings(
         self,
@@ -982,7 +978,7 @@ class AsyncOperations:
         page: Optional[int] = None,
         limit: Optional[int] = None,
         period: Optional[t.Period] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> t.PaginatedRankings:
         """Rankings.
 
@@ -995,7 +991,9 @@ class AsyncOperations:
         """
         return cast(
             "t.PaginatedRankings",
-            await self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options),
+            await self._call(
+                "get_rankings", {"page": page, "limit": limit, "period": period}, options or None
+            ),
         )
 
     async def iter_rankings(
@@ -1003,12 +1001,12 @@ class AsyncOperations:
         *,
         limit: Optional[int] = None,
         period: Optional[t.Period] = None,
-        options: Optional[RequestOptions] = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[t.RankingEntry]:
         """Every item of ``get_rankings``, page after page, each fetched only when needed."""
         page = 1
         while True:
-            result = await self.get_rankings(limit=limit, period=period, page=page, options=options)
+            result = await self.get_rankings(limit=limit, period=period, page=page, **options)
             rows = list(result.get("data") or [])
             for row in rows:
                 yield row
@@ -1016,51 +1014,51 @@ class AsyncOperations:
                 return
             page += 1
 
-    async def get_user_ranking(
-        self, user_id: str, *, options: Optional[RequestOptions] = None
-    ) -> t.RankingEntry:
+    async def get_user_ranking(self, user_id: str, **options: Unpack[RequestOptions]) -> t.RankingEntry:
         """User ranking.
 
         ``GET /api/leaderboard/user/{userId}``
         """
-        return cast("t.RankingEntry", await self._call("get_user_ranking", {"userId": user_id}, options))
+        return cast(
+            "t.RankingEntry", await self._call("get_user_ranking", {"userId": user_id}, options or None)
+        )
 
-    async def get_leaderboard_analytics(
-        self, *, options: Optional[RequestOptions] = None
-    ) -> t.LeaderboardAnalytics:
+    async def get_leaderboard_analytics(self, **options: Unpack[RequestOptions]) -> t.LeaderboardAnalytics:
         """Analytics.
 
         ``GET /api/leaderboard/analytics``
         """
-        return cast("t.LeaderboardAnalytics", await self._call("get_leaderboard_analytics", {}, options))
+        return cast(
+            "t.LeaderboardAnalytics", await self._call("get_leaderboard_analytics", {}, options or None)
+        )
 
-    async def get_leaderboard_health(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    async def get_leaderboard_health(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Health.
 
         ``GET /api/leaderboard/health``
         """
-        return cast("t.HealthStatus", await self._call("get_leaderboard_health", {}, options))
+        return cast("t.HealthStatus", await self._call("get_leaderboard_health", {}, options or None))
 
-    async def get_referral_info(
-        self, user_id: str, *, options: Optional[RequestOptions] = None
-    ) -> t.ReferralInfo:
+    async def get_referral_info(self, user_id: str, **options: Unpack[RequestOptions]) -> t.ReferralInfo:
         """User referral info.
 
         ``GET /referrals/{userId}``
         """
-        return cast("t.ReferralInfo", await self._call("get_referral_info", {"userId": user_id}, options))
+        return cast(
+            "t.ReferralInfo", await self._call("get_referral_info", {"userId": user_id}, options or None)
+        )
 
-    async def get_referral_stats(
-        self, user_id: str, *, options: Optional[RequestOptions] = None
-    ) -> t.ReferralStats:
+    async def get_referral_stats(self, user_id: str, **options: Unpack[RequestOptions]) -> t.ReferralStats:
         """Referral stats.
 
         ``GET /referrals/{userId}/stats``
         """
-        return cast("t.ReferralStats", await self._call("get_referral_stats", {"userId": user_id}, options))
+        return cast(
+            "t.ReferralStats", await self._call("get_referral_stats", {"userId": user_id}, options or None)
+        )
 
     async def create_referral_code(
-        self, user_id: str, *, code: Optional[str] = None, options: Optional[RequestOptions] = None
+        self, user_id: str, *, code: Optional[str] = None, **options: Unpack[RequestOptions]
     ) -> t.ReferralCode:
         """Create referral code.
 
@@ -1071,21 +1069,19 @@ class AsyncOperations:
         """
         return cast(
             "t.ReferralCode",
-            await self._call("create_referral_code", {"userId": user_id, "code": code}, options),
+            await self._call("create_referral_code", {"userId": user_id, "code": code}, options or None),
         )
 
-    async def check_referral_code(
-        self, *, code: str, options: Optional[RequestOptions] = None
-    ) -> t.ReferralCheck:
+    async def check_referral_code(self, *, code: str, **options: Unpack[RequestOptions]) -> t.ReferralCheck:
         """Check referral code.
 
         ``POST /referrals/check``
         """
-        return cast("t.ReferralCheck", await self._call("check_referral_code", {"code": code}, options))
+        return cast(
+            "t.ReferralCheck", await self._call("check_referral_code", {"code": code}, options or None)
+        )
 
-    async def verify_usdc_deposit(
-        self, *, tx_hash: str, options: Optional[RequestOptions] = None
-    ) -> t.UsdcDeposit:
+    async def verify_usdc_deposit(self, *, tx_hash: str, **options: Unpack[RequestOptions]) -> t.UsdcDeposit:
         """Verify USDC deposit.
 
         ``POST /usdc-verification/verify``
@@ -1093,32 +1089,34 @@ class AsyncOperations:
         Args:
             tx_hash: Deposit transaction hash (0x + 64 hex).
         """
-        return cast("t.UsdcDeposit", await self._call("verify_usdc_deposit", {"txHash": tx_hash}, options))
+        return cast(
+            "t.UsdcDeposit", await self._call("verify_usdc_deposit", {"txHash": tx_hash}, options or None)
+        )
 
-    async def list_my_transactions(self, *, options: Optional[RequestOptions] = None) -> List[t.UsdcDeposit]:
+    async def list_my_transactions(self, **options: Unpack[RequestOptions]) -> List[t.UsdcDeposit]:
         """My transactions.
 
         ``GET /usdc-verification/my-transactions``
         """
-        return cast("List[t.UsdcDeposit]", await self._call("list_my_transactions", {}, options))
+        return cast("List[t.UsdcDeposit]", await self._call("list_my_transactions", {}, options or None))
 
-    async def get_total_deposited(self, *, options: Optional[RequestOptions] = None) -> t.TotalDeposited:
+    async def get_total_deposited(self, **options: Unpack[RequestOptions]) -> t.TotalDeposited:
         """Total deposited.
 
         ``GET /usdc-verification/total-deposited``
         """
-        return cast("t.TotalDeposited", await self._call("get_total_deposited", {}, options))
+        return cast("t.TotalDeposited", await self._call("get_total_deposited", {}, options or None))
 
-    async def health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    async def health_check(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Basic health.
 
         ``GET /health``
         """
-        return cast("t.HealthStatus", await self._call("health_check", {}, options))
+        return cast("t.HealthStatus", await self._call("health_check", {}, options or None))
 
-    async def kafka_health_check(self, *, options: Optional[RequestOptions] = None) -> t.HealthStatus:
+    async def kafka_health_check(self, **options: Unpack[RequestOptions]) -> t.HealthStatus:
         """Kafka health.
 
         ``GET /health/kafka``
         """
-        return cast("t.HealthStatus", await self._call("kafka_health_check", {}, options))
+        return cast("t.HealthStatus", await self._call("kafka_health_check", {}, options or None))
