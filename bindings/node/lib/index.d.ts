@@ -146,6 +146,15 @@ export declare class Client extends Operations {
   candleColumns(query: HistoryQuery, options?: RequestOptions): Promise<CandleColumns>
   /** This client with other settings, sharing its connections and its login; the rest is kept. */
   withOptions(options: RequestOptions): Client
+  /**
+   * Closes the client: every later call of it and of the clients made from it (`withOptions`)
+   * rejects with a `ValidationError`, sending nothing. Calls under way finish.
+   */
+  close(): void
+  /** Whether `close()` was called, on this client or on the one it was made from. */
+  readonly closed: boolean
+  /** `await using client = new Client()` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** Which candles `candleColumns` fetches. */

@@ -345,6 +345,24 @@ class Client extends Operations {
     }
   }
 
+  /**
+   * Closes the client: every later call of it and of the clients made from it (`withOptions`)
+   * rejects with a ValidationError, sending nothing. Calls under way finish. `await using client =
+   * new Client()` closes it at the end of the block.
+   */
+  close() {
+    this[secret].close()
+  }
+
+  /** Whether close() was called, on this client or on the one it was made from. */
+  get closed() {
+    return this[secret].closed
+  }
+
+  async [Symbol.asyncDispose]() {
+    this.close()
+  }
+
   [util.inspect.custom]() {
     return `Client { baseUrl: ${util.inspect(this.baseUrl)}, address: ${util.inspect(this.address)} }`
   }

@@ -533,6 +533,18 @@ impl NativeClient {
         self.client.token().as_ref().map(native_token)
     }
 
+    /// Refuses every later call of this client and of those made from it (`withOptions`);
+    /// calls under way finish.
+    #[napi]
+    pub fn close(&self) {
+        self.client.close();
+    }
+
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     #[napi(getter)]
     pub fn base_url(&self) -> String {
         self.client.base_url().to_owned()

@@ -93,3 +93,20 @@ test('InternalError, what a caught panic in the core becomes, is exported with i
   assert.ok(err instanceof alura.AluraError)
   assert.equal(err.code, 'ERR_ALURA_INTERNAL')
 })
+
+test('a closed client refuses calls, and so do its copies; Symbol.asyncDispose closes it', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const patient = client.withOptions({ maxRetries: 5 })
+    assert.ok((await client.getSymbols()).symbols.length > 0)
+    client.close()
+    assert.ok(client.closed && patient.closed)
+    const before = mock.requests().length
+    for (const c of [client, patient]) {
+      await assert.rejects(c.getProfile(), (e) => e instanceof alura.ValidationError && /closed, so get_profile was not sent/.test(e.message))
+    }
+    assert.equal(mock.requests().length, before, 'nothing sent, not even a login')
+    const disposed = clientFor(mock)
+    await disposed[Symbol.asyncDispose]()
+    assert.ok(disposed.closed, 'what `await using` calls at the end of its block')
+  }))

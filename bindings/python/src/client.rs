@@ -324,6 +324,17 @@ impl NativeClient {
         Ok(Self { client: self.for_call(py, Some(options))?, signer: self.signer.clone() })
     }
 
+    /// Refuses every later call of this client and of those made from it (`with_options`);
+    /// calls under way finish.
+    fn close(&self) {
+        self.client.close();
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     #[getter]
     fn base_url(&self) -> &str {
         self.client.base_url()

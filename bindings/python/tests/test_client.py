@@ -162,3 +162,23 @@ def test_a_post_after_the_server_closed_the_idle_connection_is_sent_once_and_ans
         assert connections[0] == 2
     finally:
         stop()
+
+
+def test_a_closed_client_refuses_calls_and_so_do_its_copies(mock: MockServer, key: str) -> None:
+    with alura.Client(base_url=mock.url, private_key=key) as client:
+        patient = client.with_options(max_retries=5)
+        assert client.get_symbols()["symbols"]
+    assert client.closed and patient.closed, "the with block closed it, and the copy with it"
+    before = len(mock.requests())
+    for c in (client, patient):
+        with pytest.raises(alura.ValidationError, match="closed, so get_profile was not sent"):
+            c.get_profile()
+    assert len(mock.requests()) == before, "nothing sent, not even a login"
+
+
+async def test_async_with_closes_the_async_client(mock: MockServer, key: str) -> None:
+    async with alura.AsyncClient(base_url=mock.url, private_key=key) as client:
+        assert (await client.get_profile())["balance"] == 10000
+    assert client.closed
+    with pytest.raises(alura.ValidationError, match="closed"):
+        await client.get_symbols()

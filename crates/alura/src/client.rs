@@ -120,6 +120,18 @@ impl Client {
         self.inner.auth.token().await.map(drop)
     }
 
+    /// Closes the client: every later call of it, of the clients made from it
+    /// ([`Client::with_call_options`] and the like) and of their logins fails at once with
+    /// [`Error::InvalidInput`], sending nothing. Calls already under way finish. Idempotent.
+    pub fn close(&self) {
+        self.inner.transport.closed.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether [`Client::close`] was called on this client or on the one it was made from.
+    pub fn is_closed(&self) -> bool {
+        self.inner.transport.closed.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// This client with another retry policy, sharing connections and the token.
     pub fn with_retry(&self, policy: RetryPolicy) -> Self {
         self.with_transport(Transport { policy, ..self.inner.transport.clone() })
@@ -436,6 +448,7 @@ impl ClientBuilder {
             sleeper: SharedSleeper(self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper))),
             auth: None,
             senders: Senders::new(settings, tls),
+            closed: Arc::default(),
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));

@@ -56,6 +56,9 @@ pub(crate) struct Transport {
     /// What sends the requests; a forked child builds its own (its parent's connections are
     /// not its to use).
     pub(crate) senders: Senders,
+    /// Set by [`crate::Client::close`], shared by every client made from that one and by its
+    /// logins: a closed client sends nothing more.
+    pub(crate) closed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl alura_api::Transport for Transport {
@@ -175,6 +178,11 @@ impl Transport {
         authenticated: bool,
         request_id: &str,
     ) -> Result<Response> {
+        if self.closed.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(Error::invalid(format!(
+                "this client is closed, so {operation} was not sent: make a new client (calls under way when it closed still finish)"
+            )));
+        }
         check_url(op, &request)?;
         if let Some(op) = op {
             validate::request(op, &request).map_err(Error::invalid)?;

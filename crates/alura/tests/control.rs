@@ -208,3 +208,21 @@ fn a_base_url_with_credentials_or_a_user_agent_with_a_newline_is_refused_by_name
     let err = options.into_builder().unwrap().build().unwrap_err().to_string();
     assert!(err.ends_with("or set allow_insecure_http"), "{err}");
 }
+
+#[tokio::test]
+async fn a_closed_client_and_the_clients_made_from_it_send_nothing_more() {
+    let server = with_login(|_| json("200 OK", value!({"symbols": ["BTC"]}))).await;
+    let client = Client::builder().base_url(&server.url).signer(PrivateKeySigner::random()).build().unwrap();
+    let quick = client.with_timeout(Duration::from_secs(2));
+    client.call("get_symbols", Map::new()).await.unwrap();
+    let before = server.seen().len();
+    client.close();
+    assert!(client.is_closed() && quick.is_closed(), "one close for the client and its copies");
+    for c in [&client, &quick] {
+        let err = c.call("get_profile", Map::new()).await.unwrap_err();
+        assert_eq!(err.kind(), "ValidationError", "{err}");
+        assert!(err.to_string().contains("closed, so get_profile was not sent"), "{err}");
+    }
+    assert_eq!(server.seen().len(), before, "not a request, not even a login");
+    client.close();
+}

@@ -262,7 +262,15 @@ class Client(_Base, SyncOperations):
         return candles_frame(columns)
 
     def close(self) -> None:
-        """Nothing to release yet; here so ``with Client() as c`` reads as it should."""
+        """Closes the client: every later call of it and of the clients made from it
+        (``with_options``) raises ``ValidationError`` without sending anything. Calls under way
+        finish. ``with Client() as client:`` closes it at the end of the block."""
+        self._native.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called, on this client or on the one it was made from."""
+        return self._native.closed
 
     def __enter__(self) -> Client:
         return self
@@ -330,7 +338,15 @@ class AsyncClient(_Base, AsyncOperations):
         return candles_frame(columns)
 
     async def close(self) -> None:
-        """Nothing to release yet; here so ``async with AsyncClient() as c`` reads as it should."""
+        """Closes the client: every later call of it and of the clients made from it
+        (``with_options``) raises ``ValidationError`` without sending anything. Calls under way
+        finish. ``async with AsyncClient() as client:`` closes it at the end of the block."""
+        self._native.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called, on this client or on the one it was made from."""
+        return self._native.closed
 
     async def __aenter__(self) -> AsyncClient:
         return self
