@@ -46,13 +46,7 @@ const STARTUP: Duration = Duration::from_secs(30);
 /// Builds the simulator, starts it, logs in and runs Schemathesis (`python -m schemathesis.cli`
 /// from the virtualenv of `python`) with [`CHECKS`]; fails naming every failure it reports.
 pub fn schemathesis(root: &Path, python: &Path) -> Result<()> {
-    let triple = suite::host_triple()?;
-    suite::cargo_with(root, &["build", "--quiet", "-p", "alura-mock"], &[("CARGO_BUILD_TARGET", &triple)])?;
-    let binary = target_dir(root)
-        .join(&triple)
-        .join("debug")
-        .join(format!("alura-mock{}", std::env::consts::EXE_SUFFIX));
-    let simulator = Simulator::start(&binary)?;
+    let simulator = Simulator::build_and_start(root)?;
     let fixture = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
@@ -142,12 +136,27 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 /// The simulator as a child process; killed when dropped.
-struct Simulator {
+pub(crate) struct Simulator {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Simulator {
+    /// Builds the `alura-mock` binary (debug, for the host triple) and starts it.
+    pub(crate) fn build_and_start(root: &Path) -> Result<Self> {
+        let triple = suite::host_triple()?;
+        suite::cargo_with(
+            root,
+            &["build", "--quiet", "-p", "alura-mock"],
+            &[("CARGO_BUILD_TARGET", &triple)],
+        )?;
+        let binary = target_dir(root)
+            .join(&triple)
+            .join("debug")
+            .join(format!("alura-mock{}", std::env::consts::EXE_SUFFIX));
+        Self::start(&binary)
+    }
+
     fn start(binary: &Path) -> Result<Self> {
         let mut child = Command::new(binary)
             .args(["--port", "0", "--token-ttl", &TOKEN_TTL_SECS.to_string()])

@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod dist;
 pub mod drift;
 pub mod errors;
+pub mod examples;
 pub mod fetch;
 pub mod format;
 pub mod fuzz;

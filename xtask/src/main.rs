@@ -67,6 +67,9 @@ enum Cmd {
     /// Only the checks against the NestJS app in tests/nestjs (part of `test`; needs the
     /// Python virtualenv and the Node package that `test` builds).
     Nestjs,
+    /// Only the README's Rust examples, run as doctests against the simulator (part of `test`;
+    /// the Python and Node examples run in their suites).
+    Examples,
     /// Build what users install into target/dist/: Python wheels (manylinux2014 x86_64 and
     /// aarch64, musllinux_1_2 x86_64) and sdist, npm tarballs (the main package and one addon
     /// package per platform), cross-built with zig.
@@ -122,6 +125,10 @@ fn run(command: Cmd) -> Result<()> {
         Cmd::Nestjs => {
             let triple = suite::host_triple()?;
             xtask::nestjs::check(&root, &[("CARGO_BUILD_TARGET", triple.as_str())], &suite::bare_venv(&root)?)
+        }
+        Cmd::Examples => {
+            let triple = suite::host_triple()?;
+            xtask::examples::rust(&root, &[("CARGO_BUILD_TARGET", triple.as_str())])
         }
         Cmd::Dist => dist::dist(&root),
         Cmd::Installed => suite::installed(&root),

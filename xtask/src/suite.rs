@@ -54,6 +54,7 @@ pub fn all(root: &Path) -> Result<()> {
         &target,
     )?;
     cargo_with(root, &["test", "--workspace"], &target)?;
+    crate::examples::rust(root, &target)?;
     python(root, &target)?;
     crate::fuzz::schemathesis(root, &venv(root)?)?;
     node(root, &target)?;

@@ -82,7 +82,7 @@ export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 /** What can sign the login challenge. */
 export type Signer =
   | { address: string; signMessage(args: { message: string }): Promise<string>; type: 'local' | 'json-rpc' }
-  | { address?: string; signMessage(message: string): Promise<string>; getAddress?(): Promise<string> }
+  | { address?: string; signMessage(message: string): Promise<string>; getAddress?(): Promise<string>; type?: undefined }
 
 /** An answer as the server sent it. */
 export declare class RawResponse {
@@ -116,6 +116,9 @@ export declare function setLogger(logger: Logger | null, level?: LogLevel): void
 
 /** A client of the Alura API; every method returns a Promise. Share one per process. */
 export declare class Client extends Operations {
+  // With a signer, a signer of its own overload: its `signMessage: (m) => ...` gets its type from
+  // the Signer union only where `signer` is not optional.
+  constructor(options: Omit<ClientOptions, 'signer'> & { signer: Signer })
   constructor(options?: ClientOptions)
   /** A client configured from ALURA_BASE_URL, ALURA_PRIVATE_KEY and ALURA_TOKEN. */
   static fromEnv(): Client

@@ -22,3 +22,20 @@ def test_the_quickstart_notebook_executes() -> None:
     assert "refused before sending: invalid input: budget must not be less than 10" in outputs
     images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
     assert images, "the plot cell draws a chart"
+
+
+def test_the_notebook_extra_installs_what_the_notebook_imports() -> None:
+    import re
+    import sys
+
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib is 3.11+")
+    import tomllib
+
+    extras = tomllib.loads((NOTEBOOK.parents[1] / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    wanted = {re.split(r"[<>=\[ ]", r)[0] for r in extras["notebook"]}
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    imported = set(re.findall(r"^(?:import|from) (\w+)", code, re.M)) - set(sys.stdlib_module_names) - {"alura"}
+    # candles_df imports pandas for the notebook.
+    assert imported | {"pandas"} <= wanted, f"pip install 'alura[notebook]' misses {imported | {'pandas'} - wanted}"

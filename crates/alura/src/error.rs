@@ -500,6 +500,13 @@ fn carried(error: &(dyn StdError + 'static)) -> Option<Error> {
     None
 }
 
+/// A decimal that did not parse (`"100,10".parse::<Decimal>()?`) is bad input, like any other.
+impl From<alura_api::ParseDecimalError> for Error {
+    fn from(e: alura_api::ParseDecimalError) -> Self {
+        Error::invalid(e.to_string())
+    }
+}
+
 impl From<progenitor_client::Error<ErrorResponse>> for Error {
     fn from(e: progenitor_client::Error<ErrorResponse>) -> Self {
         use progenitor_client::Error as E;

@@ -22,6 +22,12 @@
 
 #![warn(missing_docs)]
 
+/// The README's Rust examples, exactly as they read: `cargo xtask test` runs them as doctests,
+/// with `--cfg alura_readme` and `ALURA_BASE_URL` pointing at the simulator.
+#[cfg(all(doctest, alura_readme))]
+#[doc = include_str!("../../../README.md")]
+pub struct Readme;
+
 mod asset;
 mod auth;
 pub(crate) mod call;
