@@ -96,16 +96,13 @@ use crate::call::{{Reply, arg, body, check_names, opt_arg}};
 use crate::{{Client, Error, Result, types}};
 
 impl Client {{
-    /// Calls the operation `operation_id` with `args`, an object of its path, query and body
-    /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
-    /// server's answer as it came ([`Reply::to_value`] gives JSON). Arguments are checked
-    /// against the generated types before sending; the answer is checked against its typed
-    /// schema, and a mismatch is a warning (an error when the client is strict).
+    /// [`Client::call`]'s work, by operation: arguments checked against the generated types,
+    /// the answer against its typed schema.
     #[allow(unused_mut, clippy::let_and_return)]
     ///
     /// Each operation's request future is boxed, so this future stays small (it is moved
     /// whenever a binding spawns it) instead of as large as the largest of them.
-    pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {{
+    pub(crate) async fn dispatch(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {{
         match operation_id {{
 {arms}
             other => Err(Error::invalid(format!("unknown operation {{other:?}}"))),

@@ -81,7 +81,13 @@ fn method(op: &Operation, js: &mut String, methods: &mut String, params_types: &
         if let Some(d) = &p.doc {
             writeln!(fields, "  /** {} */", comment(d))?;
         }
-        writeln!(fields, "  {}{}: {}", p.wire, if p.required { "" } else { "?" }, ts_param_type(&p.ty))?;
+        // An asset goes by its index or symbol wherever one is meant (the core converts).
+        let ty = if crate::python::asset_arguments().contains(&p.wire.as_str()) {
+            "number | string".to_owned()
+        } else {
+            ts_param_type(&p.ty)
+        };
+        writeln!(fields, "  {}{}: {ty}", p.wire, if p.required { "" } else { "?" })?;
     }
     let returns = op.returns.as_ref().map_or("void".into(), ts_type);
     let doc =
@@ -135,12 +141,38 @@ fn assets(model: &Model) -> Result<(String, String)> {
         )?;
     }
     let what = "/** The perps Alura trades, by Hyperliquid asset index (the spec's `x-assets`). */";
+    let symbols: Vec<String> = model.assets.iter().map(|a| format!("'{}'", a.symbol)).collect();
+    let (list, union) = (symbols.join(", "), symbols.join(" | "));
+    // `symbol` and `index` are not enumerable: `Object.keys(Asset)` stays the symbols.
+    let helpers = format!(
+        r#"const SYMBOLS = [{list}]
+const known = () => SYMBOLS.join(', ')
+Object.defineProperties(Asset, {{
+  symbol: {{
+    value(index) {{
+      if (!Number.isInteger(index) || !SYMBOLS[index]) {{
+        throw new ValidationError(`invalid input: no asset has index ${{index}}: expected 0 to ${{SYMBOLS.length - 1}} (${{known()}})`)
+      }}
+      return SYMBOLS[index]
+    }},
+  }},
+  index: {{
+    value(symbol) {{
+      const at = SYMBOLS.indexOf(String(symbol).trim().toUpperCase())
+      if (at < 0) throw new ValidationError(`invalid input: unknown asset ${{JSON.stringify(symbol)}}: expected one of ${{known()}}`)
+      return at
+    }},
+  }},
+}})
+Object.freeze(Asset)
+"#
+    );
     Ok((
         format!(
-            "{HEADER}'use strict'\n\n{what}\nconst Asset = Object.freeze({{\n{entries}}})\n\nmodule.exports = {{ Asset }}\n"
+            "{HEADER}'use strict'\n\nconst {{ ValidationError }} = require('./errors')\n\n{what}\nconst Asset = {{\n{entries}}}\n{helpers}\nmodule.exports = {{ Asset }}\n"
         ),
         format!(
-            "{HEADER}\n{what}\nexport declare const Asset: {{\n{types}}}\nexport type Asset = (typeof Asset)[keyof typeof Asset]\n"
+            "{HEADER}\n/** An asset's symbol. */\nexport type AssetSymbol = {union}\n\n{what}\nexport declare const Asset: {{\n{types}  /** The symbol of an asset index: `Asset.symbol(0)` is `'BTC'`; a ValidationError for an index no asset has. */\n  symbol(index: number): AssetSymbol\n  /** The index of a symbol, in any case: `Asset.index('eth')` is 1; a ValidationError for an unknown one. */\n  index(symbol: string): Asset\n}}\nexport type Asset = (typeof Asset)[AssetSymbol]\n"
         ),
     ))
 }

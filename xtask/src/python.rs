@@ -45,6 +45,15 @@ fn py_param_type(ty: &Ty) -> String {
     }
 }
 
+/// The inputs that name an asset (`alura_api::ASSET_ARGUMENTS`, read from its source: xtask
+/// writes that crate's generated files, so it must build without it).
+pub fn asset_arguments() -> Vec<&'static str> {
+    const OPERATION_RS: &str = include_str!("../../crates/alura-api/src/operation.rs");
+    let list = OPERATION_RS.split("pub const ASSET_ARGUMENTS").nth(1).and_then(|rest| rest.split_once('='));
+    let list = list.map_or("", |(_, rest)| rest.split(';').next().unwrap_or_default());
+    list.split('"').skip(1).step_by(2).collect()
+}
+
 /// The per-call options every method takes as keywords: the keys of `RequestOptions` in
 /// `_options.py`, their one definition.
 fn request_options() -> Vec<&'static str> {
@@ -129,7 +138,12 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
             sig.push("*".into());
             star = true;
         }
-        let ty = py_param_type(&p.ty);
+        // An asset goes by its Asset, index or symbol wherever one is meant (the core converts).
+        let ty = if asset_arguments().contains(&p.wire.as_str()) {
+            "t.AssetLike".to_owned()
+        } else {
+            py_param_type(&p.ty)
+        };
         sig.push(if p.required {
             format!("{}: {ty}", identifier(&p.wire))
         } else if matches!(p.ty, Ty::Nullable(_)) {
@@ -201,7 +215,7 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
 
 fn types(model: &Model) -> Result<String> {
     let mut classes = String::new();
-    let mut exported: Vec<&str> = vec!["Money"];
+    let mut exported: Vec<&str> = vec!["Money", "AssetLike"];
     exported.extend(model.enums.keys().map(String::as_str));
     for shape in &model.shapes {
         exported.push(&shape.name);
@@ -246,6 +260,9 @@ __all__ = [{}]
 Money = Union[Decimal, int, float, str]
 """What a money argument takes: a Decimal, an int, a float (sent by its shortest repr, as
 ``Decimal(repr(x))``) or a str holding a number. Money in answers is a ``Decimal``."""
+
+AssetLike = Union[int, str]
+"""What an asset argument takes: an ``alura.Asset``, its index (``0``) or its symbol (``"BTC"``)."""
 
 {aliases}
 {classes}"#,
@@ -298,5 +315,10 @@ mod tests {
     #[test]
     fn the_per_call_keywords_are_the_keys_of_request_options() {
         assert_eq!(super::request_options(), ["timeout", "max_retries", "extra_headers", "idempotency_key"]);
+    }
+
+    #[test]
+    fn the_asset_arguments_are_the_cores() {
+        assert_eq!(super::asset_arguments(), alura_api::ASSET_ARGUMENTS);
     }
 }

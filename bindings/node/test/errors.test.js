@@ -23,7 +23,8 @@ test('ValidationError before anything is sent', () =>
     const client = clientFor(mock)
     await client.login()
     const e = await rejects(client.createTradingSession({ budget: 5, profitTarget: 600, assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
-    assert.equal(e.message, 'invalid input: budget must not be less than 10; profitTarget must not be greater than 500')
+    // The method and its fields as a Node user wrote them.
+    assert.equal(e.message, 'invalid input: createTradingSession(): budget must not be less than 10; profitTarget must not be greater than 500')
     await rejects(client.createAdvanceTradingSession({ amount: 50, executionStrategy: 'Reckless', strategyDuration: '1D', assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     await rejects(client.createTradingSession({ budget: 'lots', profitTarget: 40, assetIndex: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     await rejects(client.withdraw({ amount: () => 10 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
@@ -149,3 +150,18 @@ test('a server that is not ours: odd keys and numbers arrive as sent, and nothin
     server.close()
   }
 })
+
+test('an asset goes by index or symbol, Asset names them both ways, a bad one lists the good', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    assert.equal(alura.Asset.symbol(alura.Asset.ETH), 'ETH')
+    assert.equal(alura.Asset.index('sol'), 2)
+    assert.deepEqual(Object.keys(alura.Asset), ['BTC', 'ETH', 'SOL', 'XRP', 'DOGE', 'AVAX'], 'the helpers are not keys')
+    assert.throws(() => alura.Asset.symbol(9), (e) => e instanceof alura.ValidationError && /expected 0 to 5 \(BTC, ETH/.test(e.message))
+    assert.equal((await client.getCandles({ symbol: alura.Asset.ETH, interval: '1h', limit: 2 })).length, 2)
+    assert.equal((await client.createTradingSession({ budget: 100, profitTarget: 40, assetIndex: 'doge' })).assetIndex, 4)
+    const bad = await rejects(client.getCandles({ symbol: 'BTC', interval: '2h' }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    assert.match(bad.message, /^invalid input: getCandles\(\): interval: .*expected one of `1m`, `5m`/)
+    const zero = await rejects(client.getCandles({ symbol: 'BTC', interval: '1h', limit: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    assert.equal(zero.message, 'invalid input: getCandles(): limit: must be at least 1, not 0')
+  }))

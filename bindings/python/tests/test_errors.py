@@ -17,7 +17,9 @@ def test_validation_error_before_anything_is_sent(mock: MockServer, client: alur
     client.login()
     with pytest.raises(alura.ValidationError) as info:
         client.create_trading_session(budget=5, profit_target=600, asset_index=0)
-    assert str(info.value) == "invalid input: budget must not be less than 10; profitTarget must not be greater than 500"
+    assert str(info.value) == (
+        "invalid input: create_trading_session(): budget must not be less than 10; profit_target must not be greater than 500"
+    )
     assert isinstance(info.value, ValueError)
     with pytest.raises(alura.ValidationError, match="Reckless"):
         client.create_advance_trading_session(
@@ -134,3 +136,29 @@ def test_every_error_of_a_call_names_its_request_id_and_keeps_the_headers(mock: 
     sent_key = mock.requests("create_trading_session")[-1]["idempotencyKey"]
     assert unknown.value.idempotency_key == sent_key, "the key to reconcile the order with"
     assert unknown.value.request_id is not None
+
+
+def test_an_asset_goes_by_asset_index_or_symbol_and_a_bad_value_lists_the_good(client: alura.Client) -> None:
+    assert len(client.get_candles(alura.Asset.ETH, "1h", limit=3)) == 3
+    assert client.create_trading_session(budget=100, profit_target=40, asset_index="sol")["assetIndex"] == 2
+    with pytest.raises(alura.ValidationError, match=r"asset_index: unknown asset \"PEPE\": expected an index or one of BTC, ETH"):
+        client.create_trading_session(budget=100, profit_target=40, asset_index="PEPE")
+    with pytest.raises(alura.ValidationError, match=r"get_candles\(\): interval: .* expected one of `1m`, `5m`"):
+        client.get_candles("BTC", "2h")  # type: ignore[arg-type]
+    with pytest.raises(alura.ValidationError, match="no asset has index 99"):
+        client.candles_df(99)
+
+
+def test_refused_arguments_are_named_and_typed_in_pythons_words(client: alura.Client) -> None:
+    cases = [
+        (lambda: client.get_candles("BTC", "1h", limit=0), "get_candles(): limit: must be at least 1, not 0"),
+        (
+            lambda: client.create_trading_session(budget=100, profit_target=40, asset_index=0, max_positions="two"),  # type: ignore[arg-type]
+            'create_trading_session(): max_positions: string "two", expected an integer of at least 1',
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(alura.ValidationError) as info:
+            call()
+        assert str(info.value) == f"invalid input: {message}"
+        assert "i64" not in str(info.value) and "u64" not in str(info.value)

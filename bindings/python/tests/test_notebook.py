@@ -19,7 +19,7 @@ def test_the_quickstart_notebook_executes() -> None:
         o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
     )
     assert "closed 1 position(s)" in outputs
-    assert "refused before sending: invalid input: budget must not be less than 10" in outputs
+    assert "refused before sending: invalid input: create_trading_session(): budget must not be less than 10" in outputs
     images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
     assert images, "the plot cell draws a chart"
 

@@ -36,7 +36,7 @@ mod generated {
     pub mod operations;
 }
 pub use generated::operations;
-pub use operation::{Field, Kind, Location, Operation, find};
+pub use operation::{ASSET_ARGUMENTS, Field, Kind, Location, Operation, find};
 
 pub use decimal::{Decimal, ParseDecimalError};
 pub use generated::client::*;

@@ -68,3 +68,7 @@ pub struct Field {
 pub fn find(id: &str) -> Option<&'static Operation> {
     OPERATIONS.binary_search_by(|op| op.id.cmp(id)).ok().map(|i| &OPERATIONS[i])
 }
+
+/// The inputs that name an asset, which take an index, a symbol or an `Asset` alike: the SDK's
+/// JSON call converts, and the bindings' generated types say so.
+pub const ASSET_ARGUMENTS: [&str; 2] = ["assetIndex", "symbol"];

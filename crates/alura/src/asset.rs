@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde_json::{Map, Value};
+
 use crate::error::Error;
 
 // The enum is generated from the spec's `x-assets` (src/generated/asset.rs); this module adds
@@ -61,4 +63,33 @@ impl From<Asset> for i64 {
     fn from(a: Asset) -> i64 {
         a as i64
     }
+}
+
+/// Wherever an operation means an asset ([`alura_api::ASSET_ARGUMENTS`]), the JSON call takes
+/// any of its forms: `assetIndex` a
+/// symbol (`"BTC"` is 0), `symbol` an index (1 is `"ETH"`; the bindings pass an `Asset` as its
+/// index). Other values pass through to the usual checks: a symbol the SDK does not list may
+/// still be one the server has.
+pub(crate) fn any_form(mut args: Map<String, Value>) -> Result<Map<String, Value>, Error> {
+    let [index, symbol] = alura_api::ASSET_ARGUMENTS;
+    if let Some(v) = args.get_mut(index)
+        && let Value::String(s) = v
+    {
+        let asset: Asset = s.parse().map_err(|_| {
+            Error::invalid(format!(
+                "assetIndex: unknown asset {s:?}: expected an index or one of {}",
+                symbols()
+            ))
+        })?;
+        *v = Value::from(asset.index());
+    }
+    if let Some(v) = args.get_mut(symbol)
+        && let Some(n) = v.as_i64()
+    {
+        let asset = Asset::try_from(n).map_err(|_| {
+            Error::invalid(format!("symbol: no asset has index {n}: expected a symbol ({})", symbols()))
+        })?;
+        *v = Value::from(asset.symbol());
+    }
+    Ok(args)
 }

@@ -86,6 +86,11 @@ impl fmt::Debug for Auth {
 }
 
 impl Auth {
+    /// The language the client's options were written in.
+    pub(crate) fn language(&self) -> crate::options::Language {
+        self.options.language
+    }
+
     pub(crate) fn new(
         signer: Option<SharedSigner>,
         token: Option<Secret>,

@@ -163,6 +163,22 @@ impl std::fmt::Debug for Reply {
 type Sent<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorResponse>>;
 
 impl Client {
+    /// Calls the operation `operation_id` with `args`, an object of its path, query and body
+    /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
+    /// server's answer as it came ([`Reply::to_value`] gives JSON). Arguments are checked
+    /// against the generated types before sending; the answer is checked against its typed
+    /// schema, and a mismatch is a warning (an error when the client is strict).
+    ///
+    /// An asset may be given in any form wherever one is meant: `assetIndex` takes a symbol
+    /// (`"BTC"`), `symbol` an index. Refused arguments are named as the client's language
+    /// writes them ([`crate::ClientOptions::language`]).
+    pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {
+        let language = self.language();
+        let worded = |e| crate::words::in_users_words(e, operation_id, language);
+        let args = crate::asset::any_form(args).map_err(worded)?;
+        self.dispatch(operation_id, args).await.map_err(worded)
+    }
+
     /// [`Client::call`], handing `observer` the body of each successful answer as soon as it
     /// is read: before it is checked against the schema, so a binding can start turning a
     /// long answer into its language's objects on another thread while the check runs. The

@@ -127,6 +127,11 @@ impl Client {
         self.inner.transport.closed.store(true, std::sync::atomic::Ordering::Release);
     }
 
+    /// The language this client's options were written in, whose names its errors use.
+    pub(crate) fn language(&self) -> crate::options::Language {
+        self.inner.auth.language()
+    }
+
     /// Whether [`Client::close`] was called on this client or on the one it was made from.
     pub fn is_closed(&self) -> bool {
         self.inner.transport.closed.load(std::sync::atomic::Ordering::Acquire)

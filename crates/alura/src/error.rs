@@ -500,6 +500,27 @@ fn carried(error: &(dyn StdError + 'static)) -> Option<Error> {
     None
 }
 
+/// A builder's ``conversion to `GetCandlesInterval` for interval failed`` as the user needs
+/// it: which argument, and what it takes.
+fn conversion(message: String) -> String {
+    let Some(param) = message
+        .strip_prefix("conversion to `")
+        .and_then(|rest| rest.split_once("` for "))
+        .and_then(|(_, rest)| rest.strip_suffix(" failed"))
+    else {
+        return message;
+    };
+    let values = alura_api::operations::OPERATIONS
+        .iter()
+        .flat_map(|op| op.fields)
+        .find(|f| f.name == param && !f.values.is_empty())
+        .map(|f| f.values);
+    match values {
+        Some(values) => format!("{param} must be one of {}", values.join(", ")),
+        None => format!("{param} is not a value it takes"),
+    }
+}
+
 /// A decimal that did not parse (`"100,10".parse::<Decimal>()?`) is bad input, like any other.
 impl From<alura_api::ParseDecimalError> for Error {
     fn from(e: alura_api::ParseDecimalError) -> Self {
@@ -511,7 +532,8 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
     fn from(e: progenitor_client::Error<ErrorResponse>) -> Self {
         use progenitor_client::Error as E;
         match e {
-            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput { message },
+            E::InvalidRequest(message) => Error::InvalidInput { message: conversion(message) },
+            E::Custom(message) => Error::InvalidInput { message },
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
                 carried(&e).unwrap_or_else(|| Error::network(e))
             }

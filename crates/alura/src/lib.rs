@@ -59,6 +59,7 @@ mod token_cache;
 mod trading;
 mod transport;
 mod validate;
+mod words;
 
 pub use alura_api::types;
 pub use alura_api::{Decimal, ParseDecimalError, rust_decimal};

@@ -86,7 +86,52 @@ async fn wrong_types_and_values_are_refused_before_sending() {
     let err = client.call("get_trade_logs", args(json!({"tradeId": "t", "page": 0}))).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     let err = client.call("get_session_logs", Map::new()).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { message } if message == "sessionId is required"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidInput { message } if message == "get_session_logs(): sessionId is required"),
+        "{err:?}"
+    );
     assert_eq!(sent(&mock, "create_trading_session") + sent(&mock, "create_advance_trading_session"), 0);
     assert_eq!(sent(&mock, "get_trade_logs") + sent(&mock, "get_session_logs"), 0);
+}
+
+#[tokio::test]
+async fn an_asset_goes_by_index_or_symbol_wherever_one_is_meant_and_a_bad_one_lists_the_good() {
+    let mock = mock();
+    let (client, _) = client(&mock);
+    let session = client
+        .call("create_trading_session", args(json!({"budget": 100, "profitTarget": 40, "assetIndex": "eth"})))
+        .await
+        .unwrap()
+        .to_value()
+        .unwrap();
+    assert_eq!(session["assetIndex"], 1, "a symbol, in any case, is its index");
+    let candles =
+        client.call("get_candles", args(json!({"symbol": 2, "interval": "1h", "limit": 3}))).await.unwrap();
+    assert_eq!(candles.to_value().unwrap().as_array().unwrap().len(), 3, "an index is its symbol");
+    assert_eq!(mock.requests(Some("get_candles"))[0].path, "/api/indicators/candles/SOL/1h");
+    let err = client
+        .call(
+            "create_trading_session",
+            args(json!({"budget": 100, "profitTarget": 40, "assetIndex": "PEPE"})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: create_trading_session(): assetIndex: unknown asset \"PEPE\": expected an index or one of BTC, ETH, SOL, XRP, DOGE, AVAX"
+    );
+    let err = client.call("get_candles", args(json!({"symbol": "BTC", "interval": "2h"}))).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: get_candles(): interval: unknown variant `2h`, expected one of `1m`, `5m`, `15m`, `1h`, `4h`, `1d`"
+    );
+    let err = client
+        .call("get_candles", args(json!({"symbol": "BTC", "interval": "1h", "limit": 0})))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("limit: must be at least 1, not 0")
+            || err.to_string().contains("limit must not be less than 1"),
+        "{err}"
+    );
 }

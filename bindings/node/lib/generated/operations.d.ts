@@ -391,7 +391,7 @@ export interface CreateTradingSessionParams {
   /** Maximum open positions; at least 1. */
   maxPositions?: number | null
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
-  assetIndex: number
+  assetIndex: number | string
 }
 
 /** The arguments of `createAdvanceTradingSession`. */
@@ -403,7 +403,7 @@ export interface CreateAdvanceTradingSessionParams {
   /** One of "1D", "3D", "7D", "30D", "90D", "365D". */
   strategyDuration: StrategyDuration
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
-  assetIndex: number
+  assetIndex: number | string
   /** Use the whole wallet balance as budget. */
   maxWalletBudget?: boolean | null
 }
@@ -446,7 +446,7 @@ export interface WithdrawParams {
 /** The arguments of `closePositionByAsset`. */
 export interface ClosePositionByAssetParams {
   /** Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000. */
-  assetIndex: number
+  assetIndex: number | string
 }
 
 /** The arguments of `sendUsdc`. */
@@ -468,7 +468,7 @@ export interface GetLatestCandlesParams {
 /** The arguments of `getCandleHistory`. */
 export interface GetCandleHistoryParams {
   /** Asset symbol, e.g. BTC. */
-  symbol: string
+  symbol: number | string
   /** Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d". */
   interval?: Interval
   /** Start, in ms since the epoch; at least 0. */
@@ -482,9 +482,9 @@ export interface GetCandleHistoryParams {
 /** The arguments of `getCandles`. */
 export interface GetCandlesParams {
   /** Asset symbol, e.g. BTC. */
-  symbol: string
-  /** Candle interval, e.g. 1h. */
-  interval: string
+  symbol: number | string
+  /** Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d". */
+  interval: Interval
   /** Number of candles (max 1000); at least 1. */
   limit?: number
 }
@@ -492,15 +492,15 @@ export interface GetCandlesParams {
 /** The arguments of `getSignals`. */
 export interface GetSignalsParams {
   /** Asset symbol, e.g. BTC. */
-  symbol: string
-  /** Candle interval, e.g. 1h. */
-  interval: string
+  symbol: number | string
+  /** Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d". */
+  interval: Interval
 }
 
 /** The arguments of `getAllSignals`. */
 export interface GetAllSignalsParams {
-  /** Candle interval, e.g. 1h. */
-  interval: string
+  /** Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d". */
+  interval: Interval
 }
 
 /** The arguments of `getRankings`. */

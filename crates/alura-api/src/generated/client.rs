@@ -431,6 +431,77 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetAllSignalsInterval`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum GetAllSignalsInterval {
+        #[serde(rename = "1m")]
+        X1m,
+        #[serde(rename = "5m")]
+        X5m,
+        #[serde(rename = "15m")]
+        X15m,
+        #[serde(rename = "1h")]
+        X1h,
+        #[serde(rename = "4h")]
+        X4h,
+        #[serde(rename = "1d")]
+        X1d,
+    }
+    impl ::std::fmt::Display for GetAllSignalsInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X1m => f.write_str("1m"),
+                Self::X5m => f.write_str("5m"),
+                Self::X15m => f.write_str("15m"),
+                Self::X1h => f.write_str("1h"),
+                Self::X4h => f.write_str("4h"),
+                Self::X1d => f.write_str("1d"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetAllSignalsInterval {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "1m" => Ok(Self::X1m),
+                "5m" => Ok(Self::X5m),
+                "15m" => Ok(Self::X15m),
+                "1h" => Ok(Self::X1h),
+                "4h" => Ok(Self::X4h),
+                "1d" => Ok(Self::X1d),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetAllSignalsInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetAllSignalsInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`GetCandleHistoryInterval`
     #[derive(
         ::serde::Deserialize,
@@ -495,6 +566,77 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetCandleHistoryInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetCandlesInterval`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum GetCandlesInterval {
+        #[serde(rename = "1m")]
+        X1m,
+        #[serde(rename = "5m")]
+        X5m,
+        #[serde(rename = "15m")]
+        X15m,
+        #[serde(rename = "1h")]
+        X1h,
+        #[serde(rename = "4h")]
+        X4h,
+        #[serde(rename = "1d")]
+        X1d,
+    }
+    impl ::std::fmt::Display for GetCandlesInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X1m => f.write_str("1m"),
+                Self::X5m => f.write_str("5m"),
+                Self::X15m => f.write_str("15m"),
+                Self::X1h => f.write_str("1h"),
+                Self::X4h => f.write_str("4h"),
+                Self::X1d => f.write_str("1d"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetCandlesInterval {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "1m" => Ok(Self::X1m),
+                "5m" => Ok(Self::X5m),
+                "15m" => Ok(Self::X15m),
+                "1h" => Ok(Self::X1h),
+                "4h" => Ok(Self::X4h),
+                "1d" => Ok(Self::X1d),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetCandlesInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetCandlesInterval {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -629,6 +771,77 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetRankingsPeriod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetSignalsInterval`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum GetSignalsInterval {
+        #[serde(rename = "1m")]
+        X1m,
+        #[serde(rename = "5m")]
+        X5m,
+        #[serde(rename = "15m")]
+        X15m,
+        #[serde(rename = "1h")]
+        X1h,
+        #[serde(rename = "4h")]
+        X4h,
+        #[serde(rename = "1d")]
+        X1d,
+    }
+    impl ::std::fmt::Display for GetSignalsInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X1m => f.write_str("1m"),
+                Self::X5m => f.write_str("5m"),
+                Self::X15m => f.write_str("15m"),
+                Self::X1h => f.write_str("1h"),
+                Self::X4h => f.write_str("4h"),
+                Self::X1d => f.write_str("1d"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetSignalsInterval {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "1m" => Ok(Self::X1m),
+                "5m" => Ok(Self::X5m),
+                "15m" => Ok(Self::X15m),
+                "1h" => Ok(Self::X1h),
+                "4h" => Ok(Self::X4h),
+                "1d" => Ok(Self::X1d),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetSignalsInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetSignalsInterval {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -7956,7 +8169,7 @@ pub mod builder {
     pub struct GetCandles<'a> {
         client: &'a super::Client,
         symbol: Result<::std::string::String, String>,
-        interval: Result<::std::string::String, String>,
+        interval: Result<types::GetCandlesInterval, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetCandles<'a> {
@@ -7982,13 +8195,12 @@ pub mod builder {
         }
         pub fn interval<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetCandlesInterval>,
         {
             self.interval = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for interval failed"
-                        .to_string()
+                    "conversion to `GetCandlesInterval` for interval failed".to_string()
                 });
             self
         }
@@ -8137,7 +8349,7 @@ pub mod builder {
     pub struct GetSignals<'a> {
         client: &'a super::Client,
         symbol: Result<::std::string::String, String>,
-        interval: Result<::std::string::String, String>,
+        interval: Result<types::GetSignalsInterval, String>,
     }
     impl<'a> GetSignals<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8161,13 +8373,12 @@ pub mod builder {
         }
         pub fn interval<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetSignalsInterval>,
         {
             self.interval = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for interval failed"
-                        .to_string()
+                    "conversion to `GetSignalsInterval` for interval failed".to_string()
                 });
             self
         }
@@ -8233,7 +8444,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetAllSignals<'a> {
         client: &'a super::Client,
-        interval: Result<::std::string::String, String>,
+        interval: Result<types::GetAllSignalsInterval, String>,
     }
     impl<'a> GetAllSignals<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8244,12 +8455,12 @@ pub mod builder {
         }
         pub fn interval<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetAllSignalsInterval>,
         {
             self.interval = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for interval failed"
+                    "conversion to `GetAllSignalsInterval` for interval failed"
                         .to_string()
                 });
             self

@@ -5,16 +5,13 @@ use serde_json::{Map, Value};
 use crate::call::{Reply, arg, body, check_names, opt_arg};
 use crate::{Client, Error, Result, types};
 impl Client {
-    /// Calls the operation `operation_id` with `args`, an object of its path, query and body
-    /// fields by their names in the spec (`tradeId`, `profitTarget`, ...), and returns the
-    /// server's answer as it came ([`Reply::to_value`] gives JSON). Arguments are checked
-    /// against the generated types before sending; the answer is checked against its typed
-    /// schema, and a mismatch is a warning (an error when the client is strict).
+    /// [`Client::call`]'s work, by operation: arguments checked against the generated types,
+    /// the answer against its typed schema.
     #[allow(unused_mut, clippy::let_and_return)]
     ///
     /// Each operation's request future is boxed, so this future stays small (it is moved
     /// whenever a binding spawns it) instead of as large as the largest of them.
-    pub async fn call(
+    pub(crate) async fn dispatch(
         &self,
         operation_id: &str,
         args: Map<String, Value>,
@@ -244,7 +241,7 @@ impl Client {
                 check_names("get_candles", &args, &["symbol", "interval", "limit"])?;
                 let mut b = self.api().get_candles();
                 b = b.symbol(arg::<::std::string::String>(&args, "symbol")?);
-                b = b.interval(arg::<::std::string::String>(&args, "interval")?);
+                b = b.interval(arg::<types::GetCandlesInterval>(&args, "interval")?);
                 if let Some(v) = opt_arg::<::std::num::NonZeroU64>(&args, "limit")? {
                     b = b.limit(v);
                 }
@@ -259,13 +256,13 @@ impl Client {
                 check_names("get_signals", &args, &["symbol", "interval"])?;
                 let mut b = self.api().get_signals();
                 b = b.symbol(arg::<::std::string::String>(&args, "symbol")?);
-                b = b.interval(arg::<::std::string::String>(&args, "interval")?);
+                b = b.interval(arg::<types::GetSignalsInterval>(&args, "interval")?);
                 self.reply("get_signals", Box::pin(b.send())).await
             }
             "get_all_signals" => {
                 check_names("get_all_signals", &args, &["interval"])?;
                 let mut b = self.api().get_all_signals();
-                b = b.interval(arg::<::std::string::String>(&args, "interval")?);
+                b = b.interval(arg::<types::GetAllSignalsInterval>(&args, "interval")?);
                 self.reply("get_all_signals", Box::pin(b.send())).await
             }
             "get_leaderboard_stats" => {

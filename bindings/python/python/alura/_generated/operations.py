@@ -71,7 +71,7 @@ class SyncOperations:
         *,
         budget: t.Money,
         profit_target: t.Money,
-        asset_index: int,
+        asset_index: t.AssetLike,
         loss_threshold: Optional[t.Money] = None,
         max_positions: Optional[int] = None,
         **options: Unpack[RequestOptions],
@@ -108,7 +108,7 @@ class SyncOperations:
         amount: t.Money,
         execution_strategy: t.ExecutionStrategy,
         strategy_duration: t.StrategyDuration,
-        asset_index: int,
+        asset_index: t.AssetLike,
         max_wallet_budget: Optional[bool] = None,
         **options: Unpack[RequestOptions],
     ) -> t.TradingSession:
@@ -257,7 +257,7 @@ class SyncOperations:
         return cast("t.ActionResult", self._call("withdraw", {"amount": amount}, options or None))
 
     def close_position_by_asset(
-        self, *, asset_index: int, **options: Unpack[RequestOptions]
+        self, *, asset_index: t.AssetLike, **options: Unpack[RequestOptions]
     ) -> t.ActionResult:
         """Close position by assetIndex.
 
@@ -330,7 +330,7 @@ class SyncOperations:
 
     def get_candle_history(
         self,
-        symbol: str,
+        symbol: t.AssetLike,
         *,
         interval: Optional[t.Interval] = None,
         start_time: Optional[int] = None,
@@ -365,7 +365,12 @@ class SyncOperations:
         )
 
     def get_candles(
-        self, symbol: str, interval: str, *, limit: Optional[int] = None, **options: Unpack[RequestOptions]
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
     ) -> List[t.Candle]:
         """Candles by symbol/interval.
 
@@ -373,7 +378,7 @@ class SyncOperations:
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval, e.g. 1h.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
             limit: Number of candles (max 1000); at least 1.
         """
         return cast(
@@ -390,26 +395,28 @@ class SyncOperations:
         """
         return cast("t.SymbolList", self._call("get_symbols", {}, options or None))
 
-    def get_signals(self, symbol: str, interval: str, **options: Unpack[RequestOptions]) -> t.Signal:
+    def get_signals(
+        self, symbol: t.AssetLike, interval: t.Interval, **options: Unpack[RequestOptions]
+    ) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval, e.g. 1h.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
         return cast(
             "t.Signal", self._call("get_signals", {"symbol": symbol, "interval": interval}, options or None)
         )
 
-    def get_all_signals(self, interval: str, **options: Unpack[RequestOptions]) -> List[t.Signal]:
+    def get_all_signals(self, interval: t.Interval, **options: Unpack[RequestOptions]) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
 
         Args:
-            interval: Candle interval, e.g. 1h.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
         return cast("List[t.Signal]", self._call("get_all_signals", {"interval": interval}, options or None))
 
@@ -616,7 +623,7 @@ class AsyncOperations:
         *,
         budget: t.Money,
         profit_target: t.Money,
-        asset_index: int,
+        asset_index: t.AssetLike,
         loss_threshold: Optional[t.Money] = None,
         max_positions: Optional[int] = None,
         **options: Unpack[RequestOptions],
@@ -653,7 +660,7 @@ class AsyncOperations:
         amount: t.Money,
         execution_strategy: t.ExecutionStrategy,
         strategy_duration: t.StrategyDuration,
-        asset_index: int,
+        asset_index: t.AssetLike,
         max_wallet_budget: Optional[bool] = None,
         **options: Unpack[RequestOptions],
     ) -> t.TradingSession:
@@ -804,7 +811,7 @@ class AsyncOperations:
         return cast("t.ActionResult", await self._call("withdraw", {"amount": amount}, options or None))
 
     async def close_position_by_asset(
-        self, *, asset_index: int, **options: Unpack[RequestOptions]
+        self, *, asset_index: t.AssetLike, **options: Unpack[RequestOptions]
     ) -> t.ActionResult:
         """Close position by assetIndex.
 
@@ -879,7 +886,7 @@ class AsyncOperations:
 
     async def get_candle_history(
         self,
-        symbol: str,
+        symbol: t.AssetLike,
         *,
         interval: Optional[t.Interval] = None,
         start_time: Optional[int] = None,
@@ -914,7 +921,12 @@ class AsyncOperations:
         )
 
     async def get_candles(
-        self, symbol: str, interval: str, *, limit: Optional[int] = None, **options: Unpack[RequestOptions]
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
     ) -> List[t.Candle]:
         """Candles by symbol/interval.
 
@@ -922,7 +934,7 @@ class AsyncOperations:
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval, e.g. 1h.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
             limit: Number of candles (max 1000); at least 1.
         """
         return cast(
@@ -939,27 +951,31 @@ class AsyncOperations:
         """
         return cast("t.SymbolList", await self._call("get_symbols", {}, options or None))
 
-    async def get_signals(self, symbol: str, interval: str, **options: Unpack[RequestOptions]) -> t.Signal:
+    async def get_signals(
+        self, symbol: t.AssetLike, interval: t.Interval, **options: Unpack[RequestOptions]
+    ) -> t.Signal:
         """Signals for symbol.
 
         ``GET /api/indicators/signals/{symbol}/{interval}``
 
         Args:
             symbol: Asset symbol, e.g. BTC.
-            interval: Candle interval, e.g. 1h.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
         return cast(
             "t.Signal",
             await self._call("get_signals", {"symbol": symbol, "interval": interval}, options or None),
         )
 
-    async def get_all_signals(self, interval: str, **options: Unpack[RequestOptions]) -> List[t.Signal]:
+    async def get_all_signals(
+        self, interval: t.Interval, **options: Unpack[RequestOptions]
+    ) -> List[t.Signal]:
         """All symbols signals.
 
         ``GET /api/indicators/signals/all/{interval}``
 
         Args:
-            interval: Candle interval, e.g. 1h.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
         """
         return cast(
             "List[t.Signal]", await self._call("get_all_signals", {"interval": interval}, options or None)

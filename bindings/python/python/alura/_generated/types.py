@@ -11,6 +11,7 @@ from typing_extensions import Literal, NotRequired, TypedDict
 
 __all__ = [
     "Money",
+    "AssetLike",
     "ExecutionStrategy",
     "Interval",
     "Period",
@@ -57,6 +58,9 @@ __all__ = [
 Money = Union[Decimal, int, float, str]
 """What a money argument takes: a Decimal, an int, a float (sent by its shortest repr, as
 ``Decimal(repr(x))``) or a str holding a number. Money in answers is a ``Decimal``."""
+
+AssetLike = Union[int, str]
+"""What an asset argument takes: an ``alura.Asset``, its index (``0``) or its symbol (``"BTC"``)."""
 
 ExecutionStrategy = Literal["Conservative", "Aggressive", "Degen"]
 Interval = Literal["1m", "5m", "15m", "1h", "4h", "1d"]
