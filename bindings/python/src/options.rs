@@ -80,7 +80,9 @@ pub fn check_keywords(operation: &str, given: Option<&Bound<'_, PyDict>>) -> PyR
             continue;
         }
         let arguments: Vec<String> = alura_api::find(operation)
-            .map(|op| op.fields.iter().map(|f| snake(f.name)).collect())
+            .map(|op| {
+                op.fields.iter().map(|f| alura::Language::Python.argument(f.name).into_owned()).collect()
+            })
             .unwrap_or_default();
         let candidates = arguments.iter().map(String::as_str).chain(REQUEST_OPTIONS);
         let hint = nearest(&name, candidates).map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();
@@ -94,18 +96,6 @@ pub fn check_keywords(operation: &str, given: Option<&Bound<'_, PyDict>>) -> PyR
         ));
     }
     Ok(())
-}
-
-/// `profitTarget` as Python spells it.
-fn snake(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 /// The candidate at most two edits from `word`, if any: the likely typo's fix.

@@ -119,6 +119,24 @@ impl Language {
         }
     }
 
+    /// An operation's input (a wire name, camelCase for body fields) as this language's users
+    /// write it: Rust's `Client::call` and Node take the wire's names, Python snake_case keywords.
+    pub fn argument(self, wire: &str) -> Cow<'_, str> {
+        match self {
+            Language::Python if wire.chars().any(|c| c.is_ascii_uppercase()) => {
+                let mut out = String::with_capacity(wire.len() + 4);
+                for c in wire.chars() {
+                    if c.is_ascii_uppercase() {
+                        out.push('_');
+                    }
+                    out.push(c.to_ascii_lowercase());
+                }
+                Cow::Owned(out)
+            }
+            _ => Cow::Borrowed(wire),
+        }
+    }
+
     /// Setting `option` to `value` (written in Rust) as this language's users write it:
     /// `verify_challenge(false)`, `verify_challenge=False`, `verifyChallenge: false`.
     pub fn setting(self, option: &str, value: &str) -> String {

@@ -16,7 +16,7 @@ pub(crate) fn in_users_words(error: Error, operation: &str, language: Language) 
     let method = method_name(operation, language);
     let mut message = plain_types(&message);
     for field in alura_api::find(operation).into_iter().flat_map(|op| op.fields) {
-        if let Cow::Owned(name) = argument_name(field.name, language) {
+        if let Cow::Owned(name) = language.argument(field.name) {
             message = replace_word(&message, field.name, &name);
         }
     }
@@ -33,15 +33,6 @@ pub(crate) fn method_name(operation: &str, language: Language) -> Cow<'_, str> {
     }
 }
 
-/// An argument (a wire name, camelCase for body fields) as the language writes it: Rust's
-/// `Client::call` and Node take the wire's names, Python snake_case keywords.
-fn argument_name(wire: &str, language: Language) -> Cow<'_, str> {
-    match language {
-        Language::Python if wire.chars().any(|c| c.is_ascii_uppercase()) => Cow::Owned(snake(wire)),
-        _ => Cow::Borrowed(wire),
-    }
-}
-
 fn camel(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
@@ -54,17 +45,6 @@ fn camel(snake: &str) -> String {
             }
             c => out.push(c),
         }
-    }
-    out
-}
-
-fn snake(camel: &str) -> String {
-    let mut out = String::with_capacity(camel.len() + 4);
-    for c in camel.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
     }
     out
 }
