@@ -208,7 +208,12 @@ import builtins
 from typing import Any, Dict, List, Optional
 
 __all__ = [{}]
-{classes}"#,
+{classes}
+
+# Their public name: tracebacks, reprs and pickles say alura.NetworkError, not this module.
+for _name in __all__:
+    globals()[_name].__module__ = "alura"
+"#,
         all.join(", ")
     ))
 }

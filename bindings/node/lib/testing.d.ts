@@ -6,6 +6,18 @@ export type Fault =
   | { kind: 'truncated' }
   | { kind: 'malformed' }
   | { kind: 'expired_token' }
+  /** A redirect to `location` (default status 307), without handling the request. */
+  | { kind: 'redirect'; status?: number; location: string }
+  /** A CDN's HTML error page (default status 502). */
+  | { kind: 'html'; status?: number; headers?: Record<string, string> }
+  /** Exactly this status (default 200), headers and body text. */
+  | { kind: 'raw'; status?: number; headers?: Record<string, string>; body?: string }
+  /** A 200 with a body of `bytes` bytes, streamed; `chunked` leaves out Content-Length. */
+  | { kind: 'oversized'; bytes: number; chunked?: boolean }
+  /** The status, headers and `after_bytes` bytes of the body, then nothing for `ms`, then a close. */
+  | { kind: 'stall'; after_bytes?: number; ms: number }
+  /** The next successful answer carries this `expiresIn` (for verify_signature). */
+  | { kind: 'expires_in'; value: unknown }
 
 /** One request as the simulator received it. */
 export interface RequestRecord {
@@ -32,6 +44,11 @@ export declare class MockServer {
   counters(): Record<string, number>
   reset(): void
   clearRequests(): void
+  /**
+   * Turns drift mode on or off while it runs: answers shaped like a backend that strays from the
+   * spec (money as strings, optional fields missing or null), as `new MockServer({ drift: true })`.
+   */
+  setDrift(enabled: boolean): void
   advanceClock(seconds: number): void
   close(): void
 }

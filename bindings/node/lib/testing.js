@@ -3,6 +3,16 @@
 
 const util = require('node:util')
 const native = require('../native/index.js')
+const { fromNative } = require('./errors.js')
+
+/** `fn()`, with a native error as the SDK's class (a bad fault is a ValidationError). */
+function typed(fn) {
+  try {
+    return fn()
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
 
 /** The Rust simulator of the Alura backend on a free loopback port. */
 class MockServer {
@@ -16,15 +26,15 @@ class MockServer {
     return this.native.url
   }
 
-  /** Queues one fault for the next request to `operation`: `{kind: 'status', status: 503, headers}`,
-   * `{kind: 'delay', ms}`, `{kind: 'close'}`, `{kind: 'truncated'}`, `{kind: 'malformed'}`, `{kind: 'expired_token'}`. */
+  /** Queues one fault for the next request to `operation` (`{kind: 'status', status: 503}`; every
+   * kind is listed by the `Fault` type); a ValidationError for one the simulator does not know. */
   injectFault(operation, fault) {
-    this.native.inject(operation, [fault])
+    typed(() => this.native.inject(operation, [fault]))
   }
 
   /** Queues several faults, met in order. */
   injectFaults(operation, faults) {
-    this.native.inject(operation, faults)
+    typed(() => this.native.inject(operation, faults))
   }
 
   /** The request log, oldest first: operation, method, path, idempotencyKey, status, fault... */
@@ -45,6 +55,11 @@ class MockServer {
   /** Forgets the request log only. */
   clearRequests() {
     this.native.clearRequests()
+  }
+
+  /** Turns drift mode on or off while it runs, as `new MockServer({ drift: true })`. */
+  setDrift(enabled) {
+    this.native.setDrift(enabled)
   }
 
   /** Moves the simulator's clock (expires nonces and tokens without waiting). */

@@ -201,7 +201,7 @@ fn aborted(post: Option<&str>) -> Error {
     )
 }
 
-fn invalid(message: impl Into<String>) -> Error {
+pub(crate) fn invalid(message: impl Into<String>) -> Error {
     to_js(alura::Error::InvalidInput { message: message.into() })
 }
 

@@ -66,10 +66,10 @@ impl NativeMockServer {
     #[napi]
     pub fn inject(&self, operation: String, faults: Value) -> Result<()> {
         if alura_api::find(&operation).is_none() {
-            return Err(Error::from_reason(format!("unknown operation {operation:?}")));
+            return Err(crate::invalid(format!("unknown operation {operation:?}")));
         }
         let faults: Vec<alura_mock::Fault> = serde_json::from_value(faults)
-            .map_err(|e| Error::from_reason(format!("not a list of faults: {e}")))?;
+            .map_err(|e| crate::invalid(format!("not a list of faults: {e}")))?;
         self.with(|s| s.inject(&operation, faults))
     }
 
@@ -93,6 +93,12 @@ impl NativeMockServer {
     #[napi]
     pub fn clear_requests(&self) -> Result<()> {
         self.with(|s| s.clear_requests())
+    }
+
+    /// Turns drift mode on or off while it runs.
+    #[napi]
+    pub fn set_drift(&self, enabled: bool) -> Result<()> {
+        self.with(|s| s.set_drift(enabled))
     }
 
     #[napi]

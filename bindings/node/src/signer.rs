@@ -16,10 +16,11 @@ pub struct JsSigner {
 
 impl JsSigner {
     pub fn new(address: &str, sign: Function<'_, String, Promise<String>>) -> Result<Self> {
-        let address = address
-            .trim()
-            .parse::<Address>()
-            .map_err(|_| Error::from_reason(format!("the signer's address {address:?} is not an address")))?;
+        let address = address.trim().parse::<Address>().map_err(|_| {
+            crate::invalid(format!(
+                "the signer's address {address:?} is not an address (0x and 40 hex digits)"
+            ))
+        })?;
         let sign = sign.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
         Ok(Self { sign, address })
     }

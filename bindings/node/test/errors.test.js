@@ -165,3 +165,25 @@ test('an asset goes by index or symbol, Asset names them both ways, a bad one li
     const zero = await rejects(client.getCandles({ symbol: 'BTC', interval: '1h', limit: 0 }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     assert.equal(zero.message, 'invalid input: getCandles(): limit: must be at least 1, not 0')
   }))
+
+test('a bad fault kind and a bad signer address are ValidationErrors', () =>
+  withMock(async (mock) => {
+    assert.throws(() => mock.injectFault('get_symbols', { kind: 'bogus' }), (e) => e instanceof alura.ValidationError && /not a list of faults/.test(e.message))
+    assert.throws(() => mock.injectFault('no_such_operation', { kind: 'close' }), alura.ValidationError)
+    assert.throws(
+      () => new alura.Client({ baseUrl: mock.url, signer: { address: '0xnope', signMessage: async (m) => m } }),
+      (e) => e instanceof alura.ValidationError && /is not an address/.test(e.message),
+    )
+    mock.setDrift(true)
+    const raw = await clientFor(mock, { strict: false }).withRawResponse.getProfile()
+    assert.match(raw.body.toString(), /"balance":"10000\.00"/, 'drift mode, switched on a running simulator')
+  }))
+
+test('a network error names the login step and the URL, as a Node user calls it', async () => {
+  const client = new alura.Client({ baseUrl: 'http://127.0.0.1:9', privateKey: key(), maxRetries: 0 })
+  const e = await rejects(client.getProfile(), alura.NetworkError, 'ERR_ALURA_NETWORK')
+  assert.match(e.message, /\(while logging in \(requestChallenge\): POST http:\/\/127\.0\.0\.1:9\/auth\/evm\/challenge; request req_/)
+  assert.equal(e.idempotencyKey ?? null, null, 'a GET has no idempotency key, nor does a login')
+  const g = await rejects(new alura.Client({ baseUrl: 'http://127.0.0.1:9', maxRetries: 0 }).getSymbols(), alura.NetworkError, 'ERR_ALURA_NETWORK')
+  assert.match(g.message, /\(getSymbols: GET http:\/\/127\.0\.0\.1:9\/api\/indicators\/candles\/aggregated\/symbols; request req_/)
+})

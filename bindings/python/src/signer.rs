@@ -34,9 +34,10 @@ impl PySigner {
     pub fn new(wrapper: &Bound<'_, PyAny>) -> PyResult<Self> {
         let text: String = wrapper.getattr("address")?.extract()?;
         let address = text.trim().parse::<Address>().map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!(
-                "the signer's address {text:?} is not an address"
-            ))
+            crate::errors::validation(
+                wrapper.py(),
+                format!("the signer's address {text:?} is not an address (0x and 40 hex digits)"),
+            )
         })?;
         Ok(Self { wrapper: Arc::new(wrapper.clone().unbind()), address, error: Arc::default() })
     }

@@ -162,3 +162,33 @@ def test_refused_arguments_are_named_and_typed_in_pythons_words(client: alura.Cl
             call()
         assert str(info.value) == f"invalid input: {message}"
         assert "i64" not in str(info.value) and "u64" not in str(info.value)
+
+
+def test_errors_live_print_and_pickle_as_alura_classes() -> None:
+    import pickle
+
+    client = alura.Client(base_url="http://127.0.0.1:9", private_key="0x" + "31" * 32, max_retries=0)
+    with pytest.raises(alura.NetworkError) as info:
+        client.get_profile()
+    err = info.value
+    assert type(err).__module__ == "alura" and repr(type(err)) == "<class 'alura.NetworkError'>"
+    assert "while logging in (request_challenge): POST http://127.0.0.1:9/auth/evm/challenge" in str(err), str(err)
+    assert err.idempotency_key is None, "a GET has no idempotency key, nor does a login"
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is alura.NetworkError and str(again) == str(err) and again.request_id == err.request_id
+
+
+def test_a_bad_signer_address_is_a_validation_error() -> None:
+    with pytest.raises(alura.ValidationError, match="is not an address"):
+        alura.Client(signer=lambda message: b"", address="0xnope")
+
+
+def test_drift_mode_can_be_switched_on_a_running_simulator(key: str) -> None:
+    from decimal import Decimal
+
+    with MockServer() as mock:
+        client = alura.Client(base_url=mock.url, private_key=key)
+        assert client.get_profile()["balance"] == Decimal(10000)
+        mock.set_drift(True)
+        raw = client.with_raw_response.get_profile()
+        assert b'"balance":"10000.00"' in raw.content.replace(b" ", b""), "money as a string, as TypeORM serves it"

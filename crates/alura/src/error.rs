@@ -158,6 +158,12 @@ pub struct CallInfo {
     pub idempotency_key: Option<String>,
     /// The headers of the answer, when there was one.
     pub headers: Option<Box<HeaderMap>>,
+    /// The operation whose request failed, as the caller's language names its method.
+    pub operation: Option<String>,
+    /// Where that request went: its method and URL, without the query.
+    pub url: Option<String>,
+    /// It failed while logging in for the call, so the call itself was never sent.
+    pub during_login: bool,
 }
 
 impl std::fmt::Debug for CallInfo {
@@ -169,18 +175,37 @@ impl std::fmt::Debug for CallInfo {
             .field("server_request_id", &self.server_request_id)
             .field("idempotency_key", &self.idempotency_key)
             .field("headers", &names)
+            .field("operation", &self.operation)
+            .field("url", &self.url)
+            .field("during_login", &self.during_login)
             .finish()
     }
 }
 
 impl std::fmt::Display for CallInfo {
+    /// ` (while logging in: POST https://api/auth/evm/challenge; request req_…)`, what of it
+    /// is known.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.request_id, &self.idempotency_key) {
-            (Some(id), Some(key)) => write!(f, " (request {id}, idempotency key {key})"),
-            (Some(id), None) => write!(f, " (request {id})"),
-            (None, Some(key)) => write!(f, " (idempotency key {key})"),
-            (None, None) => Ok(()),
+        let mut parts: Vec<String> = Vec::new();
+        let whom = match (&self.operation, self.during_login) {
+            (Some(op), true) => Some(format!("while logging in ({op})")),
+            (Some(op), false) => Some(op.clone()),
+            (None, true) => Some("while logging in".to_owned()),
+            (None, false) => None,
+        };
+        match (whom, &self.url) {
+            (Some(whom), Some(url)) => parts.push(format!("{whom}: {url}")),
+            (Some(whom), None) => parts.push(whom),
+            (None, Some(url)) => parts.push(url.clone()),
+            (None, None) => {}
         }
+        if let Some(id) = &self.request_id {
+            parts.push(format!("request {id}"));
+        }
+        if let Some(key) = &self.idempotency_key {
+            parts.push(format!("idempotency key {key}"));
+        }
+        if parts.is_empty() { Ok(()) } else { write!(f, " ({})", parts.join("; ")) }
     }
 }
 

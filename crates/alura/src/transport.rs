@@ -116,9 +116,22 @@ impl Transport {
             path = request.url().path(),
             request_id = %request_id,
         );
+        let url = {
+            let u = request.url();
+            format!("{} {}{}", request.method(), u.origin().ascii_serialization(), u.path())
+        };
         async move {
             self.call(request, operation, op, authenticated, &request_id).await.map_err(|error| {
                 let error = error.with_call(|call| {
+                    // Filled by the innermost call first: a login's request, when one failed.
+                    let failed = call.operation.get_or_insert_with(|| operation.to_owned());
+                    if failed != operation {
+                        // The call was never sent, and a login's key is nothing to reconcile.
+                        call.during_login = true;
+                        call.idempotency_key = None;
+                        return;
+                    }
+                    call.url.get_or_insert(url);
                     call.request_id.get_or_insert(request_id);
                     if call.idempotency_key.is_none() {
                         call.idempotency_key = idempotency_key;

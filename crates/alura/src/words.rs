@@ -12,7 +12,13 @@ use crate::options::Language;
 /// `error` as the caller of `operation` in `language` would put it; only refused input
 /// ([`Error::InvalidInput`]) is rewritten.
 pub(crate) fn in_users_words(error: Error, operation: &str, language: Language) -> Error {
-    let Error::InvalidInput { message } = error else { return error };
+    let Error::InvalidInput { message } = error else {
+        return error.with_call(|call| {
+            if let Some(op) = &mut call.operation {
+                *op = method_name(op, language).into_owned();
+            }
+        });
+    };
     let method = method_name(operation, language);
     let mut message = plain_types(&message);
     for field in alura_api::find(operation).into_iter().flat_map(|op| op.fields) {

@@ -55,11 +55,13 @@ async fn the_servers_validation_messages_come_through_as_a_list() {
     assert!(id.starts_with("req_"), "{id}");
     let key =
         err.call_info().and_then(|c| c.idempotency_key.clone()).expect("a POST has its idempotency key");
+    let url = format!("{}/trading-sessions", mock.url());
     assert_eq!(
         err.to_string(),
         format!(
-            "HTTP 400: assetIndex must be a valid asset index (0-5) (request {id}, idempotency key {key})"
-        )
+            "HTTP 400: assetIndex must be a valid asset index (0-5) (create_trading_session: POST {url}; request {id}; idempotency key {key})"
+        ),
+        "the call, where it went, its request id and key"
     );
     assert_eq!(err.status(), Some(400));
     assert!(!err.is_retryable());
@@ -77,7 +79,39 @@ async fn not_found_and_forbidden_are_api_errors() {
     assert!(matches!(err, Error::Api { status: 403, .. }), "{err:?}");
     a.api().get_current_trade().send().await.expect("a has an open trade");
     let err = Error::from(b.api().get_current_trade().send().await.unwrap_err());
-    assert!(err.to_string().starts_with("HTTP 404: No active trade (request req_"), "{err}");
+    assert!(
+        err.to_string().starts_with("HTTP 404: No active trade (get_current_trade: GET http://"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_network_error_says_where_and_whether_it_was_the_login_and_a_get_has_no_idempotency_key() {
+    // Nothing listens on port 9 (discard) of loopback here: connections are refused.
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .signer(alloy_signer_local::PrivateKeySigner::random())
+        .retry(alura::RetryPolicy { max_retries: 0, ..Default::default() })
+        .build()
+        .unwrap();
+    let err = client.call("get_profile", serde_json::Map::new()).await.unwrap_err();
+    assert_eq!(err.kind(), "NetworkError", "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "(while logging in (request_challenge): POST http://127.0.0.1:9/auth/evm/challenge; request req_"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("idempotency key"), "{text}");
+    assert!(err.call_info().unwrap().during_login);
+    let err = client.call("get_symbols", serde_json::Map::new()).await.unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "(get_symbols: GET http://127.0.0.1:9/api/indicators/candles/aggregated/symbols; request req_"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -161,7 +161,10 @@ async fn the_status_decides_the_error_whatever_the_body() {
     })
     .await;
     let err = builder(&server).0.build().unwrap().call("get_symbols", Map::new()).await.unwrap_err();
-    assert!(err.to_string().starts_with("HTTP 403: blocked by WAF (request req_"), "{err}");
+    assert!(
+        err.to_string().starts_with("HTTP 403: blocked by WAF (get_symbols: GET http://127.0.0.1:"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

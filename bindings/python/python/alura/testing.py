@@ -61,6 +61,11 @@ class MockServer:
         """Forgets the request log only."""
         self._native.clear_requests()
 
+    def set_drift(self, enabled: bool) -> None:
+        """Turns drift mode on or off while it runs: answers shaped like a backend that strays
+        from the spec (money as strings, optional fields missing or None), as ``drift=True``."""
+        self._native.set_drift(enabled)
+
     def advance_clock(self, seconds: float) -> None:
         """Moves the simulator's clock (expires nonces and tokens without waiting)."""
         self._native.advance_clock(seconds)

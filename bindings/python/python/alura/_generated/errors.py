@@ -188,3 +188,8 @@ class DecodeError(AluraError):
 
 class InternalError(AluraError):
     """A bug in the SDK (a panic in its Rust core), caught before it could escape; please report it."""
+
+
+# Their public name: tracebacks, reprs and pickles say alura.NetworkError, not this module.
+for _name in __all__:
+    globals()[_name].__module__ = "alura"
