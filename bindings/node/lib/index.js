@@ -140,6 +140,11 @@ function checkOptions(options, types) {
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue
     if (!(name in types)) {
+      // Times are milliseconds here, and say so: `timeout` is `timeoutMs`.
+      const ms = `${name}Ms`
+      if (ms in types) {
+        throw new ValidationError(`invalid input: ${name} is ${ms} in Node, in milliseconds: { ${ms}: ${typeof value === 'number' ? value * 1000 : 5000} } for ${typeof value === 'number' ? value : 5} s`)
+      }
       throw new ValidationError(`invalid input: unknown option ${name}; known: ${Object.keys(types).join(', ')}`)
     }
     if (types[name] === 'headers') {

@@ -173,3 +173,10 @@ test("a logger's records come in order, before the call's promise settles, and n
     const attemptAt = own.lines.findIndex((l) => l.includes('get_symbols: GET'))
     assert.ok(cacheAt >= 0 && attemptAt > cacheAt, own.lines.join('\n'))
   }))
+
+test('timeout is timeoutMs in Node, and the error says so with the milliseconds', async () => {
+  assert.throws(() => new alura.Client({ timeout: 5 }), (e) => e instanceof alura.ValidationError && e.message.includes('timeout is timeoutMs in Node, in milliseconds: { timeoutMs: 5000 }'))
+  const client = new alura.Client({ baseUrl: 'http://127.0.0.1:9' })
+  await assert.rejects(client.getSymbols({}, { timeout: 2 }), (e) => e instanceof alura.ValidationError && /timeoutMs: 2000/.test(e.message))
+  assert.throws(() => new alura.Client({ connectTimeout: 1 }), (e) => /connectTimeout is connectTimeoutMs/.test(e.message))
+})

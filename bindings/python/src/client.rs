@@ -58,7 +58,7 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         options::check_keywords(operation, options)?;
         let args = args_of(py, args)?;
-        let client = self.for_call(py, options)?;
+        let (client, key) = self.for_post(py, operation, options)?;
         let observer = early.as_ref().map(Early::observer);
         let call = async move {
             match observer {
@@ -66,13 +66,21 @@ impl NativeClient {
                 None => client.call(operation, args).await,
             }
         };
-        match select_interruptible(py, guarded(call))? {
+        let outcome = select_interruptible(py, guarded(call));
+        match outcome.and_then(|o| o.map_err(|e| raise(py, &self.signer, e))) {
             Ok(reply) => match early.and_then(|e| e.wait(py, reply.body())) {
                 Some(objects) => Ok(objects),
                 None => convert(py, &reply),
             },
-            Err(e) => Err(raise(py, &self.signer, e)),
+            Err(e) => Err(e),
         }
+        .map_err(|e| match key {
+            Some(key) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
+                interrupted_post(py, &e, operation, &key);
+                e
+            }
+            _ => e,
+        })
     }
 
     /// How its async calls start: a signer's coroutine runs in the caller's context, and a
@@ -82,6 +90,26 @@ impl NativeClient {
     fn start(&self, fits_the_loop: bool) -> completion::Start {
         let on_loop = fits_the_loop && self.client.reports_sockets();
         completion::Start { caller_context: self.signer.is_some(), on_loop }
+    }
+
+    /// The client for one call of `operation`, and for a POST its idempotency key: chosen
+    /// here, when not given, so that a call interrupted by Ctrl-C can name it.
+    fn for_post(
+        &self,
+        py: Python<'_>,
+        operation: &str,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(alura::Client, Option<String>)> {
+        if !alura_api::find(operation).is_some_and(|op| op.method == "POST") {
+            return Ok((self.for_call(py, options)?, None));
+        }
+        let mut call = match options.filter(|o| !o.is_empty()) {
+            Some(options) => options::call_options(py, options)?,
+            None => alura::CallOptions::default(),
+        };
+        let key = call.idempotency_key.get_or_insert_with(alura::new_idempotency_key).clone();
+        let client = self.client.with_call_options(&call).map_err(|e| errors::to_py(py, e))?;
+        Ok((client, Some(key)))
     }
 
     /// The client for one call: this one, or a copy with `options` (a `RequestOptions` dict)
@@ -507,4 +535,25 @@ where
         })
         .and_then(|out| out)
     })
+}
+
+/// A Ctrl-C during a POST: the `KeyboardInterrupt` goes on, but says (as a note, and as a
+/// warning on `alura.call`) that the order may have been sent, and with which key to resend it.
+fn interrupted_post(py: Python<'_>, error: &PyErr, operation: &str, key: &str) {
+    let note = format!(
+        "{operation} was interrupted after it may have been sent: its outcome is unknown. Check before \
+         sending it again, or resend it with idempotency_key={key:?}, which a server that honours it \
+         will not act on twice"
+    );
+    let value = error.value(py);
+    // BaseException.add_note is 3.11+; before it, tracebacks read __notes__ all the same.
+    let added = value.call_method1("add_note", (note.as_str(),)).is_ok();
+    if !added {
+        let notes = value.getattr("__notes__").ok().filter(|n| !n.is_none());
+        let _ = match notes {
+            Some(notes) => notes.call_method1("append", (note.as_str(),)).map(drop),
+            None => value.setattr("__notes__", vec![note.clone()]),
+        };
+    }
+    log::warn!(target: "alura::call", "{note}");
 }

@@ -1,6 +1,7 @@
 //! Rust's `log` records (and `tracing` events, through its `log` feature) to Python's `logging`,
 //! by pyo3-log, under the `alura` logger (`alura.drift`, `alura.http`, `alura.retry`,
-//! `alura.login`).
+//! `alura.login`). The transport's own libraries (`hyper_util`, `rustls`, ...) log too, far
+//! more: theirs reach Python only when their logger has a level of its own.
 //!
 //! Whether Python would show a record is answered once per target and level, and kept until
 //! `refresh_logging`, as pyo3-log keeps each logger's level. pyo3-log itself answers it for every
@@ -64,8 +65,19 @@ fn python_shows(target: &str, level: Level) -> bool {
         Level::Debug => 10,
         Level::Trace => 5,
     };
+    let ours = target == "alura" || target.starts_with("alura::");
     let asked = Python::try_attach(|py| -> PyResult<bool> {
-        let logger = py.import("logging")?.call_method1("getLogger", (target.replace("::", "."),))?;
+        let logging = py.import("logging")?;
+        if !ours {
+            // A transport library's records (hyper_util, rustls, h2) would flood a root logger
+            // at DEBUG: they are shown only when their own logger was given a level.
+            let top = target.split("::").next().unwrap_or(target);
+            let level: i64 = logging.call_method1("getLogger", (top,))?.getattr("level")?.extract()?;
+            if level == 0 {
+                return Ok(false);
+            }
+        }
+        let logger = logging.call_method1("getLogger", (target.replace("::", "."),))?;
         logger.call_method1("isEnabledFor", (number,))?.is_truthy()
     });
     asked.and_then(Result::ok).unwrap_or(true)

@@ -58,6 +58,35 @@ def test_the_gil_is_released_while_a_call_waits(mock: MockServer, client: alura.
     assert ticks > 10
 
 
+def test_ctrl_c_during_a_post_says_the_outcome_is_unknown_and_names_the_key(mock: MockServer, key: str) -> None:
+    mock.inject_fault("create_trading_session", kind="delay", ms=30_000)
+    script = textwrap.dedent(
+        f"""
+        import logging
+        import alura
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+        client = alura.Client(base_url={mock.url!r}, private_key={key!r}, max_retries=0)
+        try:
+            client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+        except KeyboardInterrupt as e:
+            print("interrupted;", " ".join(getattr(e, "__notes__", [])))
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not mock.requests("create_trading_session") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGINT)
+        out, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    sent_key = mock.requests("create_trading_session")[0]["idempotencyKey"]
+    assert out.startswith("interrupted; create_trading_session was interrupted after it may have been sent"), out
+    assert f"idempotency_key={sent_key!r}".replace("'", '"') in out, (out, sent_key)
+    assert "WARNING alura.call create_trading_session was interrupted" in err, err
+
+
 def test_sync_calls_work_inside_a_running_event_loop(client: alura.Client) -> None:
     async def notebook_cell() -> str:
         return client.get_symbols()["symbols"][0]
@@ -163,3 +192,23 @@ def test_with_raw_response_gives_status_headers_and_bytes(mock: MockServer, clie
         assert araw.status_code == 200 and araw.parse()["symbols"][0] == "BTC"
 
     asyncio.run(main())
+
+
+def test_a_root_logger_at_debug_gets_the_sdks_records_not_the_transports(mock: MockServer) -> None:
+    def run(extra: str) -> str:
+        code = (
+            "import logging, alura\n"
+            "logging.basicConfig(level=logging.DEBUG, format='%(name)s %(message)s')\n"
+            f"{extra}\n"
+            "alura.refresh_logging()\n"
+            f"alura.Client(base_url={mock.url!r}).get_symbols()\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return out.stderr
+
+    quiet = run("")
+    assert "alura.http get_symbols: GET" in quiet, quiet
+    assert "hyper_util" not in quiet and "rustls" not in quiet, quiet
+    asked = run("logging.getLogger('hyper_util').setLevel(logging.DEBUG)")
+    assert "hyper_util" in asked, "a transport library's records once its own logger has a level"

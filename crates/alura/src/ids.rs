@@ -30,7 +30,7 @@ pub(crate) fn request_id() -> String {
 /// A new idempotency key for one POST. Drawn from the OS-seeded generator, reseeded when
 /// this thread finds itself in a new process: a forked child inherits its parent's
 /// generator, and two processes sending one key with two orders would lose one of them.
-pub(crate) fn idempotency_key() -> String {
+pub fn idempotency_key() -> String {
     uuid("", fresh_rng(std::process::id()).random())
 }
 

@@ -70,6 +70,7 @@ pub use client_options::{ClientOptions, TokenCacheOption};
 pub use columns::{CandleColumns, ExactCandleColumns, HistoryQuery};
 pub use error::{CallInfo, Error, FieldValue, RawBody, Result};
 pub use error_kind::{ERROR_KINDS, ErrorField, ErrorKind, FieldType};
+pub use ids::idempotency_key as new_idempotency_key;
 pub use options::{CallOptions, Language, RequestOptions};
 pub use request::{RawRequest, RawResponse};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
