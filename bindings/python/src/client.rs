@@ -100,7 +100,7 @@ impl NativeClient {
         operation: &str,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(alura::Client, Option<String>)> {
-        if !alura_api::find(operation).is_some_and(|op| op.method == "POST") {
+        if alura_api::find(operation).is_none_or(|op| op.method != "POST") {
             return Ok((self.for_call(py, options)?, None));
         }
         let mut call = match options.filter(|o| !o.is_empty()) {

@@ -12,6 +12,7 @@ import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Tuple
 
 import pytest
 
@@ -58,6 +59,20 @@ def test_the_gil_is_released_while_a_call_waits(mock: MockServer, client: alura.
     assert ticks > 10
 
 
+def interrupted(mock: MockServer, operation: str, script: str) -> Tuple[str, str]:
+    """Runs `script`, sends it Ctrl-C once the simulator has `operation`'s request, and
+    returns what it printed to stdout and stderr."""
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not mock.requests(operation) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGINT)
+        return child.communicate(timeout=20)
+    finally:
+        child.kill()
+
+
 def test_ctrl_c_during_a_post_says_the_outcome_is_unknown_and_names_the_key(mock: MockServer, key: str) -> None:
     mock.inject_fault("create_trading_session", kind="delay", ms=30_000)
     script = textwrap.dedent(
@@ -72,15 +87,7 @@ def test_ctrl_c_during_a_post_says_the_outcome_is_unknown_and_names_the_key(mock
             print("interrupted;", " ".join(getattr(e, "__notes__", [])))
         """
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while not mock.requests("create_trading_session") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGINT)
-        out, err = child.communicate(timeout=20)
-    finally:
-        child.kill()
+    out, err = interrupted(mock, "create_trading_session", script)
     sent_key = mock.requests("create_trading_session")[0]["idempotencyKey"]
     assert out.startswith("interrupted; create_trading_session was interrupted after it may have been sent"), out
     assert f"idempotency_key={sent_key!r}".replace("'", '"') in out, (out, sent_key)
@@ -113,15 +120,7 @@ def test_ctrl_c_interrupts_a_waiting_call(mock: MockServer) -> None:
             print("interrupted")
         """
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while not mock.requests("get_symbols") and time.monotonic() < deadline:
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGINT)
-        out, _ = child.communicate(timeout=20)
-    finally:
-        child.kill()
+    out, _ = interrupted(mock, "get_symbols", script)
     assert out.strip() == "interrupted"
 
 
