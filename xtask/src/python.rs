@@ -76,10 +76,11 @@ pub fn identifier(name: &str) -> String {
 
 /// `_generated/operations.py`, `_generated/types.py`, `_generated/assets.py`.
 pub fn generate(model: &Model) -> Result<[String; 3]> {
-    let mut sync = String::new();
-    let mut asyncs = String::new();
+    let (mut sync, mut asyncs) = (String::new(), String::new());
+    let (mut raw_sync, mut raw_asyncs) = (String::new(), String::new());
     for op in &model.operations {
-        method(op, &mut sync, &mut asyncs)?;
+        method(op, &mut sync, &mut asyncs, false)?;
+        method(op, &mut raw_sync, &mut raw_asyncs, true)?;
     }
     let operations = format!(
         r#"{HEADER}"""Every operation of the API, as a method of ``Client`` (``SyncOperations``) and of
@@ -92,10 +93,11 @@ from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional
 from typing_extensions import Unpack
 
 from . import types as t
-from .._pages import last_page
 from .._options import RequestOptions
+from .._pages import last_page
+from .._raw import RawResponse
 
-__all__ = ["SyncOperations", "AsyncOperations"]
+__all__ = ["SyncOperations", "AsyncOperations", "SyncRawOperations", "AsyncRawOperations"]
 
 
 class SyncOperations:
@@ -111,13 +113,28 @@ class AsyncOperations:
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
         raise NotImplementedError
 
-{asyncs}"#
+{asyncs}
+class SyncRawOperations:
+    """The API's operations (``client.with_raw_response``), each returning the answer as it came."""
+
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
+        raise NotImplementedError
+
+{raw_sync}
+class AsyncRawOperations:
+    """The API's operations (``client.with_raw_response``), each a coroutine of the answer as it came."""
+
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
+        raise NotImplementedError
+
+{raw_asyncs}"#
     );
     Ok([operations, types(model)?, assets(model)?])
 }
 
 /// One operation's sync and async methods, and its page iterators when it pages.
-fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> {
+/// With `raw`, the methods return the answer as it came (`RawResponse`) and no page iterator.
+fn method(op: &Operation, sync: &mut String, asyncs: &mut String, raw: bool) -> Result<()> {
     let id = &op.id;
     let mut params: Vec<_> = op.params.iter().collect();
     // Path arguments first and positional; then the required keywords, then the optional ones.
@@ -156,7 +173,11 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
     // Steers this one call, as keywords (`timeout=5`): the keys of `RequestOptions`, so the
     // names and their types are written once, in `_options.py`.
     sig.push("**options: Unpack[RequestOptions]".into());
-    let returns = op.returns.as_ref().map_or("None".into(), |t| py_type(t, "t."));
+    let returns = if raw {
+        "RawResponse".to_owned()
+    } else {
+        op.returns.as_ref().map_or("None".into(), |t| py_type(t, "t."))
+    };
     let mut doc =
         format!("        \"\"\"{}.\n\n        ``{} {}``\n", escape(&op.summary), op.method, op.path);
     // Only what the spec describes: the same lines as the TypeScript docs.
@@ -185,7 +206,7 @@ fn method(op: &Operation, sync: &mut String, asyncs: &mut String) -> Result<()> 
         "    async def {id}({sig_all}) -> {returns}:\n{doc}        return {}\n\n",
         cast(&format!("await self._call({call})"))
     )?;
-    let Some(item) = &op.pages else { return Ok(()) };
+    let Some(item) = op.pages.as_ref().filter(|_| !raw) else { return Ok(()) };
     // An iterator that fetches the next page only when the caller gets to it.
     let item = py_type(item, "t.");
     let iter = op.iterator();

@@ -28,6 +28,10 @@ def test_a_misspelt_argument_and_a_wrong_enum_fail() -> None:
     assert result.returncode == 1, result.stdout
     assert 'Unexpected keyword argument "budgett"' in result.stdout
     assert "Reckless" in result.stdout and 'Argument "execution_strategy"' in result.stdout
+    assert "Literal['2h']" in result.stdout, "intervals are a Literal everywhere"
+    assert 'Unexpected keyword argument "timeot"' in result.stdout, "per-call options are typed keywords"
+    assert '"RawResponse", variable has type "int"' in result.stdout, "with_raw_response is typed"
+    assert 'expression has type "Client", variable has type "AsyncClient"' in result.stdout, "with_options too"
 
 
 def test_the_typed_example_runs() -> None:

@@ -25,7 +25,8 @@ if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
 
 from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
-from ._client import AsyncClient, Client, RawResponse, Token  # noqa: E402
+from ._client import AsyncClient, Client, Token  # noqa: E402
+from ._raw import RawResponse  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
 from ._exceptions import *  # noqa: E402,F403
 from ._exceptions import __all__ as _errors  # noqa: E402

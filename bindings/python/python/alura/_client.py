@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional
 from typing_extensions import Literal, Unpack
 
 from . import types as t
-from ._generated.operations import AsyncOperations, SyncOperations
+from ._generated.operations import AsyncOperations, AsyncRawOperations, SyncOperations, SyncRawOperations
 from ._native import NativeClient
+from ._raw import RawResponse
 from ._options import RequestOptions
 from ._generated.errors import ValidationError
 from ._signer import _Signer
@@ -164,32 +165,7 @@ class _Base:
         return f"{type(self).__name__}(base_url={self.base_url!r}, address={self.address!r})"
 
 
-class RawResponse:
-    """An answer as the server sent it: ``status_code``, ``headers``, the ``content`` bytes, and
-    ``parse()`` for the JSON."""
-
-    __slots__ = ("status_code", "headers", "content")
-
-    def __init__(self, status_code: Optional[int], headers: Dict[str, str], content: bytes) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.content = content
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
-
-    def parse(self) -> Any:
-        """The body as JSON (None when empty)."""
-        import json
-
-        return json.loads(self.content) if self.content.strip() else None
-
-    def __repr__(self) -> str:
-        return f"RawResponse(status_code={self.status_code!r}, {len(self.content)} bytes)"
-
-
-class _RawSync(SyncOperations):
+class _RawSync(SyncRawOperations):
     """Every operation, returning a ``RawResponse``."""
 
     def __init__(self, native: NativeClient) -> None:
@@ -199,7 +175,7 @@ class _RawSync(SyncOperations):
         return RawResponse(*self._native.call_raw(operation, args, options))
 
 
-class _RawAsync(AsyncOperations):
+class _RawAsync(AsyncRawOperations):
     """Every operation, returning a ``RawResponse``."""
 
     def __init__(self, native: NativeClient) -> None:
@@ -224,7 +200,7 @@ class Client(_Base, SyncOperations):
         return self._native.trade_logs(trade_id)  # type: ignore[no-any-return]
 
     @property
-    def with_raw_response(self) -> Any:
+    def with_raw_response(self) -> SyncRawOperations:
         """Every operation, returning a ``RawResponse`` (status, headers, bytes) instead of the
         parsed body: ``client.with_raw_response.get_profile().headers``."""
         return _RawSync(self._native)
@@ -301,7 +277,7 @@ class AsyncClient(_Base, AsyncOperations):
         return await self._native.trade_logs_async(trade_id)  # type: ignore[no-any-return]
 
     @property
-    def with_raw_response(self) -> Any:
+    def with_raw_response(self) -> AsyncRawOperations:
         """Every operation as a coroutine returning a ``RawResponse`` instead of the parsed body."""
         return _RawAsync(self._native)
 

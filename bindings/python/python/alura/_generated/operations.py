@@ -9,10 +9,11 @@ from typing import Any, AsyncIterator, Awaitable, Dict, Iterator, List, Optional
 from typing_extensions import Unpack
 
 from . import types as t
-from .._pages import last_page
 from .._options import RequestOptions
+from .._pages import last_page
+from .._raw import RawResponse
 
-__all__ = ["SyncOperations", "AsyncOperations"]
+__all__ = ["SyncOperations", "AsyncOperations", "SyncRawOperations", "AsyncRawOperations"]
 
 
 class SyncOperations:
@@ -1136,3 +1137,1046 @@ class AsyncOperations:
         ``GET /health/kafka``
         """
         return cast("t.HealthStatus", await self._call("kafka_health_check", {}, options or None))
+
+
+class SyncRawOperations:
+    """The API's operations (``client.with_raw_response``), each returning the answer as it came."""
+
+    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
+        raise NotImplementedError
+
+    def request_challenge(self, *, address: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Get a sign-in challenge for an EVM address.
+
+        ``POST /auth/evm/challenge``
+
+        Args:
+            address: EVM address (0x + 40 hex).
+        """
+        return cast("RawResponse", self._call("request_challenge", {"address": address}, options or None))
+
+    def verify_signature(
+        self,
+        *,
+        address: str,
+        signature: str,
+        referral_code: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Verify a personal_sign signature and issue an access token.
+
+        ``POST /auth/evm/verify``
+
+        Args:
+            address: EVM address (0x + 40 hex).
+            signature: personal_sign signature of the challenge message (0x + 130 hex).
+            referral_code: Referral code of the user who invited you.
+        """
+        return cast(
+            "RawResponse",
+            self._call(
+                "verify_signature",
+                {"address": address, "signature": signature, "referralCode": referral_code},
+                options or None,
+            ),
+        )
+
+    def get_trading_key(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Get the trading agent key of the current user.
+
+        ``GET /auth/evm/trading-key``
+        """
+        return cast("RawResponse", self._call("get_trading_key", {}, options or None))
+
+    def create_trading_session(
+        self,
+        *,
+        budget: t.Money,
+        profit_target: t.Money,
+        asset_index: t.AssetLike,
+        loss_threshold: Optional[t.Money] = None,
+        max_positions: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Quick trade: create a trading session.
+
+        ``POST /trading-sessions``
+
+        Args:
+            budget: Budget in USDC; at least 10.
+            profit_target: Profit target in percent; at most 500.
+            asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
+            loss_threshold: Loss threshold in percent.
+            max_positions: Maximum open positions; at least 1.
+        """
+        return cast(
+            "RawResponse",
+            self._call(
+                "create_trading_session",
+                {
+                    "budget": budget,
+                    "profitTarget": profit_target,
+                    "assetIndex": asset_index,
+                    "lossThreshold": loss_threshold,
+                    "maxPositions": max_positions,
+                },
+                options or None,
+            ),
+        )
+
+    def create_advance_trading_session(
+        self,
+        *,
+        amount: t.Money,
+        execution_strategy: t.ExecutionStrategy,
+        strategy_duration: t.StrategyDuration,
+        asset_index: t.AssetLike,
+        max_wallet_budget: Optional[bool] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Advance trade: create a trading session with a strategy.
+
+        ``POST /trading-sessions/advance``
+
+        Args:
+            amount: Amount in USDC; at least 10.
+            execution_strategy: One of "Conservative", "Aggressive", "Degen".
+            strategy_duration: One of "1D", "3D", "7D", "30D", "90D", "365D".
+            asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
+            max_wallet_budget: Use the whole wallet balance as budget.
+        """
+        return cast(
+            "RawResponse",
+            self._call(
+                "create_advance_trading_session",
+                {
+                    "amount": amount,
+                    "executionStrategy": execution_strategy,
+                    "strategyDuration": strategy_duration,
+                    "assetIndex": asset_index,
+                    "maxWalletBudget": max_wallet_budget,
+                },
+                options or None,
+            ),
+        )
+
+    def list_active_sessions(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """List active sessions.
+
+        ``GET /trading-sessions/active``
+        """
+        return cast("RawResponse", self._call("list_active_sessions", {}, options or None))
+
+    def get_current_trade(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Current trade with positions.
+
+        ``GET /trading-sessions/current-trade``
+        """
+        return cast("RawResponse", self._call("get_current_trade", {}, options or None))
+
+    def get_session_logs(self, session_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Session logs.
+
+        ``GET /trading-sessions/{sessionId}/logs``
+        """
+        return cast("RawResponse", self._call("get_session_logs", {"sessionId": session_id}, options or None))
+
+    def get_trade_logs(
+        self,
+        trade_id: str,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Trade logs (paginated).
+
+        ``GET /trading-sessions/trades/{tradeId}/logs``
+
+        Args:
+            page: Page number, from 1; at least 1.
+            limit: Items per page (max 100); at least 1.
+        """
+        return cast(
+            "RawResponse",
+            self._call(
+                "get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options or None
+            ),
+        )
+
+    def close_position(self, position_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Close a position.
+
+        ``POST /trading-sessions/positions/{positionId}/close``
+        """
+        return cast("RawResponse", self._call("close_position", {"positionId": position_id}, options or None))
+
+    def get_close_position_signature(
+        self, position_id: str, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Get signed close tx for frontend.
+
+        ``POST /trading-sessions/positions/{positionId}/close-signature``
+        """
+        return cast(
+            "RawResponse",
+            self._call("get_close_position_signature", {"positionId": position_id}, options or None),
+        )
+
+    def close_trade(self, trade_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Close trade (all positions).
+
+        ``POST /trading-sessions/trades/{tradeId}/close``
+        """
+        return cast("RawResponse", self._call("close_trade", {"tradeId": trade_id}, options or None))
+
+    def trigger_cron(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Manually trigger cron (testing).
+
+        ``POST /trading-sessions/trigger-cron``
+        """
+        return cast("RawResponse", self._call("trigger_cron", {}, options or None))
+
+    def get_profile(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Current user profile.
+
+        ``GET /user/profile``
+        """
+        return cast("RawResponse", self._call("get_profile", {}, options or None))
+
+    def sync_fills(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Sync fills from Hyperliquid.
+
+        ``POST /user/fills/sync``
+        """
+        return cast("RawResponse", self._call("sync_fills", {}, options or None))
+
+    def withdraw(self, *, amount: t.Money, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Withdraw funds.
+
+        ``POST /user/withdraw``
+
+        Args:
+            amount: Amount in USDC; greater than 0.
+        """
+        return cast("RawResponse", self._call("withdraw", {"amount": amount}, options or None))
+
+    def close_position_by_asset(
+        self, *, asset_index: t.AssetLike, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Close position by assetIndex.
+
+        ``POST /user/close-position``
+
+        Args:
+            asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
+        """
+        return cast(
+            "RawResponse", self._call("close_position_by_asset", {"assetIndex": asset_index}, options or None)
+        )
+
+    def close_all_positions(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Close all positions.
+
+        ``POST /user/close-all-positions``
+        """
+        return cast("RawResponse", self._call("close_all_positions", {}, options or None))
+
+    def send_usdc(
+        self, *, destination: str, amount: t.Money, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Send USDC.
+
+        ``POST /user/send-usdc``
+
+        Args:
+            destination: EVM address (0x + 40 hex).
+            amount: Amount in USDC; greater than 0.
+        """
+        return cast(
+            "RawResponse",
+            self._call("send_usdc", {"destination": destination, "amount": amount}, options or None),
+        )
+
+    def claim_reward(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Claim rewards.
+
+        ``POST /user/claim-reward``
+        """
+        return cast("RawResponse", self._call("claim_reward", {}, options or None))
+
+    def get_indicators_health(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Service health.
+
+        ``GET /api/indicators/health``
+        """
+        return cast("RawResponse", self._call("get_indicators_health", {}, options or None))
+
+    def get_latest_candles(
+        self,
+        *,
+        symbols: Optional[str] = None,
+        interval: Optional[t.Interval] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Latest candles.
+
+        ``GET /api/indicators/candles/latest``
+
+        Args:
+            symbols: Comma-separated symbols (default: all).
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+        """
+        return cast(
+            "RawResponse",
+            self._call("get_latest_candles", {"symbols": symbols, "interval": interval}, options or None),
+        )
+
+    def get_candle_history(
+        self,
+        symbol: t.AssetLike,
+        *,
+        interval: Optional[t.Interval] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Historical candles.
+
+        ``GET /api/indicators/candles/history/{symbol}``
+
+        Args:
+            symbol: Asset symbol, e.g. BTC.
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            start_time: Start, in ms since the epoch; at least 0.
+            end_time: End, in ms since the epoch; at least 0.
+            limit: Number of candles (max 100000); at least 1.
+        """
+        return cast(
+            "RawResponse",
+            self._call(
+                "get_candle_history",
+                {
+                    "symbol": symbol,
+                    "interval": interval,
+                    "startTime": start_time,
+                    "endTime": end_time,
+                    "limit": limit,
+                },
+                options or None,
+            ),
+        )
+
+    def get_candles(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Candles by symbol/interval.
+
+        ``GET /api/indicators/candles/{symbol}/{interval}``
+
+        Args:
+            symbol: Asset symbol, e.g. BTC.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            limit: Number of candles (max 1000); at least 1.
+        """
+        return cast(
+            "RawResponse",
+            self._call(
+                "get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options or None
+            ),
+        )
+
+    def get_symbols(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Available symbols.
+
+        ``GET /api/indicators/candles/aggregated/symbols``
+        """
+        return cast("RawResponse", self._call("get_symbols", {}, options or None))
+
+    def get_signals(
+        self, symbol: t.AssetLike, interval: t.Interval, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Signals for symbol.
+
+        ``GET /api/indicators/signals/{symbol}/{interval}``
+
+        Args:
+            symbol: Asset symbol, e.g. BTC.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
+        """
+        return cast(
+            "RawResponse",
+            self._call("get_signals", {"symbol": symbol, "interval": interval}, options or None),
+        )
+
+    def get_all_signals(self, interval: t.Interval, **options: Unpack[RequestOptions]) -> RawResponse:
+        """All symbols signals.
+
+        ``GET /api/indicators/signals/all/{interval}``
+
+        Args:
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
+        """
+        return cast("RawResponse", self._call("get_all_signals", {"interval": interval}, options or None))
+
+    def get_leaderboard_stats(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Leaderboard stats.
+
+        ``GET /api/leaderboard/stats``
+        """
+        return cast("RawResponse", self._call("get_leaderboard_stats", {}, options or None))
+
+    def get_rankings(
+        self,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        period: Optional[t.Period] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Rankings.
+
+        ``GET /api/leaderboard/rankings``
+
+        Args:
+            page: Page number, from 1; at least 1.
+            limit: Items per page (max 100); at least 1.
+            period: Ranking period; one of "daily", "weekly", "monthly", "all".
+        """
+        return cast(
+            "RawResponse",
+            self._call("get_rankings", {"page": page, "limit": limit, "period": period}, options or None),
+        )
+
+    def get_user_ranking(self, user_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """User ranking.
+
+        ``GET /api/leaderboard/user/{userId}``
+        """
+        return cast("RawResponse", self._call("get_user_ranking", {"userId": user_id}, options or None))
+
+    def get_leaderboard_analytics(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Analytics.
+
+        ``GET /api/leaderboard/analytics``
+        """
+        return cast("RawResponse", self._call("get_leaderboard_analytics", {}, options or None))
+
+    def get_leaderboard_health(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Health.
+
+        ``GET /api/leaderboard/health``
+        """
+        return cast("RawResponse", self._call("get_leaderboard_health", {}, options or None))
+
+    def get_referral_info(self, user_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """User referral info.
+
+        ``GET /referrals/{userId}``
+        """
+        return cast("RawResponse", self._call("get_referral_info", {"userId": user_id}, options or None))
+
+    def get_referral_stats(self, user_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Referral stats.
+
+        ``GET /referrals/{userId}/stats``
+        """
+        return cast("RawResponse", self._call("get_referral_stats", {"userId": user_id}, options or None))
+
+    def create_referral_code(
+        self, user_id: str, *, code: Optional[str] = None, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Create referral code.
+
+        ``POST /referrals/{userId}/code``
+
+        Args:
+            code: Wanted code; generated when absent.
+        """
+        return cast(
+            "RawResponse",
+            self._call("create_referral_code", {"userId": user_id, "code": code}, options or None),
+        )
+
+    def check_referral_code(self, *, code: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Check referral code.
+
+        ``POST /referrals/check``
+        """
+        return cast("RawResponse", self._call("check_referral_code", {"code": code}, options or None))
+
+    def verify_usdc_deposit(self, *, tx_hash: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Verify USDC deposit.
+
+        ``POST /usdc-verification/verify``
+
+        Args:
+            tx_hash: Deposit transaction hash (0x + 64 hex).
+        """
+        return cast("RawResponse", self._call("verify_usdc_deposit", {"txHash": tx_hash}, options or None))
+
+    def list_my_transactions(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """My transactions.
+
+        ``GET /usdc-verification/my-transactions``
+        """
+        return cast("RawResponse", self._call("list_my_transactions", {}, options or None))
+
+    def get_total_deposited(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Total deposited.
+
+        ``GET /usdc-verification/total-deposited``
+        """
+        return cast("RawResponse", self._call("get_total_deposited", {}, options or None))
+
+    def health_check(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Basic health.
+
+        ``GET /health``
+        """
+        return cast("RawResponse", self._call("health_check", {}, options or None))
+
+    def kafka_health_check(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Kafka health.
+
+        ``GET /health/kafka``
+        """
+        return cast("RawResponse", self._call("kafka_health_check", {}, options or None))
+
+
+class AsyncRawOperations:
+    """The API's operations (``client.with_raw_response``), each a coroutine of the answer as it came."""
+
+    def _call(
+        self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None
+    ) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    async def request_challenge(self, *, address: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Get a sign-in challenge for an EVM address.
+
+        ``POST /auth/evm/challenge``
+
+        Args:
+            address: EVM address (0x + 40 hex).
+        """
+        return cast(
+            "RawResponse", await self._call("request_challenge", {"address": address}, options or None)
+        )
+
+    async def verify_signature(
+        self,
+        *,
+        address: str,
+        signature: str,
+        referral_code: Optional[str] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Verify a personal_sign signature and issue an access token.
+
+        ``POST /auth/evm/verify``
+
+        Args:
+            address: EVM address (0x + 40 hex).
+            signature: personal_sign signature of the challenge message (0x + 130 hex).
+            referral_code: Referral code of the user who invited you.
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "verify_signature",
+                {"address": address, "signature": signature, "referralCode": referral_code},
+                options or None,
+            ),
+        )
+
+    async def get_trading_key(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Get the trading agent key of the current user.
+
+        ``GET /auth/evm/trading-key``
+        """
+        return cast("RawResponse", await self._call("get_trading_key", {}, options or None))
+
+    async def create_trading_session(
+        self,
+        *,
+        budget: t.Money,
+        profit_target: t.Money,
+        asset_index: t.AssetLike,
+        loss_threshold: Optional[t.Money] = None,
+        max_positions: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Quick trade: create a trading session.
+
+        ``POST /trading-sessions``
+
+        Args:
+            budget: Budget in USDC; at least 10.
+            profit_target: Profit target in percent; at most 500.
+            asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
+            loss_threshold: Loss threshold in percent.
+            max_positions: Maximum open positions; at least 1.
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "create_trading_session",
+                {
+                    "budget": budget,
+                    "profitTarget": profit_target,
+                    "assetIndex": asset_index,
+                    "lossThreshold": loss_threshold,
+                    "maxPositions": max_positions,
+                },
+                options or None,
+            ),
+        )
+
+    async def create_advance_trading_session(
+        self,
+        *,
+        amount: t.Money,
+        execution_strategy: t.ExecutionStrategy,
+        strategy_duration: t.StrategyDuration,
+        asset_index: t.AssetLike,
+        max_wallet_budget: Optional[bool] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Advance trade: create a trading session with a strategy.
+
+        ``POST /trading-sessions/advance``
+
+        Args:
+            amount: Amount in USDC; at least 10.
+            execution_strategy: One of "Conservative", "Aggressive", "Degen".
+            strategy_duration: One of "1D", "3D", "7D", "30D", "90D", "365D".
+            asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
+            max_wallet_budget: Use the whole wallet balance as budget.
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "create_advance_trading_session",
+                {
+                    "amount": amount,
+                    "executionStrategy": execution_strategy,
+                    "strategyDuration": strategy_duration,
+                    "assetIndex": asset_index,
+                    "maxWalletBudget": max_wallet_budget,
+                },
+                options or None,
+            ),
+        )
+
+    async def list_active_sessions(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """List active sessions.
+
+        ``GET /trading-sessions/active``
+        """
+        return cast("RawResponse", await self._call("list_active_sessions", {}, options or None))
+
+    async def get_current_trade(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Current trade with positions.
+
+        ``GET /trading-sessions/current-trade``
+        """
+        return cast("RawResponse", await self._call("get_current_trade", {}, options or None))
+
+    async def get_session_logs(self, session_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Session logs.
+
+        ``GET /trading-sessions/{sessionId}/logs``
+        """
+        return cast(
+            "RawResponse", await self._call("get_session_logs", {"sessionId": session_id}, options or None)
+        )
+
+    async def get_trade_logs(
+        self,
+        trade_id: str,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Trade logs (paginated).
+
+        ``GET /trading-sessions/trades/{tradeId}/logs``
+
+        Args:
+            page: Page number, from 1; at least 1.
+            limit: Items per page (max 100); at least 1.
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "get_trade_logs", {"tradeId": trade_id, "page": page, "limit": limit}, options or None
+            ),
+        )
+
+    async def close_position(self, position_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Close a position.
+
+        ``POST /trading-sessions/positions/{positionId}/close``
+        """
+        return cast(
+            "RawResponse", await self._call("close_position", {"positionId": position_id}, options or None)
+        )
+
+    async def get_close_position_signature(
+        self, position_id: str, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Get signed close tx for frontend.
+
+        ``POST /trading-sessions/positions/{positionId}/close-signature``
+        """
+        return cast(
+            "RawResponse",
+            await self._call("get_close_position_signature", {"positionId": position_id}, options or None),
+        )
+
+    async def close_trade(self, trade_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Close trade (all positions).
+
+        ``POST /trading-sessions/trades/{tradeId}/close``
+        """
+        return cast("RawResponse", await self._call("close_trade", {"tradeId": trade_id}, options or None))
+
+    async def trigger_cron(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Manually trigger cron (testing).
+
+        ``POST /trading-sessions/trigger-cron``
+        """
+        return cast("RawResponse", await self._call("trigger_cron", {}, options or None))
+
+    async def get_profile(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Current user profile.
+
+        ``GET /user/profile``
+        """
+        return cast("RawResponse", await self._call("get_profile", {}, options or None))
+
+    async def sync_fills(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Sync fills from Hyperliquid.
+
+        ``POST /user/fills/sync``
+        """
+        return cast("RawResponse", await self._call("sync_fills", {}, options or None))
+
+    async def withdraw(self, *, amount: t.Money, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Withdraw funds.
+
+        ``POST /user/withdraw``
+
+        Args:
+            amount: Amount in USDC; greater than 0.
+        """
+        return cast("RawResponse", await self._call("withdraw", {"amount": amount}, options or None))
+
+    async def close_position_by_asset(
+        self, *, asset_index: t.AssetLike, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Close position by assetIndex.
+
+        ``POST /user/close-position``
+
+        Args:
+            asset_index: Hyperliquid perp index: 0=BTC, 1=ETH, 2=SOL, 3=XRP, 4=DOGE, 5=AVAX; at least 0; at most 1000.
+        """
+        return cast(
+            "RawResponse",
+            await self._call("close_position_by_asset", {"assetIndex": asset_index}, options or None),
+        )
+
+    async def close_all_positions(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Close all positions.
+
+        ``POST /user/close-all-positions``
+        """
+        return cast("RawResponse", await self._call("close_all_positions", {}, options or None))
+
+    async def send_usdc(
+        self, *, destination: str, amount: t.Money, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Send USDC.
+
+        ``POST /user/send-usdc``
+
+        Args:
+            destination: EVM address (0x + 40 hex).
+            amount: Amount in USDC; greater than 0.
+        """
+        return cast(
+            "RawResponse",
+            await self._call("send_usdc", {"destination": destination, "amount": amount}, options or None),
+        )
+
+    async def claim_reward(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Claim rewards.
+
+        ``POST /user/claim-reward``
+        """
+        return cast("RawResponse", await self._call("claim_reward", {}, options or None))
+
+    async def get_indicators_health(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Service health.
+
+        ``GET /api/indicators/health``
+        """
+        return cast("RawResponse", await self._call("get_indicators_health", {}, options or None))
+
+    async def get_latest_candles(
+        self,
+        *,
+        symbols: Optional[str] = None,
+        interval: Optional[t.Interval] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Latest candles.
+
+        ``GET /api/indicators/candles/latest``
+
+        Args:
+            symbols: Comma-separated symbols (default: all).
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "get_latest_candles", {"symbols": symbols, "interval": interval}, options or None
+            ),
+        )
+
+    async def get_candle_history(
+        self,
+        symbol: t.AssetLike,
+        *,
+        interval: Optional[t.Interval] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Historical candles.
+
+        ``GET /api/indicators/candles/history/{symbol}``
+
+        Args:
+            symbol: Asset symbol, e.g. BTC.
+            interval: Candle interval; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            start_time: Start, in ms since the epoch; at least 0.
+            end_time: End, in ms since the epoch; at least 0.
+            limit: Number of candles (max 100000); at least 1.
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "get_candle_history",
+                {
+                    "symbol": symbol,
+                    "interval": interval,
+                    "startTime": start_time,
+                    "endTime": end_time,
+                    "limit": limit,
+                },
+                options or None,
+            ),
+        )
+
+    async def get_candles(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        limit: Optional[int] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Candles by symbol/interval.
+
+        ``GET /api/indicators/candles/{symbol}/{interval}``
+
+        Args:
+            symbol: Asset symbol, e.g. BTC.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
+            limit: Number of candles (max 1000); at least 1.
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "get_candles", {"symbol": symbol, "interval": interval, "limit": limit}, options or None
+            ),
+        )
+
+    async def get_symbols(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Available symbols.
+
+        ``GET /api/indicators/candles/aggregated/symbols``
+        """
+        return cast("RawResponse", await self._call("get_symbols", {}, options or None))
+
+    async def get_signals(
+        self, symbol: t.AssetLike, interval: t.Interval, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Signals for symbol.
+
+        ``GET /api/indicators/signals/{symbol}/{interval}``
+
+        Args:
+            symbol: Asset symbol, e.g. BTC.
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
+        """
+        return cast(
+            "RawResponse",
+            await self._call("get_signals", {"symbol": symbol, "interval": interval}, options or None),
+        )
+
+    async def get_all_signals(self, interval: t.Interval, **options: Unpack[RequestOptions]) -> RawResponse:
+        """All symbols signals.
+
+        ``GET /api/indicators/signals/all/{interval}``
+
+        Args:
+            interval: Candle interval, e.g. 1h; one of "1m", "5m", "15m", "1h", "4h", "1d".
+        """
+        return cast(
+            "RawResponse", await self._call("get_all_signals", {"interval": interval}, options or None)
+        )
+
+    async def get_leaderboard_stats(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Leaderboard stats.
+
+        ``GET /api/leaderboard/stats``
+        """
+        return cast("RawResponse", await self._call("get_leaderboard_stats", {}, options or None))
+
+    async def get_rankings(
+        self,
+        *,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
+        period: Optional[t.Period] = None,
+        **options: Unpack[RequestOptions],
+    ) -> RawResponse:
+        """Rankings.
+
+        ``GET /api/leaderboard/rankings``
+
+        Args:
+            page: Page number, from 1; at least 1.
+            limit: Items per page (max 100); at least 1.
+            period: Ranking period; one of "daily", "weekly", "monthly", "all".
+        """
+        return cast(
+            "RawResponse",
+            await self._call(
+                "get_rankings", {"page": page, "limit": limit, "period": period}, options or None
+            ),
+        )
+
+    async def get_user_ranking(self, user_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """User ranking.
+
+        ``GET /api/leaderboard/user/{userId}``
+        """
+        return cast("RawResponse", await self._call("get_user_ranking", {"userId": user_id}, options or None))
+
+    async def get_leaderboard_analytics(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Analytics.
+
+        ``GET /api/leaderboard/analytics``
+        """
+        return cast("RawResponse", await self._call("get_leaderboard_analytics", {}, options or None))
+
+    async def get_leaderboard_health(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Health.
+
+        ``GET /api/leaderboard/health``
+        """
+        return cast("RawResponse", await self._call("get_leaderboard_health", {}, options or None))
+
+    async def get_referral_info(self, user_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """User referral info.
+
+        ``GET /referrals/{userId}``
+        """
+        return cast(
+            "RawResponse", await self._call("get_referral_info", {"userId": user_id}, options or None)
+        )
+
+    async def get_referral_stats(self, user_id: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Referral stats.
+
+        ``GET /referrals/{userId}/stats``
+        """
+        return cast(
+            "RawResponse", await self._call("get_referral_stats", {"userId": user_id}, options or None)
+        )
+
+    async def create_referral_code(
+        self, user_id: str, *, code: Optional[str] = None, **options: Unpack[RequestOptions]
+    ) -> RawResponse:
+        """Create referral code.
+
+        ``POST /referrals/{userId}/code``
+
+        Args:
+            code: Wanted code; generated when absent.
+        """
+        return cast(
+            "RawResponse",
+            await self._call("create_referral_code", {"userId": user_id, "code": code}, options or None),
+        )
+
+    async def check_referral_code(self, *, code: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Check referral code.
+
+        ``POST /referrals/check``
+        """
+        return cast("RawResponse", await self._call("check_referral_code", {"code": code}, options or None))
+
+    async def verify_usdc_deposit(self, *, tx_hash: str, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Verify USDC deposit.
+
+        ``POST /usdc-verification/verify``
+
+        Args:
+            tx_hash: Deposit transaction hash (0x + 64 hex).
+        """
+        return cast(
+            "RawResponse", await self._call("verify_usdc_deposit", {"txHash": tx_hash}, options or None)
+        )
+
+    async def list_my_transactions(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """My transactions.
+
+        ``GET /usdc-verification/my-transactions``
+        """
+        return cast("RawResponse", await self._call("list_my_transactions", {}, options or None))
+
+    async def get_total_deposited(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Total deposited.
+
+        ``GET /usdc-verification/total-deposited``
+        """
+        return cast("RawResponse", await self._call("get_total_deposited", {}, options or None))
+
+    async def health_check(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Basic health.
+
+        ``GET /health``
+        """
+        return cast("RawResponse", await self._call("health_check", {}, options or None))
+
+    async def kafka_health_check(self, **options: Unpack[RequestOptions]) -> RawResponse:
+        """Kafka health.
+
+        ``GET /health/kafka``
+        """
+        return cast("RawResponse", await self._call("kafka_health_check", {}, options or None))
