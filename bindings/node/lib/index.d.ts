@@ -162,7 +162,8 @@ export declare class Client extends Operations {
 
 /** Which candles `candleColumns` fetches. */
 export interface HistoryQuery {
-  symbol: string
+  /** A symbol, or an asset index (`Asset.ETH`). */
+  symbol: string | number
   /** e.g. '1h'; the server's default when left out. */
   interval?: string
   limit?: number

@@ -84,3 +84,16 @@ test('candleColumns with exact: true gives the server\'s own digits as strings',
     server.close()
   }
 })
+
+test('candleColumns takes an asset by index as every call does', async () => {
+  const mock = new MockServer()
+  try {
+    const client = new alura.Client({ baseUrl: mock.url })
+    const c = await client.candleColumns({ symbol: alura.Asset.ETH, interval: '1h', limit: 3 })
+    assert.equal(c.close.length, 3)
+    assert.equal(mock.requests('get_candle_history')[0].path, '/api/indicators/candles/history/ETH')
+    await assert.rejects(client.candleColumns({ symbol: 42 }), alura.ValidationError)
+  } finally {
+    mock.close()
+  }
+})
