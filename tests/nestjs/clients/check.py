@@ -29,7 +29,7 @@ def main(base_url: str) -> None:
     try:
         client.create_trading_session(budget=100, profit_target=40, asset_index=alura.Asset.ETH, max_positions=50)
     except alura.ValidationError as e:
-        assert "maxPositions" in str(e), e  # a client regenerated from this server's spec knows its bound
+        assert "max_positions" in str(e), e  # a client regenerated from this server's spec knows its bound
     except alura.BadRequestError as e:
         assert e.status == 400 and e.messages, e  # ours does not, and the server says so
     else:
