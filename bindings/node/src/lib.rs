@@ -400,7 +400,7 @@ impl NativeClient {
         let on_loop = self.client.reports_sockets() && alura::event_loop::args_fit_the_loop(&args);
         let client = self.for_call(options)?;
         // The server's JSON goes over as text for V8's JSON.parse: building each object through
-        // napi cost about three times as many instructions per call (bench/README.md), and
+        // napi cost about three times as many instructions per call (bench/notes/journal.md), and
         // JSON.parse keeps a `__proto__` key an own property instead of setting a prototype.
         let found = alura_api::find(&operation);
         let post = found.filter(|op| op.method == "POST").map(|op| op.id);

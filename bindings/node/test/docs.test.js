@@ -1,5 +1,5 @@
 'use strict'
-// Every TypeScript and JavaScript block of the READMEs, exactly as a reader copies it: the
+// Every TypeScript and JavaScript block of the READMEs and docs/, exactly as a reader copies it: the
 // TypeScript type-checked with `tsc --strict`, then every block run against a fresh simulator
 // (ALURA_BASE_URL and ALURA_PRIVATE_KEY set, as a user's environment would be). A block that is
 // not meant to run starts with a `// Not run:` line saying why; there are none yet.
@@ -14,7 +14,7 @@ const { key } = require('./helpers.js')
 
 const root = path.join(__dirname, '..')
 const repo = path.join(root, '..', '..')
-const SOURCES = ['README.md', 'bindings/node/README.md']
+const SOURCES = ['README.md', 'bindings/node/README.md', ...fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
 // Inside the package, so `import ... from 'alura'` finds it as a user's install would.
 const work = path.join(root, '.docs-examples')
 

@@ -8,7 +8,7 @@
 //! empty, writes one byte to a socket the loop watches (`loop.add_reader`): the loop wakes once
 //! for all the calls that finished together, and the other thread never takes the GIL.
 //! (pyo3-async-runtimes' `future_into_py`, used before, took the GIL on a Tokio thread and
-//! called `call_soon_threadsafe` once per call: bench/README.md has what each cost.)
+//! called `call_soon_threadsafe` once per call: bench/notes/journal.md has what each cost.)
 //!
 //! A loop without `add_reader` (Windows' proactor loop) is woken with `call_soon_threadsafe`,
 //! which takes the GIL, still once per batch.

@@ -1,7 +1,7 @@
 //! A long answer turned into Python objects on a thread of its own while the core checks the
 //! same bytes against the schema. For 100,000 candles the check takes about 85 ms and the
 //! objects 200-260 ms; side by side on two cores, the check leaves the caller's wait
-//! (bench/README.md, "The 100,000-candle decode").
+//! (bench/notes/journal.md, "The 100,000-candle decode").
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 //! Whether Python would show a record is answered once per target and level, and kept until
 //! `refresh_logging`, as pyo3-log keeps each logger's level. pyo3-log itself answers it for every
 //! record, shown or not, by splitting the target on `::` and hashing each part: about 20k
-//! instructions a call for the 4-5 debug records a call makes (bench/README.md, session 8).
+//! instructions a call for the 4-5 debug records a call makes (bench/notes/journal.md, session 8).
 
 use std::collections::HashMap;
 use std::sync::{OnceLock, PoisonError, RwLock};

@@ -1,7 +1,7 @@
 //! JSON into Python objects, from the server's text or from a JSON value: one serde
 //! `DeserializeSeed`, so no JSON value is built in between for text, with object keys
 //! shared through a small cache. A history of 100,000 candles has eight distinct keys; making, hashing and freeing 600,000 key strings was
-//! the largest single cost of turning it into rows (bench/README.md).
+//! the largest single cost of turning it into rows (bench/notes/journal.md).
 
 use std::cell::RefCell;
 use std::fmt;

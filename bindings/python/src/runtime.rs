@@ -1,6 +1,6 @@
 //! The Tokio runtimes calls run on: the process's, where async calls run, and each thread's own,
 //! where that thread's sync calls run start to end, HTTP included, so a sync call never waits on
-//! another thread to be woken (bench/README.md: what that gave).
+//! another thread to be woken (bench/notes/journal.md: what that gave).
 //!
 //! A forked child has none of its parent's threads, so a runtime started before `os.fork()`
 //! never runs a task in the child and every call there would wait for ever; one made in the
@@ -33,7 +33,7 @@ pub fn handle() -> PyResult<Handle> {
     }
     // One Tokio worker: a call's HTTP and decode stay on one thread, which feeds more answers
     // than one event loop can take, while a second worker made each call at concurrency 1
-    // hop between threads (bench/README.md: 1,000-1,300 calls/s with two workers, 2,100 with
+    // hop between threads (bench/notes/journal.md: 1,000-1,300 calls/s with two workers, 2,100 with
     // one).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

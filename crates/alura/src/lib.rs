@@ -28,6 +28,11 @@
 #[doc = include_str!("../../../README.md")]
 pub struct Readme;
 
+/// The Rust guide's examples (`docs/rust.md`), run as the README's are.
+#[cfg(all(doctest, alura_readme))]
+#[doc = include_str!("../../../docs/rust.md")]
+pub struct ReadmeRustGuide;
+
 mod asset;
 mod auth;
 pub(crate) mod call;

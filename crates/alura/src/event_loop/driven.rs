@@ -1,6 +1,6 @@
 //! A current-thread Tokio runtime that a language's event loop runs on its own thread (asyncio's,
 //! libuv's), so a call at concurrency 1 sleeps once, in the loop's poll, instead of waking a
-//! Tokio thread and being woken back by it (bench/README.md: what each cost).
+//! Tokio thread and being woken back by it (bench/notes/journal.md: what each cost).
 //!
 //! The loop runs the runtime without ever blocking: it looks at its sockets, runs every task that
 //! can go on, and returns. The loop runs it:
