@@ -103,10 +103,19 @@ test('a closed client refuses calls, and so do its copies; Symbol.asyncDispose c
     assert.ok(client.closed && patient.closed)
     const before = mock.requests().length
     for (const c of [client, patient]) {
-      await assert.rejects(c.getProfile(), (e) => e instanceof alura.ValidationError && /closed, so get_profile was not sent/.test(e.message))
+      await assert.rejects(c.getProfile(), (e) => e instanceof alura.ValidationError && /getProfile\(\): this client is closed, so nothing was sent/.test(e.message))
     }
     assert.equal(mock.requests().length, before, 'nothing sent, not even a login')
     const disposed = clientFor(mock)
     await disposed[Symbol.asyncDispose]()
     assert.ok(disposed.closed, 'what `await using` calls at the end of its block')
+  }))
+
+test('closing a copy leaves the client it came from open', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    const quick = client.withOptions({ timeoutMs: 5000 })
+    quick.close()
+    assert.ok(quick.closed && !client.closed)
+    assert.ok((await client.getSymbols()).symbols.length > 0)
   }))

@@ -14,7 +14,7 @@ const { key } = require('./helpers.js')
 
 const root = path.join(__dirname, '..')
 const repo = path.join(root, '..', '..')
-const SOURCES = ['README.md', 'bindings/node/README.md', ...fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const SOURCES = ['README.md', 'bindings/node/README.md', 'CONTRIBUTING.md', ...fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
 // Inside the package, so `import ... from 'alura'` finds it as a user's install would.
 const work = path.join(root, '.docs-examples')
 
@@ -23,10 +23,12 @@ function blocks(file, languages) {
   const lines = fs.readFileSync(path.join(repo, file), 'utf8').split('\n')
   const found = []
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\w+)\s*$/.exec(lines[i])
+    const open = /^```(\w*)/.exec(lines[i])
     if (!open) continue
     const end = lines.findIndex((l, j) => j > i && l.startsWith('```'))
-    if (languages.includes(open[1])) found.push({ file, line: i + 1, language: open[1], code: lines.slice(i + 1, end).join('\n') })
+    assert.ok(end > i, `${file}:${i + 1}: a code block that is never closed`)
+    const language = { typescript: 'ts', javascript: 'js' }[open[1]] || open[1]
+    if (languages.includes(language)) found.push({ file, line: i + 1, language, code: lines.slice(i + 1, end).join('\n') })
     i = end
   }
   return found

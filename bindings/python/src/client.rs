@@ -107,6 +107,12 @@ impl NativeClient {
             Some(options) => options::call_options(py, options)?,
             None => alura::CallOptions::default(),
         };
+        if call.idempotency_key.is_none()
+            && let Some(pending) = self.client.pending_idempotency_key()
+        {
+            // `with_options(idempotency_key=...)` gave this client its key: the call sends that.
+            return Ok((self.for_call(py, options)?, Some(pending)));
+        }
         let key = call.idempotency_key.get_or_insert_with(alura::new_idempotency_key).clone();
         let client = self.client.with_call_options(&call).map_err(|e| errors::to_py(py, e))?;
         Ok((client, Some(key)))

@@ -65,7 +65,10 @@ fn python_shows(target: &str, level: Level) -> bool {
         Level::Debug => 10,
         Level::Trace => 5,
     };
-    let ours = target == "alura" || target.starts_with("alura::");
+    // This extension's own crate (`_native`, the binding) is the SDK too.
+    let ours = ["alura", "_native"]
+        .iter()
+        .any(|c| target == *c || target.strip_prefix(c).is_some_and(|t| t.starts_with("::")));
     let asked = Python::try_attach(|py| -> PyResult<bool> {
         let logging = py.import("logging")?;
         if !ours {

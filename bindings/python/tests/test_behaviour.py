@@ -211,3 +211,12 @@ def test_a_root_logger_at_debug_gets_the_sdks_records_not_the_transports(mock: M
     assert "hyper_util" not in quiet and "rustls" not in quiet, quiet
     asked = run("logging.getLogger('hyper_util').setLevel(logging.DEBUG)")
     assert "hyper_util" in asked, "a transport library's records once its own logger has a level"
+
+
+def test_the_native_per_call_options_are_the_typed_ones(client: alura.Client) -> None:
+    from alura._options import RequestOptions
+
+    with pytest.raises(alura.ValidationError) as info:
+        client.with_options(bogus=1)
+    known = str(info.value).split("known: ")[1].split(", ")
+    assert known == list(RequestOptions.__annotations__), "options.rs and _options.py list the same options"

@@ -171,7 +171,7 @@ def test_a_closed_client_refuses_calls_and_so_do_its_copies(mock: MockServer, ke
     assert client.closed and patient.closed, "the with block closed it, and the copy with it"
     before = len(mock.requests())
     for c in (client, patient):
-        with pytest.raises(alura.ValidationError, match="closed, so get_profile was not sent"):
+        with pytest.raises(alura.ValidationError, match=r"get_profile\(\): this client is closed, so nothing was sent"):
             c.get_profile()
     assert len(mock.requests()) == before, "nothing sent, not even a login"
 
@@ -182,3 +182,17 @@ async def test_async_with_closes_the_async_client(mock: MockServer, key: str) ->
     assert client.closed
     with pytest.raises(alura.ValidationError, match="closed"):
         await client.get_symbols()
+
+
+def test_closing_a_copy_leaves_the_client_open(mock: MockServer, key: str) -> None:
+    client = alura.Client(base_url=mock.url, private_key=key)
+    with client.with_options(timeout=5) as quick:
+        assert quick.get_symbols()["symbols"]
+    assert quick.closed and not client.closed
+    assert client.get_symbols()["symbols"]
+
+
+def test_a_key_given_to_with_options_is_the_one_a_post_sends(mock: MockServer, client: alura.Client) -> None:
+    keyed = client.with_options(idempotency_key="order-77")
+    keyed.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    assert mock.requests("create_trading_session")[-1]["idempotencyKey"] == "order-77"

@@ -117,14 +117,24 @@ impl Client {
 
     /// Logs in now rather than on the first call that needs it (a no-op while the token is good).
     pub async fn login(&self) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::invalid("this client is closed, so it does not log in: make a new client"));
+        }
         self.inner.auth.token().await.map(drop)
     }
 
-    /// Closes the client: every later call of it, of the clients made from it
-    /// ([`Client::with_call_options`] and the like) and of their logins fails at once with
-    /// [`Error::InvalidInput`], sending nothing. Calls already under way finish. Idempotent.
+    /// Closes the client: every later call of it and of the clients made from it
+    /// ([`Client::with_call_options`] and the like) fails at once with [`Error::InvalidInput`],
+    /// sending nothing. Calls already under way finish, logging in if they must. Closing a
+    /// client made from another leaves that other open. Idempotent.
     pub fn close(&self) {
-        self.inner.transport.closed.store(true, std::sync::atomic::Ordering::Release);
+        self.inner.transport.closed.close();
+    }
+
+    /// The `Idempotency-Key` this client (from [`Client::with_call_options`]) holds for its next
+    /// POST, if any: a binding that reports the key of an interrupted call reads it here.
+    pub fn pending_idempotency_key(&self) -> Option<String> {
+        self.inner.transport.idempotency_key.as_ref().and_then(|k| k.lock().ok()?.clone())
     }
 
     /// The language this client's options were written in, whose names its errors use.
@@ -132,9 +142,9 @@ impl Client {
         self.inner.auth.language()
     }
 
-    /// Whether [`Client::close`] was called on this client or on the one it was made from.
+    /// Whether [`Client::close`] was called on this client or on one it was made from.
     pub fn is_closed(&self) -> bool {
-        self.inner.transport.closed.load(std::sync::atomic::Ordering::Acquire)
+        self.inner.transport.closed.is_closed()
     }
 
     /// This client with another retry policy, sharing connections and the token.
@@ -190,7 +200,8 @@ impl Client {
         Ok(self.with_transport(transport))
     }
 
-    fn with_transport(&self, transport: Transport) -> Self {
+    fn with_transport(&self, mut transport: Transport) -> Self {
+        transport.closed = crate::transport::Closed::child(&self.inner.transport.closed);
         let hooks = Hooks::new(transport.clone());
         Self {
             inner: Arc::new(Inner {

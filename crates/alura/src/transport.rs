@@ -56,9 +56,9 @@ pub(crate) struct Transport {
     /// What sends the requests; a forked child builds its own (its parent's connections are
     /// not its to use).
     pub(crate) senders: Senders,
-    /// Set by [`crate::Client::close`], shared by every client made from that one and by its
-    /// logins: a closed client sends nothing more.
-    pub(crate) closed: Arc<std::sync::atomic::AtomicBool>,
+    /// Set by [`crate::Client::close`]: a closed client, and every client made from it, sends
+    /// nothing more.
+    pub(crate) closed: Arc<Closed>,
 }
 
 impl alura_api::Transport for Transport {
@@ -124,11 +124,16 @@ impl Transport {
             self.call(request, operation, op, authenticated, &request_id).await.map_err(|error| {
                 let error = error.with_call(|call| {
                     // Filled by the innermost call first: a login's request, when one failed.
-                    let failed = call.operation.get_or_insert_with(|| operation.to_owned());
-                    if failed != operation {
+                    let failed = if call.during_login {
+                        call.operation.as_deref()
+                    } else {
+                        Some(call.operation.get_or_insert_with(|| operation.to_owned()).as_str())
+                    };
+                    if call.during_login || failed != Some(operation) {
                         // The call was never sent, and a login's key is nothing to reconcile.
                         call.during_login = true;
                         call.idempotency_key = None;
+                        call.request_id.get_or_insert(request_id);
                         return;
                     }
                     call.url.get_or_insert(url);
@@ -147,6 +152,35 @@ impl Transport {
 }
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// An error of the login a call needed: the call itself was never sent.
+fn during_login(error: Error) -> Error {
+    error.with_call(|call| call.during_login = true)
+}
+
+/// Whether a client is closed: its own flag, or that of any client it was made from (closing a
+/// copy made for a few calls leaves the client it came from open).
+#[derive(Default)]
+pub(crate) struct Closed {
+    own: std::sync::atomic::AtomicBool,
+    parent: Option<Arc<Closed>>,
+}
+
+impl Closed {
+    /// The flag of a client made from the one that has `parent`.
+    pub(crate) fn child(parent: &Arc<Closed>) -> Arc<Closed> {
+        Arc::new(Closed { own: Default::default(), parent: Some(parent.clone()) })
+    }
+
+    pub(crate) fn close(&self) {
+        self.own.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.own.load(std::sync::atomic::Ordering::Acquire)
+            || self.parent.as_ref().is_some_and(|p| p.is_closed())
+    }
+}
 
 /// A whole answer: status, headers and the body, read to the end.
 struct Answer {
@@ -191,10 +225,12 @@ impl Transport {
         authenticated: bool,
         request_id: &str,
     ) -> Result<Response> {
-        if self.closed.load(std::sync::atomic::Ordering::Acquire) {
-            return Err(Error::invalid(format!(
-                "this client is closed, so {operation} was not sent: make a new client (calls under way when it closed still finish)"
-            )));
+        // The login transport (no `auth` of its own) is exempt: a call under way when its client
+        // closed may still have to log in to finish.
+        if self.auth.is_some() && self.closed.is_closed() {
+            return Err(Error::invalid(
+                "this client is closed, so nothing was sent: make a new client (calls under way when it closed still finish)",
+            ));
         }
         check_url(op, &request)?;
         if let Some(op) = op {
@@ -237,7 +273,8 @@ impl Transport {
         // login cut off by a fork (in the parent, mid-login) would otherwise hold for ever.
         let timed_out = || Error::Timeout { elapsed: started.elapsed(), call: Box::default() };
         let mut token = if authenticated {
-            Some(tokio::time::timeout(left(), self.auth()?.token()).await.map_err(|_| timed_out())??)
+            let token = tokio::time::timeout(left(), self.auth()?.token()).await.map_err(|_| timed_out());
+            Some(token.and_then(|t| t).map_err(during_login)?)
         } else {
             None
         };
@@ -295,7 +332,9 @@ impl Transport {
                     let renewed = match &token {
                         Some(rejected) => tokio::time::timeout(left(), self.auth()?.renew(rejected))
                             .await
-                            .map_err(|_| timed_out())??,
+                            .map_err(|_| timed_out())
+                            .and_then(|t| t)
+                            .map_err(during_login)?,
                         None => None,
                     };
                     match renewed {

@@ -26,7 +26,8 @@ pub(crate) fn in_users_words(error: Error, operation: &str, language: Language) 
             message = replace_word(&message, field.name, &name);
         }
     }
-    let message = if message.contains(method.as_ref()) { message } else { format!("{method}(): {message}") };
+    let named = format!("{method}()");
+    let message = if message.starts_with(&named) { message } else { format!("{named}: {message}") };
     Error::InvalidInput { message }
 }
 

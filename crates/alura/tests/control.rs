@@ -221,8 +221,23 @@ async fn a_closed_client_and_the_clients_made_from_it_send_nothing_more() {
     for c in [&client, &quick] {
         let err = c.call("get_profile", Map::new()).await.unwrap_err();
         assert_eq!(err.kind(), "ValidationError", "{err}");
-        assert!(err.to_string().contains("closed, so get_profile was not sent"), "{err}");
+        assert!(
+            err.to_string().contains("get_profile(): this client is closed, so nothing was sent"),
+            "{err}"
+        );
     }
     assert_eq!(server.seen().len(), before, "not a request, not even a login");
     client.close();
+    assert!(client.login().await.is_err(), "nor a login asked for");
+}
+
+#[tokio::test]
+async fn closing_a_copy_leaves_the_client_it_came_from_open() {
+    let server = with_login(|_| json("200 OK", value!({"symbols": ["BTC"]}))).await;
+    let client = Client::builder().base_url(&server.url).signer(PrivateKeySigner::random()).build().unwrap();
+    let copy = client.with_timeout(Duration::from_secs(2));
+    copy.close();
+    assert!(copy.is_closed() && !client.is_closed());
+    client.call("get_symbols", Map::new()).await.expect("the client it came from is open");
+    assert!(copy.call("get_symbols", Map::new()).await.is_err());
 }
