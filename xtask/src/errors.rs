@@ -1,5 +1,5 @@
 //! The error classes of every language, from the one list in the Rust core
-//! (`alura::ERROR_KINDS` in `crates/alura/src/error_kind.rs`), read as source so the generator
+//! (`alura::ERROR_KINDS` in `crates/alura/src/errors/kinds.rs`), read as source so the generator
 //! does not depend on the crate it helps build: Python's `_generated/errors.py`, Node's
 //! `generated/errors.js`, `.d.ts` and `.mjs`, and `docs/errors.md`.
 
@@ -11,7 +11,7 @@ use syn::{Expr, Item, Lit};
 
 use crate::model::camel;
 
-pub const SOURCE: &str = "crates/alura/src/error_kind.rs";
+pub const SOURCE: &str = "crates/alura/src/errors/kinds.rs";
 
 pub struct Kind {
     pub name: String,
@@ -31,7 +31,7 @@ pub struct Field {
     pub doc: String,
 }
 
-/// The kinds as `crates/alura/src/error_kind.rs` lists them.
+/// The kinds as `crates/alura/src/errors/kinds.rs` lists them.
 pub fn kinds(root: &Path) -> Result<Vec<Kind>> {
     let text = std::fs::read_to_string(root.join(SOURCE)).with_context(|| format!("reading {SOURCE}"))?;
     let file = syn::parse_file(&text).with_context(|| format!("{SOURCE} does not parse"))?;

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use crate::error::Error;
+use crate::errors::Error;
 
 // The enum is generated from the spec's `x-assets` (src/generated/asset.rs); this module adds
 // parsing and conversions.

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use crate::Client;
 use crate::decode;
-use crate::error::{Error, RawBody, Result};
-use crate::observe;
+use crate::decode::observe;
+use crate::errors::{Error, RawBody, Result};
 
 /// Refuses argument names the operation does not have, naming the ones it has, and path
 /// arguments that would move the call to another resource once the URL is parsed (a URL
@@ -174,7 +174,7 @@ impl Client {
     /// writes them ([`crate::ClientOptions::language`]).
     pub async fn call(&self, operation_id: &str, args: Map<String, Value>) -> Result<Reply> {
         let language = self.language();
-        let worded = |e| crate::words::in_users_words(e, operation_id, language);
+        let worded = |e| crate::errors::words::in_users_words(e, operation_id, language);
         let args = crate::asset::any_form(args).map_err(worded)?;
         self.dispatch(operation_id, args).await.map_err(worded)
     }

@@ -12,15 +12,15 @@ use alloy_signer::Signer;
 use alloy_signer_local::PrivateKeySigner;
 use alura_api::Hooks;
 
+use crate::auth::token::{Secret, TokenInfo};
+use crate::auth::token_cache::TokenCache;
 use crate::auth::{Auth, LoginOptions, OnToken, SharedSigner};
 use crate::decode::Drift;
-use crate::error::{Error, Result};
-use crate::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
-use crate::sender::HttpSettings;
-use crate::senders::Senders;
-use crate::token::{Secret, TokenInfo};
-use crate::token_cache::TokenCache;
+use crate::errors::{Error, Result};
 use crate::transport::Transport;
+use crate::transport::pools::Senders;
+use crate::transport::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
+use crate::transport::sender::HttpSettings;
 
 /// The Alura testnet backend.
 pub const DEFAULT_BASE_URL: &str = "https://testnet-api.alura.fun";
@@ -431,7 +431,7 @@ impl ClientBuilder {
         let login = LoginOptions {
             referral_code: self.referral_code,
             verify_challenge: self.verify_challenge.unwrap_or(true),
-            site: crate::challenge::Site { api_host, trusted: self.trusted_domains },
+            site: crate::auth::challenge::Site { api_host, trusted: self.trusted_domains },
             language: self.language,
             cache: self.token_cache.map(|path| TokenCache::new(path, &base_url)),
             on_token: self.on_token,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::decode;
-use crate::error::{Error, RawBody, Result};
+use crate::errors::{Error, RawBody, Result};
 use crate::types::Candle;
 use crate::{Client, Decimal};
 

@@ -36,13 +36,10 @@ pub struct ReadmeRustGuide;
 mod asset;
 mod auth;
 pub(crate) mod call;
-mod challenge;
 mod client;
-mod client_options;
 mod columns;
 mod decode;
-mod error;
-pub mod error_kind;
+mod errors;
 pub mod event_loop;
 mod ids;
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
@@ -52,33 +49,27 @@ mod generated {
     #[rustfmt::skip]
     mod dispatch;
 }
-mod observe;
 pub mod options;
-mod policy;
 mod request;
-mod retry;
-mod sender;
-mod senders;
-mod token;
-mod token_cache;
 mod trading;
 mod transport;
 mod validate;
-mod words;
 
 pub use alura_api::types;
 pub use alura_api::{Decimal, ParseDecimalError, rust_decimal};
 pub use asset::Asset;
+pub use auth::token::TokenInfo;
+pub use auth::token_cache::default_path as default_token_cache_path;
 pub use call::Reply;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
-pub use client_options::{ClientOptions, TokenCacheOption};
 pub use columns::{CandleColumns, ExactCandleColumns, HistoryQuery};
-pub use error::{CallInfo, Error, FieldValue, RawBody, Result};
-pub use error_kind::{ERROR_KINDS, ErrorField, ErrorKind, FieldType};
+/// Every error class the bindings generate theirs from (`errors/kinds.rs`).
+pub use errors::kinds as error_kind;
+pub use errors::kinds::{ERROR_KINDS, ErrorField, ErrorKind, FieldType};
+pub use errors::{CallInfo, Error, FieldValue, RawBody, Result};
 pub use ids::idempotency_key as new_idempotency_key;
+pub use options::client::{ClientOptions, TokenCacheOption};
 pub use options::{CallOptions, Language, RequestOptions};
 pub use request::{RawRequest, RawResponse};
-pub use retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
-pub use token::TokenInfo;
-pub use token_cache::default_path as default_token_cache_path;
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};
+pub use transport::retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};

@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::Client;
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 
 /// The answer of [`Client::request`], as it came.
 #[derive(Clone)]

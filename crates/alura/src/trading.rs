@@ -8,7 +8,7 @@ use futures_util::stream::{self, TryStreamExt};
 use crate::Client;
 use crate::Decimal;
 use crate::asset::Asset;
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 use crate::types::{
     self, CreateAdvanceTradingSessionDtoExecutionStrategy, CreateAdvanceTradingSessionDtoStrategyDuration,
 };

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::client::{Client, ClientBuilder};
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 use crate::options::{Language, byte_limit};
-use crate::retry::RetryPolicy;
+use crate::transport::retry::RetryPolicy;
 
 /// How a [`Client`] is set up, as plain data: deserialise it from a config file, or fill it from
 /// another language's options. Numbers come as given (times in seconds, counts as doubles) and

@@ -3,6 +3,10 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+pub(crate) mod challenge;
+pub(crate) mod token;
+pub(crate) mod token_cache;
+
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,11 +18,10 @@ use alura_api::types::{EvmChallengeDto, EvmVerifyDto};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use crate::challenge;
-use crate::error::{Error, Result};
-use crate::observe;
-use crate::token::{Secret, Token, TokenInfo, jwt_expiry};
-use crate::token_cache::TokenCache;
+use crate::auth::token::{Secret, Token, TokenInfo, jwt_expiry};
+use crate::auth::token_cache::TokenCache;
+use crate::decode::observe;
+use crate::errors::{Error, Result};
 
 /// Any signer: a local key, a hardware wallet, a KMS, or one a binding makes of a Python or
 /// JS object.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use tokio::runtime::{Handle, Id};
 
-use crate::sender::{HttpSettings, Sender};
+use crate::transport::sender::{HttpSettings, Sender};
 
 /// Runtimes are not told when one ends, so the oldest sender goes once this many are kept. A
 /// sender of a finished runtime holds only its dead connections.
@@ -65,7 +65,7 @@ impl Senders {
         }
         let sender = self.0.settings.sender(&self.0.tls, self.0.proxied)?;
         self.0.built.rcu(|built| {
-            let mut next = Vec::with_capacity(built.len() + 1);
+            let mut next = Vec::with_capacity(built.len().saturating_add(1));
             for b in built.iter() {
                 if b.owner.pid != owner.pid {
                     // A parent's: its connections' tasks are not in this process, and dropping

@@ -2,6 +2,8 @@
 //! anything): one place decides what is in range, so Python and Node refuse the same values
 //! with the same words.
 
+pub mod client;
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 
 /// The most retries an option may ask for.
 pub const MAX_RETRIES: u32 = 100;

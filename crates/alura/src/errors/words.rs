@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::Error;
+use crate::errors::Error;
 use crate::options::Language;
 
 /// `error` as the caller of `operation` in `language` would put it; only refused input
@@ -62,7 +62,7 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(word) {
-        let (before, after) = (&rest[..at], &rest[at + word.len()..]);
+        let (before, after) = (&rest[..at], &rest[at..][word.len()..]);
         let alone = !before.ends_with(is_part) && !after.starts_with(is_part);
         out.push_str(before);
         out.push_str(if alone { with } else { word });

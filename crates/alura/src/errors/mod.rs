@@ -3,11 +3,14 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod kinds;
+pub(crate) mod words;
+
 use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::sender::HttpError;
+use crate::transport::sender::HttpError;
 use alura_api::types::ErrorResponse;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -246,7 +249,7 @@ impl Error {
     /// so Python and Node agree.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Api { status, .. } => crate::error_kind::for_status(*status),
+            Error::Api { status, .. } => crate::errors::kinds::for_status(*status),
             Error::RateLimited { .. } => "RateLimitError",
             Error::Auth { .. } => "AuthenticationError",
             Error::Network { .. } => "NetworkError",
@@ -407,7 +410,11 @@ impl Error {
                 status: Some(401),
                 call,
             },
-            429 => Error::RateLimited { retry_after: crate::retry::retry_after(headers), messages, call },
+            429 => Error::RateLimited {
+                retry_after: crate::transport::retry::retry_after(headers),
+                messages,
+                call,
+            },
             code => Error::Api { status: code, messages, body, call },
         }
     }

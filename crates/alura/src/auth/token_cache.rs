@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use alloy_primitives::Address;
 use serde::{Deserialize, Serialize};
 
-use crate::token::{Secret, TokenInfo};
+use crate::auth::token::{Secret, TokenInfo};
 
 /// Where the cache lives and whose entries this client reads.
 #[derive(Clone, Debug)]

@@ -8,6 +8,11 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+pub(crate) mod policy;
+pub(crate) mod pools;
+pub(crate) mod retry;
+pub(crate) mod sender;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,15 +26,14 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use tracing::Instrument;
 
 use crate::auth::Auth;
+use crate::auth::token::Token;
+use crate::decode::observe;
 use crate::decode::{self, Captured};
-use crate::error::{CallInfo, Carrier, Error, Result};
+use crate::errors::{CallInfo, Carrier, Error, Result};
 use crate::ids;
-use crate::observe;
-use crate::policy;
-use crate::retry::{self, RetryPolicy, SharedSleeper};
-use crate::sender::{HttpError, Incoming, Outgoing, Sender};
-use crate::senders::Senders;
-use crate::token::Token;
+use crate::transport::pools::Senders;
+use crate::transport::retry::{RetryPolicy, SharedSleeper};
+use crate::transport::sender::{HttpError, Incoming, Outgoing, Sender};
 use crate::validate;
 
 /// The most a body's buffer is sized to up front from its declared length.
@@ -243,7 +247,7 @@ impl Transport {
                 body.as_bytes().ok_or_else(|| Error::invalid("a streamed request body cannot be retried"))?,
             )),
         };
-        let uri = crate::sender::uri_of(request.url()).ok_or_else(|| {
+        let uri = crate::transport::sender::uri_of(request.url()).ok_or_else(|| {
             let url = request.url().as_str();
             let shown: String = url.chars().take(100).collect();
             let more = if shown.len() < url.len() { "…" } else { "" };
@@ -575,7 +579,7 @@ fn outcome_unknown_after(operation: &str, answer: &Answer) -> Error {
         reason,
         status: Some(status.as_u16()),
         call: Box::new(CallInfo {
-            server_request_id: crate::error::server_request_id(&answer.headers),
+            server_request_id: crate::errors::server_request_id(&answer.headers),
             headers: Some(Box::new(answer.headers.clone())),
             ..CallInfo::default()
         }),

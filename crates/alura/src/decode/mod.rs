@@ -8,6 +8,8 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+pub(crate) mod observe;
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::future::Future;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use reqwest::header::HeaderValue;
 
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 
 /// A string that never prints.
 #[derive(Clone, PartialEq, Eq)]

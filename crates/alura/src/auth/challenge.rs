@@ -74,9 +74,9 @@ impl Site {
         // `victim.com x.alura.fun` or `victim.com/.alura.fun` as `victim.com`.
         let name_chars = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
         let bracketed = |h: &str| {
-            h.starts_with('[')
-                && h.ends_with(']')
-                && h[1..h.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+            h.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .is_some_and(|ip| ip.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'))
         };
         let name = without_port(host);
         if name.is_empty() || !(name.chars().all(name_chars) || bracketed(name)) {

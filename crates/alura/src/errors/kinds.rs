@@ -315,7 +315,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::error::{CallInfo, Error};
+    use crate::errors::{CallInfo, Error};
 
     /// Every field a kind may carry: its own and its ancestors'.
     fn declared(name: &str) -> Vec<&'static str> {
