@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::suite::{self, host_triple, run};
+use crate::process::{self, host_triple, run};
 
 /// How long one language's harness may run before it is stopped: every loop in it is bounded in
 /// count, and this bounds it in time too (a whole run takes about ten minutes).
@@ -121,10 +121,10 @@ pub fn bench(root: &Path) -> Result<()> {
     let started = Instant::now();
     let triple = host_triple()?;
     let target = [("CARGO_BUILD_TARGET", triple.as_str())];
-    suite::cargo_with(root, &["build", "--release", "-p", "alura-mock"], &target)?;
-    suite::cargo_with(root, &["bench", "--no-run", "-p", "alura", "--bench", "throughput"], &target)?;
+    process::cargo_with(root, &["build", "--release", "-p", "alura-mock"], &target)?;
+    process::cargo_with(root, &["bench", "--no-run", "-p", "alura", "--bench", "throughput"], &target)?;
 
-    let python = suite::venv(root)?;
+    let python = crate::venv::venv(root)?;
     run(
         &python,
         &["-m", "pip", "install", "--quiet", "httpx", "aiohttp", "orjson", "eth-account"],

@@ -1,7 +1,7 @@
 //! Packaging: `cargo xtask dist` builds what users install (Python wheels and sdist, npm tarballs)
 //! into `target/dist/`, and `cargo xtask version` writes the workspace version into every
 //! `package.json`. The test command packs the host's packages with the same functions and installs
-//! them as users do (see `suite::installed_python` and `suite::installed_node`).
+//! them as users do (see `suite::installed`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,8 +10,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Map, Value, json};
-
-use crate::suite;
 
 /// One platform we publish native code for.
 pub struct Platform {
@@ -521,7 +519,7 @@ pub fn sdist(root: &Path, python: &Path, out: &Path) -> Result<PathBuf> {
     fresh_dir(out)?;
     let maturin = python.with_file_name("maturin");
     let dest = out.to_str().context("a UTF-8 path")?;
-    suite::run(&maturin, &["sdist", "-m", "bindings/python/Cargo.toml", "-o", dest], root, &[])?;
+    crate::process::run(&maturin, &["sdist", "-m", "bindings/python/Cargo.toml", "-o", dest], root, &[])?;
     only_file(out, ".tar.gz")
 }
 
@@ -604,17 +602,17 @@ pub fn dist(root: &Path) -> Result<()> {
         }
     }
 
-    let python = suite::venv(root)?;
+    let python = crate::venv::venv(root)?;
     let mut pip = vec!["-m", "pip", "install", "--quiet"];
     pip.extend(DIST_TOOLS);
-    suite::run(&python, &pip, root, &[])?;
+    crate::process::run(&python, &pip, root, &[])?;
     let here: Vec<&Platform> = PLATFORMS.iter().filter(|p| p.here.is_some()).collect();
     let mut rustup = vec!["target", "add"];
     rustup.extend(here.iter().map(|p| p.triple));
-    suite::run("rustup", &rustup, root, &[])?;
+    crate::process::run("rustup", &rustup, root, &[])?;
     let node = root.join("bindings/node");
     if !node.join("node_modules/.bin/napi").exists() {
-        suite::run("npm", &["ci", "--no-audit", "--no-fund"], &node, &[])?;
+        crate::process::run("npm", &["ci", "--no-audit", "--no-fund"], &node, &[])?;
     }
 
     // The sdist, checked, then unpacked: the host's wheel is built from it, which proves it
@@ -624,7 +622,7 @@ pub fn dist(root: &Path) -> Result<()> {
     let sdist_copy = out.join(sdist.file_name().context("a file name")?);
     fs::copy(&sdist, &sdist_copy)?;
     let unpacked = work.join("sdist");
-    suite::run("tar", &["xzf", sdist.to_str().context("UTF-8")?], &unpacked, &[])?;
+    crate::process::run("tar", &["xzf", sdist.to_str().context("UTF-8")?], &unpacked, &[])?;
     let sdist_root = fs::read_dir(&unpacked)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.is_dir())
@@ -634,7 +632,7 @@ pub fn dist(root: &Path) -> Result<()> {
     let maturin = python.with_file_name("maturin");
     let napi = node.join("node_modules/.bin/napi");
     let out_str = out.to_str().context("UTF-8")?.to_owned();
-    let host = suite::host_triple()?;
+    let host = crate::process::host_triple()?;
     let sysroot = output("rustc", &["--print", "sysroot"], root)?;
     let objcopy = Path::new(sysroot.trim()).join(format!("lib/rustlib/{host}/bin/rust-objcopy"));
     // A `cargo` in front of the real one that records the environment maturin builds with.
@@ -711,7 +709,7 @@ pub fn dist(root: &Path) -> Result<()> {
         let addon = addon_dir.join(format!("alura.{}.node", p.node));
         // Strip it as maturin strips the wheel's module (napi's --strip would change RUSTFLAGS and
         // rebuild every dependency), with the llvm-objcopy every Rust toolchain ships.
-        suite::run(&objcopy, &["--strip-all", addon.to_str().context("UTF-8")?], root, &[])?;
+        crate::process::run(&objcopy, &["--strip-all", addon.to_str().context("UTF-8")?], root, &[])?;
         timings.push((p.triple, wheel_time, t.elapsed()));
         addons.push((*p, addon));
     }

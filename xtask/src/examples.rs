@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::fuzz::Simulator;
-use crate::suite;
+use crate::process;
 
 pub fn rust(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     let simulator = Simulator::build_and_start(root)?;
@@ -25,5 +25,5 @@ pub fn rust(root: &Path, target: &[(&str, &str)]) -> Result<()> {
         ("XDG_CACHE_HOME", cache),
     ];
     println!("the README's Rust examples, against the simulator at {}", simulator.url);
-    suite::cargo_with(root, &["test", "--quiet", "-p", "alura", "--doc", "Readme"], &envs)
+    process::cargo_with(root, &["test", "--quiet", "-p", "alura", "--doc", "Readme"], &envs)
 }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
-use crate::suite::run;
+use crate::process::run;
 
 /// Formats `text` as the file `rel` (relative to a workspace root), whose extension picks the
 /// tool. The tools and their settings always come from this workspace, so a copy of the
@@ -61,7 +61,7 @@ fn ruff(root: &Path) -> Result<PathBuf> {
     let wanted = format!("ruff {}", pin.trim_start_matches("ruff=="));
     let installed = Command::new(&ruff).arg("--version").output().ok();
     if installed.is_none_or(|o| String::from_utf8_lossy(&o.stdout).trim() != wanted) {
-        let python = crate::suite::bare_venv(root)?;
+        let python = crate::venv::bare_venv(root)?;
         run(&python, &["-m", "pip", "install", "--quiet", pin], root, &[])?;
     }
     Ok(ruff)

@@ -17,7 +17,7 @@ use alloy_signer_local::PrivateKeySigner;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::{probe, suite};
+use crate::probe;
 
 /// The spec the simulator is held to.
 pub const SPEC: &str = "openapi/alura.json";
@@ -144,8 +144,8 @@ pub(crate) struct Simulator {
 impl Simulator {
     /// Builds the `alura-mock` binary (debug, for the host triple) and starts it.
     pub(crate) fn build_and_start(root: &Path) -> Result<Self> {
-        let triple = suite::host_triple()?;
-        suite::cargo_with(
+        let triple = crate::process::host_triple()?;
+        crate::process::cargo_with(
             root,
             &["build", "--quiet", "-p", "alura-mock"],
             &[("CARGO_BUILD_TARGET", &triple)],

@@ -19,10 +19,12 @@ pub mod node;
 pub mod normalise;
 pub mod overlay;
 pub mod probe;
+pub mod process;
 pub mod python;
 pub mod rust_client;
 pub mod spec;
 pub mod suite;
+pub mod venv;
 
 use std::path::{Path, PathBuf};
 

@@ -119,15 +119,19 @@ fn run(command: Cmd) -> Result<()> {
         Cmd::Mock { args } => {
             let mut all = vec!["run", "--quiet", "-p", "alura-mock", "--"];
             all.extend(args.iter().map(String::as_str));
-            suite::cargo(&root, &all)
+            xtask::process::cargo(&root, &all)
         }
         Cmd::Test => suite::all(&root),
         Cmd::Nestjs => {
-            let triple = suite::host_triple()?;
-            xtask::nestjs::check(&root, &[("CARGO_BUILD_TARGET", triple.as_str())], &suite::bare_venv(&root)?)
+            let triple = xtask::process::host_triple()?;
+            xtask::nestjs::check(
+                &root,
+                &[("CARGO_BUILD_TARGET", triple.as_str())],
+                &xtask::venv::bare_venv(&root)?,
+            )
         }
         Cmd::Examples => {
-            let triple = suite::host_triple()?;
+            let triple = xtask::process::host_triple()?;
             xtask::examples::rust(&root, &[("CARGO_BUILD_TARGET", triple.as_str())])
         }
         Cmd::Dist => dist::dist(&root),

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::suite::{cargo_with, run};
+use crate::process::{cargo_with, run};
 
 /// The running app; killed when dropped.
 struct Server {

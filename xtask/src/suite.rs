@@ -1,45 +1,13 @@
 //! `cargo xtask test`: every check and test suite, in every language, from a fresh clone.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::process::{cargo, cargo_with, host_triple, run};
+use crate::venv::{bare_venv, venv};
 use crate::{dist, generate};
-
-/// Runs `program args` in `dir`, failing with the command line when it fails.
-pub fn run(program: impl AsRef<Path>, args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Result<()> {
-    let program = program.as_ref();
-    let status = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .envs(envs.iter().copied())
-        .status()
-        .with_context(|| format!("cannot run {}", program.display()))?;
-    if !status.success() {
-        bail!("`{} {}` failed ({status})", program.display(), args.join(" "));
-    }
-    Ok(())
-}
-
-pub fn cargo(root: &Path, args: &[&str]) -> Result<()> {
-    cargo_with(root, args, &[])
-}
-
-pub fn cargo_with(root: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
-    run(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()), args, root, envs)
-}
-
-/// The host's target triple. `napi build` always passes `--target`, which puts its artifacts
-/// under `target/<triple>/`; building everything else for the same explicit target lets cargo,
-/// maturin and napi share one set of artifacts instead of compiling the workspace twice.
-pub fn host_triple() -> Result<String> {
-    let out = Command::new("rustc").arg("-vV").output().context("cannot run rustc -vV")?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
-        .context("rustc -vV names no host")
-}
 
 /// Everything, in the order a failure is cheapest to find.
 pub fn all(root: &Path) -> Result<()> {
@@ -61,29 +29,6 @@ pub fn all(root: &Path) -> Result<()> {
     crate::nestjs::check(root, &target, &bare_venv(root)?)?;
     installed(root)?;
     actionlint(root)
-}
-
-/// The virtualenv under `target/py`, made on first use; returns its python.
-pub fn bare_venv(root: &Path) -> Result<PathBuf> {
-    let venv = root.join("target/py");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        run(&system, &["-m", "venv", venv.to_str().context("a UTF-8 path")?], root, &[])?;
-    }
-    Ok(python)
-}
-
-/// The virtualenv the Python suites use, with the dev requirements installed.
-pub fn venv(root: &Path) -> Result<PathBuf> {
-    let python = bare_venv(root)?;
-    run(
-        &python,
-        &["-m", "pip", "install", "--quiet", "-r", "bindings/python/requirements-dev.txt"],
-        root,
-        &[],
-    )?;
-    Ok(python)
 }
 
 /// The spec lint, then the package installed as a user installs it, then its test suite.
