@@ -15,6 +15,15 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 
+/// Has this JS thread's loop settle the SDK's calls on its next turn, if it runs them; whether
+/// it does. Given by `completion.rs`, which owns that loop, when it first starts one: this
+/// module calls it without knowing the loop.
+static SETTLE_SOON: std::sync::OnceLock<fn() -> bool> = std::sync::OnceLock::new();
+
+pub fn settle_with(settle_soon: fn() -> bool) {
+    let _ = SETTLE_SOON.set(settle_soon);
+}
+
 /// A JS function with arguments `T`; weak, so it never keeps the process alive.
 pub struct Callback<T: JsValuesTupleIntoVec + 'static, R: FromNapiValue + 'static> {
     sink: ThreadsafeFunction<T, R, T, Status, false, true>,
@@ -32,7 +41,8 @@ impl<T: JsValuesTupleIntoVec + Send + 'static, R: FromNapiValue + 'static> Callb
     pub fn call(&self, args: T) {
         // Outside a run (a client being built), the loop is asked to settle on its next turn, so
         // the record still comes before those of later calls.
-        if self.direct.here() && (alura::event_loop::running() || crate::completion::settle_soon()) {
+        let settle_soon = || SETTLE_SOON.get().is_some_and(|settle| settle());
+        if self.direct.here() && (alura::event_loop::running() || settle_soon()) {
             let args: Args = Box::new(move |env| args.into_vec(env));
             HELD.with_borrow_mut(|held| held.push((self.direct.clone(), args)));
         } else {

@@ -113,6 +113,7 @@ fn start(env: sys::napi_env) -> Result<()> {
     if THREAD.with_borrow(Option::is_some) {
         return Ok(());
     }
+    crate::callback::settle_with(settle_soon);
     let mut name = ptr::null_mut();
     let label = "alura";
     check(

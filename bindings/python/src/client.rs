@@ -460,7 +460,8 @@ async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<
 /// A reply as Python objects: the server's JSON as it came, or the typed value.
 fn reply_to_py<'py>(py: Python<'py>, reply: &alura::Reply) -> PyResult<Bound<'py, PyAny>> {
     match reply.body() {
-        Some(json) => pyjson::to_py(py, json),
+        Some(json) => pyjson::to_py(py, json)
+            .map_err(|e| errors::to_py(py, alura::Error::decode(format!("the body is not JSON: {}", e.0)))),
         None => pyser::to_py(py, reply),
     }
 }

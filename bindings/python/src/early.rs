@@ -15,7 +15,7 @@ use crate::pyjson;
 /// Below this, a thread costs more than the check it would hide.
 const EARLY_MIN_BYTES: usize = 1 << 20;
 
-type Converted = PyResult<Py<PyAny>>;
+type Converted = Result<Py<PyAny>, crate::pyjson::NotJson>;
 
 /// A long body the call read, and its objects to come.
 type Started = Option<(Bytes, oneshot::Receiver<Converted>)>;

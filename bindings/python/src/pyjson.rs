@@ -12,14 +12,19 @@ use pyo3::types::{PyDict, PyList, PyString};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-/// `json` (one JSON document) as Python objects.
-pub fn to_py<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+/// `json` (one JSON document) as Python objects; a body that is not JSON is the caller's to
+/// report (as a `DecodeError`, `errors.rs`), so this module needs nothing of errors.
+pub fn to_py<'py>(py: Python<'py>, json: &[u8]) -> Result<Bound<'py, PyAny>, NotJson> {
     let value = with_keys(|keys| {
         let mut de = serde_json::Deserializer::from_slice(json);
         Any { py, keys }.deserialize(&mut de).and_then(|v| de.end().map(|()| v))
     });
-    value.map_err(|e| crate::errors::to_py(py, alura::Error::decode(format!("the body is not JSON: {e}"))))
+    value.map_err(|e| NotJson(e.to_string()))
 }
+
+/// Why a body could not be read as JSON.
+#[derive(Debug)]
+pub struct NotJson(pub String);
 
 /// A JSON value (a reply of `request`, an error's details) as Python objects.
 pub fn value_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {

@@ -4,6 +4,7 @@ mod docs;
 mod health;
 mod indicators;
 mod leaderboard;
+mod login;
 mod referrals;
 pub(crate) mod routes;
 pub(crate) mod trading;
@@ -20,10 +21,10 @@ use axum::{Json, Router, middleware, routing};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::Shared;
 use crate::drift::drift;
 use crate::error::ApiError;
 use crate::faults::{Fault, observe};
-use crate::{Shared, auth};
 
 pub use docs::RAW_SPEC;
 pub use indicators::HISTORY_MAX;
@@ -34,7 +35,7 @@ pub const CONTROL_PREFIX: &str = "/__mock";
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let handlers = [
-        auth::handlers(),
+        login::handlers(),
         trading::handlers(),
         user::handlers(),
         indicators::handlers(),
