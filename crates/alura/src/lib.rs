@@ -42,6 +42,7 @@ mod decode;
 mod errors;
 pub mod event_loop;
 mod ids;
+mod language;
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
 mod generated {
     #[rustfmt::skip]

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use crate::errors::Error;
-use crate::options::Language;
+use crate::language::Language;
 
 /// `error` as the caller of `operation` in `language` would put it; only refused input
 /// ([`Error::InvalidInput`]) is rewritten.

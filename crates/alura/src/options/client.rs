@@ -7,10 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::client::{Client, ClientBuilder};
-use crate::errors::{Error, Result};
-use crate::options::{Language, byte_limit};
-use crate::transport::retry::RetryPolicy;
+use crate::options::Language;
 
 /// How a [`Client`] is set up, as plain data: deserialise it from a config file, or fill it from
 /// another language's options. Numbers come as given (times in seconds, counts as doubles) and
@@ -124,94 +121,10 @@ impl fmt::Debug for ClientOptions {
     }
 }
 
-impl ClientOptions {
-    /// Checks every value and makes the builder they describe; add a signer or `on_token`
-    /// to it, then [`ClientBuilder::build`].
-    pub fn into_builder(self) -> Result<ClientBuilder> {
-        let lang = self.language;
-        let mut b = Client::builder()
-            .verify_challenge(self.verify_challenge)
-            .trusted_domains(self.trusted_domains)
-            .allow_insecure_http(self.allow_insecure_http)
-            .strict(self.strict)
-            .language(lang)
-            .user_agent(match self.user_agent {
-                Some(agent) if reqwest::header::HeaderValue::from_str(&agent).is_err() => {
-                    return Err(crate::Error::invalid(format!(
-                        "{} has characters a header cannot carry",
-                        lang.name("user_agent")
-                    )));
-                }
-                Some(agent) => agent,
-                None => lang.user_agent(),
-            });
-        if let Some(url) = self.base_url {
-            b = b.base_url(url);
-        }
-        if let Some(key) = self.private_key {
-            b = b.private_key(key);
-        }
-        if let Some(token) = self.token {
-            b = b.token(token);
-        }
-        if let Some(code) = self.referral_code {
-            b = b.referral_code(code);
-        }
-        if let Some(seconds) = self.timeout {
-            b = b.timeout(lang.timeout("timeout", seconds)?);
-        }
-        if let Some(seconds) = self.connect_timeout {
-            b = b.connect_timeout(lang.timeout("connect_timeout", seconds)?);
-        }
-        // Every policy field starts from the default, so setting one never resets another.
-        let mut retry = RetryPolicy::default();
-        if let Some(n) = self.max_retries {
-            retry.max_retries = lang.max_retries(n)?;
-        }
-        if let Some(seconds) = self.retry_base_delay {
-            retry.base_delay = lang.delay("retry_base_delay", seconds)?;
-        }
-        if let Some(seconds) = self.retry_max_delay {
-            retry.max_delay = lang.delay("retry_max_delay", seconds)?;
-        }
-        if let Some(seconds) = self.retry_deadline {
-            retry.deadline = lang.timeout("retry_deadline", seconds)?;
-        }
-        b = b.retry(retry);
-        if let Some(n) = self.max_response_bytes {
-            b = b.max_response_bytes(byte_limit(&lang.name("max_response_bytes"), n)?);
-        }
-        for (name, value) in self.default_headers {
-            b = b.header(name, value);
-        }
-        match self.token_cache {
-            Some(TokenCacheOption::Default(true)) => {
-                let path = crate::default_token_cache_path().ok_or_else(|| {
-                    Error::invalid(format!(
-                        "{} true needs a home or cache directory; pass a path",
-                        lang.name("token_cache")
-                    ))
-                })?;
-                b = b.token_cache(path);
-            }
-            Some(TokenCacheOption::Path(path)) => b = b.token_cache(path),
-            Some(TokenCacheOption::Default(false)) | None => {}
-        }
-        if self.from_env {
-            b = b.from_env();
-        }
-        Ok(b)
-    }
-
-    /// The client these options describe (see [`ClientOptions::into_builder`]).
-    pub fn build(self) -> Result<Client> {
-        self.into_builder()?.build()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn debug_never_shows_a_key_a_token_or_a_header_value() {
