@@ -41,6 +41,7 @@ mod columns;
 mod decode;
 mod errors;
 pub mod event_loop;
+mod headers;
 mod ids;
 mod language;
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).

@@ -3,6 +3,7 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+pub(crate) mod http_error;
 pub mod kinds;
 pub(crate) mod words;
 
@@ -10,7 +11,7 @@ use std::error::Error as StdError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::transport::sender::HttpError;
+use crate::errors::http_error::HttpError;
 use alura_api::types::ErrorResponse;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -410,11 +411,7 @@ impl Error {
                 status: Some(401),
                 call,
             },
-            429 => Error::RateLimited {
-                retry_after: crate::transport::retry::retry_after(headers),
-                messages,
-                call,
-            },
+            429 => Error::RateLimited { retry_after: crate::headers::retry_after(headers), messages, call },
             code => Error::Api { status: code, messages, body, call },
         }
     }

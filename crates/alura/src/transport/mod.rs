@@ -29,11 +29,12 @@ use crate::auth::Auth;
 use crate::auth::token::Token;
 use crate::decode::observe;
 use crate::decode::{self, Captured};
+use crate::errors::http_error::HttpError;
 use crate::errors::{CallInfo, Carrier, Error, Result};
 use crate::ids;
 use crate::transport::pools::Senders;
 use crate::transport::retry::{RetryPolicy, SharedSleeper};
-use crate::transport::sender::{HttpError, Incoming, Outgoing, Sender};
+use crate::transport::sender::{Incoming, Outgoing, Sender};
 use crate::validate;
 
 /// The most a body's buffer is sized to up front from its declared length.

@@ -5,12 +5,11 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use alura_api::BoxFuture;
 use rand::Rng;
 use reqwest::Method;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// How a call is retried. The default retries twice with full-jitter exponential backoff.
 ///
@@ -87,27 +86,13 @@ pub(crate) fn idempotent(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
 }
 
-/// `Retry-After` as delta-seconds or an HTTP-date.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    // Any number a server sends must not panic: huge ones saturate (and then exceed every
-    // deadline, so the call gives up at once with the server's answer).
-    if value.bytes().all(|b| b.is_ascii_digit()) && !value.is_empty() {
-        return Some(value.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
-    }
-    if let Ok(secs) = value.parse::<f64>()
-        && secs >= 0.0
-    {
-        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
-}
+pub use crate::headers::retry_after;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+    use std::time::SystemTime;
 
     fn with(value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
