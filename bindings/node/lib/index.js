@@ -329,8 +329,6 @@ class Client extends Operations {
     if (query === null || typeof query !== 'object' || !['string', 'number'].includes(typeof query.symbol)) {
       throw new ValidationError('invalid input: candleColumns takes { symbol, interval?, limit?, startTime?, endTime?, exact? }')
     }
-    // An asset goes by its index too, as everywhere.
-    if (typeof query.symbol === 'number') query = { ...query, symbol: Asset.symbol(query.symbol) }
     const steer = options === undefined ? undefined : checkOptions(options, REQUEST_OPTION_TYPES)
     try {
       return await this[secret].candleColumns(query, steer)

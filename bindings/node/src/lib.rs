@@ -252,7 +252,8 @@ impl<T: serde::Serialize> ToNapiValue for Typed<T> {
 /// Which candles `candleColumns` fetches; times in ms since the epoch.
 #[napi(object)]
 pub struct NativeHistoryQuery {
-    pub symbol: String,
+    /// A symbol, or an asset index (the core names it).
+    pub symbol: Either<String, f64>,
     pub interval: Option<String>,
     pub limit: Option<f64>,
     pub start_time: Option<f64>,
@@ -499,8 +500,12 @@ impl NativeClient {
         options: Option<RequestOptions>,
     ) -> Result<Unknown<'static>> {
         let exact = query.exact.unwrap_or(false);
+        let symbol = match query.symbol {
+            Either::A(symbol) => symbol,
+            Either::B(index) => alura::asset_symbol(whole("symbol", index)?).map_err(to_js)?.to_owned(),
+        };
         let query = alura::HistoryQuery {
-            symbol: query.symbol,
+            symbol,
             interval: query.interval,
             limit: query.limit.map(|n| whole("limit", n)).transpose()?.map(|n| n.max(0) as u64),
             start_time: query.start_time.map(|t| whole("startTime", t)).transpose()?,

@@ -319,13 +319,14 @@ impl NativeClient {
     fn candle_columns<'py>(
         &self,
         py: Python<'py>,
-        symbol: String,
+        symbol: &Bound<'py, PyAny>,
         interval: Option<String>,
         limit: Option<u64>,
         start_time: Option<i64>,
         end_time: Option<i64>,
         exact: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let symbol = symbol_of(py, symbol)?;
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
         let columns = select_interruptible(py, guarded(fetch_columns(self.client.clone(), query, exact)))?
             .map_err(|e| errors::to_py(py, e))?;
@@ -337,13 +338,14 @@ impl NativeClient {
     fn candle_columns_async<'py>(
         &self,
         py: Python<'py>,
-        symbol: String,
+        symbol: &Bound<'py, PyAny>,
         interval: Option<String>,
         limit: Option<u64>,
         start_time: Option<i64>,
         end_time: Option<i64>,
         exact: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let symbol = symbol_of(py, symbol)?;
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
         let work = guarded(fetch_columns(self.client.clone(), query, exact));
         completion::spawn(py, self.start(alura::event_loop::fits_the_loop(limit)), work, |py, outcome| {
@@ -563,4 +565,21 @@ fn interrupted_post(py: Python<'_>, error: &PyErr, operation: &str, key: &str) {
         };
     }
     log::warn!(target: "alura::call", "{note}");
+}
+
+/// A symbol argument as the core takes it: a `str`, or an `Asset` or its index (the core's
+/// `alura::asset_symbol`, as every call converts); anything else is a `ValidationError`.
+fn symbol_of(py: Python<'_>, symbol: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = symbol.extract::<String>() {
+        return Ok(text);
+    }
+    match symbol.extract::<i64>() {
+        Ok(index) if !symbol.is_instance_of::<pyo3::types::PyBool>() => {
+            alura::asset_symbol(index).map(str::to_owned).map_err(|e| errors::to_py(py, e))
+        }
+        _ => Err(errors::validation(
+            py,
+            format!("symbol: an asset is an Asset, an index or a symbol, not {}", symbol.get_type().name()?),
+        )),
+    }
 }

@@ -196,3 +196,9 @@ def test_a_key_given_to_with_options_is_the_one_a_post_sends(mock: MockServer, c
     keyed = client.with_options(idempotency_key="order-77")
     keyed.create_trading_session(budget=100, profit_target=40, asset_index=0)
     assert mock.requests("create_trading_session")[-1]["idempotencyKey"] == "order-77"
+
+
+def test_the_simulator_keeps_request_bodies_but_never_a_signature(mock: MockServer, client: alura.Client) -> None:
+    client.withdraw(amount="0.5")
+    assert mock.requests("withdraw")[-1]["body"] == '{"amount":0.5}'
+    assert mock.requests("verify_signature")[-1]["body"] is None, "a login's body holds the wallet's signature"

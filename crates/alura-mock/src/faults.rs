@@ -225,7 +225,8 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
             query: parts.uri.query().map(str::to_owned),
             idempotency_key: header_str(&parts.headers, "idempotency-key"),
             body_sha256: hex::encode(Sha256::digest(&bytes)),
-            body: kept_body(&bytes),
+            // A login's body holds the wallet's signature: a secret, never logged.
+            body: if operation == "verify_signature" { None } else { kept_body(&bytes) },
             at_ms: shared.clock.now_ms(),
             status: None,
             fault: fault.as_ref().map(|f| f.name().to_owned()),

@@ -86,10 +86,16 @@ pub(crate) fn any_form(mut args: Map<String, Value>) -> Result<Map<String, Value
     if let Some(v) = args.get_mut(symbol)
         && let Some(n) = v.as_i64()
     {
-        let asset = Asset::try_from(n).map_err(|_| {
-            Error::invalid(format!("symbol: no asset has index {n}: expected a symbol ({})", symbols()))
-        })?;
-        *v = Value::from(asset.symbol());
+        *v = Value::from(symbol_of(n)?);
     }
     Ok(args)
+}
+
+/// The symbol of an asset index, for an argument that takes a symbol (`symbol: 1` is `"ETH"`):
+/// what [`crate::Client::call`] does, for the bindings' own calls that take a symbol
+/// (candle columns).
+pub fn symbol_of(index: i64) -> Result<&'static str, Error> {
+    Asset::try_from(index).map(Asset::symbol).map_err(|_| {
+        Error::invalid(format!("symbol: no asset has index {index}: expected a symbol ({})", symbols()))
+    })
 }

@@ -365,18 +365,10 @@ impl Client {
             History::Typed(_, Some(body)) | History::Untyped(body) => {
                 Ok(rows::<Decimal>(&body)?.into_iter().collect())
             }
-            // No body kept (a transport that does not record one): the doubles' shortest text.
-            History::Typed(candles, None) => Ok(candles
-                .into_iter()
-                .map(|k| Row {
-                    open_time: k.open_time.map(Number),
-                    open: k.open.and_then(Decimal::from_f64),
-                    high: k.high.and_then(Decimal::from_f64),
-                    low: k.low.and_then(Decimal::from_f64),
-                    close: k.close.and_then(Decimal::from_f64),
-                    volume: k.volume.and_then(Decimal::from_f64),
-                })
-                .collect()),
+            // Exact digits come from the body only: never made up from the decoded doubles.
+            History::Typed(_, None) => Err(Error::decode(
+                "get_candle_history: the answer's body was not kept, so its exact digits are gone",
+            )),
         }
     }
 }

@@ -234,7 +234,7 @@ class Client(_Base, SyncOperations):
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        columns = self._native.candle_columns(_symbol(symbol), interval, limit, start_time, end_time, exact)
+        columns = self._native.candle_columns(symbol, interval, limit, start_time, end_time, exact)
         return candles_frame(columns)
 
     def close(self) -> None:
@@ -310,7 +310,7 @@ class AsyncClient(_Base, AsyncOperations):
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        columns = await self._native.candle_columns_async(_symbol(symbol), interval, limit, start_time, end_time, exact)
+        columns = await self._native.candle_columns_async(symbol, interval, limit, start_time, end_time, exact)
         return candles_frame(columns)
 
     async def close(self) -> None:
@@ -349,18 +349,3 @@ def _floats(value: Any) -> Any:
 
 async def _then_floats(call: Awaitable[Any]) -> Any:
     return _floats(await call)
-
-
-def _symbol(asset: t.AssetLike) -> str:
-    """A symbol, from an ``Asset``, an index or a symbol (as every asset argument takes)."""
-    if isinstance(asset, str):
-        return asset
-    if isinstance(asset, int) and not isinstance(asset, bool):
-        from ._generated.assets import Asset
-
-        try:
-            return Asset(asset).symbol
-        except ValueError:
-            names = ", ".join(a.name for a in Asset)
-            raise ValidationError(f"invalid input: no asset has index {asset}: expected a symbol ({names})") from None
-    raise ValidationError(f"invalid input: an asset is an Asset, an index or a symbol, not {type(asset).__name__}")

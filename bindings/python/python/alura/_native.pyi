@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension module."""
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
 DEFAULT_BASE_URL: str
 __version__: str
@@ -69,7 +69,7 @@ class NativeClient:
     def trade_logs_async(self, trade_id: str) -> Awaitable[Any]: ...
     def candle_columns(
         self,
-        symbol: str,
+        symbol: Union[str, int],
         interval: Optional[str] = ...,
         limit: Optional[int] = ...,
         start_time: Optional[int] = ...,
@@ -78,7 +78,7 @@ class NativeClient:
     ) -> Dict[str, Any]: ...
     def candle_columns_async(
         self,
-        symbol: str,
+        symbol: Union[str, int],
         interval: Optional[str] = ...,
         limit: Optional[int] = ...,
         start_time: Optional[int] = ...,
