@@ -7,11 +7,15 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use syn::{Expr, Item, Lit};
+use syn::Expr;
+
+use crate::literal::{self, boolean, consts, elements, int, member, option, path_tail, string};
 
 use crate::model::camel;
 
 pub const SOURCE: &str = "crates/alura/src/errors/kinds.rs";
+/// What only the bindings need: Python's builtin bases and the classes only Node raises.
+pub const BINDING_SOURCE: &str = "crates/alura-ffi/src/errors.rs";
 
 pub struct Kind {
     pub name: String,
@@ -31,22 +35,46 @@ pub struct Field {
     pub doc: String,
 }
 
-/// The kinds as `crates/alura/src/errors/kinds.rs` lists them.
+/// The kinds as `crates/alura/src/errors/kinds.rs` lists them, with what
+/// `crates/alura-ffi/src/errors.rs` adds: Node's own classes last, parents still first.
 pub fn kinds(root: &Path) -> Result<Vec<Kind>> {
-    let text = std::fs::read_to_string(root.join(SOURCE)).with_context(|| format!("reading {SOURCE}"))?;
-    let file = syn::parse_file(&text).with_context(|| format!("{SOURCE} does not parse"))?;
-    let consts: Vec<&syn::ItemConst> =
-        file.items.iter().filter_map(|i| if let Item::Const(c) = i { Some(c) } else { None }).collect();
-    let find = |name: &str| consts.iter().find(|c| c.ident == name).map(|c| &*c.expr);
-    let list = find("ERROR_KINDS").with_context(|| format!("{SOURCE} has no ERROR_KINDS"))?;
+    let core = consts(root, SOURCE)?;
+    let binding = consts(root, BINDING_SOURCE)?;
+    let find_in = literal::find;
+    let list = find_in(&core, "ERROR_KINDS").with_context(|| format!("{SOURCE} has no ERROR_KINDS"))?;
+    let mut kinds = listed(&list, &|name| find_in(&core, name), false)?;
+    let node_only = find_in(&binding, "NODE_ONLY_KINDS")
+        .with_context(|| format!("{BINDING_SOURCE} has no NODE_ONLY_KINDS"))?;
+    kinds.extend(listed(&node_only, &|name| find_in(&core, name), true)?);
+    let bases =
+        find_in(&binding, "PYTHON_BASES").with_context(|| format!("{BINDING_SOURCE} has no PYTHON_BASES"))?;
+    for pair in elements(&bases)? {
+        let Expr::Tuple(t) = pair else {
+            bail!("{BINDING_SOURCE}: PYTHON_BASES holds (class, builtin) pairs")
+        };
+        let (class, base) = (string(&t.elems[0])?, string(&t.elems[1])?);
+        let kind = kinds
+            .iter_mut()
+            .find(|k| k.name == class)
+            .with_context(|| format!("PYTHON_BASES names {class}"))?;
+        kind.python_base = Some(base);
+    }
+    Ok(kinds)
+}
+
+/// The `ErrorKind` literals of `list`; `fields` may name a const that `find` looks up.
+fn listed(list: &Expr, find: &dyn Fn(&str) -> Option<Expr>, node_only: bool) -> Result<Vec<Kind>> {
     let mut kinds = Vec::new();
     for entry in elements(list)? {
         let get =
-            |field: &str| member(entry, field).with_context(|| format!("an ERROR_KINDS entry lacks {field}"));
-        let fields_expr = get("fields")?;
-        let fields_expr = match fields_expr {
-            Expr::Path(p) => find(&p.path.segments.last().context("a path")?.ident.to_string())
-                .context("ERROR_KINDS names a field list that is not a const of the file")?,
+            |field: &str| member(entry, field).with_context(|| format!("an ErrorKind entry lacks {field}"));
+        let named;
+        let fields_expr = match get("fields")? {
+            Expr::Path(p) => {
+                named = find(&p.path.segments.last().context("a path")?.ident.to_string())
+                    .context("ERROR_KINDS names a field list that is not a const of the file")?;
+                &named
+            }
             other => other,
         };
         let mut fields = Vec::new();
@@ -67,75 +95,13 @@ pub fn kinds(root: &Path) -> Result<Vec<Kind>> {
                 Expr::Tuple(t) if t.elems.len() == 2 => Ok((int(&t.elems[0])?, int(&t.elems[1])?)),
                 _ => bail!("statuses must be Some((low, high))"),
             })?,
-            python_base: option(get("python_base")?, string)?,
-            node_only: boolean(get("node_only")?)?,
+            python_base: None,
+            node_only,
             doc: string(get("doc")?)?,
             fields,
         });
     }
     Ok(kinds)
-}
-
-fn elements(expr: &Expr) -> Result<Vec<&Expr>> {
-    match expr {
-        Expr::Reference(r) => elements(&r.expr),
-        Expr::Array(a) => Ok(a.elems.iter().collect()),
-        _ => bail!("{SOURCE}: expected a list literal"),
-    }
-}
-
-fn member<'a>(expr: &'a Expr, name: &str) -> Option<&'a Expr> {
-    let Expr::Struct(s) = expr else { return None };
-    s.fields.iter().find(|f| matches!(&f.member, syn::Member::Named(i) if i == name)).map(|f| &f.expr)
-}
-
-fn string(expr: &Expr) -> Result<String> {
-    match expr {
-        Expr::Lit(l) if matches!(l.lit, Lit::Str(_)) => {
-            let Lit::Str(s) = &l.lit else { unreachable!() };
-            Ok(s.value())
-        }
-        _ => bail!("{SOURCE}: expected a string literal"),
-    }
-}
-
-fn int(expr: &Expr) -> Result<u16> {
-    match expr {
-        Expr::Lit(l) => match &l.lit {
-            Lit::Int(i) => Ok(i.base10_parse()?),
-            _ => bail!("{SOURCE}: expected a number"),
-        },
-        _ => bail!("{SOURCE}: expected a number"),
-    }
-}
-
-fn boolean(expr: &Expr) -> Result<bool> {
-    match expr {
-        Expr::Lit(l) => match &l.lit {
-            Lit::Bool(b) => Ok(b.value),
-            _ => bail!("{SOURCE}: expected true or false"),
-        },
-        _ => bail!("{SOURCE}: expected true or false"),
-    }
-}
-
-fn path_tail(expr: &Expr) -> Result<String> {
-    match expr {
-        Expr::Path(p) => Ok(p.path.segments.last().context("a path")?.ident.to_string()),
-        _ => bail!("{SOURCE}: expected a FieldType"),
-    }
-}
-
-fn option<T>(expr: &Expr, inner: impl Fn(&Expr) -> Result<T>) -> Result<Option<T>> {
-    match expr {
-        Expr::Path(p) if p.path.is_ident("None") => Ok(None),
-        Expr::Call(c)
-            if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some")) && c.args.len() == 1 =>
-        {
-            Ok(Some(inner(&c.args[0])?))
-        }
-        _ => bail!("{SOURCE}: expected None or Some(...)"),
-    }
 }
 
 fn py_type(ty: &str) -> &'static str {

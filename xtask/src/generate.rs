@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::model::Model;
-use crate::{dispatch, errors, format, mock, node, python, rust_client, spec};
+use crate::{dispatch, errors, format, mock, node, options, python, rust_client, spec};
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
 pub const OVERLAY: &str = "openapi/alura.overlay.yaml";
+/// Every input: the spec and overlay, and the lists the code keeps as Rust literals.
+pub const INPUTS: [&str; 5] = [RAW, OVERLAY, errors::SOURCE, errors::BINDING_SOURCE, options::SOURCE];
 
 /// One generated file: where it goes, relative to the root, and what it holds.
 pub struct Output {
@@ -22,8 +24,7 @@ pub struct Output {
     pub text: String,
 }
 
-/// Generates every output from the inputs under `root` (the spec, and the error kinds of the
-/// Rust core), in memory.
+/// Generates every output from the inputs under `root` ([`INPUTS`]), in memory.
 pub fn outputs(root: &Path) -> Result<(Vec<Output>, Vec<String>)> {
     outputs_with(root, false)
 }
@@ -41,6 +42,8 @@ pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<
     let [js_operations, ts_operations, js_assets, ts_assets] = node::generate(&model)?;
     let kinds = errors::kinds(root)?;
     let [js_errors, ts_errors, mjs_errors] = errors::node(&kinds)?;
+    let client_options = options::options(root)?;
+    let [js_options, ts_options] = options::node(&client_options)?;
     let outputs = vec![
         ("openapi/alura.json", spec::to_text(&normalised)),
         (
@@ -50,6 +53,7 @@ pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<
         ("crates/alura-api/src/generated/operations.rs", rust_client::operations(&model)?),
         ("crates/alura/src/generated/dispatch.rs", dispatch::generate(&model, &client)?),
         ("crates/alura/src/generated/asset.rs", rust_client::asset_enum(&model)?),
+        ("crates/alura/src/generated/client_options.rs", options::rust(&client_options)?),
         ("crates/alura-mock/src/generated/examples.rs", mock::examples(&model)?),
         ("crates/alura-mock/src/generated/assets.rs", mock::assets(&model)?),
         ("bindings/python/python/alura/_generated/__init__.py", python_package()),
@@ -57,6 +61,7 @@ pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<
         ("bindings/python/python/alura/_generated/types.py", py_types),
         ("bindings/python/python/alura/_generated/assets.py", py_assets),
         ("bindings/python/python/alura/_generated/errors.py", errors::python(&kinds)?),
+        ("bindings/python/python/alura/_generated/options.py", options::python(&client_options)?),
         ("bindings/node/lib/generated/operations.js", js_operations),
         ("bindings/node/lib/generated/operations.d.ts", ts_operations),
         ("bindings/node/lib/generated/assets.js", js_assets),
@@ -64,7 +69,10 @@ pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<
         ("bindings/node/lib/generated/errors.js", js_errors),
         ("bindings/node/lib/generated/errors.d.ts", ts_errors),
         ("bindings/node/lib/generated/errors.mjs", mjs_errors),
+        ("bindings/node/lib/generated/options.js", js_options),
+        ("bindings/node/lib/generated/options.d.ts", ts_options),
         ("docs/errors.md", errors::markdown(&kinds)?),
+        ("docs/options.md", options::markdown(&client_options)?),
     ];
     let outputs = outputs
         .into_iter()

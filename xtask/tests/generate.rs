@@ -6,7 +6,7 @@ use xtask::generate::{self, OVERLAY, RAW};
 /// A scratch workspace holding copies of the real inputs.
 fn scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for rel in [RAW, OVERLAY, xtask::errors::SOURCE] {
+    for rel in generate::INPUTS {
         let to = dir.path().join(rel);
         fs::create_dir_all(to.parent().unwrap()).unwrap();
         fs::copy(xtask::root().join(rel), to).unwrap();

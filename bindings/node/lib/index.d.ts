@@ -1,46 +1,18 @@
 import { Decimal, LogEntry, Operations } from './generated/operations'
 import type { RequestOptions } from './options'
+import type { CoreClientOptions } from './generated/options'
 export type { RequestOptions } from './options'
+export type { CoreClientOptions } from './generated/options'
 
 export * from './generated/operations'
 export * from './generated/assets'
 export * from './errors'
 
-/** How a client is set up; anything left out comes from ALURA_BASE_URL, ALURA_PRIVATE_KEY, ALURA_TOKEN. */
-export interface ClientOptions {
-  /** The API's base URL (default: the testnet). */
-  baseUrl?: string
-  /** A wallet key, 64 hex digits with or without 0x: the client logs in with it when needed. */
-  privateKey?: string
-  /** A bearer token to use as it is. */
-  token?: string
-  /** Time for one attempt, in milliseconds (default 30,000). */
-  timeoutMs?: number
-  /** Time to establish a connection, in milliseconds (default 10,000). */
-  connectTimeoutMs?: number
-  /** Attempts after the first (default 2). */
-  maxRetries?: number
-  /** The backoff before retry n is random, up to this times 2^n milliseconds (default 500). */
-  retryBaseDelayMs?: number
-  /** The longest backoff between two attempts, in milliseconds (default 8,000). */
-  retryMaxDelayMs?: number
-  /** The most one call may take, all attempts and waits included, in milliseconds (default 120,000). */
-  retryDeadlineMs?: number
-  /** The referral code sent with a first login. */
-  referralCode?: string
-  /** Default `alura-node/<version>`. */
-  userAgent?: string
-  /** Headers sent with every call (not Authorization, Host or X-Request-Id, which the SDK sets). */
-  defaultHeaders?: Record<string, string>
-  /** Allow plain http:// to hosts other than loopback. */
-  allowInsecureHttp?: boolean
-  /**
-   * Answers are returned as the server sent them; one that does not fit the spec is logged once
-   * as a warning (see setLogger). With strict: true it is a DecodeError instead.
-   */
-  strict?: boolean
-  /** The largest response body read, in bytes (default 64 MiB). */
-  maxResponseBytes?: number
+/**
+ * How a client is set up: the options every language shares (`CoreClientOptions`, generated
+ * from the core's list), and Node's own, which are functions or stay in JS.
+ */
+export interface ClientOptions extends CoreClientOptions {
   /**
    * Logs in without a raw key: a viem Account, an ethers Signer (a Wallet, or any with `address`
    * given too), or any `{ address, signMessage(message: string): Promise<string> }`. The
@@ -50,22 +22,11 @@ export interface ClientOptions {
   /** The address the signer signs for, when it has no `address` property. */
   address?: string
   /**
-   * Refuse a challenge that is not about this login (default true): it must name our address
-   * and its nonce, and a Sign-In with Ethereum message must be for this API's site: its
-   * registrable domain by the Public Suffix List, so an API at `testnet-api.alura.fun` accepts
-   * a sign-in for `alura.fun`. IPs and `localhost` must match exactly.
-   */
-  verifyChallenge?: boolean
-  /** Further hosts (`host` or `host:port`) a sign-in message may name. */
-  trustedDomains?: string[]
-  /**
    * Money in answers (amounts, balances, PnL, prices, sizes): `'string'`, the default, gives the
    * server's exact digits as a string (`Decimal`), for decimal.js, big.js or bignumber.js;
    * `'number'` gives JavaScript numbers.
    */
   money?: 'string' | 'number'
-  /** Keep tokens between runs: true for the user's cache directory, or a file path. */
-  tokenCache?: boolean | string
   /** Called with every new token, for those who keep tokens in their own store. */
   onToken?: (token: Token) => void
   /**

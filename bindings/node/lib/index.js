@@ -8,6 +8,7 @@ const { Asset } = require('./generated/assets.js')
 const errors = require('./errors.js')
 const { setLogger, clientLog } = require('./log.js')
 const signers = require('./signer.js')
+const { CLIENT_OPTION_TYPES } = require('./generated/options.js')
 
 const { fromNative, ValidationError } = errors
 
@@ -85,27 +86,11 @@ class Token {
 
 /** The type of each client option; a wrong one is a ValidationError naming the option. */
 const OPTION_TYPES = {
-  baseUrl: 'string',
-  privateKey: 'string',
-  token: 'string',
-  timeoutMs: 'number',
-  connectTimeoutMs: 'number',
-  maxRetries: 'number',
-  retryBaseDelayMs: 'number',
-  retryMaxDelayMs: 'number',
-  retryDeadlineMs: 'number',
-  referralCode: 'string',
-  userAgent: 'string',
-  defaultHeaders: 'headers',
-  allowInsecureHttp: 'boolean',
-  strict: 'boolean',
-  maxResponseBytes: 'number',
+  ...CLIENT_OPTION_TYPES,
+  // Node's own, which are not data: they stay in JS or become callbacks.
   signer: 'object',
   address: 'string',
-  verifyChallenge: 'boolean',
-  trustedDomains: 'strings',
   money: 'string',
-  tokenCache: ['boolean', 'string'],
   onToken: 'function',
   logger: 'object',
   logLevel: 'string',

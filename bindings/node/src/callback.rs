@@ -42,7 +42,7 @@ impl<T: JsValuesTupleIntoVec + Send + 'static, R: FromNapiValue + 'static> Callb
         // Outside a run (a client being built), the loop is asked to settle on its next turn, so
         // the record still comes before those of later calls.
         let settle_soon = || SETTLE_SOON.get().is_some_and(|settle| settle());
-        if self.direct.here() && (alura::event_loop::running() || settle_soon()) {
+        if self.direct.here() && (alura_ffi::event_loop::running() || settle_soon()) {
             let args: Args = Box::new(move |env| args.into_vec(env));
             HELD.with_borrow_mut(|held| held.push((self.direct.clone(), args)));
         } else {

@@ -20,7 +20,7 @@ use std::future::Future;
 use std::ptr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use alura::event_loop::LoopRuntime;
+use alura_ffi::event_loop::LoopRuntime;
 use napi::bindgen_prelude::*;
 use napi::sys;
 
@@ -58,7 +58,7 @@ impl Queue {
         let wake = wake.0;
         state.finished.push(done);
         // A call that ends in a run of the loop's runtime is settled right after it.
-        if state.finished.len() == 1 && !alura::event_loop::running() {
+        if state.finished.len() == 1 && !alura_ffi::event_loop::running() {
             Self::call(wake);
         }
     }

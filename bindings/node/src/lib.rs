@@ -19,77 +19,42 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{Map, Value, json};
 
-/// How a client is set up: the options object of `new Client(...)` but its functions (the
-/// signer, `onToken`, `logger`); anything left out comes from `ALURA_BASE_URL`,
-/// `ALURA_PRIVATE_KEY` and `ALURA_TOKEN`, or the core's defaults.
-#[napi(object)]
-#[derive(Default)]
-pub struct ClientOptions {
-    pub base_url: Option<String>,
-    pub private_key: Option<String>,
-    pub token: Option<String>,
-    /// Per attempt, in milliseconds.
-    pub timeout_ms: Option<f64>,
-    pub connect_timeout_ms: Option<f64>,
-    /// Attempts after the first; a double, so a negative or huge number is refused, not wrapped.
-    pub max_retries: Option<f64>,
-    pub retry_base_delay_ms: Option<f64>,
-    pub retry_max_delay_ms: Option<f64>,
-    pub retry_deadline_ms: Option<f64>,
-    pub referral_code: Option<String>,
-    pub user_agent: Option<String>,
-    pub default_headers: Option<std::collections::HashMap<String, String>>,
-    pub allow_insecure_http: Option<bool>,
-    /// An answer off the spec is an error rather than a warning.
-    pub strict: Option<bool>,
-    pub max_response_bytes: Option<f64>,
-    /// The address the signer (the constructor's `sign`) signs for.
-    pub signer_address: Option<String>,
-    pub verify_challenge: Option<bool>,
-    /// Hosts besides the API's own site that a sign-in message may name.
-    pub trusted_domains: Option<Vec<String>>,
-    /// `true` for the user's cache directory, or a path.
-    pub token_cache: Option<Either<bool, String>>,
-    /// The lowest level the client's own logger gets (the constructor's `log`).
-    pub log_level: Option<String>,
-    /// Money in answers: `'string'` (the server's digits, the default) or `'number'`.
-    pub money: Option<String>,
-}
-
 /// Milliseconds as the core's seconds.
 fn seconds(ms: Option<f64>) -> Option<f64> {
     ms.map(|ms| ms / 1000.0)
 }
 
-impl From<ClientOptions> for alura::ClientOptions {
-    fn from(o: ClientOptions) -> Self {
-        let default = alura::ClientOptions::default();
-        alura::ClientOptions {
-            base_url: o.base_url,
-            private_key: o.private_key,
-            token: o.token,
-            timeout: seconds(o.timeout_ms),
-            connect_timeout: seconds(o.connect_timeout_ms),
-            max_retries: o.max_retries,
-            retry_base_delay: seconds(o.retry_base_delay_ms),
-            retry_max_delay: seconds(o.retry_max_delay_ms),
-            retry_deadline: seconds(o.retry_deadline_ms),
-            referral_code: o.referral_code,
-            user_agent: o.user_agent,
-            default_headers: o.default_headers.unwrap_or_default().into_iter().collect(),
-            allow_insecure_http: o.allow_insecure_http.unwrap_or(default.allow_insecure_http),
-            strict: o.strict.unwrap_or(default.strict),
-            max_response_bytes: o.max_response_bytes,
-            verify_challenge: o.verify_challenge.unwrap_or(default.verify_challenge),
-            trusted_domains: o.trusted_domains.unwrap_or_default(),
-            token_cache: o.token_cache.map(|c| match c {
-                Either::A(on) => alura::TokenCacheOption::Default(on),
-                Either::B(path) => alura::TokenCacheOption::Path(path.into()),
+/// `new Client(...)`'s options object, already checked for JS types by lib/index.js, as the
+/// core's options: each one the core lists, by its Node name (times in milliseconds); the
+/// functions (the signer, `onToken`, `logger`) come as the constructor's other arguments.
+fn client_options(given: Option<&Object<'_>>) -> Result<alura::ClientOptions> {
+    use alura::options::{OptionKind as K, OptionValue as V};
+    let mut o = alura::ClientOptions { language: alura_ffi::NODE, ..Default::default() };
+    let Some(given) = given else { return Ok(o) };
+    for option in alura::options::CLIENT_OPTIONS.iter().filter(|o| o.in_bindings) {
+        let name = alura_ffi::NODE.name(option.name);
+        let value = match option.kind {
+            K::Url | K::Text | K::Secret => given.get::<Option<String>>(&name)?.flatten().map(V::Text),
+            K::Seconds => seconds(given.get::<Option<f64>>(&name)?.flatten()).map(V::Number),
+            K::Count => given.get::<Option<f64>>(&name)?.flatten().map(V::Number),
+            K::Flag(_) => given.get::<Option<bool>>(&name)?.flatten().map(V::Flag),
+            K::Texts => given.get::<Option<Vec<String>>>(&name)?.flatten().map(V::Texts),
+            K::Headers => given
+                .get::<Option<std::collections::HashMap<String, String>>>(&name)?
+                .flatten()
+                .map(|h| V::Headers(h.into_iter().collect())),
+            K::TokenCache => given.get::<Option<Either<bool, String>>>(&name)?.flatten().map(|c| {
+                V::TokenCache(match c {
+                    Either::A(on) => alura::TokenCacheOption::Default(on),
+                    Either::B(path) => alura::TokenCacheOption::Path(path.into()),
+                })
             }),
-            language: alura::Language::Node,
-            ..default
+        };
+        if let Some(value) = value {
+            o.set(option.name, value).map_err(to_js)?;
         }
     }
+    Ok(o)
 }
 
 /// Options for one call (the second argument of every method); each left out keeps the client's.
@@ -108,7 +73,7 @@ impl From<RequestOptions> for alura::RequestOptions {
             max_retries: o.max_retries,
             headers: o.headers.unwrap_or_default().into_iter().collect(),
             idempotency_key: o.idempotency_key,
-            language: alura::Language::Node,
+            language: alura_ffi::NODE,
         }
     }
 }
@@ -162,27 +127,10 @@ fn to_js(error: alura::Error) -> Error {
                 Value::Object(headers.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect())
             }
         };
-        fields.insert(camel(name), value);
+        fields.insert(alura_ffi::language::camel(name), value);
     }
     let fields = Value::Object(fields);
     Error::new(Status::GenericFailure, fields.to_string())
-}
-
-/// `retry_after` -> `retryAfter`: the core names error fields in snake_case.
-fn camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The error of a call the caller aborted: a POST may already have reached the server.
@@ -359,20 +307,25 @@ impl NativeClient {
     /// `log(level, target, message)` is the client's own logger, if it has one.
     #[napi(constructor)]
     pub fn new(
-        options: Option<ClientOptions>,
+        #[napi(ts_arg_type = "object | undefined | null")] options: Option<Object<'_>>,
         sign: Option<Function<'_, String, Promise<String>>>,
         on_token: Option<Function<'_, NativeToken, ()>>,
         log: Option<Function<'_, (String, String, String), Unknown<'static>>>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
-        let signer_address = options.signer_address.clone();
-        let money_strings = match options.money.as_deref() {
+        let own = |name: &str| -> Result<Option<String>> {
+            Ok(match &options {
+                Some(o) => o.get::<Option<String>>(name)?.flatten(),
+                None => None,
+            })
+        };
+        let (signer_address, log_level, money) = (own("signerAddress")?, own("logLevel")?, own("money")?);
+        let money_strings = match money.as_deref() {
             None | Some("string") => true,
             Some("number") => false,
             Some(other) => return Err(invalid(format!("money must be 'string' or 'number', not '{other}'"))),
         };
-        let log = logging::ClientLog::new(log, options.log_level.as_deref())?;
-        let mut b = alura::ClientOptions::from(options).into_builder().map_err(to_js)?;
+        let log = logging::ClientLog::new(log, log_level.as_deref())?;
+        let mut b = client_options(options.as_ref())?.into_builder().map_err(to_js)?;
         if let Some(sign) = sign {
             let address = signer_address.as_deref().ok_or_else(|| invalid("a signer needs an address"))?;
             b = b.signer(signer::JsSigner::new(address, sign)?);
@@ -398,7 +351,7 @@ impl NativeClient {
         abort_id: Option<u32>,
     ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
-        let on_loop = self.client.reports_sockets() && alura::event_loop::args_fit_the_loop(&args);
+        let on_loop = self.client.reports_sockets() && alura_ffi::event_loop::args_fit_the_loop(&args);
         let client = self.for_call(options)?;
         // The server's JSON goes over as text for V8's JSON.parse: building each object through
         // napi cost about three times as many instructions per call (bench/notes/journal.md), and
@@ -435,7 +388,7 @@ impl NativeClient {
         options: Option<RequestOptions>,
     ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
-        let on_loop = self.client.reports_sockets() && alura::event_loop::args_fit_the_loop(&args);
+        let on_loop = self.client.reports_sockets() && alura_ffi::event_loop::args_fit_the_loop(&args);
         let client = self.for_call(options)?;
         let work = guarded(async move { client.call(&operation, args).await });
         let log = self.log.clone();

@@ -1,4 +1,4 @@
-//! How a JS thread's libuv loop runs its own Tokio runtime (`alura::event_loop::LoopRuntime`,
+//! How a JS thread's libuv loop runs its own Tokio runtime (`alura_ffi::event_loop::LoopRuntime`,
 //! which says when and why): a `uv_poll` per connection's socket, one `uv_timer`, and the
 //! thread's thread-safe function for the next turn and for wake-ups from other threads. None of
 //! these handles holds the process open: a pending call does, through the thread-safe function.
@@ -10,7 +10,8 @@ use std::sync::{Mutex, PoisonError};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use alura::event_loop::{EventLoop, Socket};
+use alura::sockets::Socket;
+use alura_ffi::event_loop::EventLoop;
 
 use crate::uv::{Handle, Kind, Loop, UV_READABLE, Uv};
 

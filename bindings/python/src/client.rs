@@ -85,7 +85,7 @@ impl NativeClient {
 
     /// How its async calls start: a signer's coroutine runs in the caller's context, and a
     /// client whose connections an event loop cannot watch (a proxy carries them), or a call
-    /// too large to check on the loop (`alura::event_loop::fits_the_loop`), runs on the shared
+    /// too large to check on the loop (`alura_ffi::event_loop::fits_the_loop`), runs on the shared
     /// worker rather than on the loop's own runtime.
     fn start(&self, fits_the_loop: bool) -> completion::Start {
         let on_loop = fits_the_loop && self.client.reports_sockets();
@@ -203,7 +203,7 @@ impl NativeClient {
         options::check_keywords(&operation, options)?;
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
-        let fits = alura::event_loop::args_fit_the_loop(&args);
+        let fits = alura_ffi::event_loop::args_fit_the_loop(&args);
         let work = guarded(async move { client.call(&operation, args).await });
         completion::spawn(py, self.start(fits), work, move |py, outcome| {
             settled(py, &signer, outcome, |py, r| raw_of(py, &r))
@@ -223,7 +223,7 @@ impl NativeClient {
         let args = args_of(py, args)?;
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let early = Early::default();
-        let fits = alura::event_loop::args_fit_the_loop(&args);
+        let fits = alura_ffi::event_loop::args_fit_the_loop(&args);
         let work = guarded(async move {
             let reply = client.call_observing(&operation, args, early.observer()).await?;
             let objects = early.converted(reply.body()).await;
@@ -348,7 +348,7 @@ impl NativeClient {
         let symbol = symbol_of(py, symbol)?;
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
         let work = guarded(fetch_columns(self.client.clone(), query, exact));
-        completion::spawn(py, self.start(alura::event_loop::fits_the_loop(limit)), work, |py, outcome| {
+        completion::spawn(py, self.start(alura_ffi::event_loop::fits_the_loop(limit)), work, |py, outcome| {
             settled(py, &None, outcome, |py, c| columns_to_py(py, &c).map(Bound::into_any))
         })
     }

@@ -22,7 +22,7 @@ use pyo3::types::PyDict;
 use pyo3::{IntoPyObjectExt, intern};
 use pyo3_async_runtimes::TaskLocals;
 
-use alura::event_loop::LoopRuntime;
+use alura_ffi::event_loop::LoopRuntime;
 
 use crate::loop_runtime::Asyncio;
 
@@ -64,7 +64,7 @@ impl Queue {
             finished.len() == 1
         };
         // A call that ends in a pump is settled right after it, on the loop's thread.
-        if first && !alura::event_loop::running() {
+        if first && !alura_ffi::event_loop::running() {
             self.wake();
         }
     }

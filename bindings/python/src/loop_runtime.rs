@@ -1,4 +1,4 @@
-//! How asyncio runs an event loop's own Tokio runtime (`alura::event_loop::LoopRuntime`, which
+//! How asyncio runs an event loop's own Tokio runtime (`alura_ffi::event_loop::LoopRuntime`, which
 //! says when and why): `call_soon` for the next turn, `call_later` for the timer, `add_reader`
 //! for each connection's socket, and a byte on a socket the loop watches for wake-ups from
 //! other threads. A run releases the GIL.
@@ -6,7 +6,8 @@
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use alura::event_loop::{EventLoop, Socket};
+use alura::sockets::Socket;
+use alura_ffi::event_loop::EventLoop;
 use pyo3::intern;
 use pyo3::prelude::*;
 

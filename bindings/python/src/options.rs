@@ -14,31 +14,24 @@ pub struct PyOptions<'a, 'py>(pub Option<&'a Bound<'py, PyDict>>);
 impl TryFrom<PyOptions<'_, '_>> for alura::ClientOptions {
     type Error = PyErr;
 
+    /// Each keyword by the core's option list: its kind says which Python type it takes.
     fn try_from(PyOptions(given): PyOptions<'_, '_>) -> PyResult<Self> {
-        let mut o = alura::ClientOptions { language: alura::Language::Python, ..Default::default() };
+        use alura::options::{OptionKind as K, OptionValue as V};
+        let mut o = alura::ClientOptions { language: alura_ffi::PYTHON, ..Default::default() };
         for (name, value) in entries(given)? {
             let v = Given { name: &name, value: &value };
-            match name.as_str() {
-                "base_url" => o.base_url = Some(v.string()?),
-                "private_key" => o.private_key = Some(v.string()?),
-                "token" => o.token = Some(v.string()?),
-                "referral_code" => o.referral_code = Some(v.string()?),
-                "user_agent" => o.user_agent = Some(v.string()?),
-                "timeout" => o.timeout = Some(v.number()?),
-                "connect_timeout" => o.connect_timeout = Some(v.number()?),
-                "max_retries" => o.max_retries = Some(v.number()?),
-                "retry_base_delay" => o.retry_base_delay = Some(v.number()?),
-                "retry_max_delay" => o.retry_max_delay = Some(v.number()?),
-                "retry_deadline" => o.retry_deadline = Some(v.number()?),
-                "max_response_bytes" => o.max_response_bytes = Some(v.number()?),
-                "default_headers" => o.default_headers = v.headers()?,
-                "allow_insecure_http" => o.allow_insecure_http = v.flag()?,
-                "strict" => o.strict = v.flag()?,
-                "verify_challenge" => o.verify_challenge = v.flag()?,
-                "trusted_domains" => o.trusted_domains = v.strings()?,
-                "token_cache" => o.token_cache = Some(v.token_cache()?),
-                other => return Err(v.invalid(format!("unknown option {other}"))),
-            }
+            let Some(option) = alura::options::find(&name).filter(|o| o.in_bindings) else {
+                return Err(v.invalid(format!("unknown option {name}")));
+            };
+            let checked = match option.kind {
+                K::Url | K::Text | K::Secret => V::Text(v.string()?),
+                K::Seconds | K::Count => V::Number(v.number()?),
+                K::Flag(_) => V::Flag(v.flag()?),
+                K::Texts => V::Texts(v.strings()?),
+                K::Headers => V::Headers(v.headers()?),
+                K::TokenCache => V::TokenCache(v.token_cache()?),
+            };
+            o.set(&name, checked).map_err(|e| errors::to_py(value.py(), e))?;
         }
         Ok(o)
     }
@@ -48,7 +41,7 @@ impl TryFrom<PyOptions<'_, '_>> for alura::RequestOptions {
     type Error = PyErr;
 
     fn try_from(PyOptions(given): PyOptions<'_, '_>) -> PyResult<Self> {
-        let mut o = alura::RequestOptions { language: alura::Language::Python, ..Default::default() };
+        let mut o = alura::RequestOptions { language: alura_ffi::PYTHON, ..Default::default() };
         for (name, value) in entries(given)? {
             let v = Given { name: &name, value: &value };
             match name.as_str() {
@@ -80,9 +73,7 @@ pub fn check_keywords(operation: &str, given: Option<&Bound<'_, PyDict>>) -> PyR
             continue;
         }
         let arguments: Vec<String> = alura_api::find(operation)
-            .map(|op| {
-                op.fields.iter().map(|f| alura::Language::Python.argument(f.name).into_owned()).collect()
-            })
+            .map(|op| op.fields.iter().map(|f| alura_ffi::PYTHON.argument(f.name).into_owned()).collect())
             .unwrap_or_default();
         let candidates = arguments.iter().map(String::as_str).chain(REQUEST_OPTIONS);
         let hint = nearest(&name, candidates).map(|n| format!(" (did you mean {n}?)")).unwrap_or_default();

@@ -59,7 +59,7 @@ impl PySigner {
         let wrapper = self.wrapper.clone();
         let sign =
             move || Python::attach(|py| wrapper.bind(py).call_method1("sign", (text,)).map(Bound::unbind));
-        let out = if alura::event_loop::running() {
+        let out = if alura_ffi::event_loop::running() {
             // On an event loop's own runtime, a sync signer (a hardware wallet's prompt) would
             // hold the whole loop: it runs on a thread of the runtime's blocking pool. An async
             // one only makes its coroutine there, which is awaited below, on the loop.

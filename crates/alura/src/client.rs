@@ -93,7 +93,7 @@ impl Client {
     }
 
     /// Whether an event loop running this client's calls on a runtime of its own is told of
-    /// their connections' sockets ([`event_loop`](crate::event_loop)): not when an environment
+    /// their connections' sockets ([`sockets`](crate::sockets)): not when an environment
     /// proxy carries them.
     pub fn reports_sockets(&self) -> bool {
         !self.inner.transport.senders.proxied()

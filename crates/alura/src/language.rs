@@ -1,89 +1,161 @@
-//! The language a user of the SDK writes in, so that the core names options, arguments and
-//! methods as that user does. A leaf: options and errors both use it.
+//! How the caller writes options, arguments and methods, so that the core's errors read as the
+//! caller wrote them. The core speaks Rust; a binding hands its own [`Dialect`] over with the
+//! options (`alura-ffi` has one per binding). A leaf: options and errors both use it.
 
 use std::borrow::Cow;
+use std::fmt;
 
-/// The language a user wrote their options in. Values reach the core in its own units
-/// (seconds); this decides how an error names an option and shows its value, so that it reads
-/// as the user wrote it (`maxRetries`, `timeoutMs: -5`), and the default `User-Agent`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Language {
-    /// `max_retries`, `timeout` in seconds; `alura-rust/<version>`.
-    #[default]
-    Rust,
-    /// As Rust; `alura-python/<version>`.
-    Python,
-    /// `maxRetries`, `timeoutMs` in milliseconds; `alura-node/<version>`.
-    Node,
+/// How a caller's language names what the core names in Rust. Every method defaults to
+/// Rust's way, so a dialect states only where it differs.
+pub trait Dialect: Send + Sync {
+    /// The language's short name, for the default `User-Agent` (`alura-<name>/<version>`).
+    fn name(&self) -> &'static str;
+
+    /// `option` (snake_case, as the core spells it) as the caller writes it; `in_time_units`
+    /// when the option is a time, which the caller gives in its own units
+    /// ([`Dialect::units_per_second`]).
+    fn option<'a>(&self, option: &'a str, in_time_units: bool) -> Cow<'a, str> {
+        let _ = in_time_units;
+        Cow::Borrowed(option)
+    }
+
+    /// How many of the caller's time units make a second.
+    fn units_per_second(&self) -> f64 {
+        1.0
+    }
+
+    /// An operation's input (its wire name, camelCase for body fields) as the caller writes it.
+    fn argument<'a>(&self, wire: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(wire)
+    }
+
+    /// An operation (snake_case) as the caller calls it.
+    fn method<'a>(&self, operation: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(operation)
+    }
+
+    /// Setting `option` to `value` (both written as Rust writes them): `verify_challenge(false)`.
+    fn setting(&self, option: &str, value: &str) -> String {
+        format!("{option}({value})")
+    }
 }
 
-/// The options given in seconds, which Node takes in milliseconds under a `Ms` name.
-pub(crate) const TIMES: [&str; 5] =
-    ["timeout", "connect_timeout", "retry_base_delay", "retry_max_delay", "retry_deadline"];
+struct Rust;
+
+impl Dialect for Rust {
+    fn name(&self) -> &'static str {
+        "rust"
+    }
+}
+
+/// The language a user wrote their options in ([`Language::RUST`] unless a binding says
+/// otherwise). Values reach the core in its own units (seconds); this decides how an error
+/// names an option and shows its value, so that it reads as the user wrote it, and the
+/// default `User-Agent`.
+#[derive(Clone, Copy)]
+pub struct Language(&'static dyn Dialect);
 
 impl Language {
+    /// Rust's names: `max_retries`, `timeout` in seconds, `alura-rust/<version>`.
+    pub const RUST: Language = Language(&Rust);
+
+    /// The language `dialect` describes.
+    pub const fn new(dialect: &'static dyn Dialect) -> Self {
+        Self(dialect)
+    }
+
     /// `option` (as the core spells it) as this language's users spell it.
     pub fn name(self, option: &str) -> Cow<'_, str> {
-        match self {
-            Language::Rust | Language::Python => Cow::Borrowed(option),
-            Language::Node => {
-                let mut words = option.split('_');
-                let mut out: String = words.next().unwrap_or_default().to_owned();
-                for word in words {
-                    let mut chars = word.chars();
-                    out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
-                    out.push_str(chars.as_str());
-                }
-                if TIMES.contains(&option) {
-                    out.push_str("Ms");
-                }
-                Cow::Owned(out)
-            }
-        }
+        self.0.option(option, crate::options::list::is_time(option))
     }
 
-    /// An operation's input (a wire name, camelCase for body fields) as this language's users
-    /// write it: Rust's `Client::call` and Node take the wire's names, Python snake_case keywords.
+    /// How many of this language's time units make a second.
+    pub fn per_second(self) -> f64 {
+        self.0.units_per_second()
+    }
+
+    /// An operation's input (a wire name) as this language's users write it.
     pub fn argument(self, wire: &str) -> Cow<'_, str> {
-        match self {
-            Language::Python if wire.chars().any(|c| c.is_ascii_uppercase()) => {
-                let mut out = String::with_capacity(wire.len() + 4);
-                for c in wire.chars() {
-                    if c.is_ascii_uppercase() {
-                        out.push('_');
-                    }
-                    out.push(c.to_ascii_lowercase());
-                }
-                Cow::Owned(out)
-            }
-            _ => Cow::Borrowed(wire),
-        }
+        self.0.argument(wire)
     }
 
-    /// Setting `option` to `value` (written in Rust) as this language's users write it:
-    /// `verify_challenge(false)`, `verify_challenge=False`, `verifyChallenge: false`.
+    /// An operation as this language's users call it.
+    pub fn method(self, operation: &str) -> Cow<'_, str> {
+        self.0.method(operation)
+    }
+
+    /// Setting `option` to `value` (written in Rust) as this language's users write it.
     pub fn setting(self, option: &str, value: &str) -> String {
-        match self {
-            Language::Rust => format!("{option}({value})"),
-            Language::Python => {
-                let value = match value {
-                    "true" => "True",
-                    "false" => "False",
-                    other => other,
-                };
-                format!("{option}={value}")
-            }
-            Language::Node => format!("{}: {value}", self.name(option)),
-        }
+        self.0.setting(option, value)
     }
 
     /// The `User-Agent` of a client that does not set one.
     pub fn user_agent(self) -> String {
-        let language = match self {
-            Language::Rust => "rust",
-            Language::Python => "python",
-            Language::Node => "node",
-        };
-        format!("alura-{language}/{}", env!("CARGO_PKG_VERSION"))
+        format!("alura-{}/{}", self.0.name(), env!("CARGO_PKG_VERSION"))
+    }
+}
+
+impl Default for Language {
+    fn default() -> Self {
+        Self::RUST
+    }
+}
+
+impl PartialEq for Language {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name() == other.0.name()
+    }
+}
+
+impl Eq for Language {}
+
+impl fmt::Debug for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A caller who writes everything in capitals and times in minutes: the core must use
+    /// its words, whatever they are.
+    pub(crate) struct Shouting;
+
+    impl Dialect for Shouting {
+        fn name(&self) -> &'static str {
+            "shouting"
+        }
+        fn option<'a>(&self, option: &'a str, in_time_units: bool) -> Cow<'a, str> {
+            let upper = option.to_uppercase();
+            Cow::Owned(if in_time_units { format!("{upper}_MINUTES") } else { upper })
+        }
+        fn units_per_second(&self) -> f64 {
+            1.0 / 60.0
+        }
+        fn argument<'a>(&self, wire: &'a str) -> Cow<'a, str> {
+            Cow::Owned(wire.to_uppercase())
+        }
+        fn method<'a>(&self, operation: &'a str) -> Cow<'a, str> {
+            Cow::Owned(operation.to_uppercase())
+        }
+        fn setting(&self, option: &str, value: &str) -> String {
+            format!("{} = {}", self.option(option, false), value.to_uppercase())
+        }
+    }
+
+    pub(crate) const SHOUTING: Language = Language::new(&Shouting);
+
+    #[test]
+    fn rust_is_the_default_and_a_dialect_names_everything() {
+        assert_eq!(Language::default().name("retry_deadline"), "retry_deadline");
+        assert_eq!(Language::default().setting("strict", "true"), "strict(true)");
+        assert!(Language::default().user_agent().starts_with("alura-rust/"));
+        assert_eq!(SHOUTING.name("retry_deadline"), "RETRY_DEADLINE_MINUTES");
+        assert_eq!(SHOUTING.name("max_retries"), "MAX_RETRIES");
+        assert_eq!(SHOUTING.method("get_candles"), "GET_CANDLES");
+        assert!(SHOUTING.user_agent().starts_with("alura-shouting/"));
+        assert_ne!(SHOUTING, Language::RUST);
     }
 }

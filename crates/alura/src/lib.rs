@@ -18,7 +18,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The Python and Node packages are bindings of this crate, so they behave the same way.
+//! The packages for other languages are bindings of this crate, so they behave the same way.
 
 #![warn(missing_docs)]
 
@@ -40,7 +40,6 @@ mod client;
 mod columns;
 mod decode;
 mod errors;
-pub mod event_loop;
 mod headers;
 mod ids;
 mod language;
@@ -48,6 +47,8 @@ mod language;
 mod generated {
     #[rustfmt::skip]
     pub mod asset;
+    #[rustfmt::skip]
+    pub mod client_options;
     #[rustfmt::skip]
     mod dispatch;
 }
@@ -70,8 +71,10 @@ pub use errors::kinds as error_kind;
 pub use errors::kinds::{ERROR_KINDS, ErrorField, ErrorKind, FieldType};
 pub use errors::{CallInfo, Error, FieldValue, RawBody, Result};
 pub use ids::idempotency_key as new_idempotency_key;
+pub use language::{Dialect, Language};
 pub use options::client::{ClientOptions, TokenCacheOption};
-pub use options::{CallOptions, Language, RequestOptions};
+pub use options::{CallOptions, RequestOptions};
 pub use request::{RawRequest, RawResponse};
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};
 pub use transport::retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
+pub use transport::sockets;

@@ -156,6 +156,24 @@ async fn request_reaches_an_endpoint_with_the_same_login_retry_and_errors() {
     assert_eq!(client.request(post).await.unwrap().json().unwrap()["valid"], false);
 }
 
+/// A binding's dialect, as `alura-ffi`'s are: camelCase names and a `User-Agent` of its own.
+struct Binding;
+
+impl alura::Dialect for Binding {
+    fn name(&self) -> &'static str {
+        "binding"
+    }
+    fn option<'a>(&self, option: &'a str, _: bool) -> std::borrow::Cow<'a, str> {
+        let mut words = option.split('_');
+        let mut out = words.next().unwrap_or_default().to_owned();
+        for word in words {
+            out.push_str(&word[..1].to_uppercase());
+            out.push_str(&word[1..]);
+        }
+        out.into()
+    }
+}
+
 #[tokio::test]
 async fn client_options_build_the_client_they_describe() {
     let server = Hostile::start(|_| http("503 Service Unavailable", &[], "")).await;
@@ -165,7 +183,7 @@ async fn client_options_build_the_client_they_describe() {
         max_retries: Some(3.0),
         retry_max_delay: Some(0.005),
         default_headers: [("X-Tenant".to_owned(), "desk-7".to_owned())].into(),
-        language: Language::Python,
+        language: Language::new(&Binding),
         from_env: false,
         ..Default::default()
     };
@@ -176,7 +194,7 @@ async fn client_options_build_the_client_they_describe() {
     assert!(waits.all().iter().all(|w| *w <= Duration::from_millis(5)), "the backoff cap given");
     assert!(seen.iter().all(|s| header(s, "x-tenant") == Some("desk-7")), "default headers on every attempt");
     let agent = header(&seen[0], "user-agent").unwrap_or_default();
-    assert!(agent.starts_with("alura-python/"), "{agent}");
+    assert!(agent.starts_with("alura-binding/"), "{agent}");
     // The policy fields not given keep their defaults: setting retries never resets the backoff.
     let debug = format!("{client:?}");
     assert!(debug.contains("base_delay: 500ms") && debug.contains("deadline: 120s"), "{debug}");
@@ -195,18 +213,18 @@ fn a_base_url_with_credentials_or_a_user_agent_with_a_newline_is_refused_by_name
     assert!(err.contains("must not carry a user or password") && !err.contains("pw"), "{err}");
     let options = alura::ClientOptions {
         user_agent: Some("bot\r\nX-Evil: 1".into()),
-        language: alura::Language::Node,
+        language: Language::new(&Binding),
         ..Default::default()
     };
     let err = options.into_builder().unwrap_err().to_string();
     assert!(err.contains("userAgent has characters a header cannot carry"), "{err}");
     let options = alura::ClientOptions {
         base_url: Some("http://api.example".into()),
-        language: alura::Language::Python,
+        language: Language::new(&Binding),
         ..Default::default()
     };
     let err = options.into_builder().unwrap().build().unwrap_err().to_string();
-    assert!(err.ends_with("or set allow_insecure_http"), "{err}");
+    assert!(err.ends_with("or set allowInsecureHttp"), "{err}");
 }
 
 #[tokio::test]

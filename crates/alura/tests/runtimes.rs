@@ -1,5 +1,5 @@
 //! One client, several Tokio runtimes: what `#[tokio::test]`s sharing a client meet, or a
-//! program with a runtime per thread (the Python binding's sync calls).
+//! program with a runtime per thread (a binding's sync calls).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use alura::event_loop::{Socket, SocketWatcher};
+use alura::sockets::{Socket, SocketWatcher};
 use alura::{Client, Error, RawRequest, RetryPolicy};
 use alura_mock::{Config, MockServer};
 use tokio::runtime::Runtime;
@@ -147,7 +147,7 @@ fn an_event_loop_is_told_of_each_connection_it_runs_and_again_before_it_closes()
     let watcher: Arc<dyn SocketWatcher> = told.clone();
     let looped = current_thread();
     for _ in 0..3 {
-        assert_eq!(alura::event_loop::watching(&watcher, || looped.block_on(latest(&client))).unwrap(), 6);
+        assert_eq!(alura::sockets::watching(&watcher, || looped.block_on(latest(&client))).unwrap(), 6);
     }
     let seen = told.0.lock().unwrap().clone();
     assert!(matches!(seen.as_slice(), [(true, _)]), "one pooled connection, told once: {seen:?}");

@@ -1,5 +1,5 @@
 //! The shared scenarios of `tests/scenarios/*.json`, run through `Client::call` (as the
-//! bindings call it). The Python and Node harnesses run the same files.
+//! bindings call it). Each binding's harness runs the same files.
 
 mod common;
 

@@ -28,6 +28,7 @@ from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, Token  # noqa: E402
 from ._raw import RawResponse  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
+from ._generated.options import ClientOptions  # noqa: E402
 from ._exceptions import *  # noqa: E402,F403
 from ._exceptions import __all__ as _errors  # noqa: E402
 from ._native import DEFAULT_BASE_URL, __version__, refresh_logging  # noqa: E402
@@ -37,6 +38,7 @@ __all__ = [
     "Asset",
     "AsyncClient",
     "Client",
+    "ClientOptions",
     "RawResponse",
     "refresh_logging",
     "RequestOptions",

@@ -16,6 +16,7 @@ from ._native import NativeClient
 from ._raw import RawResponse
 from ._options import RequestOptions
 from ._generated.errors import ValidationError
+from ._generated.options import Configured
 from ._signer import _Signer
 
 if TYPE_CHECKING:
@@ -45,61 +46,16 @@ def _token(raw: Optional[Any]) -> Optional[Token]:
     return Token(value, when)
 
 
-class _Base:
-    def __init__(
+class _Base(Configured):
+    def _configure(
         self,
-        base_url: Optional[str] = None,
-        private_key: Optional[str] = None,
-        token: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
+        options: Dict[str, Any],
         *,
-        referral_code: Optional[str] = None,
-        user_agent: Optional[str] = None,
-        allow_insecure_http: Optional[bool] = None,
-        strict: Optional[bool] = None,
-        max_response_bytes: Optional[int] = None,
-        default_headers: Optional[Dict[str, str]] = None,
-        connect_timeout: Optional[float] = None,
-        retry_base_delay: Optional[float] = None,
-        retry_max_delay: Optional[float] = None,
-        retry_deadline: Optional[float] = None,
-        signer: Any = None,
-        address: Optional[str] = None,
-        verify_challenge: Optional[bool] = None,
-        trusted_domains: Optional[Sequence[str]] = None,
-        money: Literal["decimal", "float"] = "decimal",
-        token_cache: Union[bool, str, "os.PathLike[str]", None] = None,
-        on_token: Optional[Callable[[Token], None]] = None,
+        signer: Any,
+        address: Optional[str],
+        money: str,
+        on_token: Optional[Callable[[Token], None]],
     ) -> None:
-        """A client of the Alura API.
-
-        Arguments left out are read from ``ALURA_BASE_URL``, ``ALURA_PRIVATE_KEY`` and
-        ``ALURA_TOKEN``; the base URL defaults to the testnet. ``timeout`` is per attempt, in
-        seconds; ``max_retries`` counts attempts after the first (default 2). The backoff before
-        retry n is random up to ``retry_base_delay * 2**n`` seconds (default 0.5), at most
-        ``retry_max_delay`` (default 8), and one call with all its retries takes at most
-        ``retry_deadline`` (default 120). ``default_headers`` go with every call.
-
-        Answers are returned as the server sent them. One that does not fit the spec's schema
-        is logged once as a warning on the ``alura.drift`` logger; with ``strict=True`` it
-        raises ``DecodeError`` instead. ``max_response_bytes`` bounds a body (default 64 MiB).
-
-        ``signer`` logs in without a raw key: an ``eth_account`` account, or a function
-        ``(message: str) -> signature`` (65 bytes or hex; sync or async) with ``address=`` the
-        wallet it signs for. The challenge is checked before anything is signed (our address,
-        its nonce, and, for a Sign-In with Ethereum message, a domain on this API's site: its
-        registrable domain by the Public Suffix List, so an API at ``testnet-api.alura.fun`` accepts
-        a sign-in for ``alura.fun``). ``trusted_domains`` lists further hosts to accept;
-        ``verify_challenge=False`` turns the check off for a server that phrases its message
-        otherwise. ``token_cache=True`` keeps tokens between runs in the user's cache directory
-        (or give a path); ``on_token`` is called with every new ``Token``.
-
-        Money in answers (amounts, balances, PnL, prices, sizes: the fields the spec marks as
-        decimals) is a ``decimal.Decimal`` made from the server's own digits, whether it sent a
-        number or a string; ``money="float"`` gives floats instead. Money arguments take a
-        ``Decimal``, an ``int``, a numeric ``str`` or a ``float`` (sent by its shortest repr).
-        """
         if money not in ("decimal", "float"):
             raise ValidationError(f'invalid input: money must be "decimal" or "float", not {money!r}')
         self._money = money
@@ -109,24 +65,7 @@ class _Base:
         self._native = NativeClient(
             signer=wrapped,
             on_token=on_new,
-            base_url=base_url,
-            private_key=private_key,
-            token=token,
-            timeout=timeout,
-            max_retries=max_retries,
-            referral_code=referral_code,
-            user_agent=user_agent,
-            allow_insecure_http=allow_insecure_http,
-            strict=strict,
-            max_response_bytes=max_response_bytes,
-            default_headers=default_headers,
-            connect_timeout=connect_timeout,
-            retry_base_delay=retry_base_delay,
-            retry_max_delay=retry_max_delay,
-            retry_deadline=retry_deadline,
-            verify_challenge=verify_challenge,
-            trusted_domains=trusted_domains,
-            token_cache=token_cache,
+            **options,
         )
 
     @classmethod

@@ -2,6 +2,10 @@
 
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
+from typing_extensions import Unpack
+
+from ._generated.options import ClientOptions
+
 DEFAULT_BASE_URL: str
 __version__: str
 
@@ -14,25 +18,7 @@ class NativeClient:
         self,
         signer: Any = ...,
         on_token: Optional[Callable[[str, Optional[float]], None]] = ...,
-        *,
-        base_url: Optional[str] = ...,
-        private_key: Optional[str] = ...,
-        token: Optional[str] = ...,
-        timeout: Optional[float] = ...,
-        connect_timeout: Optional[float] = ...,
-        max_retries: Optional[int] = ...,
-        retry_base_delay: Optional[float] = ...,
-        retry_max_delay: Optional[float] = ...,
-        retry_deadline: Optional[float] = ...,
-        referral_code: Optional[str] = ...,
-        user_agent: Optional[str] = ...,
-        default_headers: Optional[Dict[str, str]] = ...,
-        allow_insecure_http: Optional[bool] = ...,
-        strict: Optional[bool] = ...,
-        max_response_bytes: Optional[int] = ...,
-        verify_challenge: Optional[bool] = ...,
-        trusted_domains: Optional[List[str]] = ...,
-        token_cache: Any = ...,
+        **options: Unpack[ClientOptions],
     ) -> None: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
     def call(self, operation: str, args: Optional[Dict[str, Any]] = ..., options: Optional[Any] = ...) -> Any: ...

@@ -23,8 +23,8 @@ use crate::auth::token_cache::TokenCache;
 use crate::decode::observe;
 use crate::errors::{Error, Result};
 
-/// Any signer: a local key, a hardware wallet, a KMS, or one a binding makes of a Python or
-/// JS object.
+/// Any signer: a local key, a hardware wallet, a KMS, or one a binding makes of an object
+/// of its language.
 pub(crate) type SharedSigner = Arc<dyn Signer + Send + Sync>;
 
 /// Called with every new token.

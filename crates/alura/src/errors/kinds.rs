@@ -1,29 +1,26 @@
-//! Every class of error the SDK raises, in every language: the one list the Python and Node
+//! Every class of error the SDK raises, in every language: the one list each binding's
 //! exception classes (and `docs/errors.md`) are generated from by `cargo xtask gen`, which
-//! reads this file's [`ERROR_KINDS`] as written. Keep its entries plain literals.
+//! reads this file's [`ERROR_KINDS`] as written. Keep its entries plain literals. What only a
+//! binding raises or needs (its language's base classes) is in `alura-ffi`'s `errors.rs`.
 
-/// One error class: its name in Python and Node, where it sits, and what it carries.
+/// One error class: its name in every language, where it sits, and what it carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorKind {
     /// The class name, e.g. `BadRequestError`.
     pub name: &'static str,
     /// The class it extends; `None` for the root.
     pub parent: Option<&'static str>,
-    /// Node's `error.code`, stable across versions.
+    /// A stable code for the class (`ERR_ALURA_...`), the same across versions.
     pub code: &'static str,
     /// The HTTP statuses (inclusive) of an [`crate::Error::Api`] this class stands for.
     pub statuses: Option<(u16, u16)>,
-    /// A Python builtin exception it also extends, so `except ValueError` catches it too.
-    pub python_base: Option<&'static str>,
-    /// Only Node has it (an `AbortSignal` fired).
-    pub node_only: bool,
     /// What it means: the first line of its docs in every language.
     pub doc: &'static str,
     /// What it carries, beyond what its parent does.
     pub fields: &'static [ErrorField],
 }
 
-/// A value an error carries, named in snake_case (Node spells it in camelCase).
+/// A value an error carries, named in snake_case (a binding may spell it its own way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorField {
     /// snake_case, e.g. `retry_after`.
@@ -103,8 +100,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: None,
         code: "ERR_ALURA",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "Base of every error the SDK raises; errors of a call say which call it was.",
         fields: CALL,
     },
@@ -113,8 +108,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_API",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "The server answered with an error status (or a redirect, which the SDK never follows).",
         fields: API,
     },
@@ -123,8 +116,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_BAD_REQUEST",
         statuses: Some((400, 400)),
-        python_base: None,
-        node_only: false,
         doc: "400: the server refused the arguments (see `messages`).",
         fields: &[],
     },
@@ -133,8 +124,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_AUTHENTICATION",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "Not logged in, or the login failed: no credentials, a refused key, an expired token.",
         fields: &[],
     },
@@ -143,8 +132,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_PERMISSION_DENIED",
         statuses: Some((403, 403)),
-        python_base: None,
-        node_only: false,
         doc: "403: the resource belongs to someone else.",
         fields: &[],
     },
@@ -153,8 +140,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_NOT_FOUND",
         statuses: Some((404, 404)),
-        python_base: None,
-        node_only: false,
         doc: "404: no such resource.",
         fields: &[],
     },
@@ -163,8 +148,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_CONFLICT",
         statuses: Some((409, 409)),
-        python_base: None,
-        node_only: false,
         doc: "409: the resource already exists.",
         fields: &[],
     },
@@ -173,8 +156,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_RATE_LIMIT",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "429, after retrying as far as the policy allows.",
         fields: &[ErrorField {
             name: "retry_after",
@@ -188,8 +169,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("APIError"),
         code: "ERR_ALURA_INTERNAL_SERVER",
         statuses: Some((500, 599)),
-        python_base: None,
-        node_only: false,
         doc: "5xx from the server, after retrying where that is safe.",
         fields: &[],
     },
@@ -198,8 +177,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_NETWORK",
         statuses: None,
-        python_base: Some("ConnectionError"),
-        node_only: false,
         doc: "The request could not be sent, or its response could not be read.",
         fields: &[],
     },
@@ -208,8 +185,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_TIMEOUT",
         statuses: None,
-        python_base: Some("TimeoutError"),
-        node_only: false,
         doc: "The call ran out of time, across its retries.",
         fields: &[ErrorField {
             name: "elapsed",
@@ -223,8 +198,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_OUTCOME_UNKNOWN",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "A POST may or may not have been carried out (timeout, dropped connection, 5xx); it was not sent again, so it ran at most once: check the state before retrying.",
         fields: &[
             ErrorField {
@@ -252,8 +225,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_VALIDATION",
         statuses: None,
-        python_base: Some("ValueError"),
-        node_only: false,
         doc: "The arguments were refused before anything was sent.",
         fields: &[],
     },
@@ -262,8 +233,6 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_DECODE",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "The answer is not what the API describes (on a strict client), not JSON where JSON was due, or over the size limit.",
         fields: &[
             ErrorField {
@@ -280,19 +249,7 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
         parent: Some("AluraError"),
         code: "ERR_ALURA_INTERNAL",
         statuses: None,
-        python_base: None,
-        node_only: false,
         doc: "A bug in the SDK (a panic in its Rust core), caught before it could escape; please report it.",
-        fields: &[],
-    },
-    ErrorKind {
-        name: "AbortError",
-        parent: Some("AluraError"),
-        code: "ERR_ALURA_ABORTED",
-        statuses: None,
-        python_base: None,
-        node_only: true,
-        doc: "The caller aborted the call (its `signal`); a POST aborted after sending is an OutcomeUnknownError.",
         fields: &[],
     },
 ];
@@ -346,7 +303,6 @@ mod tests {
         ];
         for error in &errors {
             let kind = find(error.kind()).unwrap_or_else(|| panic!("{} is not in ERROR_KINDS", error.kind()));
-            assert!(!kind.node_only);
             for (name, _) in error.fields() {
                 assert!(
                     declared(kind.name).contains(&name),

@@ -247,7 +247,7 @@ impl Error {
 
     /// The error's class in every language's package (`BadRequestError`, `RateLimitError`, ...),
     /// one of [`crate::ERROR_KINDS`]: the one place that decides which status is which class,
-    /// so Python and Node agree.
+    /// so every binding agrees.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Api { status, .. } => crate::errors::kinds::for_status(*status),

@@ -1,8 +1,8 @@
 //! Errors in the caller's words. The JSON call path checks arguments with serde and the spec's
 //! constraints, whose messages speak Rust (`expected i64`, `a nonzero u64`) and the wire
-//! (`assetIndex`). A binding's user wrote `asset_index=` in Python or `assetIndex:` in Node,
-//! and knows integers, not `i64`: this rewrites a refused argument's message so, and names the
-//! operation as the user called it.
+//! (`assetIndex`). A binding's user may have written `asset_index=`, and knows integers, not
+//! `i64`: this rewrites a refused argument's message in the caller's [`Language`], and names
+//! the operation as the user called it.
 
 use std::borrow::Cow;
 
@@ -31,29 +31,9 @@ pub(crate) fn in_users_words(error: Error, operation: &str, language: Language) 
     Error::InvalidInput { message }
 }
 
-/// An operation's method, as the language calls it: `create_trading_session`,
-/// `createTradingSession`.
+/// An operation's method, as the language calls it.
 pub(crate) fn method_name(operation: &str, language: Language) -> Cow<'_, str> {
-    match language {
-        Language::Node => Cow::Owned(camel(operation)),
-        Language::Rust | Language::Python => Cow::Borrowed(operation),
-    }
-}
-
-fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        match c {
-            '_' => upper = true,
-            c if upper => {
-                out.push(c.to_ascii_uppercase());
-                upper = false;
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    language.method(operation)
 }
 
 /// `word` replaced where it stands alone (not inside `profitTargets` or `"x_assetIndex"`).
@@ -104,6 +84,7 @@ fn plain_types(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::tests::SHOUTING;
 
     fn worded(operation: &str, message: &str, language: Language) -> String {
         in_users_words(Error::invalid(message.to_owned()), operation, language).to_string()
@@ -111,28 +92,19 @@ mod tests {
 
     #[test]
     fn arguments_types_and_the_operation_are_named_as_the_user_wrote_them() {
-        let python = worded(
+        let shouted = worded(
             "create_trading_session",
             "assetIndex: invalid type: string \"BTC\", expected i64",
-            Language::Python,
+            SHOUTING,
         );
         assert_eq!(
-            python,
-            "invalid input: create_trading_session(): asset_index: string \"BTC\", expected an integer"
-        );
-        let node = worded(
-            "create_trading_session",
-            "assetIndex: invalid type: string \"BTC\", expected i64",
-            Language::Node,
-        );
-        assert_eq!(
-            node,
-            "invalid input: createTradingSession(): assetIndex: string \"BTC\", expected an integer"
+            shouted,
+            "invalid input: CREATE_TRADING_SESSION(): ASSETINDEX: string \"BTC\", expected an integer"
         );
         let zero = worded(
             "get_candles",
             "limit: invalid value: integer `0`, expected a nonzero u64",
-            Language::Python,
+            Language::RUST,
         );
         assert_eq!(zero, "invalid input: get_candles(): limit: must be at least 1, not 0");
     }

@@ -1,71 +1,12 @@
-//! Every client setting as data: what Python's keyword arguments, Node's options object and a
-//! config file become. Its defaults and checks are the only ones; the bindings convert into it.
+//! Every client setting as data: what a binding's keyword arguments or options object and a
+//! config file become. The struct is generated from the option list (`list.rs`) into
+//! `src/generated/client_options.rs`; its checks are the builder's (`ClientOptions::into_builder`).
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::options::Language;
-
-/// How a [`Client`] is set up, as plain data: deserialise it from a config file, or fill it from
-/// another language's options. Numbers come as given (times in seconds, counts as doubles) and
-/// are checked by [`ClientOptions::into_builder`], so Python, Node and a config file refuse the
-/// same values with the same words. A signer and an `on_token` callback are not data: add them
-/// to the builder it returns.
-///
-/// ```
-/// let options: alura::ClientOptions = serde_json::from_str(r#"{"timeout": 5, "max_retries": 0}"#).unwrap();
-/// let client = options.into_builder()?.build()?;
-/// # Ok::<(), alura::Error>(())
-/// ```
-#[derive(Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ClientOptions {
-    /// The API's base URL (default: the testnet).
-    pub base_url: Option<String>,
-    /// A wallet key to log in with: 64 hex digits, with or without `0x`.
-    pub private_key: Option<String>,
-    /// A bearer token to use as it is.
-    pub token: Option<String>,
-    /// Seconds for one attempt (default 30).
-    pub timeout: Option<f64>,
-    /// Seconds to establish a connection (default 10).
-    pub connect_timeout: Option<f64>,
-    /// Attempts after the first (default 2).
-    pub max_retries: Option<f64>,
-    /// Seconds: the backoff before retry n is random, up to this times 2^n (default 0.5).
-    pub retry_base_delay: Option<f64>,
-    /// Seconds: the longest backoff between two attempts (default 8).
-    pub retry_max_delay: Option<f64>,
-    /// Seconds one call may take, all attempts and waits included (default 120).
-    pub retry_deadline: Option<f64>,
-    /// The referral code sent with a first login.
-    pub referral_code: Option<String>,
-    /// The `User-Agent` (default `alura-<language>/<version>`).
-    pub user_agent: Option<String>,
-    /// Headers sent with every call (not `Authorization`, `Host` or `X-Request-Id`).
-    pub default_headers: BTreeMap<String, String>,
-    /// Allows `http://` to hosts other than loopback.
-    pub allow_insecure_http: bool,
-    /// An answer off the spec fails the call instead of being logged.
-    pub strict: bool,
-    /// The largest response body read, in bytes (default 64 MiB).
-    pub max_response_bytes: Option<f64>,
-    /// Refuse a challenge that is not about this login (default true).
-    pub verify_challenge: bool,
-    /// Sites besides the API's own that a sign-in message may name (`host` or `host:port`).
-    pub trusted_domains: Vec<String>,
-    /// Keep tokens between runs: `true` for the user's cache directory, or a path.
-    pub token_cache: Option<TokenCacheOption>,
-    /// Fill the base URL, key and token left out from `ALURA_BASE_URL`, `ALURA_PRIVATE_KEY`
-    /// and `ALURA_TOKEN` (default true).
-    pub from_env: bool,
-    /// Who wrote these, for the words of an error and the default `User-Agent`.
-    #[serde(skip)]
-    pub language: Language,
-}
+pub use crate::generated::client_options::ClientOptions;
 
 /// Where tokens are kept between runs.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -77,54 +18,12 @@ pub enum TokenCacheOption {
     Path(PathBuf),
 }
 
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            base_url: None,
-            private_key: None,
-            token: None,
-            timeout: None,
-            connect_timeout: None,
-            max_retries: None,
-            retry_base_delay: None,
-            retry_max_delay: None,
-            retry_deadline: None,
-            referral_code: None,
-            user_agent: None,
-            default_headers: BTreeMap::new(),
-            allow_insecure_http: false,
-            strict: false,
-            max_response_bytes: None,
-            verify_challenge: true,
-            trusted_domains: Vec::new(),
-            token_cache: None,
-            from_env: true,
-            language: Language::default(),
-        }
-    }
-}
-
-impl fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Secrets as `***`; header values too, since an API key may ride in one.
-        let hidden = |s: &Option<String>| s.as_ref().map(|_| "***");
-        f.debug_struct("ClientOptions")
-            .field("base_url", &self.base_url.as_deref().map(crate::options::redacted_url))
-            .field("private_key", &hidden(&self.private_key))
-            .field("token", &hidden(&self.token))
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("default_headers", &self.default_headers.keys().collect::<Vec<_>>())
-            .field("strict", &self.strict)
-            .field("from_env", &self.from_env)
-            .finish_non_exhaustive()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Error;
+    use crate::language::tests::SHOUTING;
+    use crate::options::{CLIENT_OPTIONS, OptionKind, OptionValue};
 
     #[test]
     fn debug_never_shows_a_key_a_token_or_a_header_value() {
@@ -155,23 +54,23 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_in_the_users_words() {
-        let node = |o: ClientOptions| ClientOptions { language: Language::Node, from_env: false, ..o };
+        let shouted = |o: ClientOptions| ClientOptions { language: SHOUTING, from_env: false, ..o };
         let cases = [
             (
-                node(ClientOptions { max_retries: Some(-1.0), ..Default::default() }),
-                "maxRetries must be a whole number",
+                shouted(ClientOptions { max_retries: Some(-1.0), ..Default::default() }),
+                "MAX_RETRIES must be a whole number",
             ),
             (
-                node(ClientOptions { timeout: Some(-0.005), ..Default::default() }),
-                "timeoutMs must be a positive number up to 86400000, not -5",
+                shouted(ClientOptions { timeout: Some(-120.0), ..Default::default() }),
+                "TIMEOUT_MINUTES must be a positive number up to 1440, not -2",
             ),
             (
-                node(ClientOptions { max_response_bytes: Some(10.0), ..Default::default() }),
-                "maxResponseBytes must be",
+                shouted(ClientOptions { max_response_bytes: Some(10.0), ..Default::default() }),
+                "MAX_RESPONSE_BYTES must be",
             ),
             (
-                node(ClientOptions { retry_base_delay: Some(-1.0), ..Default::default() }),
-                "retryBaseDelayMs must be",
+                shouted(ClientOptions { retry_base_delay: Some(-1.0), ..Default::default() }),
+                "RETRY_BASE_DELAY_MINUTES must be",
             ),
             (
                 ClientOptions { max_retries: Some(2.5), ..Default::default() },
@@ -186,5 +85,30 @@ mod tests {
             let err = options.into_builder().unwrap_err();
             assert!(matches!(err, Error::InvalidInput { .. }) && err.to_string().contains(words), "{err}");
         }
+    }
+
+    #[test]
+    fn every_option_in_the_list_can_be_set_by_name_and_nothing_else() {
+        let mut o = ClientOptions::default();
+        for option in CLIENT_OPTIONS {
+            let value = match option.kind {
+                OptionKind::Url => OptionValue::Text("https://api.example".into()),
+                OptionKind::Text | OptionKind::Secret => OptionValue::Text("x".into()),
+                OptionKind::Seconds | OptionKind::Count => OptionValue::Number(3.0),
+                OptionKind::Flag(on) => OptionValue::Flag(!on),
+                OptionKind::Texts => OptionValue::Texts(vec!["a.example".into()]),
+                OptionKind::Headers => OptionValue::Headers([("X-A".to_owned(), "1".to_owned())].into()),
+                OptionKind::TokenCache => OptionValue::TokenCache(TokenCacheOption::Default(true)),
+            };
+            o.set(option.name, value).unwrap_or_else(|e| panic!("{}: {e}", option.name));
+            assert!(
+                o.set(option.name, OptionValue::Texts(vec![])).is_err() || option.kind == OptionKind::Texts
+            );
+        }
+        assert_eq!((o.timeout, o.strict, o.from_env), (Some(3.0), true, false));
+        let err = o.set("max_retires", OptionValue::Number(1.0)).unwrap_err().to_string();
+        assert!(err.contains("max_retires is not an option"), "{err}");
+        let secret = o.set("token", OptionValue::Number(1.0)).unwrap_err().to_string();
+        assert!(!secret.contains("x\""), "{secret}");
     }
 }

@@ -1,8 +1,12 @@
 //! Checks of option values as other languages hand them over (numbers as doubles, anything as
-//! anything): one place decides what is in range, so Python and Node refuse the same values
+//! anything): one place decides what is in range, so every binding refuses the same values
 //! with the same words.
 
 pub mod client;
+pub mod list;
+
+pub use client::TokenCacheOption;
+pub use list::{CLIENT_OPTIONS, ClientOption, OptionKind, OptionValue, find};
 
 pub use crate::language::Language;
 use std::borrow::Cow;
@@ -85,11 +89,6 @@ pub fn delay(name: &str, value: f64, unit_per_second: f64) -> Result<Duration> {
 
 /// The option checks, named each language's way.
 impl Language {
-    /// How many of this language's time units make a second.
-    fn per_second(self) -> f64 {
-        if self == Language::Node { 1000.0 } else { 1.0 }
-    }
-
     /// A time option given in seconds, checked by [`timeout`] and named this language's way.
     pub fn timeout(self, option: &str, seconds: f64) -> Result<Duration> {
         timeout(&self.name(option), seconds * self.per_second(), self.per_second())
@@ -216,6 +215,7 @@ pub fn byte_limit(name: &str, value: f64) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::tests::SHOUTING;
 
     #[test]
     fn headers_that_would_lose_to_an_option_are_refused_with_the_option_to_use() {
@@ -263,15 +263,12 @@ mod tests {
 
     #[test]
     fn each_language_names_options_and_shows_values_its_own_way() {
-        assert_eq!(Language::Node.name("max_response_bytes"), "maxResponseBytes");
-        assert_eq!(Language::Node.name("retry_deadline"), "retryDeadlineMs");
-        assert_eq!(Language::Python.name("retry_deadline"), "retry_deadline");
-        let err = Language::Node.timeout("timeout", -0.005).unwrap_err().to_string();
-        assert!(err.contains("timeoutMs must be a positive number up to 86400000, not -5"), "{err}");
-        let err = Language::Python.timeout("timeout", -5.0).unwrap_err().to_string();
+        assert_eq!(SHOUTING.name("retry_deadline"), "RETRY_DEADLINE_MINUTES");
+        let err = SHOUTING.timeout("timeout", -120.0).unwrap_err().to_string();
+        assert!(err.contains("TIMEOUT_MINUTES must be a positive number up to 1440, not -2"), "{err}");
+        let err = Language::RUST.timeout("timeout", -5.0).unwrap_err().to_string();
         assert!(err.contains("timeout must be a positive number up to 86400, not -5"), "{err}");
-        assert_eq!(Language::Node.timeout("timeout", 1.5).unwrap(), Duration::from_millis(1500));
-        assert!(Language::Node.user_agent().starts_with("alura-node/"));
+        assert_eq!(SHOUTING.timeout("timeout", 90.0).unwrap(), Duration::from_secs(90));
     }
 
     #[test]
@@ -281,7 +278,7 @@ mod tests {
             max_retries: Some(0.0),
             headers: [("X-Tenant".to_owned(), "desk-7".to_owned())].into(),
             idempotency_key: Some("order-42".into()),
-            language: Language::Node,
+            language: SHOUTING,
         };
         let call = CallOptions::try_from(given.clone()).unwrap();
         assert_eq!(call.timeout, Some(Duration::from_millis(2500)));
@@ -289,8 +286,8 @@ mod tests {
         assert_eq!(call.headers, vec![("X-Tenant".to_owned(), "desk-7".to_owned())]);
         let bad = RequestOptions { max_retries: Some(-1.0), ..given };
         let err = CallOptions::try_from(bad.clone()).unwrap_err().to_string();
-        assert!(err.contains("maxRetries must be a whole number"), "{err}");
-        let err = CallOptions::try_from(RequestOptions { language: Language::Python, ..bad }).unwrap_err();
+        assert!(err.contains("MAX_RETRIES must be a whole number"), "{err}");
+        let err = CallOptions::try_from(RequestOptions { language: Language::RUST, ..bad }).unwrap_err();
         assert!(err.to_string().contains("max_retries must be a whole number"), "{err}");
     }
 }

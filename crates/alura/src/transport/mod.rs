@@ -12,6 +12,7 @@ pub(crate) mod policy;
 pub(crate) mod pools;
 pub(crate) mod retry;
 pub(crate) mod sender;
+pub mod sockets;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -262,7 +263,7 @@ impl Transport {
             Error::invalid(format!("cannot build the HTTP client of this process or runtime: {e}"))
         })?;
         if Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::CurrentThread) {
-            // A current-thread runtime may have been idle since its last `block_on` (Python's
+            // A current-thread runtime may have been idle since its last `block_on` (a binding's
             // sync calls; an event loop's, busy with other work), its pooled connections unread,
             // and a server may have closed one
             // meanwhile (NestJS after 5 s idle): a POST sent on it would end as an unknown

@@ -3,10 +3,10 @@
 //! A pooled connection is a task of the runtime that opened it, and is only read and written
 //! while that runtime runs. One pool shared by two runtimes hangs: a call from the second picks
 //! a connection whose task lives on the first, which may be idle in a `block_on` that has
-//! returned, or gone (`#[tokio::test]`s sharing a client, a Python thread's own runtime). So each
+//! returned, or gone (`#[tokio::test]`s sharing a client, a binding thread's own runtime). So each
 //! runtime gets its own pool, all of them sharing the client's settings and TLS configuration.
 //!
-//! A forked child (Python's `multiprocessing` forks on Linux) inherits its parent's pooled
+//! A forked child (`multiprocessing` in a scripting language forks on Linux) inherits its parent's pooled
 //! connections but not the runtime whose tasks drive them, and shares their sockets with the
 //! parent: the process id is part of the key, so a child builds its own too.
 

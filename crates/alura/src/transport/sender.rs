@@ -24,7 +24,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::errors::http_error::HttpError;
-use crate::event_loop::Watched;
+use crate::transport::sockets::Watched;
 
 type Connector = ConnectWithin<hyper_rustls::HttpsConnector<Watched<HttpConnector>>>;
 type Hyper = hyper_util::client::legacy::Client<Connector, Full<Bytes>>;
@@ -53,7 +53,7 @@ pub(crate) struct HttpSettings {
 impl HttpSettings {
     /// The reqwest client the generated code builds its requests with, and the TLS
     /// configuration every sender of this client shares: loading the platform's verifier is
-    /// most of what making a client costs (5.4 ms in Python), so it happens once.
+    /// most of what making a client costs (5.4 ms, timed through a binding), so it happens once.
     pub(crate) fn build(&self) -> Result<(reqwest::Client, rustls::ClientConfig), String> {
         let tls = tls_config()?;
         Ok((self.reqwest(&tls)?, tls))

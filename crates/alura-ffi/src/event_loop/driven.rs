@@ -29,7 +29,7 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio::task::AbortHandle;
 
-use super::{Socket, SocketWatcher};
+use alura::sockets::{Socket, SocketWatcher};
 
 const FIRST_TICK: Duration = Duration::from_millis(1);
 const SLOW_TICK: Duration = Duration::from_millis(50);
@@ -206,7 +206,7 @@ impl LoopRuntime {
             }
             let _restore = Restore(RUNNING.replace(id));
             let first = first.take();
-            out = Some(super::watching(watcher, || {
+            out = Some(alura::sockets::watching(watcher, || {
                 runtime.block_on(async {
                     let out = first.map(|f| f());
                     for round in 1..=MAX_ROUNDS {

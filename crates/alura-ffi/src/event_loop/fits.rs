@@ -14,7 +14,7 @@ pub fn fits_the_loop(limit: Option<u64>) -> bool {
     limit.is_none_or(|n| n <= LOOP_MAX_ITEMS)
 }
 
-/// [`fits_the_loop`] for a call's arguments, as [`Client::call`](crate::Client::call) takes them:
+/// [`fits_the_loop`] for a call's arguments, as [`Client::call`](alura::Client::call) takes them:
 /// `limit` as a number (whole or not) or as digits.
 pub fn args_fit_the_loop(args: &Map<String, Value>) -> bool {
     let limit = args.get("limit").and_then(|limit| match limit {

@@ -1,17 +1,11 @@
-//! For a binding that runs a current-thread Tokio runtime on its language's event loop (Python's
-//! asyncio, Node's libuv), instead of a Tokio thread of its own: [`LoopRuntime`] is that runtime
-//! and how the loop runs it. The loop itself must then wake when a connection has something to
-//! read, so it is told of each connection's socket as it opens, and again before it closes (a
-//! loop still watching a closed descriptor number would trip over the next socket to get it).
+//! For a caller that runs a current-thread Tokio runtime on an event loop of its own instead of
+//! a Tokio thread (a binding's, `alura-ffi`'s `LoopRuntime`): that loop must wake when a
+//! connection has something to read, so it is told of each connection's socket as it opens, and
+//! again before it closes (a loop still watching a closed descriptor number would trip over the
+//! next socket to get it).
 //!
 //! Connections opened on other threads, by other runtimes, are never reported, and neither are
 //! those of a client whose calls an environment proxy carries ([`Client::reports_sockets`](crate::Client::reports_sockets)).
-
-mod driven;
-mod fits;
-
-pub use driven::{Closed, EventLoop, LoopRuntime, running};
-pub use fits::{LOOP_MAX_ITEMS, args_fit_the_loop, fits_the_loop};
 
 use std::cell::RefCell;
 use std::future::Future;
