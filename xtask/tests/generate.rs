@@ -271,3 +271,47 @@ fn renaming_every_upstream_schema_and_operation_id_changes_nothing_public() {
         assert!(ours.text == theirs.text, "{} changed when upstream renamed things", ours.path);
     }
 }
+
+/// Adding a client option is one entry in the core's list: `gen` carries it to the core's struct,
+/// Python's constructor and TypedDict, Node's checks and type, and the docs, each in its words.
+#[test]
+fn a_client_option_added_to_the_list_reaches_every_surface() {
+    let dir = scratch();
+    let list = dir.path().join(xtask::options::SOURCE);
+    let text = fs::read_to_string(&list).unwrap();
+    let entry = r#"    ClientOption {
+        name: "pool_idle_timeout",
+        kind: OptionKind::Seconds,
+        default: "90",
+        doc: "How long an idle connection is kept.",
+        in_bindings: true,
+    },
+];"#;
+    let (head, tail) = text.split_once("\n];").unwrap();
+    fs::write(&list, format!("{head}\n{entry}{tail}")).unwrap();
+    let (outputs, _) = generate::outputs(dir.path()).unwrap();
+    let text_of = |path: &str| &outputs.iter().find(|o| o.path == path).unwrap().text;
+    let rust = text_of("crates/alura/src/generated/client_options.rs");
+    assert!(rust.contains("pub pool_idle_timeout: Option<f64>,"), "{rust}");
+    assert!(
+        rust.contains(
+            r#"("pool_idle_timeout", OptionValue::Number(v)) => self.pool_idle_timeout = Some(v),"#
+        )
+    );
+    let python = text_of("bindings/python/python/alura/_generated/options.py");
+    assert!(python.contains("pool_idle_timeout: Optional[float] = None,"), "{python}");
+    assert!(python.contains("\"pool_idle_timeout\": pool_idle_timeout,"), "{python}");
+    assert!(python.contains("How long an idle connection is kept, in seconds. Default: 90."), "{python}");
+    let js = text_of("bindings/node/lib/generated/options.js");
+    assert!(js.contains("poolIdleTimeoutMs: 'number',"), "{js}");
+    let ts = text_of("bindings/node/lib/generated/options.d.ts");
+    assert!(ts.contains("How long an idle connection is kept, in milliseconds. Default: 90000."), "{ts}");
+    assert!(ts.contains("poolIdleTimeoutMs?: number"), "{ts}");
+    let docs = text_of("docs/options.md");
+    assert!(
+        docs.contains(
+            "| `pool_idle_timeout` (s; Node: ms) | `pool_idle_timeout=` | `poolIdleTimeoutMs` | 90 |"
+        ),
+        "{docs}"
+    );
+}

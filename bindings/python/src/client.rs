@@ -7,12 +7,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::completion;
-use crate::convert::{from_py, map_from_py};
 use crate::early::Early;
 use crate::errors;
+use crate::from_python::{from_py, map_from_py};
 use crate::options::{self, PyOptions};
 use crate::signer::PySigner;
-use crate::{pyjson, pyser};
+use crate::to_python::{json, typed};
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeClient {
@@ -255,7 +255,7 @@ impl NativeClient {
         let client = self.for_call(py, options)?;
         let answer = select_interruptible(py, guarded(async move { client.request(request).await?.json() }))?;
         match answer {
-            Ok(value) => pyjson::value_to_py(py, &value),
+            Ok(value) => json::value_to_py(py, &value),
             Err(e) => Err(raise(py, &self.signer, e)),
         }
     }
@@ -277,7 +277,7 @@ impl NativeClient {
         let (client, signer) = (self.for_call(py, options)?, self.signer.clone());
         let work = guarded(async move { client.request(request).await?.json() });
         completion::spawn(py, self.start(true), work, move |py, outcome| {
-            settled(py, &signer, outcome, |py, v| pyjson::value_to_py(py, &v))
+            settled(py, &signer, outcome, |py, v| json::value_to_py(py, &v))
         })
     }
 
@@ -300,14 +300,14 @@ impl NativeClient {
     fn trade_logs<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let entries = select_interruptible(py, guarded(collect_logs(client, trade_id)))?;
-        entries.map_err(|e| errors::to_py(py, e)).and_then(|v| pyjson::value_to_py(py, &v))
+        entries.map_err(|e| errors::to_py(py, e)).and_then(|v| json::value_to_py(py, &v))
     }
 
     fn trade_logs_async<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
         let work = guarded(collect_logs(client, trade_id));
         completion::spawn(py, self.start(true), work, |py, outcome| {
-            settled(py, &None, outcome, |py, v| pyjson::value_to_py(py, &v))
+            settled(py, &None, outcome, |py, v| json::value_to_py(py, &v))
         })
     }
 
@@ -420,7 +420,7 @@ fn columns_to_py<'py>(py: Python<'py>, columns: &Columns) -> PyResult<Bound<'py,
         let list = PyList::empty(py);
         for v in values {
             match v {
-                Some(d) => list.append(pyjson::decimal(py, &d.to_string())?)?,
+                Some(d) => list.append(json::decimal(py, &d.to_string())?)?,
                 None => list.append(py.None())?,
             }
         }
@@ -462,9 +462,9 @@ async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<
 /// A reply as Python objects: the server's JSON as it came, or the typed value.
 fn reply_to_py<'py>(py: Python<'py>, reply: &alura::Reply) -> PyResult<Bound<'py, PyAny>> {
     match reply.body() {
-        Some(json) => pyjson::to_py(py, json)
+        Some(json) => json::to_py(py, json)
             .map_err(|e| errors::to_py(py, alura::Error::decode(format!("the body is not JSON: {}", e.0)))),
-        None => pyser::to_py(py, reply),
+        None => typed::to_py(py, reply),
     }
 }
 

@@ -10,12 +10,12 @@ use bytes::Bytes;
 use pyo3::prelude::*;
 use tokio::sync::oneshot;
 
-use crate::pyjson;
+use crate::to_python::json;
 
 /// Below this, a thread costs more than the check it would hide.
 const EARLY_MIN_BYTES: usize = 1 << 20;
 
-type Converted = Result<Py<PyAny>, crate::pyjson::NotJson>;
+type Converted = Result<Py<PyAny>, crate::to_python::json::NotJson>;
 
 /// A long body the call read, and its objects to come.
 type Started = Option<(Bytes, oneshot::Receiver<Converted>)>;
@@ -42,7 +42,7 @@ impl Early {
             // the interpreter's shutdown nothing is converted: the caller's wait ends, and it
             // converts (or is gone).
             let convert = move || {
-                Python::try_attach(|py| drop(done.send(pyjson::to_py(py, &bytes).map(Bound::unbind))));
+                Python::try_attach(|py| drop(done.send(json::to_py(py, &bytes).map(Bound::unbind))));
             };
             // A thread that cannot start only means the caller converts the body itself.
             if std::thread::Builder::new().name("alura-json".into()).spawn(convert).is_ok() {

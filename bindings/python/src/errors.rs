@@ -20,9 +20,8 @@ fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
             F::Text(text) => kwargs.set_item(name, text)?,
             F::Texts(texts) => kwargs.set_item(name, texts)?,
             F::Seconds(seconds) => kwargs.set_item(name, seconds)?,
-            F::Json(json) => {
-                kwargs.set_item(name, json.map(|v| crate::pyjson::value_to_py(py, v)).transpose()?)?
-            }
+            F::Json(json) => kwargs
+                .set_item(name, json.map(|v| crate::to_python::json::value_to_py(py, v)).transpose()?)?,
             F::Headers(headers) => {
                 let dict = PyDict::new(py);
                 for (header, value) in headers {

@@ -1,19 +1,20 @@
 //! `alura._native`: the Rust SDK for Python. It converts arguments, results and errors;
-//! everything the SDK does (login, retry, validation) happens in the `alura` crate.
+//! everything the SDK does (login, retry, validation) happens in the `alura` crate. Its files
+//! mirror the Node binding's: `client`, `options`, `errors`, `from_python`/`to_python` (Node's
+//! `from_js`/`to_js`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`.
 
 mod client;
 mod completion;
-mod convert;
 mod early;
 mod errors;
+mod from_python;
 mod logging;
 mod loop_runtime;
 mod mock;
 mod options;
-mod pyjson;
-mod pyser;
 mod runtime;
 mod signer;
+mod to_python;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -7,9 +7,9 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::from_py;
 use crate::errors;
-use crate::pyjson::value_to_py;
+use crate::from_python::from_py;
+use crate::to_python::json::value_to_py;
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeMockServer {

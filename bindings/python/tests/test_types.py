@@ -40,3 +40,35 @@ def test_the_typed_example_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "last close" in result.stdout and "closed 2 of 2 position(s)" in result.stdout
+
+
+def test_the_native_stub_matches_the_extension_module() -> None:
+    """stubtest imports the built module and holds `_native.pyi` to it: every class, function,
+    parameter and default the Rust side has, the stub says, and nothing more."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "--ignore-disjoint-bases", "alura._native"],
+        capture_output=True,
+        text=True,
+        cwd=HERE.parent.parent.parent,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_client_options_in_the_constructor_are_the_cores_list() -> None:
+    """The constructor and ``ClientOptions`` are generated from the core's list: a config dict
+    of options builds a client, and the signature names each one."""
+    import inspect
+
+    import alura
+    from alura._generated.options import CLIENT_OPTIONS
+
+    parameters = inspect.signature(alura.Client.__init__).parameters
+    assert [p for p in CLIENT_OPTIONS if p not in parameters] == []
+    assert set(alura.ClientOptions.__annotations__) == set(CLIENT_OPTIONS)
+    options: alura.ClientOptions = {"base_url": "http://127.0.0.1:9", "max_retries": 0, "timeout": 1.5}
+    client = alura.Client(**options)
+    assert client.base_url == "http://127.0.0.1:9"
+    import pytest
+
+    with pytest.raises(alura.ValidationError, match="max_retries must be a whole number"):
+        alura.Client(base_url="http://127.0.0.1:9", max_retries=-1)

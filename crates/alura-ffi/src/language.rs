@@ -51,9 +51,10 @@ impl Dialect for Node {
         "node"
     }
 
-    fn option<'a>(&self, option: &'a str, in_time_units: bool) -> Cow<'a, str> {
+    /// camelCase; a time is in milliseconds, and says so: `timeoutMs`.
+    fn option<'a>(&self, option: &'a str) -> Cow<'a, str> {
         let mut out = camel(option);
-        if in_time_units {
+        if alura::options::find(option).is_some_and(|o| o.kind == alura::options::OptionKind::Seconds) {
             out.push_str("Ms");
         }
         Cow::Owned(out)

@@ -11,11 +11,10 @@ pub trait Dialect: Send + Sync {
     /// The language's short name, for the default `User-Agent` (`alura-<name>/<version>`).
     fn name(&self) -> &'static str;
 
-    /// `option` (snake_case, as the core spells it) as the caller writes it; `in_time_units`
-    /// when the option is a time, which the caller gives in its own units
-    /// ([`Dialect::units_per_second`]).
-    fn option<'a>(&self, option: &'a str, in_time_units: bool) -> Cow<'a, str> {
-        let _ = in_time_units;
+    /// `option` (snake_case, as the core spells it) as the caller writes it. A time
+    /// (`OptionKind::Seconds` in `alura::options::CLIENT_OPTIONS`) the caller gives in its own
+    /// units ([`Dialect::units_per_second`]), and may name so.
+    fn option<'a>(&self, option: &'a str) -> Cow<'a, str> {
         Cow::Borrowed(option)
     }
 
@@ -66,7 +65,7 @@ impl Language {
 
     /// `option` (as the core spells it) as this language's users spell it.
     pub fn name(self, option: &str) -> Cow<'_, str> {
-        self.0.option(option, crate::options::list::is_time(option))
+        self.0.option(option)
     }
 
     /// How many of this language's time units make a second.
@@ -127,9 +126,11 @@ pub(crate) mod tests {
         fn name(&self) -> &'static str {
             "shouting"
         }
-        fn option<'a>(&self, option: &'a str, in_time_units: bool) -> Cow<'a, str> {
+        fn option<'a>(&self, option: &'a str) -> Cow<'a, str> {
             let upper = option.to_uppercase();
-            Cow::Owned(if in_time_units { format!("{upper}_MINUTES") } else { upper })
+            let time =
+                crate::options::find(option).is_some_and(|o| o.kind == crate::options::OptionKind::Seconds);
+            Cow::Owned(if time { format!("{upper}_MINUTES") } else { upper })
         }
         fn units_per_second(&self) -> f64 {
             1.0 / 60.0
@@ -141,7 +142,7 @@ pub(crate) mod tests {
             Cow::Owned(operation.to_uppercase())
         }
         fn setting(&self, option: &str, value: &str) -> String {
-            format!("{} = {}", self.option(option, false), value.to_uppercase())
+            format!("{} = {}", self.option(option), value.to_uppercase())
         }
     }
 

@@ -163,7 +163,7 @@ impl alura::Dialect for Binding {
     fn name(&self) -> &'static str {
         "binding"
     }
-    fn option<'a>(&self, option: &'a str, _: bool) -> std::borrow::Cow<'a, str> {
+    fn option<'a>(&self, option: &'a str) -> std::borrow::Cow<'a, str> {
         let mut words = option.split('_');
         let mut out = words.next().unwrap_or_default().to_owned();
         for word in words {

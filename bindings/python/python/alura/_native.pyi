@@ -2,9 +2,11 @@
 
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, Union
 
-from typing_extensions import Unpack
+from typing_extensions import Unpack, final
 
 from ._generated.options import ClientOptions
+
+__all__ = ["refresh_logging", "NativeClient", "NativeMockServer", "operations", "assets", "DEFAULT_BASE_URL", "__version__"]
 
 DEFAULT_BASE_URL: str
 __version__: str
@@ -13,13 +15,14 @@ def operations() -> List[Dict[str, Any]]: ...
 def assets() -> List[Tuple[str, int]]: ...
 def refresh_logging() -> None: ...
 
+@final
 class NativeClient:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         signer: Any = ...,
         on_token: Optional[Callable[[str, Optional[float]], None]] = ...,
         **options: Unpack[ClientOptions],
-    ) -> None: ...
+    ) -> NativeClient: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
     def call(self, operation: str, args: Optional[Dict[str, Any]] = ..., options: Optional[Any] = ...) -> Any: ...
     def call_async(
@@ -80,15 +83,16 @@ class NativeClient:
     @property
     def address(self) -> Optional[str]: ...
 
+@final
 class NativeMockServer:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         port: int = ...,
         token_ttl: int = ...,
         seed: int = ...,
         rate_limit: Optional[int] = ...,
         drift: bool = ...,
-    ) -> None: ...
+    ) -> NativeMockServer: ...
     @property
     def url(self) -> str: ...
     def inject(self, operation: str, faults: List[Dict[str, Any]]) -> None: ...
@@ -97,4 +101,5 @@ class NativeMockServer:
     def reset(self) -> None: ...
     def clear_requests(self) -> None: ...
     def advance_clock(self, seconds: float) -> None: ...
+    def set_drift(self, enabled: bool) -> None: ...
     def close(self) -> None: ...

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-pub use crate::generated::client_options::ClientOptions;
-
 /// Where tokens are kept between runs.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
@@ -21,6 +19,7 @@ pub enum TokenCacheOption {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ClientOptions;
     use crate::Error;
     use crate::language::tests::SHOUTING;
     use crate::options::{CLIENT_OPTIONS, OptionKind, OptionValue};

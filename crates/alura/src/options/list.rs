@@ -1,6 +1,6 @@
 //! Every client option, once, as data: `cargo xtask gen` reads [`CLIENT_OPTIONS`] as written and
 //! renders from it the core's [`crate::ClientOptions`] (`src/generated/client_options.rs`),
-//! Python's keyword arguments and stub, Node's options type and checks, and `docs/options.md`.
+//! each binding's keyword arguments or options type, their checks, and `docs/options.md`.
 //! The bindings convert a user's options into the core's by walking this list. Keep its entries
 //! plain literals.
 //!
@@ -10,8 +10,8 @@
 /// One client option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientOption {
-    /// snake_case, as Rust and Python write it (Node's name is its camelCase, with `Ms` for a
-    /// time).
+    /// snake_case, as Rust writes it (a binding names it in its own way, see
+    /// [`crate::Dialect`]).
     pub name: &'static str,
     /// What it holds.
     pub kind: OptionKind,
@@ -19,7 +19,7 @@ pub struct ClientOption {
     pub default: &'static str,
     /// What it does: the first line of its docs in every language.
     pub doc: &'static str,
-    /// Whether Python and Node take it: some are for Rust programs and config files only.
+    /// Whether the bindings take it: some are for Rust programs and config files only.
     pub in_bindings: bool,
 }
 
@@ -218,9 +218,4 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
 /// The option called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static ClientOption> {
     CLIENT_OPTIONS.iter().find(|o| o.name == name)
-}
-
-/// Whether `name` is a time option, which a language may take in other units.
-pub(crate) fn is_time(name: &str) -> bool {
-    find(name).is_some_and(|o| o.kind == OptionKind::Seconds)
 }

@@ -207,7 +207,7 @@ impl<'de, 'py> DeserializeSeed<'de> for Money<'py, '_> {
 /// `decimal.Decimal(text)`: exact, whatever the thread's decimal context (a constructor from
 /// text does not round), and the global context is never touched.
 pub(crate) fn decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    crate::convert::decimal_type(py)?.call1((text,))
+    crate::from_python::decimal_type(py)?.call1((text,))
 }
 
 impl<'de, 'py> DeserializeSeed<'de> for Key<'py, '_> {

@@ -1,4 +1,4 @@
-//! Python values as JSON (the other way is `pyjson`).
+//! Python values as JSON, for a call's arguments (the other way is `to_python`).
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;

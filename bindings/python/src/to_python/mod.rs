@@ -1,0 +1,6 @@
+//! The core's answers as Python objects: JSON text or values straight into objects (`json`), and
+//! typed responses through a serde `Serializer` (`typed`). The other way is `from_python`; a long
+//! answer converted on a thread of its own while the core checks it is `early.rs`.
+
+pub mod json;
+pub mod typed;
