@@ -1,31 +1,11 @@
 //! Project automation behind `cargo xtask`. The binary is a thin command line over these modules,
 //! which the tests call directly.
 
-pub mod bench;
-pub mod dispatch;
-pub mod dist;
-pub mod drift;
-pub mod errors;
-pub mod examples;
-pub mod fetch;
-pub mod format;
-pub mod fuzz;
+pub mod checks;
 pub mod generate;
-pub mod literal;
-pub mod mock;
-pub mod model;
-pub mod names;
-pub mod nestjs;
-pub mod node;
-pub mod normalise;
-pub mod options;
-pub mod overlay;
-pub mod probe;
 pub mod process;
-pub mod python;
-pub mod rust_client;
+pub mod release;
 pub mod spec;
-pub mod suite;
 pub mod venv;
 
 use std::path::{Path, PathBuf};

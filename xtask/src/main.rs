@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{bench, dist, fetch, generate, probe, root, suite};
+use xtask::{checks::bench, checks::suite, generate, release, root, spec::fetch, spec::probe};
 
 /// Project automation for the Alura SDK.
 #[derive(Parser)]
@@ -15,7 +15,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Download the spec the backend serves and print how it drifted from openapi/alura.raw.json.
+    /// Download the spec the backend serves and print how it changed from openapi/alura.raw.json.
     Fetch {
         /// The backend to ask.
         #[arg(long, default_value = fetch::DEFAULT_BASE_URL)]
@@ -23,7 +23,7 @@ enum Cmd {
         /// The raw spec to compare with and, with --write, to replace.
         #[arg(long, default_value = generate::RAW)]
         out: PathBuf,
-        /// Fail if any drift is breaking.
+        /// Fail if any change is breaking.
         #[arg(long)]
         check: bool,
         /// Write the served spec to --out.
@@ -124,7 +124,7 @@ fn run(command: Cmd) -> Result<()> {
         Cmd::Test => suite::all(&root),
         Cmd::Nestjs => {
             let triple = xtask::process::host_triple()?;
-            xtask::nestjs::check(
+            xtask::checks::nestjs::check(
                 &root,
                 &[("CARGO_BUILD_TARGET", triple.as_str())],
                 &xtask::venv::bare_venv(&root)?,
@@ -132,14 +132,14 @@ fn run(command: Cmd) -> Result<()> {
         }
         Cmd::Examples => {
             let triple = xtask::process::host_triple()?;
-            xtask::examples::rust(&root, &[("CARGO_BUILD_TARGET", triple.as_str())])
+            xtask::checks::examples::rust(&root, &[("CARGO_BUILD_TARGET", triple.as_str())])
         }
-        Cmd::Dist => dist::dist(&root),
+        Cmd::Dist => release::dist(&root),
         Cmd::Installed => suite::installed(&root),
         Cmd::PackNpm { native, addons, out } => {
-            dist::pack_npm_from(&root, &root.join(native), &root.join(addons), &root.join(out))
+            release::pack_npm_from(&root, &root.join(native), &root.join(addons), &root.join(out))
         }
-        Cmd::Version { check } => dist::version(&root, check),
+        Cmd::Version { check } => release::version(&root, check),
         Cmd::Bench => bench::bench(&root),
     }
 }

@@ -1,5 +1,5 @@
 //! `cargo xtask fetch` against loopback servers that serve the spec each way NestJS can, and
-//! what it reports and writes when the served spec drifted from the committed one.
+//! what it reports and writes when the served spec changed from the committed one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde_json::Value;
-use xtask::fetch;
+use xtask::spec::fetch;
 
 fn raw_spec() -> (Value, String) {
     let text = fs::read_to_string(xtask::root().join("openapi/alura.raw.json")).unwrap();
@@ -142,27 +142,27 @@ fn committed_copy() -> (tempfile::TempDir, PathBuf, String) {
 }
 
 #[tokio::test]
-async fn no_drift_is_one_line_and_nothing_is_written() {
+async fn no_change_is_one_line_and_nothing_is_written() {
     let (_dir, out, before) = committed_copy();
     let result = run_fetch(&raw_spec().0, &out, &["--check"]).await;
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(result.status.success(), "{stdout}{}", String::from_utf8_lossy(&result.stderr));
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    assert!(stdout.starts_with("no drift: http://127.0.0.1:"), "{stdout}");
-    let count = xtask::drift::operation_count(&serde_json::from_str(&before).unwrap());
+    assert!(stdout.starts_with("no changes: http://127.0.0.1:"), "{stdout}");
+    let count = xtask::spec::changes::operation_count(&serde_json::from_str(&before).unwrap());
     assert!(stdout.contains(&format!("({count} operations)")), "{stdout}");
     assert_eq!(fs::read_to_string(&out).unwrap(), before);
 }
 
 #[tokio::test]
-async fn breaking_drift_is_listed_and_fails_only_with_check() {
+async fn a_breaking_change_is_listed_and_fails_only_with_check() {
     let (_dir, out, before) = committed_copy();
     let mut served = raw_spec().0;
     served["paths"].as_object_mut().unwrap().remove("/health/kafka");
     served["paths"]["/api/leaderboard/rankings"]["get"]["parameters"][0]["required"] = true.into();
     let result = run_fetch(&served, &out, &[]).await;
     let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(result.status.success(), "without --check drift is only reported");
+    assert!(result.status.success(), "without --check a change is only reported");
     assert!(stdout.contains(": 2 breaking, 0 additive"), "{stdout}");
     assert!(stdout.contains("breaking  GET /health/kafka"), "{stdout}");
     assert!(stdout.contains("query parameter `page`: became required"), "{stdout}");
@@ -175,7 +175,7 @@ async fn breaking_drift_is_listed_and_fails_only_with_check() {
 }
 
 #[tokio::test]
-async fn additive_drift_passes_the_check() {
+async fn an_additive_change_passes_the_check() {
     let (_dir, out, _) = committed_copy();
     let mut served = raw_spec().0;
     served["paths"]["/health/db"] = serde_json::json!({"get": {"responses": {"200": {"description": "ok"}}}});

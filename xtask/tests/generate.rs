@@ -1,4 +1,4 @@
-//! `cargo xtask gen`: deterministic, complete, and loud about drift and hand edits.
+//! `cargo xtask gen`: deterministic, complete, and loud about stale overlay actions and hand edits.
 
 use std::fs;
 use xtask::generate::{self, OVERLAY, RAW};
@@ -50,7 +50,7 @@ fn overlay_target_removed_upstream_fails_loudly() {
     let mut raw: serde_json::Value = serde_json::from_str(&fs::read_to_string(&raw_path).unwrap()).unwrap();
     raw["paths"].as_object_mut().unwrap().remove("/user/claim-reward");
     fs::write(&raw_path, serde_json::to_string_pretty(&raw).unwrap()).unwrap();
-    let err = format!("{:#}", generate::outputs(dir.path()).err().expect("drift must fail"));
+    let err = format!("{:#}", generate::outputs(dir.path()).err().expect("a stale overlay action must fail"));
     assert!(err.contains("/user/claim-reward") && err.contains("no longer apply"), "{err}");
 }
 
@@ -64,7 +64,7 @@ fn stale_overlay_actions_are_all_listed_and_can_be_skipped() {
         raw["paths"].as_object_mut().unwrap().remove(path);
     }
     fs::write(&raw_path, serde_json::to_string_pretty(&raw).unwrap()).unwrap();
-    let err = format!("{:#}", generate::outputs(dir.path()).err().expect("drift must fail"));
+    let err = format!("{:#}", generate::outputs(dir.path()).err().expect("a stale overlay action must fail"));
     assert!(err.contains("2 overlay action(s)"), "{err}");
     for part in ["/user/claim-reward", "/health/kafka", "--allow-stale", "cargo xtask fetch"] {
         assert!(err.contains(part), "{part}: {err}");
@@ -277,7 +277,7 @@ fn renaming_every_upstream_schema_and_operation_id_changes_nothing_public() {
 #[test]
 fn a_client_option_added_to_the_list_reaches_every_surface() {
     let dir = scratch();
-    let list = dir.path().join(xtask::options::SOURCE);
+    let list = dir.path().join(xtask::generate::options::SOURCE);
     let text = fs::read_to_string(&list).unwrap();
     let entry = r#"    ClientOption {
         name: "pool_idle_timeout",

@@ -3,7 +3,7 @@
 use std::fs;
 
 use serde_json::Value;
-use xtask::{normalise, rust_client, spec};
+use xtask::{generate::rust_client, spec, spec::normalise};
 
 fn generates(doc: &Value) -> anyhow::Result<String> {
     rust_client::client(&spec::validate(doc)?)

@@ -13,7 +13,7 @@ use axum::extract::{Path, RawQuery};
 use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use xtask::probe::{self, Mismatch, Options, Outcome, Report, Row, table};
+use xtask::spec::probe::{self, Mismatch, Options, Outcome, Report, Row, table};
 
 fn alura_spec() -> Value {
     serde_json::from_str(&std::fs::read_to_string(xtask::root().join("openapi/alura.json")).unwrap()).unwrap()

@@ -9,9 +9,9 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use syn::Expr;
 
-use crate::literal::{self, boolean, consts, elements, int, member, option, path_tail, string};
+use crate::generate::literal::{self, boolean, consts, elements, int, member, option, path_tail, string};
 
-use crate::model::camel;
+use crate::generate::model::camel;
 
 pub const SOURCE: &str = "crates/alura/src/errors/kinds.rs";
 /// What only the bindings need: Python's builtin bases and the classes only Node raises.

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::process::{cargo, cargo_with, host_triple, run};
 use crate::venv::{bare_venv, venv};
-use crate::{dist, generate};
+use crate::{generate, release};
 
 /// Everything, in the order a failure is cheapest to find.
 pub fn all(root: &Path) -> Result<()> {
@@ -22,11 +22,11 @@ pub fn all(root: &Path) -> Result<()> {
         &target,
     )?;
     cargo_with(root, &["test", "--workspace"], &target)?;
-    crate::examples::rust(root, &target)?;
+    crate::checks::examples::rust(root, &target)?;
     python(root, &target)?;
-    crate::fuzz::schemathesis(root, &venv(root)?)?;
+    crate::checks::fuzz::schemathesis(root, &venv(root)?)?;
     node(root, &target)?;
-    crate::nestjs::check(root, &target, &bare_venv(root)?)?;
+    crate::checks::nestjs::check(root, &target, &bare_venv(root)?)?;
     installed(root)?;
     actionlint(root)
 }
@@ -61,7 +61,7 @@ fn node(root: &Path, target: &[(&str, &str)]) -> Result<()> {
 /// Every package.json carries the workspace version, and CHANGELOG.md has a section for it
 /// (`cargo xtask version --check`).
 fn versions(root: &Path) -> Result<()> {
-    crate::dist::version(root, true)
+    crate::release::version(root, true)
 }
 
 /// `PATH` as a user without Rust has it: `first`, then every directory of ours that holds no
@@ -113,7 +113,7 @@ fn installed_python(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     let python = root.join("target/py/bin/python");
     let dev = root.join("target/dist/dev");
     let wheels = dev.join("wheel");
-    dist::fresh_dir(&wheels)?;
+    release::fresh_dir(&wheels)?;
     let out = wheels.to_str().context("a UTF-8 path")?;
     let maturin = python.with_file_name("maturin");
     run(
@@ -122,8 +122,8 @@ fn installed_python(root: &Path, target: &[(&str, &str)]) -> Result<()> {
         root,
         target,
     )?;
-    let wheel = dist::only_file(&wheels, ".whl")?;
-    dist::check_wheel(&python, &wheel)?;
+    let wheel = release::only_file(&wheels, ".whl")?;
+    release::check_wheel(&python, &wheel)?;
 
     let env = dev.join("venv");
     if env.exists() {
@@ -144,12 +144,12 @@ fn installed_python(root: &Path, target: &[(&str, &str)]) -> Result<()> {
     let smoke = root.join("xtask/smoke/smoke.py");
     run_without_rust(&py, &[smoke.to_str().context("a UTF-8 path")?, "--no-rust"], &dev, &path)?;
 
-    let sdist = dist::sdist(root, &python, &dev.join("sdist"))?;
-    dist::check_sdist(root, &python, &sdist)?;
+    let sdist = release::sdist(root, &python, &dev.join("sdist"))?;
+    release::check_sdist(root, &python, &sdist)?;
     println!(
         "installed wheel ({}, debug build) and sdist ({}) checked in {:.0} s",
-        dist::size(&wheel),
-        dist::size(&sdist),
+        release::size(&wheel),
+        release::size(&sdist),
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -162,18 +162,18 @@ fn installed_python(root: &Path, target: &[(&str, &str)]) -> Result<()> {
 /// A second project installs the main package alone: requiring it must fail naming the platform.
 fn installed_node(root: &Path) -> Result<()> {
     let started = std::time::Instant::now();
-    let host = dist::platform(&host_triple()?)?;
+    let host = release::platform(&host_triple()?)?;
     let native = root.join("bindings/node/native");
     let dev = root.join("target/dist/dev/npm");
     let addon = native.join(format!("alura.{}.node", host.node));
-    let tarballs = dist::pack_npm(root, &dev, &native, &[(host, addon)])?;
+    let tarballs = release::pack_npm(root, &dev, &native, &[(host, addon)])?;
     let tarballs: Vec<&str> =
         tarballs.iter().map(|t| t.to_str().context("a UTF-8 path")).collect::<Result<_>>()?;
     let path = path_without_rust(None)?;
     let smoke = root.join("xtask/smoke");
     for (name, packages) in [("project", &tarballs[..]), ("bare", &tarballs[..1])] {
         let project = dev.join(name);
-        dist::fresh_dir(&project)?;
+        release::fresh_dir(&project)?;
         std::fs::write(
             project.join("package.json"),
             "{ \"name\": \"alura-install-check\", \"private\": true }\n",
@@ -189,7 +189,7 @@ fn installed_node(root: &Path) -> Result<()> {
     run_without_rust("node", &["smoke.cjs", "--no-rust"], &project, &path)?;
     run_without_rust("node", &["smoke.mjs", "--no-rust"], &project, &path)?;
     run_without_rust("node", &["no-addon.cjs", host.node], &dev.join("bare"), &path)?;
-    let sizes: Vec<String> = tarballs.iter().map(|t| dist::size(Path::new(t))).collect();
+    let sizes: Vec<String> = tarballs.iter().map(|t| release::size(Path::new(t))).collect();
     println!(
         "installed npm tarballs ({}, debug addon) checked in {:.0} s",
         sizes.join(" + "),

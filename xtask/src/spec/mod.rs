@@ -1,10 +1,15 @@
 //! From the served spec to `openapi/alura.json`: normalise, overlay, normalise, validate.
 
+pub mod changes;
+pub mod fetch;
+pub mod names;
+pub mod normalise;
+pub mod overlay;
+pub mod probe;
+
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-use crate::{normalise, overlay};
 
 /// Builds the normalised spec from the raw spec and the overlay, both as text.
 ///

@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::drift;
+use crate::spec::changes;
 
 use http::{Answer, send};
 pub use http::{Login, login, signer};
@@ -189,7 +189,7 @@ pub async fn probe(spec: &Value, opts: &Options) -> Result<Report> {
         let mut waiting = Vec::new();
         let before = report.rows.len();
         for op in pending {
-            if drift::needs_auth(spec, op.op) && token.is_none() {
+            if changes::needs_auth(spec, op.op) && token.is_none() {
                 let why = if wallet.is_none() {
                     "needs a token: no private key given"
                 } else {

@@ -4,13 +4,26 @@
 //! Each crate and package keeps its generated files in a `generated/` folder (marked
 //! `linguist-generated` in `.gitattributes`), each starting with a header naming this command.
 
+pub mod dispatch;
+pub mod errors;
+pub mod format;
+pub mod literal;
+pub mod mock_answers;
+pub mod model;
+pub mod node;
+pub mod options;
+pub mod python;
+pub mod reference;
+pub mod rust_client;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::model::Model;
-use crate::{dispatch, errors, format, mock, node, options, python, rust_client, spec};
+use crate::spec;
+use model::Model;
+use reference::Language;
 
 /// The inputs, relative to the workspace root.
 pub const RAW: &str = "openapi/alura.raw.json";
@@ -54,8 +67,8 @@ pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<
         ("crates/alura/src/generated/dispatch.rs", dispatch::generate(&model, &client)?),
         ("crates/alura/src/generated/asset.rs", rust_client::asset_enum(&model)?),
         ("crates/alura/src/generated/client_options.rs", options::rust(&client_options)?),
-        ("crates/alura-mock/src/generated/examples.rs", mock::examples(&model)?),
-        ("crates/alura-mock/src/generated/assets.rs", mock::assets(&model)?),
+        ("crates/alura-mock/src/generated/examples.rs", mock_answers::examples(&model)?),
+        ("crates/alura-mock/src/generated/assets.rs", mock_answers::assets(&model)?),
         ("bindings/python/python/alura/_generated/__init__.py", python_package()),
         ("bindings/python/python/alura/_generated/operations.py", py_operations),
         ("bindings/python/python/alura/_generated/types.py", py_types),
@@ -73,6 +86,9 @@ pub fn outputs_with(root: &Path, allow_stale: bool) -> Result<(Vec<Output>, Vec<
         ("bindings/node/lib/generated/options.d.ts", ts_options),
         ("docs/errors.md", errors::markdown(&kinds)?),
         ("docs/options.md", options::markdown(&client_options)?),
+        ("docs/api/python.md", reference::markdown(&model, Language::Python)?),
+        ("docs/api/node.md", reference::markdown(&model, Language::Node)?),
+        ("docs/api/rust.md", reference::markdown(&model, Language::Rust)?),
     ];
     let outputs = outputs
         .into_iter()
@@ -122,7 +138,7 @@ pub fn run(root: &Path, check: bool, verbose: bool, allow_stale: bool) -> Result
     }
     if !skipped.is_empty() {
         skipped.iter().for_each(|n| eprintln!("warning: {n}"));
-        let help = crate::overlay::STALE_HELP;
+        let help = crate::spec::overlay::STALE_HELP;
         eprintln!("warning: generated without {} stale overlay action(s): {help}", skipped.len());
     }
     if check {

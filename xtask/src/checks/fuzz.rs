@@ -17,7 +17,7 @@ use alloy_signer_local::PrivateKeySigner;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::probe;
+use crate::spec::probe;
 
 /// The spec the simulator is held to.
 pub const SPEC: &str = "openapi/alura.json";
@@ -247,7 +247,7 @@ impl Fixture {
         let quoted =
             |values: &[String]| values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
         let mut toml = format!(
-            "# Written by `cargo xtask test` (xtask/src/fuzz.rs) for one run against the simulator.\n\
+            "# Written by `cargo xtask test` (xtask/src/checks/fuzz.rs) for one run against the simulator.\n\
              headers = {{ Authorization = \"Bearer {}\" }}\n",
             self.token
         );

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 use quote::ToTokens;
 
-use crate::model::{Location, Model, pascal, snake};
-use crate::rust_client::HEADER;
+use crate::generate::model::{Location, Model, pascal, snake};
+use crate::generate::rust_client::HEADER;
 
 /// Setter name -> the type its `V: TryInto<T>` bound names, for each operation builder.
 fn setter_types(client: &syn::File) -> Result<BTreeMap<String, BTreeMap<String, String>>> {

@@ -1,5 +1,5 @@
 //! `cargo xtask fetch`: download the spec the backend serves, from whichever route it exposes,
-//! and report how it drifted from the committed raw spec.
+//! and report how it changed from the committed raw spec.
 
 use std::fs;
 use std::path::Path;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
-use crate::drift;
+use crate::spec::changes;
 
 /// The testnet backend.
 pub const DEFAULT_BASE_URL: &str = "https://testnet-api.alura.fun";
@@ -105,8 +105,8 @@ pub fn write(spec: &Value, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Fetches the served spec and prints its drift from the raw spec at `out`. Writes it to `out`
-/// only when `write` is set, so looking never changes the checkout. With `check`, breaking drift
+/// Fetches the served spec and prints how it changed from the raw spec at `out`. Writes it to `out`
+/// only when `write` is set, so looking never changes the checkout. With `check`, a breaking change
 /// is an error (after writing, if asked).
 pub fn run(base_url: &str, out: &Path, check: bool, write_it: bool) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -118,10 +118,10 @@ pub fn run(base_url: &str, out: &Path, check: bool, write_it: bool) -> Result<()
     let mut breaking = 0;
     match committed {
         Ok(committed) => {
-            let changes = drift::diff(&committed, &spec);
-            breaking = changes.iter().filter(|c| c.class == drift::Class::Breaking).count();
-            let count = drift::operation_count(&spec);
-            print!("{}", drift::render(&changes, &name, &url, committed == spec, count));
+            let found = changes::diff(&committed, &spec);
+            breaking = found.iter().filter(|c| c.class == changes::Class::Breaking).count();
+            let count = changes::operation_count(&spec);
+            print!("{}", changes::render(&found, &name, &url, committed == spec, count));
         }
         // Nothing to compare with is no reason not to write the first one.
         Err(e) if write_it => println!("nothing to compare with ({e:#})"),

@@ -1,7 +1,7 @@
-//! `drift::diff` as a table: each kind of change to a small spec, and the class it must get.
+//! `changes::diff` as a table: each kind of change to a small spec, and the class it must get.
 
 use serde_json::{Value, json};
-use xtask::drift::{self, Class, Class::*};
+use xtask::spec::changes::{self, Class, Class::*};
 
 /// A spec with one read, one write, a shared recursive schema reached through `$ref`s, enums,
 /// a nullable field and an authenticated operation.
@@ -255,7 +255,7 @@ fn each_kind_of_change_is_found_and_classed() {
     for (name, mutate, expected) in CASES {
         let mut new = base();
         mutate(&mut new);
-        let got = drift::diff(&old, &new);
+        let got = changes::diff(&old, &new);
         assert_eq!(got.len(), expected.len(), "{name}: {got:#?}");
         for (change, (class, operation, what)) in got.iter().zip(expected.iter()) {
             assert_eq!(change.class, *class, "{name}: {change:?}");
@@ -270,36 +270,36 @@ fn the_reverse_of_an_addition_is_a_removal() {
     let old = base();
     let mut new = base();
     new["paths"]["/health"] = json!({"get": {"responses": {"200": {"description": "ok"}}}});
-    let back = drift::diff(&new, &old);
+    let back = changes::diff(&new, &old);
     assert_eq!(back.len(), 1);
     assert_eq!((back[0].class, back[0].what.as_str()), (Breaking, "operation removed"));
 }
 
 #[test]
-fn the_committed_raw_spec_has_no_drift_from_itself() {
+fn the_committed_raw_spec_has_no_changes_from_itself() {
     let text = std::fs::read_to_string(xtask::root().join("openapi/alura.raw.json")).unwrap();
     let raw: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(drift::diff(&raw, &raw), []);
+    assert_eq!(changes::diff(&raw, &raw), []);
     let contract = std::fs::read_to_string(xtask::root().join("openapi/contract.tsv")).unwrap();
     let listed = contract.lines().filter(|l| !l.starts_with('#') && !l.starts_with("method\t")).count();
-    assert_eq!(drift::operation_count(&raw), listed, "the served spec has the contract's operations");
+    assert_eq!(changes::operation_count(&raw), listed, "the served spec has the contract's operations");
 }
 
 #[test]
-fn the_report_is_one_line_when_nothing_drifted_and_a_line_per_change_otherwise() {
-    let same = drift::render(&[], "openapi/alura.raw.json", "http://h/api/docs-json", true, 7);
+fn the_report_is_one_line_when_nothing_changed_and_a_line_per_change_otherwise() {
+    let same = changes::render(&[], "openapi/alura.raw.json", "http://h/api/docs-json", true, 7);
     assert_eq!(
         same,
-        "no drift: http://h/api/docs-json serves the API of openapi/alura.raw.json (7 operations)\n"
+        "no changes: http://h/api/docs-json serves the API of openapi/alura.raw.json (7 operations)\n"
     );
     let mut new = base();
     new["paths"]["/items/{id}"]["get"]["parameters"][1]["required"] = json!(true);
     new["paths"]["/health"] = json!({"get": {"responses": {"200": {"description": "ok"}}}});
-    let changes = drift::diff(&base(), &new);
-    let text = drift::render(&changes, "old.json", "http://h/api/docs-json", false, 3);
+    let changes = changes::diff(&base(), &new);
+    let text = changes::render(&changes, "old.json", "http://h/api/docs-json", false, 3);
     assert_eq!(
         text,
-        "drift from old.json to http://h/api/docs-json: 1 breaking, 1 additive\n\
+        "changes from old.json to http://h/api/docs-json: 1 breaking, 1 additive\n\
          \x20 breaking  GET /items/{id}  query parameter `limit`: became required\n\
          \x20 additive  GET /health      operation added\n"
     );

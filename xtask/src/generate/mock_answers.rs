@@ -4,8 +4,8 @@
 
 use anyhow::{Context, Result};
 
-use crate::model::Model;
-use crate::rust_client::HEADER;
+use crate::generate::model::Model;
+use crate::generate::rust_client::HEADER;
 
 /// `examples.rs`: the success status and answer of every operation.
 pub fn examples(model: &Model) -> Result<String> {

@@ -111,7 +111,7 @@ fn regenerate(root: &Path, url: &str, target: &[(&str, &str)]) -> Result<std::pa
         std::fs::copy(&from, &to).with_context(|| format!("copying {rel}"))?;
     }
     separate_artifacts(&scratch)?;
-    crate::fetch::run(url, &scratch.join(crate::generate::RAW), false, true)?;
+    crate::spec::fetch::run(url, &scratch.join(crate::generate::RAW), false, true)?;
     crate::generate::run(&scratch, false, false, true)?;
     let target_dir = root.join("target");
     let target_dir = target_dir.to_str().context("a UTF-8 target directory")?;

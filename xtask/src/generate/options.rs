@@ -9,8 +9,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use syn::Expr;
 
-use crate::literal::{boolean, consts, elements, find, member, string};
-use crate::model::camel;
+use crate::generate::literal::{boolean, consts, elements, find, member, string};
+use crate::generate::model::camel;
 
 pub const SOURCE: &str = "crates/alura/src/options/list.rs";
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::fuzz::Simulator;
+use crate::checks::fuzz::Simulator;
 use crate::process;
 
 pub fn rust(root: &Path, target: &[(&str, &str)]) -> Result<()> {

@@ -49,7 +49,7 @@ pub fn apply(spec: &mut Value, overlay_yaml: &str, allow_stale: bool) -> Result<
     let mut stale = Vec::new();
     let ext = overlay.extensions.clone().unwrap_or_default();
     if let Some(Value::Object(bodies)) = ext.get("x-request-bodies").or(ext.get("request-bodies")) {
-        for why in crate::names::apply(spec, bodies) {
+        for why in crate::spec::names::apply(spec, bodies) {
             stale.push(Stale { index: None, target: "x-request-bodies".into(), description: None, why });
         }
     }

@@ -71,12 +71,12 @@ pub fn render(
     if changes.is_empty() {
         let detail = if identical { "" } else { "; only descriptions, examples or bounds differ" };
         return format!(
-            "no drift: {new_name} serves the API of {old_name} ({operations} operations{detail})\n"
+            "no changes: {new_name} serves the API of {old_name} ({operations} operations{detail})\n"
         );
     }
     let breaking = changes.iter().filter(|c| c.class == Class::Breaking).count();
     let mut out = format!(
-        "drift from {old_name} to {new_name}: {breaking} breaking, {} additive\n",
+        "changes from {old_name} to {new_name}: {breaking} breaking, {} additive\n",
         changes.len() - breaking
     );
     let width = changes.iter().map(|c| c.operation.len()).max().unwrap_or(0);
@@ -90,7 +90,7 @@ pub fn render(
     out
 }
 
-/// How many operations a spec has, for the "no drift" line.
+/// How many operations a spec has, for the "no changes" line.
 pub fn operation_count(spec: &Value) -> usize {
     operations(spec).len()
 }
@@ -372,7 +372,7 @@ impl Diff<'_> {
     }
 }
 
-/// A schema with its `$ref` followed and its `allOf` merged: the parts drift compares.
+/// A schema with its `$ref` followed and its `allOf` merged: the parts the diff compares.
 #[derive(Default)]
 struct View {
     ty: Option<String>,
