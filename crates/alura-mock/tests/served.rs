@@ -8,14 +8,14 @@ use alura_mock::{Config, MockServer};
 #[tokio::test]
 async fn xtask_fetch_reproduces_the_raw_spec_from_each_route() {
     let mock = MockServer::start(Config::default()).unwrap();
-    let client = xtask::fetch::client().unwrap();
+    let client = xtask::spec::fetch::client().unwrap();
     let committed = std::fs::read_to_string(xtask::root().join("openapi/alura.raw.json")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for route in xtask::fetch::ROUTES {
+    for route in xtask::spec::fetch::ROUTES {
         let spec =
-            xtask::fetch::fetch_route(&client, &format!("{}{route}", mock.url()), route).await.unwrap();
+            xtask::spec::fetch::fetch_route(&client, &format!("{}{route}", mock.url()), route).await.unwrap();
         let out = dir.path().join("raw.json");
-        xtask::fetch::write(&spec, &out).unwrap();
+        xtask::spec::fetch::write(&spec, &out).unwrap();
         assert!(
             std::fs::read_to_string(&out).unwrap() == committed,
             "{route} does not reproduce alura.raw.json"
