@@ -71,8 +71,9 @@ struct Failed {
 pub(crate) struct Auth {
     signer: Option<SharedSigner>,
     options: LoginOptions,
-    /// What `Client::token` shows: the slot's token, readable without waiting for a login.
-    current: std::sync::Mutex<Option<TokenInfo>>,
+    /// What `Client::token` shows, readable without waiting for a login: the newest token kept
+    /// and its generation (kept after the login lock is released, so possibly out of order).
+    current: std::sync::Mutex<Option<(u64, TokenInfo)>>,
     /// Held across a login, so concurrent callers without a token wait for one login.
     slot: Mutex<Slot>,
     /// Failed logins so far: a caller that sees it grow while it waited shares that failure
@@ -114,7 +115,7 @@ impl Auth {
                 _ => None,
             },
         };
-        let current = std::sync::Mutex::new(token.as_ref().map(Token::info));
+        let current = std::sync::Mutex::new(token.as_ref().map(|t| (t.generation, t.info())));
         let slot = Mutex::new(Slot { token, failed: None });
         Ok(Self { signer, options, current, slot, failures: AtomicU64::new(0), api })
     }
@@ -125,7 +126,7 @@ impl Auth {
 
     /// The token held now, if any.
     pub(crate) fn current(&self) -> Option<TokenInfo> {
-        self.current.lock().ok()?.clone()
+        self.current.lock().ok()?.as_ref().map(|(_, info)| info.clone())
     }
 
     /// A token good for a while: the cached one, or a new login's.
@@ -138,7 +139,10 @@ impl Auth {
         let generation = slot.token.as_ref().map_or(1, |t| t.generation.saturating_add(1));
         // Boxed: a login's state is kilobytes, and unboxed it would be part of (and copied
         // with) every call's future, though almost every call finds its token fresh.
-        Box::pin(observe::unobserved(self.login_shared(&mut slot, seen, generation))).await
+        let token = Box::pin(observe::unobserved(self.login_shared(&mut slot, seen, generation))).await?;
+        drop(slot);
+        self.keep(&token);
+        Ok(token)
     }
 
     /// After a 401 with `rejected`: a token from a new login, or `None` when we cannot log in
@@ -153,7 +157,10 @@ impl Auth {
             return Ok(Some(current.clone()));
         }
         let login = self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1));
-        Box::pin(observe::unobserved(login)).await.map(Some)
+        let token = Box::pin(observe::unobserved(login)).await?;
+        drop(slot);
+        self.keep(&token);
+        Ok(Some(token))
     }
 
     /// One login for everyone waiting on the slot: a failure while they waited is theirs too,
@@ -171,7 +178,6 @@ impl Auth {
         match self.login(generation).await {
             Ok(token) => {
                 *slot = Slot { token: Some(token.clone()), failed: None };
-                self.keep(&token);
                 Ok(token)
             }
             Err(error) => {
@@ -182,11 +188,16 @@ impl Auth {
         }
     }
 
-    /// A new token: shown by `Client::token`, saved to the cache, handed to `on_token`.
+    /// A new token: shown by `Client::token`, saved to the cache, handed to `on_token`. Called
+    /// once the login lock is released, so neither a slow disk nor a callback (which may itself
+    /// make a call on this client) holds up the calls waiting for the token.
     fn keep(&self, token: &Token) {
         let info = token.info();
         if let Ok(mut current) = self.current.lock() {
-            *current = Some(info.clone());
+            // Two logins in a row may be kept in either order: the newer token stays.
+            if current.as_ref().is_none_or(|(generation, _)| *generation <= token.generation) {
+                *current = Some((token.generation, info.clone()));
+            }
         }
         if let (Some(cache), Some(address)) = (&self.options.cache, self.address()) {
             cache.save(address, &info);

@@ -1,7 +1,8 @@
 //! An opt-in token cache on disk, so a restarted notebook kernel or a redeployed service reuses
 //! its token instead of logging in again. One JSON file, private to the user (0600), holding a
 //! token per base URL and address, replaced atomically; a file that is corrupt or readable by
-//! others is ignored with a warning, never trusted.
+//! others is ignored with a warning, never trusted. Processes sharing the file take turns to
+//! change it (an advisory lock on a file beside it), so none loses another's token.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -71,12 +72,16 @@ impl TokenCache {
     /// Saves `token` for `address`, keeping the other entries. Failing to save only warns: the
     /// cache saves a login, it is never needed for one.
     pub(crate) fn save(&self, address: Address, token: &TokenInfo) {
-        let mut file = self.read().unwrap_or_default();
-        file.version = 1;
         let expires_at =
             token.expires_at.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs());
-        file.tokens.insert(self.key(address), Entry { token: token.value().to_owned(), expires_at });
-        if let Err(e) = self.write(&file) {
+        let saved = self.locked(|| {
+            // Read under the lock: another process may have saved its token since.
+            let mut file = self.read().unwrap_or_default();
+            file.version = 1;
+            file.tokens.insert(self.key(address), Entry { token: token.value().to_owned(), expires_at });
+            self.write(&file)
+        });
+        if let Err(e) = saved {
             tracing::warn!(target: "alura::token_cache", path = %self.path.display(), "cannot save the token: {e}");
         }
     }
@@ -104,6 +109,21 @@ impl TokenCache {
                 None
             }
         }
+    }
+
+    /// Runs `change` holding an exclusive advisory lock on `<file>.lock` (the OS's, `flock` or
+    /// `LockFileEx`): the cache's read, change and write are one step for every process.
+    fn locked<T>(&self, change: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let lock = open_lock(&dir.join(name))?;
+        lock.lock()?;
+        let out = change();
+        // Closing the file releases the lock.
+        drop(lock);
+        out
     }
 
     /// Writes a new file beside the old one, private from its first byte, then renames it
@@ -146,6 +166,18 @@ fn open_private(path: &Path) -> std::io::Result<fs::File> {
     fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
+/// The lock file, made private if it is new; it never holds anything.
+#[cfg(unix)]
+fn open_lock(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_lock(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
@@ -155,4 +187,75 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::*;
+    use crate::auth::token::Token;
+
+    const RACE: &str = "ALURA_TOKEN_CACHE_RACE";
+    const SAVES: u16 = 150;
+
+    fn address(process: u8, n: u16) -> Address {
+        let mut bytes = [0u8; 20];
+        bytes[0] = process;
+        bytes[1..3].copy_from_slice(&n.to_be_bytes());
+        Address::from(bytes)
+    }
+
+    fn info(text: &str) -> TokenInfo {
+        Token::new(Secret::new(text.to_owned()), Some(Duration::from_secs(3600)), 1).unwrap().info()
+    }
+
+    /// Two processes each save their own tokens into one cache file at the same time: every
+    /// token of both is there at the end. Without the lock, one process's read-change-write
+    /// overwrites what the other saved in between.
+    #[test]
+    fn two_processes_saving_at_once_keep_each_others_tokens() {
+        if let Ok(path) = std::env::var(RACE) {
+            let process: u8 = std::env::var("ALURA_TOKEN_CACHE_RACE_PROCESS").unwrap().parse().unwrap();
+            let cache = TokenCache::new(PathBuf::from(path), "http://h");
+            // Both start at the same moment, so their saves overlap.
+            let at: u64 = std::env::var("ALURA_TOKEN_CACHE_RACE_AT").unwrap().parse().unwrap();
+            let start = UNIX_EPOCH + Duration::from_millis(at);
+            while SystemTime::now() < start {
+                std::thread::yield_now();
+            }
+            for n in 0..SAVES {
+                cache.save(address(process, n), &info(&format!("token-{process}-{n}")));
+            }
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let name = "auth::token_cache::tests::two_processes_saving_at_once_keep_each_others_tokens";
+        let at = SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + Duration::from_millis(300);
+        let children: Vec<_> = (0..2u8)
+            .map(|process| {
+                Command::new(std::env::current_exe().unwrap())
+                    .args(["--exact", name, "--test-threads=1", "--quiet"])
+                    .env(RACE, &path)
+                    .env("ALURA_TOKEN_CACHE_RACE_PROCESS", process.to_string())
+                    .env("ALURA_TOKEN_CACHE_RACE_AT", at.as_millis().to_string())
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().unwrap().success());
+        }
+        let cache = TokenCache::new(path, "http://h");
+        let lost: Vec<String> = (0..2u8)
+            .flat_map(|p| (0..SAVES).map(move |n| (p, n)))
+            .filter(|&(p, n)| {
+                cache.load(address(p, n)).is_none_or(|(t, _)| t.expose() != format!("token-{p}-{n}"))
+            })
+            .map(|(p, n)| format!("{p}/{n}"))
+            .collect();
+        assert!(lost.is_empty(), "{} tokens lost to the other process: {lost:?}", lost.len());
+    }
 }

@@ -275,11 +275,15 @@ impl Transport {
         let started = Instant::now();
         let deadline = started.checked_add(self.policy.deadline);
         let left = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
-        // A login is bounded by the call's deadline too: it waits on the login lock, which a
-        // login cut off by a fork (in the parent, mid-login) would otherwise hold for ever.
+        // Waiting for a token is part of the call's first attempt, so bounded by its timeout
+        // as well as the deadline: the login lock, the login's own retries and any
+        // `Retry-After` a server holds the login off with. Cut off, the login is dropped and the
+        // lock freed for the next caller.
+        let for_login = || self.request_timeout.min(left());
         let timed_out = || Error::Timeout { elapsed: started.elapsed(), call: Box::default() };
         let mut token = if authenticated {
-            let token = tokio::time::timeout(left(), self.auth()?.token()).await.map_err(|_| timed_out());
+            let token =
+                tokio::time::timeout(for_login(), self.auth()?.token()).await.map_err(|_| timed_out());
             Some(token.and_then(|t| t).map_err(during_login)?)
         } else {
             None
@@ -336,7 +340,7 @@ impl Transport {
                 policy::Step::Relogin => {
                     // The token lapsed or was revoked: log in again and replay this once.
                     let renewed = match &token {
-                        Some(rejected) => tokio::time::timeout(left(), self.auth()?.renew(rejected))
+                        Some(rejected) => tokio::time::timeout(for_login(), self.auth()?.renew(rejected))
                             .await
                             .map_err(|_| timed_out())
                             .and_then(|t| t)

@@ -1,0 +1,77 @@
+//! Every wait a call makes is bounded by the call's own time, and nothing slow runs while
+//! other calls wait for the login.
+
+mod common;
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use alloy_signer_local::PrivateKeySigner;
+use alura::{Client, Error};
+use common::hostile::{Hostile, json, with_login};
+use serde_json::json as value;
+
+/// A server that holds every login off with `Retry-After: 30`: a call with a 2-second timeout
+/// gives up after about 2 seconds, as a timeout during the login, not after the minute the
+/// login's own retries would wait.
+#[tokio::test]
+async fn a_login_held_off_with_retry_after_is_bounded_by_the_calls_timeout() {
+    let server = Hostile::start(|req| match req.path.as_str() {
+        "/auth/evm/challenge" => common::hostile::http(
+            "429 Too Many Requests",
+            &[("retry-after", "30"), ("content-type", "application/json")],
+            r#"{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}"#,
+        ),
+        _ => json("200 OK", value!({"address": "0x0"})),
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .signer(PrivateKeySigner::random())
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.api().get_profile().send().await.map_err(Error::from).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.call_info().is_some_and(|c| c.during_login), "{err}");
+    assert!(err.to_string().contains("while logging in"), "{err}");
+    assert!(took < Duration::from_secs(4), "the call waited {took:?} for a login held off for 30 s");
+    assert!(took >= Duration::from_millis(1900), "it gave the login its time: {took:?}");
+}
+
+/// `on_token` runs once the login lock is released: a callback that takes its time (a slow
+/// store, a lock of the caller's) holds up no other call that needs the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn on_token_runs_outside_the_login_lock() {
+    let server = with_login(|_| json("200 OK", value!({"address": "0xabc"}))).await;
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let done_rx = std::sync::Mutex::new(done_rx);
+    let client = Client::builder()
+        .base_url(&server.url)
+        .signer(PrivateKeySigner::random())
+        .on_token(move |_| {
+            let _ = started_tx.send(());
+            // Until the other call is done, or 5 s: under the lock, it could never be. Off the
+            // worker, as the bindings run their callbacks, so the runtime goes on meanwhile.
+            tokio::task::block_in_place(|| {
+                let _ = done_rx.lock().unwrap().recv_timeout(Duration::from_secs(5));
+            });
+        })
+        .build()
+        .unwrap();
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { client.api().get_profile().send().await.map_err(Error::from) }
+    });
+    tokio::task::spawn_blocking(move || started_rx.recv_timeout(Duration::from_secs(5)).unwrap())
+        .await
+        .unwrap();
+    let other = tokio::time::timeout(Duration::from_secs(3), client.api().get_profile().send()).await;
+    let _ = done_tx.send(());
+    assert!(other.is_ok(), "a call waited for on_token to return");
+    other.unwrap().unwrap();
+    first.await.unwrap().unwrap();
+}
