@@ -325,3 +325,60 @@ async fn a_body_in_several_chunks_is_read_whole() {
     let answer = client(&server).call("get_symbols", Map::new()).await.unwrap().to_value().unwrap();
     assert_eq!(answer, json!({"symbols": ["BTC", "ETH"]}));
 }
+
+/// A server that echoes the `Authorization` header into its 401 and the login's signature into
+/// a 400: neither the token nor the signature reaches the error's text, its body or its headers.
+#[tokio::test]
+async fn a_server_echoing_the_token_or_the_signature_never_puts_them_in_an_error() {
+    let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+    let server = Hostile::start(move |req| match req.path.as_str() {
+        "/auth/evm/challenge" => {
+            let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
+            common::hostile::json("201 Created", serde_json::json!({"address": address, "nonce": "nonce-0001", "message": format!("Sign in {address} nonce-0001")}))
+        }
+        "/auth/evm/verify" => common::hostile::json("201 Created", serde_json::json!({"accessToken": token, "expiresIn": 3600})),
+        _ => {
+            let auth = req
+                .head
+                .lines()
+                .find_map(|l| l.strip_prefix("authorization: ").or_else(|| l.strip_prefix("Authorization: ")))
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            common::hostile::json("401 Unauthorized", serde_json::json!({"statusCode": 401, "message": format!("token rejected: {auth}"), "echo": {"authorization": auth}}))
+        }
+    })
+    .await;
+    let client = Client::builder().base_url(&server.url).signer(PrivateKeySigner::random()).build().unwrap();
+    let err = client.api().get_profile().send().await.map_err(Error::from).unwrap_err();
+    let shown = format!("{err} {err:?} {:?}", err.call_info());
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    assert!(!shown.contains("c2lnbmF0dXJl") && !shown.contains("eyJzdWIi"), "{shown}");
+    assert!(err.to_string().contains("token rejected: Bearer ***"), "{err}");
+
+    let refusing = Hostile::start(|req| match req.path.as_str() {
+        "/auth/evm/challenge" => {
+            let address = req.json()["address"].as_str().unwrap_or_default().to_owned();
+            json(
+                "201 Created",
+                serde_json::json!({"address": address, "nonce": "nonce-0001", "message": format!("Sign in {address} nonce-0001")}),
+            )
+        }
+        _ => {
+            let signature = req.json()["signature"].as_str().unwrap_or_default().to_owned();
+            json(
+                "400 Bad Request",
+                serde_json::json!({"statusCode": 400, "message": [format!("signature {signature} is not valid")]}),
+            )
+        }
+    })
+    .await;
+    let client =
+        Client::builder().base_url(&refusing.url).signer(PrivateKeySigner::random()).build().unwrap();
+    let err = client.api().get_profile().send().await.map_err(Error::from).unwrap_err();
+    let signature =
+        refusing.seen().iter().find_map(|s| s.json()["signature"].as_str().map(str::to_owned)).unwrap();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains(&signature[2..40]), "{shown}");
+    assert!(err.to_string().contains("signature *** is not valid"), "{err}");
+}

@@ -5,6 +5,7 @@
 
 pub(crate) mod http_error;
 pub mod kinds;
+pub(crate) mod server_text;
 pub(crate) mod words;
 
 use std::error::Error as StdError;
@@ -389,13 +390,13 @@ impl Error {
     /// The error an answer with this status stands for, whatever its body: NestJS's JSON, a
     /// CDN's HTML page, odd JSON or nothing.
     pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        let (messages, body) = read_error_body(status, headers, body);
+        let (messages, body) = server_text::read_error_body(status, headers, body);
         Self::classify(status, headers, messages, body)
     }
 
     /// The error an answer with this status and JSON body stands for.
     pub(crate) fn from_status(status: StatusCode, headers: &HeaderMap, body: Option<Value>) -> Self {
-        let messages = body.as_ref().map(messages_of).unwrap_or_default();
+        let messages = body.as_ref().map(server_text::messages_of).unwrap_or_default();
         Self::classify(status, headers, messages, body)
     }
 
@@ -423,59 +424,6 @@ pub(crate) fn server_request_id(headers: &HeaderMap) -> Option<String> {
         .iter()
         .find_map(|name| headers.get(*name)?.to_str().ok())
         .map(|v| v.chars().take(128).collect())
-}
-
-/// NestJS's `message`: a string, or one string per failed validation rule; failing that, any
-/// `error` or `detail` a proxy or another framework put there.
-pub(crate) fn messages_of(body: &Value) -> Vec<String> {
-    let text = |m: &Value| m.as_str().map_or_else(|| m.to_string(), str::to_owned);
-    for key in ["message", "error", "detail", "title"] {
-        match &body[key] {
-            Value::Null => continue,
-            Value::Array(items) => return items.iter().map(text).collect(),
-            other => return vec![text(other)],
-        }
-    }
-    Vec::new()
-}
-
-/// The most an error keeps of a body that is not JSON.
-const ERROR_TEXT_LIMIT: usize = 4096;
-
-/// An error body as messages and a value to keep: JSON as it is, anything else as (truncated)
-/// text with its HTML title or first line as the message.
-fn read_error_body(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> (Vec<String>, Option<Value>) {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return (vec![format!("{status} with an empty body")], None);
-    }
-    if let Ok(json) = serde_json::from_slice::<Value>(body) {
-        let messages = messages_of(&json);
-        return (messages, Some(json));
-    }
-    let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_TEXT_LIMIT)]).into_owned();
-    let kind = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or("unknown")
-        .to_owned();
-    let said = html_title(&text)
-        .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('<')))
-        .map(|s| s.chars().take(200).collect::<String>())
-        .unwrap_or_default();
-    let message = if said.is_empty() {
-        format!("{status} with a {kind} body, not JSON")
-    } else {
-        format!("{status} with a {kind} body, not JSON: {said}")
-    };
-    (vec![message], Some(Value::String(text)))
-}
-
-fn html_title(text: &str) -> Option<&str> {
-    let lower = text.to_ascii_lowercase();
-    let start = lower.find("<title>")?.checked_add("<title>".len())?;
-    let end = start.checked_add(lower.get(start..)?.find("</title>")?)?;
-    Some(text[start..end].trim()).filter(|t| !t.is_empty())
 }
 
 /// How the transport hands its own errors through the generated client, which only lets a

@@ -126,6 +126,13 @@ impl Transport {
             let u = request.url();
             format!("{} {}{}", request.method(), u.origin().ascii_serialization(), u.path())
         };
+        // What of this call a server could echo into its error: a login's signature (the
+        // bearer token is the client's, looked up when the error is made).
+        let signature = (operation == "verify_signature")
+            .then(|| request.body().and_then(|b| b.as_bytes()))
+            .flatten()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .and_then(|v| v.get("signature")?.as_str().map(str::to_owned));
         async move {
             self.call(request, operation, op, authenticated, &request_id).await.map_err(|error| {
                 let error = error.with_call(|call| {
@@ -148,6 +155,9 @@ impl Transport {
                         call.idempotency_key = idempotency_key;
                     }
                 });
+                let mut secrets: Vec<String> = signature.into_iter().collect();
+                secrets.extend(self.auth.as_ref().and_then(|a| a.current()).map(|t| t.value().to_owned()));
+                let error = error.scrubbed(&secrets);
                 tracing::debug!(%error, "call failed");
                 error
             })
