@@ -20,6 +20,7 @@ pub(crate) fn to_js(error: alura::Error) -> Error {
             F::Text(text) => json!(text),
             F::Texts(texts) => json!(texts),
             F::Seconds(seconds) => json!(seconds),
+            F::Flag(flag) => json!(flag),
             F::Json(json) => json.cloned().unwrap_or(Value::Null),
             F::Headers(headers) => {
                 Value::Object(headers.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect())
@@ -38,6 +39,7 @@ pub(crate) fn aborted(post: Option<&str>) -> Error {
             operation: operation.into(),
             reason: "the caller aborted it; it may have reached the server".into(),
             status: None,
+            timed_out: false,
             call: Box::default(),
         });
     }

@@ -187,3 +187,22 @@ test('a network error names the login step and the URL, as a Node user calls it'
   const g = await rejects(new alura.Client({ baseUrl: 'http://127.0.0.1:9', maxRetries: 0 }).getSymbols(), alura.NetworkError, 'ERR_ALURA_NETWORK')
   assert.match(g.message, /\(getSymbols: GET http:\/\/127\.0\.0\.1:9\/api\/indicators\/candles\/aggregated\/symbols; request req_/)
 })
+
+test('isTimeout() says whether the call ran out of time', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock, { timeoutMs: 300, maxRetries: 0 })
+    await client.login()
+    mock.injectFault('get_symbols', { kind: 'delay', ms: 1500 })
+    const get = await rejects(client.getSymbols(), alura.TimeoutError, 'ERR_ALURA_TIMEOUT')
+    assert.equal(get.isTimeout(), true)
+    mock.injectFault('create_trading_session', { kind: 'delay', ms: 1500 })
+    const trade = { budget: 100, profitTarget: 40, assetIndex: 0 }
+    const post = await rejects(client.createTradingSession(trade), alura.OutcomeUnknownError, 'ERR_ALURA_OUTCOME_UNKNOWN')
+    assert.equal(post.isTimeout(), true)
+    assert.equal(post.timedOut, true)
+    mock.injectFault('create_trading_session', { kind: 'status', status: 503 })
+    const failed = await rejects(client.createTradingSession(trade), alura.OutcomeUnknownError, 'ERR_ALURA_OUTCOME_UNKNOWN')
+    assert.equal(failed.isTimeout(), false)
+    const invalid = await rejects(client.createTradingSession({ ...trade, budget: 'lots' }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
+    assert.equal(invalid.isTimeout(), false)
+  }))

@@ -20,6 +20,7 @@ fn build(py: Python<'_>, error: &alura::Error) -> PyResult<PyErr> {
             F::Text(text) => kwargs.set_item(name, text)?,
             F::Texts(texts) => kwargs.set_item(name, texts)?,
             F::Seconds(seconds) => kwargs.set_item(name, seconds)?,
+            F::Flag(flag) => kwargs.set_item(name, flag)?,
             F::Json(json) => kwargs
                 .set_item(name, json.map(|v| crate::to_python::json::value_to_py(py, v)).transpose()?)?,
             F::Headers(headers) => {

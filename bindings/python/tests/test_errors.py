@@ -192,3 +192,23 @@ def test_drift_mode_can_be_switched_on_a_running_simulator(key: str) -> None:
         mock.set_drift(True)
         raw = client.with_raw_response.get_profile()
         assert b'"balance":"10000.00"' in raw.content.replace(b" ", b""), "money as a string, as TypeORM serves it"
+
+
+def test_is_timeout_says_whether_the_call_ran_out_of_time(mock: MockServer, key: str) -> None:
+    client = alura.Client(base_url=mock.url, private_key=key, timeout=0.3, max_retries=0)
+    client.login()
+    mock.inject_fault("get_symbols", kind="delay", ms=1500)
+    with pytest.raises(alura.TimeoutError) as get:
+        client.get_symbols()
+    assert get.value.is_timeout()
+    mock.inject_fault("create_trading_session", kind="delay", ms=1500)
+    with pytest.raises(alura.OutcomeUnknownError) as post:
+        client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    assert post.value.is_timeout() and post.value.timed_out
+    mock.inject_fault("create_trading_session", kind="status", status=503)
+    with pytest.raises(alura.OutcomeUnknownError) as failed:
+        client.create_trading_session(budget=100, profit_target=40, asset_index=0)
+    assert not failed.value.is_timeout() and failed.value.timed_out is False
+    with pytest.raises(alura.ValidationError) as invalid:
+        client.create_trading_session(budget="lots", profit_target=40, asset_index=0)
+    assert not invalid.value.is_timeout()

@@ -75,3 +75,26 @@ async fn on_token_runs_outside_the_login_lock() {
     other.unwrap().unwrap();
     first.await.unwrap().unwrap();
 }
+
+/// `is_timeout()` says whether the call ran out of time, whichever class that made it: a GET
+/// gives up as a `Timeout`, a POST that got no answer in time is an unknown outcome that timed
+/// out, and one that heard a 503 did not.
+#[tokio::test]
+async fn is_timeout_says_whether_the_call_ran_out_of_time() {
+    use alura_mock::Fault;
+    let mock = common::mock();
+    let waits = std::sync::Arc::new(common::Waits::default());
+    let client =
+        common::builder(&mock, &waits).timeout(Duration::from_millis(300)).no_retry().build().unwrap();
+    client.login().await.unwrap();
+    mock.inject("get_symbols", [Fault::Delay { ms: 1500 }]);
+    let get = client.api().get_symbols().send().await.map_err(Error::from).unwrap_err();
+    assert!(matches!(get, Error::Timeout { .. }) && get.is_timeout(), "{get:?}");
+    let trade = || alura::QuickTrade::new(alura::Asset::BTC, 100, 40);
+    mock.inject("create_trading_session", [Fault::Delay { ms: 1500 }]);
+    let post = client.quick_trade(trade()).await.unwrap_err();
+    assert!(matches!(post, Error::OutcomeUnknown { .. }) && post.is_timeout(), "{post:?}");
+    mock.inject("create_trading_session", [common::status(503, &[])]);
+    let failed = client.quick_trade(trade()).await.unwrap_err();
+    assert!(matches!(failed, Error::OutcomeUnknown { .. }) && !failed.is_timeout(), "{failed:?}");
+}

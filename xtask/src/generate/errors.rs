@@ -111,6 +111,7 @@ fn py_type(ty: &str) -> &'static str {
         "Texts" => "List[str]",
         "Seconds" => "Optional[float]",
         "Headers" => "Dict[str, str]",
+        "Flag" => "bool",
         _ => "Any",
     }
 }
@@ -121,9 +122,15 @@ fn ts_type(ty: &str) -> &'static str {
         "Text" => "string | null",
         "Texts" => "string[]",
         "Headers" => "Record<string, string>",
+        "Flag" => "boolean",
         _ => "unknown",
     }
 }
+
+/// The class a call that ran out of time raises (`alura::Error::Timeout`).
+const TIMEOUT_CLASS: &str = "TimeoutError";
+/// What `is_timeout()` / `isTimeout()` says: as `alura::Error::is_timeout`.
+const IS_TIMEOUT_DOC: &str = "Whether the call ran out of time: a TimeoutError, or an OutcomeUnknownError whose POST got no answer in time (`timed_out`).";
 
 /// `alura/_generated/errors.py`.
 pub fn python(kinds: &[Kind]) -> Result<String> {
@@ -143,6 +150,7 @@ pub fn python(kinds: &[Kind]) -> Result<String> {
                 let (ty, value) = match f.ty.as_str() {
                     "Texts" => ("Optional[List[str]]".to_owned(), format!("list({} or [])", f.name)),
                     "Headers" => ("Optional[Dict[str, str]]".to_owned(), format!("dict({} or {{}})", f.name)),
+                    "Flag" => ("Optional[bool]".to_owned(), format!("bool({})", f.name)),
                     other => (py_type(other).to_owned(), f.name.clone()),
                 };
                 params.push(format!("{}: {ty} = None", f.name));
@@ -160,6 +168,10 @@ pub fn python(kinds: &[Kind]) -> Result<String> {
             classes.push_str(
                 "\n    def __repr__(self) -> str:\n        # The message only: a body may hold a token, headers a cookie.\n        return f\"{type(self).__name__}({str(self)!r})\"\n",
             );
+            write!(
+                classes,
+                "\n    def is_timeout(self) -> bool:\n        \"\"\"{IS_TIMEOUT_DOC}\"\"\"\n        return isinstance(self, {TIMEOUT_CLASS}) or bool(getattr(self, \"timed_out\", False))\n"
+            )?;
         }
     }
     let all: Vec<String> = shown.iter().map(|k| format!("{:?}", k.name)).collect();
@@ -205,7 +217,7 @@ pub fn node(kinds: &[Kind]) -> Result<[String; 3]> {
         match &k.parent {
             None => write!(
                 js,
-                "\n/** {doc} */\nclass {} extends Error {{\n  constructor(message, fields = {{}}) {{\n    super(message)\n    this.name = new.target.name\n    for (const [name, value] of Object.entries(fields)) {{\n      // A body may hold a token and headers a cookie: readable, but never printed by inspect.\n      const enumerable = !PRIVATE.includes(name)\n      Object.defineProperty(this, name, {{ value, enumerable, writable: true, configurable: true }})\n    }}\n  }}\n}}\n",
+                "\n/** {doc} */\nclass {} extends Error {{\n  constructor(message, fields = {{}}) {{\n    super(message)\n    this.name = new.target.name\n    for (const [name, value] of Object.entries(fields)) {{\n      // A body may hold a token and headers a cookie: readable, but never printed by inspect.\n      const enumerable = !PRIVATE.includes(name)\n      Object.defineProperty(this, name, {{ value, enumerable, writable: true, configurable: true }})\n    }}\n  }}\n\n  /** {IS_TIMEOUT_DOC} */\n  isTimeout() {{\n    return this instanceof {TIMEOUT_CLASS} || this.timedOut === true\n  }}\n}}\n",
                 k.name
             )?,
             Some(parent) => write!(js, "\n/** {doc} */\nclass {} extends {parent} {{}}\n", k.name)?,
@@ -215,6 +227,7 @@ pub fn node(kinds: &[Kind]) -> Result<[String; 3]> {
         write!(dts, "\n/** {doc} */\nexport declare class {} extends {extends} {{\n", k.name)?;
         if k.parent.is_none() {
             dts.push_str("  /** Stable across versions (`ERR_ALURA_...`). */\n  readonly code: string\n");
+            writeln!(dts, "  /** {IS_TIMEOUT_DOC} */\n  isTimeout(): boolean")?;
         }
         for f in &k.fields {
             writeln!(

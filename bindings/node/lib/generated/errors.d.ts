@@ -4,6 +4,8 @@
 export declare class AluraError extends Error {
   /** Stable across versions (`ERR_ALURA_...`). */
   readonly code: string
+  /** Whether the call ran out of time: a TimeoutError, or an OutcomeUnknownError whose POST got no answer in time (`timed_out`). */
+  isTimeout(): boolean
   /** The `X-Request-Id` this client sent, the same on every attempt of the call. */
   readonly requestId?: string | null
   /** The server's own request id, when it sent one. */
@@ -65,6 +67,8 @@ export declare class OutcomeUnknownError extends AluraError {
   readonly reason?: string | null
   /** The status, when the server answered 5xx. */
   readonly status?: number | null
+  /** The call ran out of time after sending, rather than losing its connection or hearing a 5xx. */
+  readonly timedOut?: boolean
 }
 
 /** The arguments were refused before anything was sent. */

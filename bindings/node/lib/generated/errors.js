@@ -16,6 +16,11 @@ class AluraError extends Error {
       Object.defineProperty(this, name, { value, enumerable, writable: true, configurable: true })
     }
   }
+
+  /** Whether the call ran out of time: a TimeoutError, or an OutcomeUnknownError whose POST got no answer in time (`timed_out`). */
+  isTimeout() {
+    return this instanceof TimeoutError || this.timedOut === true
+  }
 }
 AluraError.prototype.code = 'ERR_ALURA'
 

@@ -48,6 +48,8 @@ pub enum FieldType {
     Json,
     /// Header names to values, empty when absent.
     Headers,
+    /// Yes or no.
+    Flag,
 }
 
 const CALL: &[ErrorField] = &[
@@ -218,6 +220,12 @@ pub const ERROR_KINDS: &[ErrorKind] = &[
                 private: false,
                 doc: "The status, when the server answered 5xx.",
             },
+            ErrorField {
+                name: "timed_out",
+                ty: FieldType::Flag,
+                private: false,
+                doc: "The call ran out of time after sending, rather than losing its connection or hearing a 5xx.",
+            },
         ],
     },
     ErrorKind {
@@ -296,7 +304,13 @@ mod tests {
             Error::Auth { message: "no".into(), status: Some(401), call: call() },
             Error::Network { message: "down".into(), source: None, call: call() },
             Error::Timeout { elapsed: Duration::from_secs(1), call: call() },
-            Error::OutcomeUnknown { operation: "o".into(), reason: "r".into(), status: None, call: call() },
+            Error::OutcomeUnknown {
+                operation: "o".into(),
+                reason: "r".into(),
+                status: None,
+                timed_out: false,
+                call: call(),
+            },
             Error::InvalidInput { message: "bad".into() },
             Error::Decode { message: "m".into(), path: None, body: None, call: call() },
             Error::Internal { message: "bug".into() },

@@ -33,6 +33,8 @@ pub enum FieldValue<'a> {
     Json(Option<&'a Value>),
     /// A [`crate::FieldType::Headers`].
     Headers(Vec<(&'a str, std::borrow::Cow<'a, str>)>),
+    /// A [`crate::FieldType::Flag`].
+    Flag(bool),
 }
 
 /// A specialised `Result` for this crate.
@@ -118,6 +120,9 @@ pub enum Error {
         reason: String,
         /// The status, when the server answered 5xx.
         status: Option<u16>,
+        /// The call ran out of time after sending, rather than losing its connection or
+        /// hearing a 5xx ([`Error::is_timeout`]).
+        timed_out: bool,
         /// Which call this was: request id, idempotency key, the answer's headers.
         call: Box<CallInfo>,
     },
@@ -285,10 +290,11 @@ impl Error {
                 vec![("status", F::Status(*status)), ("messages", F::Texts(&[])), ("body", F::Json(None))]
             }
             Error::Timeout { elapsed, .. } => vec![("elapsed", F::Seconds(Some(elapsed.as_secs_f64())))],
-            Error::OutcomeUnknown { operation, reason, status, .. } => vec![
+            Error::OutcomeUnknown { operation, reason, status, timed_out, .. } => vec![
                 ("operation", F::Text(Some(operation.into()))),
                 ("reason", F::Text(Some(reason.into()))),
                 ("status", F::Status(*status)),
+                ("timed_out", F::Flag(*timed_out)),
             ],
             Error::Decode { path, body, .. } => {
                 vec![
@@ -357,6 +363,13 @@ impl Error {
             Error::Api { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             _ => false,
         }
+    }
+
+    /// Whether the call ran out of time: a [`Error::Timeout`], or a POST whose outcome is
+    /// unknown because no answer came in time ([`Error::OutcomeUnknown`] with `timed_out`).
+    /// Python's `error.is_timeout()` and Node's `error.isTimeout()` say the same.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. } | Error::OutcomeUnknown { timed_out: true, .. })
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {

@@ -127,8 +127,8 @@ impl Error {
                 Error::Network { message: text(message), source, call: call(c) }
             }
             Error::Timeout { elapsed, call: c } => Error::Timeout { elapsed, call: call(c) },
-            Error::OutcomeUnknown { operation, reason, status, call: c } => {
-                Error::OutcomeUnknown { operation, reason: text(reason), status, call: call(c) }
+            Error::OutcomeUnknown { operation, reason, status, timed_out, call: c } => {
+                Error::OutcomeUnknown { operation, reason: text(reason), status, timed_out, call: call(c) }
             }
             Error::Decode { message, path, body, call: c } => Error::Decode {
                 message: text(message),

@@ -400,6 +400,7 @@ impl Transport {
                     self.max_body
                 ),
                 status: Some(status.as_u16()),
+                timed_out: false,
                 call: Box::default(),
             },
             (_, Err(Failure::TooLarge(status))) => Error::decode(format!(
@@ -412,12 +413,14 @@ impl Transport {
                 operation: operation.into(),
                 reason: format!("the {status} answer's body could not be read: {}", e.describe()),
                 status: Some(status.as_u16()),
+                timed_out: e.timeout,
                 call: Box::default(),
             },
             (Why::OutcomeUnknown, Err(Failure::Send(e))) => Error::OutcomeUnknown {
                 operation: operation.into(),
                 reason: if e.timeout { "no response before the timeout".into() } else { e.describe() },
                 status: None,
+                timed_out: e.timeout,
                 call: Box::default(),
             },
             (_, Err(Failure::Send(e) | Failure::Body(_, e))) if e.timeout => {
@@ -594,6 +597,7 @@ fn outcome_unknown_after(operation: &str, answer: &Answer) -> Error {
         operation: operation.into(),
         reason,
         status: Some(status.as_u16()),
+        timed_out: false,
         call: Box::new(CallInfo {
             server_request_id: crate::errors::server_request_id(&answer.headers),
             headers: Some(Box::new(answer.headers.clone())),

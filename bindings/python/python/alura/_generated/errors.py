@@ -60,6 +60,10 @@ class AluraError(Exception):
         # The message only: a body may hold a token, headers a cookie.
         return f"{type(self).__name__}({str(self)!r})"
 
+    def is_timeout(self) -> bool:
+        """Whether the call ran out of time: a TimeoutError, or an OutcomeUnknownError whose POST got no answer in time (`timed_out`)."""
+        return isinstance(self, TimeoutError) or bool(getattr(self, "timed_out", False))
+
 
 class APIError(AluraError):
     """The server answered with an error status (or a redirect, which the SDK never follows)."""
@@ -150,6 +154,9 @@ class OutcomeUnknownError(AluraError):
     status: Optional[int]
     """The status, when the server answered 5xx."""
 
+    timed_out: bool
+    """The call ran out of time after sending, rather than losing its connection or hearing a 5xx."""
+
     def __init__(
         self,
         message: str = "",
@@ -157,12 +164,14 @@ class OutcomeUnknownError(AluraError):
         operation: Optional[str] = None,
         reason: Optional[str] = None,
         status: Optional[int] = None,
+        timed_out: Optional[bool] = None,
         **fields: Any,
     ) -> None:
         super().__init__(message, **fields)
         self.operation = operation
         self.reason = reason
         self.status = status
+        self.timed_out = bool(timed_out)
 
 
 class ValidationError(AluraError, builtins.ValueError):
