@@ -206,3 +206,25 @@ test('isTimeout() says whether the call ran out of time', () =>
     const invalid = await rejects(client.createTradingSession({ ...trade, budget: 'lots' }), alura.ValidationError, 'ERR_ALURA_VALIDATION')
     assert.equal(invalid.isTimeout(), false)
   }))
+
+test('bytes parsers read differently are a DecodeError, as in every language', async () => {
+  const http = require('node:http')
+  const bodies = ['{"symbols":["BTC"]} trailing', '{"symbols":["BTC"],"x":1e400}', `{"symbols":["BTC"],"x":${'['.repeat(300)}${']'.repeat(300)}}`]
+  let body = ''
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(body)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const client = new alura.Client({ baseUrl: `http://127.0.0.1:${server.address().port}`, maxRetries: 0 })
+    for (const odd of bodies) {
+      body = odd
+      await rejects(client.getSymbols(), alura.DecodeError, 'ERR_ALURA_DECODE')
+    }
+    body = ''
+    assert.equal(await client.getSymbols(), null, 'an empty body is no value, with a drift warning')
+  } finally {
+    server.close()
+  }
+})

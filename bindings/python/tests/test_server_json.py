@@ -117,3 +117,20 @@ def test_a_large_body_cut_short_is_a_decode_error(serve: Callable[[bytes], str])
     for call in _history_both(url):
         with pytest.raises(alura.DecodeError):
             call()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"symbols": ["BTC"]} trailing', b'{"symbols": ["BTC"], "x": 1e400}', b'{"x": ' + b"[" * 300 + b"]" * 300 + b"}"],
+    ids=["text after the value", "a number no double holds", "nested 300 deep"],
+)
+def test_bytes_parsers_read_differently_are_a_decode_error(serve: Callable[[bytes], str], body: bytes) -> None:
+    url = serve(body)
+    with pytest.raises(alura.DecodeError):
+        alura.Client(base_url=url, max_retries=0).get_symbols()
+    with pytest.raises(alura.DecodeError):
+        asyncio.run(alura.AsyncClient(base_url=url, max_retries=0).get_symbols())
+
+
+def test_an_empty_body_is_none(serve: Callable[[bytes], str]) -> None:
+    assert alura.Client(base_url=serve(b""), max_retries=0).get_symbols() is None

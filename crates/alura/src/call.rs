@@ -122,14 +122,20 @@ impl Reply {
         }
     }
 
-    /// The response as JSON text: the server's own bytes when it sent JSON (checked as JSON
-    /// before this reply was made), else the typed value written out; `null` for no body.
+    /// The response as JSON text: the server's own bytes when it sent JSON that every
+    /// language reads alike (one value, finite numbers, at most 128 deep; else
+    /// [`Error::Decode`]), else the typed value written out; `null` for no body.
     pub fn to_json_text(&self) -> Result<String> {
         match &self.0 {
-            Body::Json(bytes) => match std::str::from_utf8(bytes) {
-                Ok(text) => Ok(text.to_owned()),
-                Err(_) => serde_json::to_string(self).map_err(|e| Error::decode(e.to_string())),
-            },
+            Body::Json(bytes) => {
+                crate::decode::readable(bytes).map_err(|e| {
+                    Error::decode(format!("the body is not JSON every language reads alike: {e}"))
+                })?;
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => Ok(text.to_owned()),
+                    Err(_) => serde_json::to_string(self).map_err(|e| Error::decode(e.to_string())),
+                }
+            }
             _ => serde_json::to_string(self).map_err(|e| Error::decode(e.to_string())),
         }
     }
@@ -269,5 +275,17 @@ mod tests {
             assert_eq!(value.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{text}");
             assert_eq!(reply.to_json_text().unwrap(), format!("{{\"pnl\":{text}}}"));
         }
+    }
+
+    /// The bodies parsers disagree on are a decode error from the core, whoever reads them.
+    #[test]
+    fn a_body_languages_read_differently_is_refused_once() {
+        let text = |body: &str| Reply(Body::Json(Bytes::from(body.to_owned())), None).to_json_text();
+        for odd in ["{\"x\":1e400}", "[] trailing", &format!("{}{}", "[".repeat(200), "]".repeat(200))] {
+            let err = text(odd).unwrap_err();
+            assert!(matches!(err, Error::Decode { .. }), "{odd:.20}: {err:?}");
+        }
+        assert_eq!(text("{\"x\":1e300} \n").unwrap(), "{\"x\":1e300} \n", "whitespace after is fine");
+        assert!(crate::decode::mismatch::<serde_json::Value>(b"{} trailing").is_some());
     }
 }

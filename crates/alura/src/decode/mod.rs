@@ -63,11 +63,12 @@ pub(crate) fn record(answer: impl FnOnce() -> Captured) {
     let _ = CAPTURE.try_with(|c| *c.borrow_mut() = Some(answer()));
 }
 
-/// Where and how a body fails to decode as `T`: `(".data[2].pnl", "invalid type: ...")`.
+/// Where and how a body fails to decode as `T`: `(".data[2].pnl", "invalid type: ...")`. Text
+/// after the JSON value is a mismatch too: no language reads such a body as JSON.
 pub(crate) fn mismatch<T: DeserializeOwned>(body: &[u8]) -> Option<(String, String)> {
     let mut de = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(_) => None,
+        Ok(_) => de.end().err().map(|e| ("$".to_owned(), format!("text after the JSON value: {e}"))),
         Err(e) => {
             let path = e.path().to_string();
             let mut message = e.into_inner().to_string();
@@ -86,6 +87,54 @@ pub(crate) fn mismatch<T: DeserializeOwned>(body: &[u8]) -> Option<(String, Stri
             Some((path, message))
         }
     }
+}
+
+/// Whether every language reads `body` as the same JSON: one value and nothing after it,
+/// every number a finite double (`1e400` is infinity to one parser and an error to another),
+/// nested at most 128 deep (some parsers have no limit, others a small one). A body that is
+/// not is [`Error::Decode`](crate::Error::Decode) in every language.
+pub(crate) fn readable(body: &[u8]) -> Result<(), serde_json::Error> {
+    struct Readable;
+    impl<'de> serde::de::Visitor<'de> for Readable {
+        type Value = Readable;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Readable, E> {
+            Ok(Readable)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Readable, E> {
+            Ok(Readable)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Readable, E> {
+            Ok(Readable)
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Readable, E> {
+            if v.is_finite() { Ok(Readable) } else { Err(E::custom("a number too large for a double")) }
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Readable, E> {
+            Ok(Readable)
+        }
+        fn visit_unit<E>(self) -> Result<Readable, E> {
+            Ok(Readable)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Readable, A::Error> {
+            while seq.next_element::<Readable>()?.is_some() {}
+            Ok(Readable)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Readable, A::Error> {
+            while map.next_entry::<serde::de::IgnoredAny, Readable>()?.is_some() {}
+            Ok(Readable)
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for Readable {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Readable, D::Error> {
+            d.deserialize_any(Readable)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde::Deserialize::deserialize(&mut de).map(|_: Readable| ())?;
+    de.end()
 }
 
 /// The JSON path of the value at `line`/`column` (1-based, as serde_json reports) in `body`,

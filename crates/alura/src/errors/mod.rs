@@ -367,7 +367,7 @@ impl Error {
 
     /// Whether the call ran out of time: a [`Error::Timeout`], or a POST whose outcome is
     /// unknown because no answer came in time ([`Error::OutcomeUnknown`] with `timed_out`).
-    /// Python's `error.is_timeout()` and Node's `error.isTimeout()` say the same.
+    /// Each binding's errors answer the same (`is_timeout()`, `isTimeout()`).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. } | Error::OutcomeUnknown { timed_out: true, .. })
     }
