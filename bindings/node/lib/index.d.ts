@@ -45,6 +45,18 @@ export type Signer =
   | { address: string; signMessage(args: { message: string }): Promise<string>; type: 'local' | 'json-rpc' }
   | { address?: string; signMessage(message: string): Promise<string>; getAddress?(): Promise<string>; type?: undefined }
 
+/**
+ * What became of a POST whose outcome was unknown (`error.settle()`): `'landed'` (it was carried
+ * out: `result` is what it made, as the server shows it now), `'notLanded'` (it was not: safe to
+ * send again, with a new idempotency key) or `'stillUnknown'` (the lookup could not tell).
+ */
+export interface Settlement {
+  status: 'landed' | 'notLanded' | 'stillUnknown'
+  result?: any
+  /** How that is known. */
+  reason?: string
+}
+
 /** An answer as the server sent it. */
 export declare class RawResponse {
   readonly status: number | null

@@ -10,6 +10,9 @@ const { setLogger, clientLog } = require('./log.js')
 const signers = require('./signer.js')
 const { CLIENT_OPTION_TYPES } = require('./generated/options.js')
 
+/** The operations whose unknown outcome `error.settle()` looks up. */
+const SETTLES = native.settles()
+
 const { fromNative, ValidationError } = errors
 
 /** Checks that a value can be sent as JSON, naming the argument when it cannot. */
@@ -235,16 +238,33 @@ class Client extends Operations {
     const id = signal ? native.abortHandle() : undefined
     const onAbort = () => native.abort(id)
     if (signal) signal.addEventListener('abort', onAbort, { once: true })
+    const sentAt = Date.now()
     try {
       return JSON.parse(await this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id))
     } catch (e) {
-      throw this._error(e)
+      const error = this._error(e)
+      if (error instanceof errors.OutcomeUnknownError && SETTLES.includes(operation)) {
+        // Not enumerable: the lookup holds the client, which inspect must not walk into.
+        Object.defineProperty(error, '_settle', { value: () => this._settle(operation, args, sentAt) })
+      }
+      throw error
     } finally {
       if (signal) {
         signal.removeEventListener('abort', onAbort)
         native.abortRelease(id)
       }
     }
+  }
+
+  async _settle(operation, args, sentAt) {
+    let found
+    try {
+      found = JSON.parse(await this[secret].settle(operation, args, sentAt))
+    } catch (e) {
+      throw this._error(e)
+    }
+    const status = { landed: 'landed', not_landed: 'notLanded', still_unknown: 'stillUnknown' }[found.status]
+    return { status, result: found.result, reason: found.reason }
   }
 
   /** The SDK's error for a native failure; a signer's own rejection is its `cause`. */

@@ -121,6 +121,27 @@ impl NativeClient {
         completion::spawn(&env, on_loop, async move { log.scope(work).await.map(|reply| raw_of(&reply)) })
     }
 
+    /// What became of a POST whose outcome is unknown (`alura::Client::settle_call`), found out
+    /// with read-only calls; resolves to the settlement as JSON text.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn settle(
+        &self,
+        env: Env,
+        operation: String,
+        args: Option<Value>,
+        sent_at_ms: f64,
+    ) -> Result<Unknown<'static>> {
+        let (args, client) = (args_of(args)?, self.client.clone());
+        let since = std::time::UNIX_EPOCH
+            + std::time::Duration::try_from_secs_f64(sent_at_ms / 1000.0).unwrap_or_default();
+        let work = guarded(async move {
+            let settled = client.settle_call(&operation, &args, since).await?;
+            serde_json::to_string(&settled).map_err(|e| alura::Error::decode(e.to_string()))
+        });
+        let log = self.log.clone();
+        completion::spawn(&env, true, async move { log.scope(work).await })
+    }
+
     /// Calls an endpoint the spec does not have, with the client's login, retries and errors;
     /// resolves to the body as JSON (null when empty).
     #[napi(ts_return_type = "Promise<any>")]

@@ -38,6 +38,12 @@ pub fn assets() -> Value {
     json!(alura::Asset::ALL.iter().map(|a| json!([a.symbol(), a.index()])).collect::<Vec<_>>())
 }
 
+/// The operations whose unknown outcome `settle()` can look up.
+#[napi]
+pub fn settles() -> Vec<&'static str> {
+    alura::SETTLES.to_vec()
+}
+
 /// The testnet.
 #[napi]
 pub fn default_base_url() -> String {

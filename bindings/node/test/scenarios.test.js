@@ -133,7 +133,7 @@ async function play(file, url, mock, drift) {
     const expect = step.expect || {}
     only(
       expect,
-      ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after', 'absent', 'exact', 'sent'],
+      ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after', 'absent', 'exact', 'sent', 'settle'],
       here,
     )
     const method = client[camel(step.call)]
@@ -155,6 +155,13 @@ async function play(file, url, mock, drift) {
       if ('messages' in expect) assert.deepEqual(error.messages, expect.messages, here)
       if ('message_contains' in expect) assert.ok(error.message.includes(expect.message_contains), `${here}: ${error.message}`)
       if ('retry_after' in expect) assert.equal(error.retryAfter, expect.retry_after, here)
+      if (expect.settle) {
+        const settled = await error.settle()
+        // Node's statuses are camelCase: not_landed is 'notLanded'.
+        const want = expect.settle.status.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+        assert.equal(settled.status, want, `${here}: ${JSON.stringify(settled)}`)
+        if (expect.settle.match) assert.ok(matches(settled.result, expect.settle.match, drift), `${here}: ${JSON.stringify(settled.result)}`)
+      }
       continue
     }
     const result = await call

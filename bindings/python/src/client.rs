@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict};
 
 use crate::completion;
 use crate::early::Early;
@@ -12,6 +12,7 @@ use crate::errors;
 use crate::from_python::{from_py, map_from_py};
 use crate::options::{self, PyOptions};
 use crate::signer::PySigner;
+use crate::to_python::columns::{columns_to_py, fetch_columns};
 use crate::to_python::{json, typed};
 
 #[pyclass(frozen, module = "alura._native")]
@@ -296,6 +297,34 @@ impl NativeClient {
         })
     }
 
+    /// What became of a POST whose outcome is unknown (`alura::Client::settle_call`), found out
+    /// with read-only calls: `{"status": "landed" | "not_landed" | "still_unknown", ...}`.
+    fn settle<'py>(
+        &self,
+        py: Python<'py>,
+        operation: String,
+        args: Option<&Bound<'py, PyDict>>,
+        sent_at: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let work = settlement(py, &self.client, operation, args, sent_at)?;
+        select_interruptible(py, work)?
+            .map_err(|e| errors::to_py(py, e))
+            .and_then(|v| json::value_to_py(py, &v))
+    }
+
+    fn settle_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: String,
+        args: Option<&Bound<'py, PyDict>>,
+        sent_at: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let work = settlement(py, &self.client, operation, args, sent_at)?;
+        completion::spawn(py, self.start(true), work, |py, outcome| {
+            settled(py, &None, outcome, |py, v| json::value_to_py(py, &v))
+        })
+    }
+
     /// Every log entry of a trade, all pages.
     fn trade_logs<'py>(&self, py: Python<'py>, trade_id: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
@@ -383,74 +412,20 @@ impl NativeClient {
     }
 }
 
-/// Candle columns of either kind.
-enum Columns {
-    Floats(alura::CandleColumns),
-    Exact(alura::ExactCandleColumns),
-}
-
-async fn fetch_columns(
-    client: alura::Client,
-    query: alura::HistoryQuery,
-    exact: bool,
-) -> alura::Result<Columns> {
-    Ok(if exact {
-        Columns::Exact(client.exact_candle_columns(query).await?)
-    } else {
-        Columns::Floats(client.candle_columns(query).await?)
-    })
-}
-
-fn columns_to_py<'py>(py: Python<'py>, columns: &Columns) -> PyResult<Bound<'py, PyDict>> {
-    let c = match columns {
-        Columns::Floats(c) => return float_columns_to_py(py, c),
-        Columns::Exact(c) => c,
-    };
-    let dict = PyDict::new(py);
-    let times = PyBytes::new_with(py, c.open_time.len().saturating_mul(8), |buf| {
-        for (slot, t) in buf.chunks_exact_mut(8).zip(&c.open_time) {
-            slot.copy_from_slice(&t.to_ne_bytes());
-        }
-        Ok(())
-    })?;
-    dict.set_item("openTime", times)?;
-    for (name, values) in
-        [("open", &c.open), ("high", &c.high), ("low", &c.low), ("close", &c.close), ("volume", &c.volume)]
-    {
-        let list = PyList::empty(py);
-        for v in values {
-            match v {
-                Some(d) => list.append(json::decimal(py, &d.to_string())?)?,
-                None => list.append(py.None())?,
-            }
-        }
-        dict.set_item(name, list)?;
-    }
-    Ok(dict)
-}
-
-fn float_columns_to_py<'py>(py: Python<'py>, c: &alura::CandleColumns) -> PyResult<Bound<'py, PyDict>> {
-    // Written straight into each bytes object: one pass, no buffer in between.
-    fn column<'py, const N: usize, T: Copy>(
-        py: Python<'py>,
-        values: &[T],
-        to_bytes: fn(T) -> [u8; N],
-    ) -> PyResult<Bound<'py, PyBytes>> {
-        PyBytes::new_with(py, values.len().saturating_mul(N), |buf| {
-            for (slot, v) in buf.chunks_exact_mut(N).zip(values) {
-                slot.copy_from_slice(&to_bytes(*v));
-            }
-            Ok(())
-        })
-    }
-    let dict = PyDict::new(py);
-    dict.set_item("openTime", column(py, &c.open_time, i64::to_ne_bytes)?)?;
-    for (name, values) in
-        [("open", &c.open), ("high", &c.high), ("low", &c.low), ("close", &c.close), ("volume", &c.volume)]
-    {
-        dict.set_item(name, column(py, values, f64::to_ne_bytes)?)?;
-    }
-    Ok(dict)
+/// The lookup behind `settle()`, resolving to JSON for the Python layer's `Settlement`.
+fn settlement(
+    py: Python<'_>,
+    client: &alura::Client,
+    operation: String,
+    args: Option<&Bound<'_, PyDict>>,
+    sent_at: f64,
+) -> PyResult<impl Future<Output = alura::Result<serde_json::Value>> + Send + 'static> {
+    let (args, client) = (args_of(py, args)?, client.clone());
+    let since = std::time::UNIX_EPOCH + Duration::try_from_secs_f64(sent_at).unwrap_or_default();
+    Ok(guarded(async move {
+        let settled = client.settle_call(&operation, &args, since).await?;
+        serde_json::to_value(settled).map_err(|e| alura::Error::decode(e.to_string()))
+    }))
 }
 
 async fn collect_logs(client: alura::Client, trade_id: String) -> alura::Result<serde_json::Value> {

@@ -53,5 +53,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(assets, m)?)?;
     m.add("DEFAULT_BASE_URL", alura::DEFAULT_BASE_URL)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("SETTLES", alura::SETTLES.to_vec())?;
     Ok(())
 }

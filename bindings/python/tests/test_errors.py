@@ -212,3 +212,27 @@ def test_is_timeout_says_whether_the_call_ran_out_of_time(mock: MockServer, key:
     with pytest.raises(alura.ValidationError) as invalid:
         client.create_trading_session(budget="lots", profit_target=40, asset_index=0)
     assert not invalid.value.is_timeout()
+
+
+def test_an_async_clients_unknown_outcome_settles_awaitably_and_still_pickles(mock: MockServer, key: str) -> None:
+    import asyncio
+    import pickle
+
+    async def run() -> alura.Settlement:
+        client = alura.AsyncClient(base_url=mock.url, private_key=key)
+        await client.login()
+        mock.inject_fault("create_trading_session", kind="close")
+        try:
+            await client.create_trading_session(budget=100, profit_target=40, asset_index="ETH")
+        except alura.OutcomeUnknownError as e:
+            copy = pickle.loads(pickle.dumps(e))
+            assert str(copy) == str(e) and not hasattr(copy, "_settle"), "the lookup stays behind"
+            with pytest.raises(alura.ValidationError, match="did not come from a call"):
+                copy.settle()
+            return await e.settle()  # type: ignore[no-any-return]
+        raise AssertionError("no unknown outcome")
+
+    settled = asyncio.run(run())
+    assert settled.status == "not_landed" and not settled.landed, settled
+    assert "no active session for asset 1" in (settled.reason or "")
+    assert sent(mock, "create_trading_session") == 1, "never sent again"

@@ -29,6 +29,7 @@ EXPECT_KEYS = {
     "absent",
     "exact",
     "sent",
+    "settle",
 }
 BACKEND = os.environ.get("ALURA_SCENARIO_BASE_URL")
 
@@ -167,6 +168,14 @@ def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
                 assert words in str(err), f"{here}: {err}"
             if "retry_after" in expect:
                 assert getattr(err, "retry_after") == expect["retry_after"], here
+            if "settle" in expect:
+                want = expect["settle"]
+                assert set(want) <= {"status", "match"}, here
+                settled = err.settle()  # type: ignore[attr-defined]
+                assert isinstance(settled, alura.Settlement), here
+                assert settled.status == want["status"], f"{here}: {settled!r}"
+                if "match" in want:
+                    assert matches(settled.result, want["match"], drift), f"{here}: {settled.result}"
             continue
         result = method(**kwargs)
         if "sent" in expect and mock is not None:

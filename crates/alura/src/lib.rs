@@ -54,6 +54,7 @@ mod generated {
 }
 pub mod options;
 mod request;
+mod settle;
 mod trading;
 mod transport;
 mod validate;
@@ -76,6 +77,7 @@ pub use language::{Dialect, Language};
 pub use options::client::TokenCacheOption;
 pub use options::{CallOptions, RequestOptions};
 pub use request::{RawRequest, RawResponse};
+pub use settle::{SETTLES, Settlement};
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};
 pub use transport::retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use transport::sockets;

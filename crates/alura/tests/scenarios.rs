@@ -170,6 +170,7 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
                 "absent",
                 "exact",
                 "sent",
+                "settle",
             ],
             &here,
         );
@@ -241,6 +242,17 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
                 if let Some(secs) = expect.get("retry_after").and_then(Value::as_f64) {
                     let Error::RateLimited { retry_after, .. } = &error else { panic!("{here}: {error:?}") };
                     assert_eq!(retry_after.map(|d| d.as_secs_f64()), Some(secs), "{here}");
+                }
+                if let Some(want) = expect.get("settle").and_then(Value::as_object) {
+                    check_known(want, &["status", "match"], &here);
+                    let settled = serde_json::to_value(client.settle(&error).await.unwrap()).unwrap();
+                    assert_eq!(settled["status"], want["status"], "{here}: settled {settled}");
+                    if let Some(result) = want.get("match") {
+                        assert!(
+                            matches(&settled["result"], result, drift),
+                            "{here}: {settled} does not match {result}"
+                        );
+                    }
                 }
             }
             (Ok(value), Some(kind)) => panic!("{here}: expected {kind}, got {value}"),

@@ -132,6 +132,11 @@ const TIMEOUT_CLASS: &str = "TimeoutError";
 /// What `is_timeout()` / `isTimeout()` says: as `alura::Error::is_timeout`.
 const IS_TIMEOUT_DOC: &str = "Whether the call ran out of time: a TimeoutError, or an OutcomeUnknownError whose POST got no answer in time (`timed_out`).";
 
+/// The class whose POST may be looked up afterwards (`alura::Client::settle`).
+const SETTLE_CLASS: &str = "OutcomeUnknownError";
+/// What `settle()` does, in every language.
+const SETTLE_DOC: &str = "What became of the POST, looked up with read-only calls (a Settlement: landed, not landed or still unknown); it never sends the POST again.";
+
 /// `alura/_generated/errors.py`.
 pub fn python(kinds: &[Kind]) -> Result<String> {
     let mut classes = String::new();
@@ -163,6 +168,12 @@ pub fn python(kinds: &[Kind]) -> Result<String> {
                 "super().__init__(message)"
             };
             write!(classes, "\n    def __init__({}) -> None:\n        {call}\n{body}", params.join(", "))?;
+        }
+        if k.name == SETTLE_CLASS {
+            write!(
+                classes,
+                "\n    def settle(self) -> Any:\n        \"\"\"{SETTLE_DOC} Awaitable from an AsyncClient.\"\"\"\n        settle = getattr(self, \"_settle\", None)\n        if settle is None:\n            raise ValidationError(\"invalid input: settle(): this error did not come from a call that can be looked up\")\n        return settle()\n\n    def __reduce__(self) -> Any:\n        # The lookup holds the client: it stays behind when the error is pickled.\n        state = {{k: v for k, v in self.__dict__.items() if k != \"_settle\"}}\n        return (type(self), self.args, state)\n"
+            )?;
         }
         if k.parent.is_none() {
             classes.push_str(
@@ -220,6 +231,11 @@ pub fn node(kinds: &[Kind]) -> Result<[String; 3]> {
                 "\n/** {doc} */\nclass {} extends Error {{\n  constructor(message, fields = {{}}) {{\n    super(message)\n    this.name = new.target.name\n    for (const [name, value] of Object.entries(fields)) {{\n      // A body may hold a token and headers a cookie: readable, but never printed by inspect.\n      const enumerable = !PRIVATE.includes(name)\n      Object.defineProperty(this, name, {{ value, enumerable, writable: true, configurable: true }})\n    }}\n  }}\n\n  /** {IS_TIMEOUT_DOC} */\n  isTimeout() {{\n    return this instanceof {TIMEOUT_CLASS} || this.timedOut === true\n  }}\n}}\n",
                 k.name
             )?,
+            Some(parent) if k.name == SETTLE_CLASS => write!(
+                js,
+                "\n/** {doc} */\nclass {} extends {parent} {{\n  /** {SETTLE_DOC} */\n  settle() {{\n    if (typeof this._settle !== 'function') {{\n      return Promise.reject(new ValidationError('invalid input: settle(): this error did not come from a call that can be looked up'))\n    }}\n    return this._settle()\n  }}\n}}\n",
+                k.name
+            )?,
             Some(parent) => write!(js, "\n/** {doc} */\nclass {} extends {parent} {{}}\n", k.name)?,
         }
         writeln!(js, "{}.prototype.code = '{}'", k.name, k.code)?;
@@ -228,6 +244,9 @@ pub fn node(kinds: &[Kind]) -> Result<[String; 3]> {
         if k.parent.is_none() {
             dts.push_str("  /** Stable across versions (`ERR_ALURA_...`). */\n  readonly code: string\n");
             writeln!(dts, "  /** {IS_TIMEOUT_DOC} */\n  isTimeout(): boolean")?;
+        }
+        if k.name == SETTLE_CLASS {
+            writeln!(dts, "  /** {SETTLE_DOC} */\n  settle(): Promise<import('../index').Settlement>")?;
         }
         for f in &k.fields {
             writeln!(

@@ -61,6 +61,8 @@ export declare class TimeoutError extends AluraError {
 
 /** A POST may or may not have been carried out (timeout, dropped connection, 5xx); it was not sent again, so it ran at most once: check the state before retrying. */
 export declare class OutcomeUnknownError extends AluraError {
+  /** What became of the POST, looked up with read-only calls (a Settlement: landed, not landed or still unknown); it never sends the POST again. */
+  settle(): Promise<import('../index').Settlement>
   /** The operation id, e.g. `create_trading_session`. */
   readonly operation?: string | null
   /** Why the outcome is unknown. */

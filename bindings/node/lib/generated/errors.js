@@ -65,7 +65,19 @@ class TimeoutError extends AluraError {}
 TimeoutError.prototype.code = 'ERR_ALURA_TIMEOUT'
 
 /** A POST may or may not have been carried out (timeout, dropped connection, 5xx); it was not sent again, so it ran at most once: check the state before retrying. */
-class OutcomeUnknownError extends AluraError {}
+class OutcomeUnknownError extends AluraError {
+  /** What became of the POST, looked up with read-only calls (a Settlement: landed, not landed or still unknown); it never sends the POST again. */
+  settle() {
+    if (typeof this._settle !== 'function') {
+      return Promise.reject(
+        new ValidationError(
+          'invalid input: settle(): this error did not come from a call that can be looked up',
+        ),
+      )
+    }
+    return this._settle()
+  }
+}
 OutcomeUnknownError.prototype.code = 'ERR_ALURA_OUTCOME_UNKNOWN'
 
 /** The arguments were refused before anything was sent. */

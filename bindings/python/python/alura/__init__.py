@@ -27,6 +27,7 @@ from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, Token  # noqa: E402
 from ._raw import RawResponse  # noqa: E402
+from ._settle import Settlement  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
 from ._generated.options import ClientOptions  # noqa: E402
 from ._exceptions import *  # noqa: E402,F403
@@ -42,6 +43,7 @@ __all__ = [
     "RawResponse",
     "refresh_logging",
     "RequestOptions",
+    "Settlement",
     "Token",
     "__version__",
     "types",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import time
 from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Sequence, Type, TypeVar, Union
@@ -12,11 +13,12 @@ from typing_extensions import Literal, Unpack
 
 from . import types as t
 from ._generated.operations import AsyncOperations, AsyncRawOperations, SyncOperations, SyncRawOperations
-from ._native import NativeClient
+from ._native import SETTLES, NativeClient
 from ._raw import RawResponse
 from ._options import RequestOptions
-from ._generated.errors import ValidationError
+from ._generated.errors import OutcomeUnknownError, ValidationError
 from ._generated.options import Configured
+from ._settle import Settlement
 from ._signer import _Signer
 
 if TYPE_CHECKING:
@@ -128,7 +130,14 @@ class Client(_Base, SyncOperations):
     """Calls the Alura API and waits for each answer. Safe to share between threads."""
 
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
-        return self._answer(self._native.call(operation, args, options))
+        if operation not in SETTLES:
+            return self._answer(self._native.call(operation, args, options))
+        sent_at = time.time()
+        try:
+            return self._answer(self._native.call(operation, args, options))
+        except OutcomeUnknownError as e:
+            e._settle = lambda: Settlement._of(self._native.settle(operation, args, sent_at))  # type: ignore[attr-defined]
+            raise
 
     def login(self) -> None:
         """Logs in now rather than on the first call that needs it."""
@@ -204,8 +213,22 @@ class AsyncClient(_Base, AsyncOperations):
 
     def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
         # The native call starts here, before the caller awaits it; floats are made after.
+        sent_at = time.time()
         call: Awaitable[Any] = self._native.call_async(operation, args, options)
+        if operation in SETTLES:
+            call = self._settling(call, operation, args, sent_at)
         return call if self._money == "decimal" else _then_floats(call)
+
+    async def _settling(self, call: Awaitable[Any], operation: str, args: Dict[str, Any], sent_at: float) -> Any:
+        try:
+            return await call
+        except OutcomeUnknownError as e:
+
+            async def settle() -> Settlement:
+                return Settlement._of(await self._native.settle_async(operation, args, sent_at))
+
+            e._settle = settle  # type: ignore[attr-defined]
+            raise
 
     async def login(self) -> None:
         """Logs in now rather than on the first call that needs it."""

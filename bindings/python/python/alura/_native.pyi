@@ -6,9 +6,19 @@ from typing_extensions import Unpack, final
 
 from ._generated.options import ClientOptions
 
-__all__ = ["refresh_logging", "NativeClient", "NativeMockServer", "operations", "assets", "DEFAULT_BASE_URL", "__version__"]
+__all__ = [
+    "refresh_logging",
+    "NativeClient",
+    "NativeMockServer",
+    "operations",
+    "assets",
+    "DEFAULT_BASE_URL",
+    "__version__",
+    "SETTLES",
+]
 
 DEFAULT_BASE_URL: str
+SETTLES: List[str]
 __version__: str
 
 def operations() -> List[Dict[str, Any]]: ...
@@ -24,6 +34,10 @@ class NativeClient:
         **options: Unpack[ClientOptions],
     ) -> NativeClient: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
+    def settle(self, operation: str, args: Optional[Dict[str, Any]], sent_at: float) -> Dict[str, Any]: ...
+    def settle_async(
+        self, operation: str, args: Optional[Dict[str, Any]], sent_at: float
+    ) -> Awaitable[Dict[str, Any]]: ...
     def call(self, operation: str, args: Optional[Dict[str, Any]] = ..., options: Optional[Any] = ...) -> Any: ...
     def call_async(
         self, operation: str, args: Optional[Dict[str, Any]] = ..., options: Optional[Any] = ...

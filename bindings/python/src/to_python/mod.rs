@@ -2,5 +2,6 @@
 //! typed responses through a serde `Serializer` (`typed`). The other way is `from_python`; a long
 //! answer converted on a thread of its own while the core checks it is `early.rs`.
 
+pub mod columns;
 pub mod json;
 pub mod typed;

@@ -174,6 +174,10 @@ pub struct CallInfo {
     pub url: Option<String>,
     /// It failed while logging in for the call, so the call itself was never sent.
     pub during_login: bool,
+    /// What a POST asked for (its JSON body), so [`crate::Client::settle`] can look it up.
+    pub arguments: Option<serde_json::Map<String, Value>>,
+    /// When the call was sent.
+    pub sent_at: Option<std::time::SystemTime>,
 }
 
 impl std::fmt::Debug for CallInfo {
@@ -188,6 +192,8 @@ impl std::fmt::Debug for CallInfo {
             .field("operation", &self.operation)
             .field("url", &self.url)
             .field("during_login", &self.during_login)
+            .field("arguments", &self.arguments.as_ref().map(|a| a.keys().collect::<Vec<_>>()))
+            .field("sent_at", &self.sent_at)
             .finish()
     }
 }

@@ -173,6 +173,20 @@ class OutcomeUnknownError(AluraError):
         self.status = status
         self.timed_out = bool(timed_out)
 
+    def settle(self) -> Any:
+        """What became of the POST, looked up with read-only calls (a Settlement: landed, not landed or still unknown); it never sends the POST again. Awaitable from an AsyncClient."""
+        settle = getattr(self, "_settle", None)
+        if settle is None:
+            raise ValidationError(
+                "invalid input: settle(): this error did not come from a call that can be looked up"
+            )
+        return settle()
+
+    def __reduce__(self) -> Any:
+        # The lookup holds the client: it stays behind when the error is pickled.
+        state = {k: v for k, v in self.__dict__.items() if k != "_settle"}
+        return (type(self), self.args, state)
+
 
 class ValidationError(AluraError, builtins.ValueError):
     """The arguments were refused before anything was sent."""
