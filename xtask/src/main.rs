@@ -98,6 +98,16 @@ enum Cmd {
     },
     /// Benchmark each language's client beside its baseline; writes bench/results.md.
     Bench,
+    /// Trade against the simulator while a seeded schedule injects faults, then check every
+    /// invariant against the simulator's log (`crates/alura-soak`).
+    Soak {
+        /// Seconds of trading.
+        #[arg(long, default_value_t = 60)]
+        duration: u64,
+        /// Seeds the faults and the traders' choices.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -141,5 +151,9 @@ fn run(command: Cmd) -> Result<()> {
         }
         Cmd::Version { check } => release::version(&root, check),
         Cmd::Bench => bench::bench(&root),
+        Cmd::Soak { duration, seed } => {
+            let triple = xtask::process::host_triple()?;
+            xtask::checks::soak::run(&root, &[("CARGO_BUILD_TARGET", triple.as_str())], duration, seed)
+        }
     }
 }

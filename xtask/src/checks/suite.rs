@@ -22,6 +22,7 @@ pub fn all(root: &Path) -> Result<()> {
         &target,
     )?;
     cargo_with(root, &["test", "--workspace"], &target)?;
+    crate::checks::soak::run(root, &target, 60, 1)?;
     crate::checks::examples::rust(root, &target)?;
     python(root, &target)?;
     crate::checks::fuzz::schemathesis(root, &venv(root)?)?;
