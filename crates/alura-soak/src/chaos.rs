@@ -35,6 +35,9 @@ pub struct Run {
     pub calls: Vec<Call>,
     pub served: Vec<Served>,
     pub faults: BTreeMap<&'static str, usize>,
+    /// Logins the server acted on but whose answer was lost (a stalled or cut-off verify): each
+    /// is followed by another.
+    pub logins_lost: usize,
     pub restarts: usize,
     pub usage: Vec<Sample>,
 }
@@ -129,6 +132,7 @@ pub async fn run(duration: Duration, seed: u64, clients: usize) -> Result<Run> {
     let mut faults: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut usage = vec![usage::sample(Duration::ZERO)];
     let mut restarts = 0;
+    let mut logins_lost = 0;
     let restart_at = started + duration / 2;
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -142,6 +146,9 @@ pub async fn run(duration: Duration, seed: u64, clients: usize) -> Result<Run> {
             .await;
         if injected.is_ok_and(|r| r.status().is_success()) {
             *faults.entry(kind).or_default() += 1;
+            if operation == "verify_signature" && matches!(kind, "stalled body" | "cut-off body") {
+                logins_lost += 1;
+            }
         }
         if restarts == 0 && Instant::now() >= restart_at {
             let quiet = gate.write().await;
@@ -162,7 +169,7 @@ pub async fn run(duration: Duration, seed: u64, clients: usize) -> Result<Run> {
     usage.push(usage::sample(started.elapsed()));
     served.extend(ledger(&control, &url).await?);
     drop(simulator);
-    Ok(Run { duration, clients, calls, served, faults, restarts, usage })
+    Ok(Run { duration, clients, calls, served, faults, logins_lost, restarts, usage })
 }
 
 /// The requests the invariants are about (the POSTs and the logins), as the simulator logged
