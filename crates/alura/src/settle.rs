@@ -105,11 +105,19 @@ impl Client {
                     || (symbol.is_some() && s.get("symbol").and_then(Value::as_str) == symbol)
             })
             .collect();
-        let Some(session) = ours.first() else {
-            return Ok(Settlement::NotLanded { reason: format!("no active session for asset {asset}") });
+        // The newest, if a server lists more than one.
+        let Some(session) = ours.iter().max_by_key(|s| s.get("createdAt").and_then(when)) else {
+            return Ok(Settlement::NotLanded {
+                reason: format!(
+                    "no active session for asset {asset} (one that opened and has closed since would not show)"
+                ),
+            });
         };
         let since = sent_at.checked_sub(CLOCK_SLACK).unwrap_or(UNIX_EPOCH);
         match session.get("createdAt").and_then(when) {
+            Some(created) if created >= since && !same_terms(args, session) => Ok(unknown(format!(
+                "the active session for asset {asset} opened about when the call was sent, but with other terms"
+            ))),
             Some(created) if created >= since => Ok(Settlement::Landed { result: (*session).clone() }),
             Some(_) => Ok(Settlement::NotLanded {
                 reason: format!(
@@ -126,20 +134,52 @@ impl Client {
         let Some(trade) = args.get("tradeId").and_then(Value::as_str) else {
             return Err(Error::invalid("settle(): the call has no tradeId"));
         };
+        let closed =
+            || Settlement::Landed { result: serde_json::json!({"tradeId": trade, "status": "closed"}) };
         let current = match self.call("get_current_trade", Map::new()).await {
             Ok(reply) => reply.to_value()?,
             // No open trade at all: ours is closed.
-            Err(Error::Api { status: 404, .. }) => Value::Null,
+            Err(Error::Api { status: 404, .. }) => return Ok(closed()),
             Err(e) => return Ok(unknown(format!("the current trade could not be read: {e}"))),
         };
-        let open = current.get("id").and_then(Value::as_str) == Some(trade)
-            && current.get("status").and_then(Value::as_str).is_none_or(|s| s == "open");
-        if open {
-            Ok(Settlement::NotLanded { reason: format!("trade {trade} is still open") })
-        } else {
-            Ok(Settlement::Landed { result: serde_json::json!({"tradeId": trade, "status": "closed"}) })
+        let current = current.get("data").filter(|d| d.is_object()).unwrap_or(&current);
+        if current.is_null() {
+            return Ok(closed());
+        }
+        let id = current.get("id").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+        if id.as_deref() != Some(trade) {
+            // Only the newest open trade shows: ours may be another, open or not.
+            return Ok(unknown(format!(
+                "the open trade shown is not {trade}, so whether {trade} closed cannot be told"
+            )));
+        }
+        match current.get("status").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+            Some("open" | "active") | None => {
+                Ok(Settlement::NotLanded { reason: format!("trade {trade} is still open") })
+            }
+            Some(_) => Ok(closed()),
         }
     }
+}
+
+/// Whether `session` has the terms the call asked for, where both say them: the budget and
+/// profit target of a quick session, the strategy and duration of an advance one.
+fn same_terms(args: &Map<String, Value>, session: &Value) -> bool {
+    let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    let number = |v: &Value| text(v).trim().parse::<crate::Decimal>().ok();
+    let pairs = [("budget", "budget"), ("amount", "budget"), ("profitTarget", "profitTarget")];
+    let numbers = pairs.iter().all(|(asked, shown)| match (args.get(*asked), session.get(*shown)) {
+        (Some(a), Some(s)) if !s.is_null() => number(a).is_none() || number(a) == number(s),
+        _ => true,
+    });
+    let words =
+        ["executionStrategy", "strategyDuration"].iter().all(|k| match (args.get(*k), session.get(*k)) {
+            (Some(a), Some(s)) if !s.is_null() => text(a) == text(s),
+            _ => true,
+        });
+    // An advance session's budget is the whole wallet when asked so: its amount says nothing.
+    let whole_wallet = args.get("maxWalletBudget") == Some(&Value::Bool(true));
+    (numbers || whole_wallet) && words
 }
 
 fn unknown(reason: String) -> Settlement {
@@ -185,8 +225,18 @@ fn iso8601(text: &str) -> Option<SystemTime> {
         "" | "Z" | "z" => 0,
         o => {
             let sign = if o.starts_with('-') { -1 } else { 1 };
-            let (oh, om) = o[1..].split_once(':').unwrap_or((&o[1..], "0"));
-            sign * (digits(oh)? * 3600 + digits(om)? * 60)
+            let rest = o.get(1..)?;
+            // `+05:30`, `+0530` or `+05`.
+            let (oh, om) = match rest.split_once(':') {
+                Some(pair) => pair,
+                None if rest.len() == 4 => rest.split_at(2),
+                None => (rest, "0"),
+            };
+            let (oh, om) = (digits(oh)?, digits(om)?);
+            if !(0..24).contains(&oh) || !(0..60).contains(&om) {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
         }
     };
     // Years a server means: also what keeps the arithmetic below far from overflowing.
@@ -223,6 +273,10 @@ mod tests {
         assert_eq!(at("2026-12-06T02:10:34.123Z"), Some(1_796_523_034_123));
         assert_eq!(at("2026-12-06T03:10:34.123+01:00"), Some(1_796_523_034_123));
         assert_eq!(at("2026-12-06 02:10:34"), Some(1_796_523_034_000));
+        assert_eq!(at("2026-12-06T07:40:34.123+0530"), Some(1_796_523_034_123));
+        // A server's text never panics the core: offsets out of range are not times.
+        assert_eq!(at("2026-01-01T00:00:00+9999999999999999:00"), None);
+        assert_eq!(at("2026-01-01T00:00:00+24:00"), None);
         for bad in ["", "soon", "2026-13-01T00:00:00Z", "2026-12-06", "99999999999-01-01T00:00:00Z"] {
             assert_eq!(at(bad), None, "{bad}");
         }

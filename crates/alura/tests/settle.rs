@@ -91,3 +91,27 @@ async fn a_trade_closed_before_the_answer_was_lost_has_landed_and_other_errors_a
     let refused = client.settle(&Error::Timeout { elapsed: Duration::ZERO, call: Box::default() }).await;
     assert!(matches!(refused, Err(Error::InvalidInput { .. })), "{refused:?}");
 }
+
+#[tokio::test]
+async fn a_session_with_other_terms_or_another_open_trade_leaves_it_unknown() {
+    let mock = mock();
+    let client = client(&mock);
+    client.quick_trade(trade()).await.unwrap();
+    // Within the clocks' slack of the first, for the same asset, but for another budget.
+    mock.inject("create_trading_session", [Fault::Close]);
+    let err = client.quick_trade(QuickTrade::new(Asset::BTC, 50, 40)).await.unwrap_err();
+    let settled = client.settle(&err).await.unwrap();
+    assert!(
+        matches!(&settled, Settlement::StillUnknown { reason } if reason.contains("other terms")),
+        "{settled:?}"
+    );
+
+    // Two open trades: only the newest shows, so the older one's close cannot be told.
+    let older = client.api().get_current_trade().send().await.unwrap().into_inner().id.unwrap();
+    client.quick_trade(QuickTrade::new(Asset::ETH, 100, 40)).await.unwrap();
+    mock.inject("close_trade", [Fault::Close]);
+    let err = client.api().close_trade().trade_id(&older).send().await.map_err(Error::from).unwrap_err();
+    assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
+    let settled = client.settle(&err).await.unwrap();
+    assert!(matches!(settled, Settlement::StillUnknown { .. }), "not closed: {settled:?}");
+}

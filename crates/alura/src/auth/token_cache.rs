@@ -119,7 +119,21 @@ impl TokenCache {
         let mut name = self.path.file_name().unwrap_or_default().to_os_string();
         name.push(".lock");
         let lock = open_lock(&dir.join(name))?;
-        lock.lock()?;
+        // Bounded: a process stopped while holding the lock must not hang every login of ours.
+        let mut tries = 0u32;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if tries < 100 => {
+                    tries = tries.saturating_add(1);
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(std::io::Error::other("another process holds the cache's lock"));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+        }
         let out = change();
         // Closing the file releases the lock.
         drop(lock);

@@ -153,23 +153,21 @@ fn scrub(text: String, secrets: &[&str]) -> String {
     if !lower.contains("bearer ") {
         return out;
     }
-    // A credential after `Bearer ` runs to the next space, quote or end.
+    // A credential after `Bearer ` runs to the next space, quote or end. One pass over the text:
+    // ASCII lower-casing keeps every byte where it was, so `lower`'s offsets are `out`'s.
     let mut scrubbed = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(at) = rest.to_ascii_lowercase().find("bearer ") {
-        let (before, after) = rest.split_at(at.saturating_add("bearer ".len()));
-        scrubbed.push_str(before);
+    let mut at = 0;
+    while let Some(found) = lower.get(at..).and_then(|l| l.find("bearer ")) {
+        let start = at.saturating_add(found).saturating_add("bearer ".len());
+        scrubbed.push_str(&out[at..start]);
+        let after = &out[start..];
         let end = after
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '}'))
             .unwrap_or(after.len());
-        if end > 0 && &after[..end] != HIDDEN {
-            scrubbed.push_str(HIDDEN);
-        } else {
-            scrubbed.push_str(&after[..end]);
-        }
-        rest = &after[end..];
+        scrubbed.push_str(if end > 0 && &after[..end] != HIDDEN { HIDDEN } else { &after[..end] });
+        at = start.saturating_add(end);
     }
-    scrubbed.push_str(rest);
+    scrubbed.push_str(&out[at..]);
     scrubbed
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod policy;
 pub(crate) mod pools;
 pub(crate) mod retry;
 pub(crate) mod sender;
+mod sent;
 pub mod sockets;
 
 use std::sync::Arc;
@@ -126,19 +127,13 @@ impl Transport {
             let u = request.url();
             format!("{} {}{}", request.method(), u.origin().ascii_serialization(), u.path())
         };
-        // What a POST asked for and when, kept on its error so an unknown outcome can be looked
-        // up (`Client::settle`); a login's body is not kept (it holds the signature).
+        // What a POST that `Client::settle` can look up asked for, and when it was sent, kept on
+        // its error; no other body is kept (a login's holds the signature).
         let sent_at = std::time::SystemTime::now();
-        let arguments = (request.method() == Method::POST
-            && !matches!(operation, "request_challenge" | "verify_signature"))
-        .then(|| post_arguments(&request, op));
+        let arguments = crate::SETTLES.contains(&operation).then(|| sent::arguments(&request, op));
         // What of this call a server could echo into its error: a login's signature (the
         // bearer token is the client's, looked up when the error is made).
-        let signature = (operation == "verify_signature")
-            .then(|| request.body().and_then(|b| b.as_bytes()))
-            .flatten()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-            .and_then(|v| v.get("signature")?.as_str().map(str::to_owned));
+        let signature = (operation == "verify_signature").then(|| sent::signature(&request)).flatten();
         async move {
             self.call(request, operation, op, authenticated, &request_id).await.map_err(|error| {
                 let error = error.with_call(|call| {
@@ -178,45 +173,6 @@ impl Transport {
 }
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// What a POST asked for: its path arguments (by the spec's template) and its JSON body's fields.
-fn post_arguments(request: &Request, op: Option<&Operation>) -> serde_json::Map<String, serde_json::Value> {
-    let mut out = request
-        .body()
-        .and_then(|b| b.as_bytes())
-        .and_then(|b| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).ok())
-        .unwrap_or_default();
-    if let Some(op) = op {
-        let sent = request.url().path_segments().into_iter().flatten();
-        for (template, value) in op.path.trim_start_matches('/').split('/').zip(sent) {
-            if let Some(name) = template.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                out.insert(name.to_owned(), serde_json::Value::String(percent_decode(value)));
-            }
-        }
-    }
-    out
-}
-
-/// `%2F` as `/` and so on; anything that is not a valid escape stays as it is.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
-        match (b, hex(i.saturating_add(1)), hex(i.saturating_add(2))) {
-            (b'%', Some(high), Some(low)) => {
-                out.push(u8::try_from(high.saturating_mul(16).saturating_add(low)).unwrap_or(b'%'));
-                i = i.saturating_add(3);
-            }
-            _ => {
-                out.push(b);
-                i = i.saturating_add(1);
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 /// An error of the login a call needed: the call itself was never sent.
 fn during_login(error: Error) -> Error {
