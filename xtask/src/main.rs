@@ -153,7 +153,8 @@ fn run(command: Cmd) -> Result<()> {
         Cmd::Bench => bench::bench(&root),
         Cmd::Soak { duration, seed } => {
             let triple = xtask::process::host_triple()?;
-            xtask::checks::soak::run(&root, &[("CARGO_BUILD_TARGET", triple.as_str())], duration, seed)
+            let target = [("CARGO_BUILD_TARGET", triple.as_str())];
+            xtask::checks::soak::run(&root, &target, duration, seed, xtask::checks::soak::Bindings::Build)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What tests steer and observe: queued faults per operation, the request log, the rate limit.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -237,6 +238,12 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
     let response = respond(&shared, request, next, fault, ip, closer, operation).await;
     if let Some(r) = shared.log.lock().unwrap().get_mut(seq as usize - 1) {
         r.status = Some(response.status().as_u16());
+        if let Some(journal) = &shared.journal {
+            // Written before the answer leaves: whatever a client saw answered is in the file.
+            let mut line = serde_json::to_vec(r).unwrap_or_default();
+            line.push(b'\n');
+            let _ = journal.lock().unwrap().write_all(&line);
+        }
     }
     response
 }

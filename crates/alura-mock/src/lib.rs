@@ -68,6 +68,10 @@ pub struct Config {
     /// Answer every operation with its generated example (schema-valid, stateless) instead of
     /// the hand-written handlers: what an operation new to the spec gets before it has one.
     pub examples_only: bool,
+    /// A file every answered request is appended to (one JSON [`RequestRecord`] a line), before
+    /// its answer is sent: a log that outlives the process, so a soak that kills the simulator
+    /// still knows what it acted on.
+    pub request_log: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -79,6 +83,7 @@ impl Default for Config {
             rate_limit: None,
             drift: false,
             examples_only: false,
+            request_log: None,
         }
     }
 }
@@ -92,14 +97,20 @@ pub(crate) struct Shared {
     auth: Mutex<AuthStore>,
     faults: Mutex<Faults>,
     log: Mutex<Vec<RequestRecord>>,
+    /// [`Config::request_log`], opened for appending.
+    journal: Option<Mutex<std::fs::File>>,
     limiter: Mutex<Limiter>,
     /// Drift mode now; starts as `config.drift`, and `reset` brings it back there.
     drift: AtomicBool,
 }
 
 impl Shared {
-    fn new(config: Config) -> Self {
-        Self {
+    fn new(config: Config) -> io::Result<Self> {
+        let journal = match &config.request_log {
+            Some(path) => Some(Mutex::new(std::fs::OpenOptions::new().create(true).append(true).open(path)?)),
+            None => None,
+        };
+        Ok(Self {
             drift: AtomicBool::new(config.drift),
             clock: Clock::default(),
             market: Market::new(config.seed),
@@ -108,8 +119,9 @@ impl Shared {
             faults: Mutex::default(),
             log: Mutex::default(),
             limiter: Mutex::default(),
+            journal,
             config,
-        }
+        })
     }
 
     fn requests(&self, operation: Option<&str>) -> Vec<RequestRecord> {
@@ -151,7 +163,7 @@ impl MockServer {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(config));
+        let shared = Arc::new(Shared::new(config)?);
         let router = api::router(shared.clone());
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -26,6 +26,9 @@ struct Args {
     /// server that follows the contract and nothing more.
     #[arg(long)]
     examples_only: bool,
+    /// Appends every answered request to this file, one JSON object a line, before answering it.
+    #[arg(long)]
+    request_log: Option<std::path::PathBuf>,
 }
 
 fn parse_rate(s: &str) -> Result<u32, String> {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         rate_limit: args.rate_limit,
         drift: args.drift,
         examples_only: args.examples_only,
+        request_log: args.request_log,
     };
     let server = match alura_mock::MockServer::start(config) {
         Ok(server) => server,

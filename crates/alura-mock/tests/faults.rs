@@ -172,3 +172,33 @@ async fn reset_forgets_users_and_tokens() {
     let stats: Value = get(mock.url(), "/api/leaderboard/stats", None).await.json().await.unwrap();
     assert_eq!(stats["totalUsers"], 0);
 }
+
+#[tokio::test]
+async fn the_request_log_file_outlives_the_server_and_holds_what_was_answered() {
+    let dir = std::env::temp_dir().join(format!("alura-mock-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("requests.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let config = || Config { request_log: Some(path.clone()), ..Config::default() };
+    let mock = MockServer::start(config()).unwrap();
+    mock.inject("get_symbols", [status(503, &[])]);
+    let symbols = "/api/indicators/candles/aggregated/symbols";
+    assert_eq!(get(mock.url(), symbols, None).await.status(), 503);
+    assert_eq!(get(mock.url(), symbols, None).await.status(), 200);
+    // A connection closed without an answer was not answered: it is not in the file.
+    mock.inject("get_symbols", [Fault::Close]);
+    assert!(http().get(format!("{}{symbols}", mock.url())).send().await.is_err());
+    drop(mock);
+    // A second life appends to the same file.
+    let mock = MockServer::start(config()).unwrap();
+    assert_eq!(get(mock.url(), symbols, None).await.status(), 200);
+    drop(mock);
+    let lines: Vec<alura_mock::RequestRecord> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let statuses: Vec<_> = lines.iter().map(|r| (r.operation.as_str(), r.status)).collect();
+    assert_eq!(statuses, [("get_symbols", Some(503)), ("get_symbols", Some(200)), ("get_symbols", Some(200))]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,27 +1,24 @@
-//! The run: the simulator in a process of its own (so the client's memory and descriptors are
-//! the soak's own), the clients trading on it, and the seeded schedule of faults, with one full
-//! restart halfway (killed, the port refused for a while, back with none of its state).
+//! The run: the simulator in a process of its own, one trader process per language trading on
+//! it, and the seeded schedule of faults, with one full restart halfway (killed, the port refused
+//! for a while, back with none of its state). The simulator appends every answer to a request log
+//! before sending it, so the log survives the kill and holds whatever a client saw answered.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use alloy_signer_local::PrivateKeySigner;
-use alura::Client;
 use anyhow::{Context, Result, bail};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use crate::trader::{self, Call};
-use crate::usage::{self, Sample};
+use crate::protocol::{Call, DEADLINE};
+use crate::traders::{Language, Programs, Trader};
+use crate::usage::Sample;
 
-/// The client's time limits: each call must end within `DEADLINE` (and a margin).
-pub const TIMEOUT: Duration = Duration::from_secs(2);
-pub const DEADLINE: Duration = Duration::from_secs(8);
-
-/// One request the simulator received, as its log says.
+/// One request the simulator answered, as its log says.
 #[derive(Debug, Clone)]
 pub struct Served {
     pub operation: String,
@@ -29,17 +26,23 @@ pub struct Served {
     pub status: Option<u16>,
 }
 
+/// What one language's trader did and held.
+pub struct Traded {
+    pub calls: Vec<Call>,
+    pub usage: Vec<Sample>,
+}
+
 pub struct Run {
     pub duration: Duration,
+    /// Clients in all.
     pub clients: usize,
-    pub calls: Vec<Call>,
+    pub languages: BTreeMap<Language, Traded>,
     pub served: Vec<Served>,
     pub faults: BTreeMap<&'static str, usize>,
     /// Logins the server acted on but whose answer was lost (a stalled or cut-off verify): each
     /// is followed by another.
     pub logins_lost: usize,
     pub restarts: usize,
-    pub usage: Vec<Sample>,
 }
 
 /// The operations a fault may meet, and whether they need a token.
@@ -75,11 +78,13 @@ struct Simulator {
 }
 
 impl Simulator {
-    fn start(port: u16, seed: u64) -> Result<Self> {
+    fn start(port: u16, seed: u64, journal: &Path) -> Result<Self> {
         let binary =
             std::env::current_exe()?.with_file_name(format!("alura-mock{}", std::env::consts::EXE_SUFFIX));
         let mut child = Command::new(&binary)
             .args(["--port", &port.to_string(), "--seed", &seed.to_string()])
+            .arg("--request-log")
+            .arg(journal)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -106,37 +111,45 @@ impl Drop for Simulator {
     }
 }
 
-pub async fn run(duration: Duration, seed: u64, clients: usize) -> Result<Run> {
+/// Where the request log and the traders' stderr go: kept after the run, to read when it fails.
+fn logs_dir() -> Result<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/soak");
+    std::fs::create_dir_all(&dir)?;
+    let journal = dir.join("requests.jsonl");
+    if journal.exists() {
+        std::fs::remove_file(&journal)?;
+    }
+    Ok(dir)
+}
+
+pub async fn run(
+    duration: Duration,
+    seed: u64,
+    clients: usize,
+    languages: &[Language],
+    programs: &Programs,
+) -> Result<Run> {
+    let logs = logs_dir()?;
+    let journal = logs.join("requests.jsonl");
     let started = Instant::now();
     let until = started + duration;
-    let mut simulator = Some(Simulator::start(0, seed)?);
+    let mut simulator = Some(Simulator::start(0, seed, &journal)?);
     let (url, port) = simulator.as_ref().map(|s| (s.url.clone(), s.port())).expect("started");
     let control = reqwest::Client::new();
-    // Held shared by every call; the restart takes it alone, so that no call is in flight
-    // between reading the simulator's log and killing it.
-    let gate = std::sync::Arc::new(tokio::sync::RwLock::new(()));
-    let traders: Vec<_> = (0..clients)
-        .map(|who| {
-            let client = Client::builder()
-                .base_url(&url)
-                .signer(PrivateKeySigner::random())
-                .timeout(TIMEOUT)
-                .retry(alura::RetryPolicy { deadline: DEADLINE, ..alura::RetryPolicy::default() })
-                .build()
-                .expect("a client for the simulator");
-            tokio::spawn(trader::trade(client, who, until, seed, gate.clone()))
-        })
-        .collect();
+    let mut traders = Vec::new();
+    for &language in languages {
+        traders.push(Trader::start(language, programs, &url, (duration, seed, clients), &logs)?);
+    }
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut served = Vec::new();
     let mut faults: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut usage = vec![usage::sample(Duration::ZERO)];
     let mut restarts = 0;
     let mut logins_lost = 0;
     let restart_at = started + duration / 2;
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(150)).await;
-        usage.push(usage::sample(started.elapsed()));
+        for trader in &mut traders {
+            trader.sample(started.elapsed());
+        }
         let (operation, authenticated) = TARGETS[rng.random_range(0..TARGETS.len())];
         let (kind, f) = fault(&mut rng, authenticated);
         let injected = control
@@ -151,39 +164,45 @@ pub async fn run(duration: Duration, seed: u64, clients: usize) -> Result<Run> {
             }
         }
         if restarts == 0 && Instant::now() >= restart_at {
-            let quiet = gate.write().await;
-            served.extend(ledger(&control, &url).await?);
             // Killed: the port refuses connections until it is back, with none of its state.
             drop(simulator.take());
-            drop(quiet);
             tokio::time::sleep(Duration::from_millis(700)).await;
-            simulator = Some(Simulator::start(port, seed)?);
+            simulator = Some(Simulator::start(port, seed, &journal)?);
             restarts += 1;
             *faults.entry("simulator restart").or_default() += 1;
         }
     }
-    let mut calls = Vec::new();
+    let mut by_language = BTreeMap::new();
     for trader in traders {
-        calls.extend(trader.await.context("a trader panicked")?);
+        // Each stops on its own once its last call ends, within the deadline.
+        let (language, calls, usage) = trader.finish(DEADLINE + Duration::from_secs(20))?;
+        by_language.insert(language, Traded { calls, usage });
     }
-    usage.push(usage::sample(started.elapsed()));
-    served.extend(ledger(&control, &url).await?);
     drop(simulator);
-    Ok(Run { duration, clients, calls, served, faults, logins_lost, restarts, usage })
+    let served = ledger(&journal)?;
+    Ok(Run {
+        duration,
+        clients: clients * languages.len(),
+        languages: by_language,
+        served,
+        faults,
+        logins_lost,
+        restarts,
+    })
 }
 
-/// The requests the invariants are about (the POSTs and the logins), as the simulator logged
-/// them: only those, so the soak's own bookkeeping stays small beside the clients'.
-async fn ledger(control: &reqwest::Client, url: &str) -> Result<Vec<Served>> {
+/// Every request the simulator answered, from the log it appended to: both its lives.
+fn ledger(journal: &Path) -> Result<Vec<Served>> {
+    let text = std::fs::read_to_string(journal).context("the simulator's request log")?;
     let mut served = Vec::new();
-    for operation in ["create_trading_session", "close_trade", "verify_signature"] {
-        let url = format!("{url}/__mock/requests?operation={operation}");
-        let records: Vec<Value> = control.get(url).send().await?.json().await?;
-        served.extend(records.into_iter().map(|r| Served {
-            operation: operation.to_owned(),
+    for line in text.lines() {
+        // The last line may be cut where the kill fell; what was cut had not been answered.
+        let Ok(r) = serde_json::from_str::<Value>(line) else { continue };
+        served.push(Served {
+            operation: r["operation"].as_str().unwrap_or_default().to_owned(),
             idempotency_key: r["idempotencyKey"].as_str().map(str::to_owned),
             status: r["status"].as_u64().and_then(|s| u16::try_from(s).ok()),
-        }));
+        });
     }
     Ok(served)
 }

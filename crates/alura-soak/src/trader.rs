@@ -1,37 +1,43 @@
-//! One client's trading: candles, sessions opened and trades closed with idempotency keys,
-//! sessions listed, logs read through pages, for as long as the run lasts; every call recorded.
+//! The Rust trader: candles, sessions opened and trades closed with idempotency keys, sessions
+//! listed, logs read through pages, for as long as the run lasts; every call printed as it ends
+//! (see [`crate::protocol`]). `traders/trader.py` and `traders/trader.mjs` do the same mix.
 
-use std::sync::Arc;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
-use tokio::sync::RwLock;
-
+use alloy_signer_local::PrivateKeySigner;
 use alura::{CallOptions, Client, Error};
+use anyhow::Result;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
 
-/// One call as the client saw it.
-#[derive(Debug, Clone)]
-pub struct Call {
-    pub operation: &'static str,
-    pub elapsed: Duration,
-    /// `None` when it succeeded, else the error's class (`InternalError` for a panic).
-    pub error: Option<&'static str>,
-    pub idempotency_key: Option<String>,
-}
+use crate::protocol::{Call, DEADLINE, TIMEOUT, TraderArgs};
 
 const SYMBOLS: [&str; 6] = ["BTC", "ETH", "SOL", "XRP", "DOGE", "AVAX"];
 
-pub async fn trade(
-    client: Client,
-    who: usize,
-    until: Instant,
-    seed: u64,
-    gate: Arc<RwLock<()>>,
-) -> Vec<Call> {
+pub async fn run(args: TraderArgs) -> Result<()> {
+    let until = Instant::now() + Duration::from_secs(args.duration);
+    let clients: Vec<_> = (0..args.clients)
+        .map(|who| {
+            let client = Client::builder()
+                .base_url(&args.url)
+                .signer(PrivateKeySigner::random())
+                .timeout(TIMEOUT)
+                .retry(alura::RetryPolicy { deadline: DEADLINE, ..alura::RetryPolicy::default() })
+                .build()
+                .expect("a client for the simulator");
+            tokio::spawn(trade(client, who, until, args.seed))
+        })
+        .collect();
+    for client in clients {
+        client.await?;
+    }
+    Ok(())
+}
+
+async fn trade(client: Client, who: usize, until: Instant, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed ^ (who as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    let mut calls = Vec::new();
     let mut trade_id: Option<String> = None;
     while Instant::now() < until {
         let roll = rng.random_range(0..100);
@@ -58,10 +64,8 @@ pub async fn trade(
             },
         };
         let key = post.then(alura::new_idempotency_key);
-        let open = gate.read().await;
         let started = Instant::now();
         let outcome = call(&client, operation, args, key.clone()).await;
-        drop(open);
         let error = match &outcome {
             Ok(value) => {
                 if operation == "get_current_trade" {
@@ -69,11 +73,18 @@ pub async fn trade(
                 }
                 None
             }
-            Err(e) => Some(e.kind()),
+            Err(e) => Some(e.kind().to_owned()),
         };
-        calls.push(Call { operation, elapsed: started.elapsed(), error, idempotency_key: key });
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        print(&Call { op: operation.to_owned(), ms, error, key });
     }
-    calls
+}
+
+fn print(call: &Call) {
+    let mut line = serde_json::to_vec(call).expect("a call is JSON");
+    line.push(b'\n');
+    // One write a line, under stdout's lock: lines from several clients never interleave.
+    let _ = std::io::stdout().lock().write_all(&line);
 }
 
 async fn call(

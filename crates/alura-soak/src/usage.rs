@@ -1,5 +1,5 @@
-//! What the process holds: resident memory and open file descriptors, read from `/proc` (the
-//! soak runs on Linux; elsewhere both read as zero and the flatness checks pass vacuously).
+//! What a trader process holds: resident memory and open file descriptors, read from `/proc`
+//! (the soak runs on Linux; elsewhere both read as zero and the flatness checks pass vacuously).
 
 use std::time::Duration;
 
@@ -14,14 +14,14 @@ pub struct Sample {
     pub fds: u64,
 }
 
-pub fn sample(at: Duration) -> Sample {
-    let rss_kib = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
+/// `None` once the process has gone.
+pub fn sample(pid: u32, at: Duration) -> Option<Sample> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kib = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         .unwrap_or(0);
-    let fds = std::fs::read_dir("/proc/self/fd").map(|d| d.count() as u64).unwrap_or(0);
-    Sample { at, rss_kib, fds }
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count() as u64).unwrap_or(0);
+    Some(Sample { at, rss_kib, fds })
 }

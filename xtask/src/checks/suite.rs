@@ -22,11 +22,11 @@ pub fn all(root: &Path) -> Result<()> {
         &target,
     )?;
     cargo_with(root, &["test", "--workspace"], &target)?;
-    crate::checks::soak::run(root, &target, 60, 1)?;
     crate::checks::examples::rust(root, &target)?;
     python(root, &target)?;
     crate::checks::fuzz::schemathesis(root, &venv(root)?)?;
     node(root, &target)?;
+    crate::checks::soak::run(root, &target, 60, 1, crate::checks::soak::Bindings::Built)?;
     crate::checks::nestjs::check(root, &target, &bare_venv(root)?)?;
     installed(root)?;
     actionlint(root)
