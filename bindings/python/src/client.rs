@@ -141,6 +141,11 @@ impl NativeClient {
     ) -> PyResult<Self> {
         let options = alura::ClientOptions::try_from(PyOptions(options))?;
         let mut b = options.into_builder().map_err(|e| errors::to_py(py, e))?;
+        // Logins run on the process's runtime: an asyncio loop closed mid-login must not take
+        // the login lock with it.
+        b = b.login_tasks(std::sync::Arc::new(|task| {
+            crate::runtime::handle().map(|runtime| drop(runtime.spawn(task))).is_ok()
+        }));
         let signer = signer.map(PySigner::new).transpose()?;
         if let Some(signer) = &signer {
             b = b.signer(signer.clone());

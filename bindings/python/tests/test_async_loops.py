@@ -193,3 +193,28 @@ def test_an_async_post_after_the_server_closed_the_idle_connection_is_sent_once(
         stop()
     assert requests == [b"POST /orders HTTP/1.1"] * 2
     assert connections[0] == 2
+
+
+def test_a_login_started_on_a_loop_that_stops_running_still_serves_other_loops(mock: MockServer) -> None:
+    # A loop's calls run on that loop's own runtime. A login started there used to be a task of
+    # it, holding the client's login lock: once that loop stopped being run (closed, or its
+    # thread busy elsewhere) no other loop's call could log in before its timeout.
+    mock.inject_fault("verify_signature", kind="delay", ms=400)
+    client = alura.AsyncClient(base_url=mock.url, private_key="0x" + "11" * 32, timeout=3)
+    stalled = asyncio.new_event_loop()
+    try:
+        first = stalled.create_task(client.get_profile())
+        # Long enough for the call to start its login, which the server holds for 400 ms; then
+        # this loop is not run again until the end.
+        stalled.run_until_complete(asyncio.sleep(0.1))
+        assert not first.done()
+
+        started = time.monotonic()
+        profile = asyncio.run(client.get_profile())
+        assert profile["address"] == client.address
+        assert time.monotonic() - started < 2.5, "the login ended on its own, within its 400 ms"
+        assert mock.counters()["verify_signature"] == 1, "one login for both loops' calls"
+        # The first loop's call, run again, has the same token.
+        assert stalled.run_until_complete(asyncio.wait_for(first, 5))["address"] == client.address
+    finally:
+        stalled.close()

@@ -239,6 +239,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<usize>,
     sleeper: Option<Arc<dyn Sleeper>>,
     language: crate::options::Language,
+    login_tasks: Option<crate::auth::Spawn>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -389,6 +390,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Runs each login as a task of `spawn`'s runtime rather than in the call that needs it, for
+    /// calls made on runtimes that may stop while a login is under way (an event loop that
+    /// closes, a thread's runtime that ends): that login still ends, and the calls of every
+    /// other runtime get its token. `spawn` returns `false` when it cannot take the task.
+    pub fn login_tasks(mut self, spawn: crate::auth::Spawn) -> Self {
+        self.login_tasks = Some(spawn);
+        self
+    }
+
     /// Fills what is unset from `ALURA_BASE_URL`, `ALURA_PRIVATE_KEY` and `ALURA_TOKEN`.
     pub fn from_env(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -435,6 +445,7 @@ impl ClientBuilder {
             language: self.language,
             cache: self.token_cache.map(|path| TokenCache::new(path, &base_url)),
             on_token: self.on_token,
+            spawn: self.login_tasks,
         };
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &self.headers {

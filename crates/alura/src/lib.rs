@@ -62,6 +62,7 @@ mod validate;
 pub use alura_api::types;
 pub use alura_api::{Decimal, ParseDecimalError, rust_decimal};
 pub use asset::{Asset, symbol_of as asset_symbol};
+pub use auth::Spawn;
 pub use auth::token::TokenInfo;
 pub use auth::token_cache::default_path as default_token_cache_path;
 pub use call::Reply;

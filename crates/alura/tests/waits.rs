@@ -98,3 +98,42 @@ async fn is_timeout_says_whether_the_call_ran_out_of_time() {
     let failed = client.quick_trade(trade()).await.unwrap_err();
     assert!(matches!(failed, Error::OutcomeUnknown { .. }) && !failed.is_timeout(), "{failed:?}");
 }
+
+/// A login started by a call whose runtime then stops running (an event loop closed or busy, a
+/// thread's runtime left idle) ends on its own when logins run on `login_tasks`, and the calls of
+/// every other runtime share it; in the call's own task it held the login lock until that
+/// runtime ran again, and every other runtime's call timed out.
+#[test]
+fn a_login_started_on_a_runtime_that_stops_running_still_serves_other_runtimes() {
+    let mock = alura_mock::MockServer::start(alura_mock::Config::default()).unwrap();
+    mock.inject("verify_signature", [alura_mock::Fault::Delay { ms: 400 }]);
+    let background =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let handle = background.handle().clone();
+    let client = Client::builder()
+        .base_url(mock.url())
+        .signer(PrivateKeySigner::random())
+        .timeout(Duration::from_secs(3))
+        .login_tasks(std::sync::Arc::new(move |task| {
+            handle.spawn(task);
+            true
+        }))
+        .build()
+        .unwrap();
+    let stalled = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let first_client = client.clone();
+    let first =
+        stalled.spawn(async move { first_client.call("get_profile", Default::default()).await.map(drop) });
+    // Long enough for the call to start its login, which the server holds for 400 ms; then this
+    // runtime is not run again until the end.
+    stalled.block_on(async { tokio::time::sleep(Duration::from_millis(100)).await });
+    assert!(!first.is_finished());
+
+    let other = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let started = Instant::now();
+    let profile = other.block_on(client.call("get_profile", Default::default())).and_then(|r| r.to_value());
+    assert!(profile.is_ok(), "{profile:?}");
+    assert!(started.elapsed() < Duration::from_millis(2500), "took {:?}", started.elapsed());
+    assert_eq!(mock.counters()["verify_signature"], 1, "one login for both runtimes' calls");
+    stalled.block_on(first).unwrap().expect("the first call, run again, has the token");
+}

@@ -8,6 +8,8 @@ pub(crate) mod token;
 pub(crate) mod token_cache;
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -30,6 +32,11 @@ pub(crate) type SharedSigner = Arc<dyn Signer + Send + Sync>;
 /// Called with every new token.
 pub(crate) type OnToken = Arc<dyn Fn(&TokenInfo) + Send + Sync>;
 
+/// Runs a future to its end as a task of a runtime that keeps running, whatever becomes of the
+/// caller's; `false` when it cannot now (the future is then dropped unpolled). See
+/// [`ClientBuilder::login_tasks`](crate::ClientBuilder::login_tasks).
+pub type Spawn = Arc<dyn Fn(Pin<Box<dyn Future<Output = ()> + Send>>) -> bool + Send + Sync>;
+
 /// How logins are made and where their tokens go, beyond the signer.
 #[derive(Clone, Default)]
 pub(crate) struct LoginOptions {
@@ -42,6 +49,8 @@ pub(crate) struct LoginOptions {
     pub(crate) language: crate::options::Language,
     pub(crate) cache: Option<TokenCache>,
     pub(crate) on_token: Option<OnToken>,
+    /// Where logins run, when not in the call that needs one.
+    pub(crate) spawn: Option<Spawn>,
 }
 
 /// Token lifetimes a server states are kept within these bounds: 0, a negative number or a
@@ -71,9 +80,10 @@ struct Failed {
 pub(crate) struct Auth {
     signer: Option<SharedSigner>,
     options: LoginOptions,
-    /// What `Client::token` shows, readable without waiting for a login: the newest token kept
-    /// and its generation (kept after the login lock is released, so possibly out of order).
-    current: std::sync::Mutex<Option<(u64, TokenInfo)>>,
+    /// The newest token kept, readable without waiting for a login: what `Client::token` shows,
+    /// and what a call takes while it is fresh (kept after the login lock is released, so
+    /// possibly out of order: the newer generation stays).
+    current: std::sync::Mutex<Option<Token>>,
     /// Held across a login, so concurrent callers without a token wait for one login.
     slot: Mutex<Slot>,
     /// Failed logins so far: a caller that sees it grow while it waited shares that failure
@@ -115,7 +125,7 @@ impl Auth {
                 _ => None,
             },
         };
-        let current = std::sync::Mutex::new(token.as_ref().map(|t| (t.generation, t.info())));
+        let current = std::sync::Mutex::new(token.clone());
         let slot = Mutex::new(Slot { token, failed: None });
         Ok(Self { signer, options, current, slot, failures: AtomicU64::new(0), api })
     }
@@ -126,11 +136,50 @@ impl Auth {
 
     /// The token held now, if any.
     pub(crate) fn current(&self) -> Option<TokenInfo> {
-        self.current.lock().ok()?.as_ref().map(|(_, info)| info.clone())
+        self.current.lock().ok()?.as_ref().map(Token::info)
     }
 
-    /// A token good for a while: the cached one, or a new login's.
-    pub(crate) async fn token(&self) -> Result<Token> {
+    /// A token good for a while: the one held, or a new login's.
+    pub(crate) async fn token(self: &Arc<Self>) -> Result<Token> {
+        let held = self.current.lock().ok().and_then(|t| t.clone()).filter(|t| t.fresh(Instant::now()));
+        match held {
+            Some(token) => Ok(token),
+            None => self.detached(|auth| async move { auth.token_locked().await }).await,
+        }
+    }
+
+    /// After a 401 with `rejected`: a token from a new login, or `None` when we cannot log in
+    /// (no key). Callers that were refused with an older token get the token made since.
+    pub(crate) async fn renew(self: &Arc<Self>, rejected: &Token) -> Result<Option<Token>> {
+        let rejected = rejected.generation;
+        self.detached(move |auth| async move { auth.renew_locked(rejected).await }).await
+    }
+
+    /// Runs `work`, which takes the login lock, as a task of [`LoginOptions::spawn`] when there
+    /// is one: a caller whose runtime stops running (an event loop closed, a worker thread
+    /// ended) while it waits for the lock or holds it for a login would otherwise hold it
+    /// forever, and every other caller's login with it. Dropping the caller leaves the login to
+    /// end on its own; its token is kept for the next call.
+    async fn detached<T, F, Fut>(self: &Arc<Self>, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Fn(Arc<Self>) -> Fut,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let Some(spawn) = &self.options.spawn else { return work(self.clone()).await };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let task = work(self.clone());
+        if spawn(Box::pin(async move {
+            let _ = tx.send(task.await);
+        })) && let Ok(outcome) = rx.await
+        {
+            return outcome;
+        }
+        // Not spawned, or its runtime shut down before it ended: here, then.
+        work(self.clone()).await
+    }
+
+    async fn token_locked(&self) -> Result<Token> {
         let seen = self.failures.load(Ordering::Acquire);
         let mut slot = self.slot.lock().await;
         if let Some(token) = slot.token.as_ref().filter(|t| t.fresh(Instant::now())) {
@@ -145,18 +194,16 @@ impl Auth {
         Ok(token)
     }
 
-    /// After a 401 with `rejected`: a token from a new login, or `None` when we cannot log in
-    /// (no key). Callers that were refused with an older token get the token made since.
-    pub(crate) async fn renew(&self, rejected: &Token) -> Result<Option<Token>> {
+    async fn renew_locked(&self, rejected: u64) -> Result<Option<Token>> {
         if self.signer.is_none() {
             return Ok(None);
         }
         let seen = self.failures.load(Ordering::Acquire);
         let mut slot = self.slot.lock().await;
-        if let Some(current) = slot.token.as_ref().filter(|t| t.generation > rejected.generation) {
+        if let Some(current) = slot.token.as_ref().filter(|t| t.generation > rejected) {
             return Ok(Some(current.clone()));
         }
-        let login = self.login_shared(&mut slot, seen, rejected.generation.saturating_add(1));
+        let login = self.login_shared(&mut slot, seen, rejected.saturating_add(1));
         let token = Box::pin(observe::unobserved(login)).await?;
         drop(slot);
         self.keep(&token);
@@ -195,8 +242,8 @@ impl Auth {
         let info = token.info();
         if let Ok(mut current) = self.current.lock() {
             // Two logins in a row may be kept in either order: the newer token stays.
-            if current.as_ref().is_none_or(|(generation, _)| *generation <= token.generation) {
-                *current = Some((token.generation, info.clone()));
+            if current.as_ref().is_none_or(|held| held.generation <= token.generation) {
+                *current = Some(token.clone());
             }
         }
         if let (Some(cache), Some(address)) = (&self.options.cache, self.address()) {

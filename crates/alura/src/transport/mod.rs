@@ -233,8 +233,8 @@ enum Failure {
 }
 
 impl Transport {
-    fn auth(&self) -> Result<&Auth> {
-        self.auth.as_deref().ok_or_else(|| Error::auth("this client cannot call authenticated operations"))
+    fn auth(&self) -> Result<&Arc<Auth>> {
+        self.auth.as_ref().ok_or_else(|| Error::auth("this client cannot call authenticated operations"))
     }
 
     /// Sends `request` until it gets an answer to hand back, or fails for good.
