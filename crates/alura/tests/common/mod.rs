@@ -9,6 +9,7 @@ use alura::{Client, ClientBuilder, Sleeper};
 use alura_mock::{Config, Fault, MockServer};
 
 pub mod hostile;
+pub mod untrusted_tls;
 
 /// Records every wait and returns at once, so tests see the backoff without sleeping.
 #[derive(Default)]
