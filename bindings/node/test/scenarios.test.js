@@ -133,7 +133,7 @@ async function play(file, url, mock, drift) {
     const expect = step.expect || {}
     only(
       expect,
-      ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'retry_after', 'absent', 'exact', 'sent', 'settle'],
+      ['match', 'length', 'error', 'status', 'messages', 'message_contains', 'raw_body_contains', 'retry_after', 'absent', 'exact', 'sent', 'settle'],
       here,
     )
     const method = client[camel(step.call)]
@@ -154,6 +154,7 @@ async function play(file, url, mock, drift) {
       if ('status' in expect) assert.equal(error.status, expect.status, here)
       if ('messages' in expect) assert.deepEqual(error.messages, expect.messages, here)
       if ('message_contains' in expect) assert.ok(error.message.includes(expect.message_contains), `${here}: ${error.message}`)
+      if ('raw_body_contains' in expect) assert.ok((error.rawBody ?? '').includes(expect.raw_body_contains), here)
       if ('retry_after' in expect) assert.equal(error.retryAfter, expect.retry_after, here)
       if (expect.settle) {
         const settled = await error.settle()

@@ -25,6 +25,7 @@ EXPECT_KEYS = {
     "status",
     "messages",
     "message_contains",
+    "raw_body_contains",
     "retry_after",
     "absent",
     "exact",
@@ -166,6 +167,8 @@ def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
                 # Arguments are named as Python writes them: profitTarget is profit_target here.
                 words = re.sub(r"\b[a-z]+[A-Z]\w*\b", lambda m: snake(m.group(0)), expect["message_contains"])
                 assert words in str(err), f"{here}: {err}"
+            if "raw_body_contains" in expect:
+                assert expect["raw_body_contains"] in (getattr(err, "raw_body") or ""), here
             if "retry_after" in expect:
                 assert getattr(err, "retry_after") == expect["retry_after"], here
             if "settle" in expect:

@@ -166,6 +166,7 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
                 "status",
                 "messages",
                 "message_contains",
+                "raw_body_contains",
                 "retry_after",
                 "absent",
                 "exact",
@@ -238,6 +239,14 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
                 }
                 if let Some(text) = expect.get("message_contains").and_then(Value::as_str) {
                     assert!(error.to_string().contains(text), "{here}: {error}");
+                }
+                if let Some(text) = expect.get("raw_body_contains").and_then(Value::as_str) {
+                    let raw =
+                        error.call_info().and_then(|c| c.raw_body.as_ref()).map(|b| b.text().into_owned());
+                    assert!(
+                        raw.is_some_and(|raw| raw.contains(text)),
+                        "{here}: the raw body has no {text:?}"
+                    );
                 }
                 if let Some(secs) = expect.get("retry_after").and_then(Value::as_f64) {
                     let Error::RateLimited { retry_after, .. } = &error else { panic!("{here}: {error:?}") };

@@ -14,6 +14,8 @@ export declare class AluraError extends Error {
   readonly idempotencyKey?: string | null
   /** The answer's headers, when there was an answer. */
   readonly headers?: Record<string, string>
+  /** The whole body of the answer, when there was one, as text: `messages` and `body` keep a bounded part of it. */
+  readonly rawBody?: string | null
 }
 
 /** The server answered with an error status (or a redirect, which the SDK never follows). */
@@ -22,7 +24,7 @@ export declare class APIError extends AluraError {
   readonly status?: number | null
   /** The body's `message`, always as a list (NestJS sends one string or one per rule). */
   readonly messages?: string[]
-  /** The whole error body: JSON when it was JSON, else its text (at most 4 KiB). */
+  /** The error body: JSON when it was JSON (up to 64 KiB), else the start of its text (4 KiB); `raw_body` has all of it. */
   readonly body?: unknown
 }
 

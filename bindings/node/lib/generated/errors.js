@@ -3,7 +3,7 @@
 // The SDK's error classes; lib/errors.js turns a native error into one of them.
 
 /** Fields that may hold a secret. */
-const PRIVATE = ['body', 'headers']
+const PRIVATE = ['body', 'headers', 'rawBody']
 
 /** Base of every error the SDK raises; errors of a call say which call it was. */
 class AluraError extends Error {

@@ -77,6 +77,12 @@ const CALL: &[ErrorField] = &[
         private: true,
         doc: "The answer's headers, when there was an answer.",
     },
+    ErrorField {
+        name: "raw_body",
+        ty: FieldType::Text,
+        private: true,
+        doc: "The whole body of the answer, when there was one, as text: `messages` and `body` keep a bounded part of it.",
+    },
 ];
 
 const API: &[ErrorField] = &[
@@ -91,7 +97,7 @@ const API: &[ErrorField] = &[
         name: "body",
         ty: FieldType::Json,
         private: true,
-        doc: "The whole error body: JSON when it was JSON, else its text (at most 4 KiB).",
+        doc: "The error body: JSON when it was JSON (up to 64 KiB), else the start of its text (4 KiB); `raw_body` has all of it.",
     },
 ];
 

@@ -65,7 +65,8 @@ pub enum Error {
         /// NestJS's `message` as a list (one entry when the server sent a string); for another
         /// body, what can be read of it (an `error` field, an HTML title, the first line).
         messages: Vec<String>,
-        /// The whole error body as JSON when it was JSON, else its text (at most 4 KiB).
+        /// The error body as JSON when it was JSON (up to 64 KiB), else the start of its text
+        /// (4 KiB); [`CallInfo::raw_body`] has all of it.
         body: Option<Value>,
         /// Which call this was: request id, idempotency key, the answer's headers.
         call: Box<CallInfo>,
@@ -178,6 +179,9 @@ pub struct CallInfo {
     pub arguments: Option<serde_json::Map<String, Value>>,
     /// When the call was sent.
     pub sent_at: Option<std::time::SystemTime>,
+    /// The whole body of the server's answer, when there was one: an error's messages and `body`
+    /// keep a bounded part of it.
+    pub raw_body: Option<RawBody>,
 }
 
 impl std::fmt::Debug for CallInfo {
@@ -194,6 +198,7 @@ impl std::fmt::Debug for CallInfo {
             .field("during_login", &self.during_login)
             .field("arguments", &self.arguments.as_ref().map(|a| a.keys().collect::<Vec<_>>()))
             .field("sent_at", &self.sent_at)
+            .field("raw_body", &self.raw_body)
             .finish()
     }
 }
@@ -322,6 +327,7 @@ impl Error {
                 ("server_request_id", F::Text(call.server_request_id.as_deref().map(Into::into))),
                 ("idempotency_key", F::Text(call.idempotency_key.as_deref().map(Into::into))),
                 ("headers", F::Headers(headers)),
+                ("raw_body", F::Text(call.raw_body.as_ref().map(RawBody::text))),
             ]);
         }
         out
@@ -408,9 +414,10 @@ impl Error {
 
     /// The error an answer with this status stands for, whatever its body: NestJS's JSON, a
     /// CDN's HTML page, odd JSON or nothing.
-    pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        let (messages, body) = server_text::read_error_body(status, headers, body);
-        Self::classify(status, headers, messages, body)
+    pub(crate) fn from_answer(status: StatusCode, headers: &HeaderMap, body: &bytes::Bytes) -> Self {
+        let (messages, kept) = server_text::read_error_body(status, headers, body);
+        let raw = (!body.is_empty()).then(|| RawBody(body.clone()));
+        Self::classify(status, headers, messages, kept).with_call(|call| call.raw_body = raw)
     }
 
     /// The error an answer with this status and JSON body stands for.

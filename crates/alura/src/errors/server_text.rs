@@ -9,7 +9,7 @@ use crate::errors::{CallInfo, Error, RawBody};
 
 /// NestJS's `message`: a string, or one string per failed validation rule; failing that, any
 /// `error` or `detail` a proxy or another framework put there.
-/// At most [`MESSAGES_LIMIT`] of them, [`MESSAGE_CHARS`] each and [`MESSAGES_CHARS`] in all,
+/// At most [`MESSAGES_LIMIT`] of them, [`MESSAGE_BYTES`] each and [`MESSAGES_CHARS`] in all,
 /// with a last one saying what was cut.
 pub(crate) fn messages_of(body: &Value) -> Vec<String> {
     for key in ["message", "error", "detail", "title"] {
@@ -24,8 +24,8 @@ pub(crate) fn messages_of(body: &Value) -> Vec<String> {
 
 /// The most messages an error keeps of a body: a server may send one per rule, or 590,000.
 pub(crate) const MESSAGES_LIMIT: usize = 50;
-/// The most characters an error keeps of one message.
-const MESSAGE_CHARS: usize = 1024;
+/// The most bytes an error keeps of one message.
+const MESSAGE_BYTES: usize = 1024;
 /// The most characters an error keeps of all its messages together.
 const MESSAGES_CHARS: usize = 4096;
 
@@ -37,8 +37,8 @@ fn bounded(items: &[Value]) -> Vec<String> {
             break;
         }
         let text = item.as_str().map_or_else(|| item.to_string(), str::to_owned);
-        let kept: String = text.chars().take(MESSAGE_CHARS).collect();
-        let kept = if kept.len() < text.len() { format!("{kept}… ({} bytes)", text.len()) } else { kept };
+        let kept = cut(&text, MESSAGE_BYTES);
+        let kept = if kept.len() < text.len() { format!("{kept}… ({} bytes)", text.len()) } else { text };
         chars = chars.saturating_add(kept.chars().count());
         out.push(kept);
     }
@@ -70,10 +70,14 @@ pub(crate) fn read_error_body(
         if body.len() <= ERROR_JSON_LIMIT {
             return (messages, Some(json));
         }
-        let start = String::from_utf8_lossy(&body[..ERROR_TEXT_LIMIT]).into_owned();
-        return (messages, Some(Value::String(format!("{start}… ({} bytes of JSON)", body.len()))));
+        let start = lossy_start(body);
+        return (
+            messages,
+            Some(Value::String(format!("{}… ({} bytes of JSON)", cut(&start, ERROR_TEXT_LIMIT), body.len()))),
+        );
     }
-    let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_TEXT_LIMIT)]).into_owned();
+    let start = lossy_start(body);
+    let text = cut(&start, ERROR_TEXT_LIMIT).to_owned();
     let kind = headers
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -90,6 +94,34 @@ pub(crate) fn read_error_body(
         format!("{status} with a {kind} body, not JSON: {said}")
     };
     (vec![message], Some(Value::String(text)))
+}
+
+/// The start of a body as text: enough for [`cut`] to see past [`ERROR_TEXT_LIMIT`].
+fn lossy_start(body: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&body[..body.len().min(ERROR_TEXT_LIMIT.saturating_mul(2))])
+}
+
+/// Characters a token, a signature or a key is written with (base64, base64url, hex, JWT dots).
+fn secret_like(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '/' | '=' | '~')
+}
+
+/// At most `max` bytes of `text`, never ending inside a character, nor inside a run of the
+/// characters secrets are written with: a secret the server echoed is kept whole (and then
+/// scrubbed) or not at all, never a part too short for the scrubbing to know.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    if text[end..].starts_with(secret_like) {
+        let run = text[..end].trim_end_matches(secret_like);
+        end = run.len();
+    }
+    &text[..end]
 }
 
 fn html_title(text: &str) -> Option<&str> {
@@ -193,6 +225,7 @@ fn scrub_bytes(bytes: bytes::Bytes, secrets: &[&str]) -> bytes::Bytes {
 }
 
 fn scrub_call(mut call: Box<CallInfo>, secrets: &[&str]) -> Box<CallInfo> {
+    call.raw_body = call.raw_body.map(|RawBody(bytes)| RawBody(scrub_bytes(bytes, secrets)));
     if let Some(headers) = call.headers.as_mut() {
         for value in headers.values_mut() {
             let Ok(text) = value.to_str() else { continue };
@@ -213,7 +246,8 @@ mod tests {
     #[test]
     fn an_error_keeps_a_bounded_part_of_many_messages() {
         let many: Vec<String> = (0..590_000).map(|i| format!("rule {i} failed")).collect();
-        let body = serde_json::to_vec(&json!({"statusCode": 400, "message": many})).unwrap();
+        let body =
+            bytes::Bytes::from(serde_json::to_vec(&json!({"statusCode": 400, "message": many})).unwrap());
         let error = Error::from_answer(StatusCode::BAD_REQUEST, &HeaderMap::new(), &body);
         let text = error.to_string();
         assert!(text.len() < 8 * 1024, "{} bytes", text.len());
@@ -223,10 +257,13 @@ mod tests {
         };
         assert!(kept.len() < 8 * 1024 && kept.ends_with(&format!("({} bytes of JSON)", body.len())));
         assert_eq!(messages.len(), MESSAGES_LIMIT + 1);
+        let raw = error.call_info().and_then(|c| c.raw_body.as_ref()).expect("the whole body is kept");
+        assert_eq!(raw.0, body, "whole, and the same bytes (not a copy)");
+        assert!(!format!("{error:?}").contains("rule 589999 failed"), "Debug shows only its length");
         let long = Error::from_answer(
             StatusCode::BAD_REQUEST,
             &HeaderMap::new(),
-            json!({"message": "x".repeat(100_000)}).to_string().as_bytes(),
+            &json!({"message": "x".repeat(100_000)}).to_string().into(),
         );
         assert!(long.to_string().len() < 2048, "one long message is cut too");
     }
@@ -238,18 +275,49 @@ mod tests {
             format!(r#"{{"message":"bad token {token}","headers":{{"authorization":"Bearer {token}"}}}}"#);
         let mut headers = HeaderMap::new();
         headers.insert("www-authenticate", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
-        let error = Error::from_answer(StatusCode::UNAUTHORIZED, &headers, echoed.as_bytes())
+        let error = Error::from_answer(StatusCode::UNAUTHORIZED, &headers, &echoed.clone().into())
             .scrubbed(std::slice::from_ref(&token));
         let shown = format!("{error} {error:?} {:?}", error.call_info());
         assert!(!shown.contains("c2VjcmV0"), "{shown}");
         assert!(error.to_string().contains("bad token ***"), "{error}");
-        let api = Error::from_answer(StatusCode::BAD_REQUEST, &HeaderMap::new(), echoed.as_bytes())
+        let api = Error::from_answer(StatusCode::BAD_REQUEST, &HeaderMap::new(), &echoed.clone().into())
             .scrubbed(std::slice::from_ref(&token));
         let Error::Api { body: Some(body), .. } = &api else { panic!() };
         assert_eq!(body["headers"]["authorization"], "Bearer ***");
+        let raw = api.call_info().and_then(|c| c.raw_body.as_ref()).unwrap().text().into_owned();
+        assert!(!raw.contains("c2VjcmV0") && raw.contains("bad token ***"), "{raw}");
         assert_eq!(
             scrub("Authorization: bearer abc.def, next".into(), &[]),
             "Authorization: bearer ***, next"
         );
+    }
+
+    /// A secret the server echoed where the error's text is cut (a message at 1 KiB, a body at
+    /// 4 KiB) is dropped whole, not kept in part where scrubbing cannot find it.
+    #[test]
+    fn a_secret_at_the_cut_is_never_kept_in_part() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0c2VjcmV0.signaturesignature".to_owned();
+        for (status, make) in [
+            (
+                StatusCode::BAD_REQUEST,
+                (|pad: String, t: &str| json!({"message": format!("{pad}{t} rest")}).to_string())
+                    as fn(String, &str) -> String,
+            ),
+            (StatusCode::BAD_GATEWAY, |pad, t| format!("<html><body>{pad}{t} rest</body></html>")),
+        ] {
+            // Every place the token could straddle either cut.
+            for pad in (900..1100).chain(4000..4120) {
+                let body = make("a ".repeat(pad / 2) + if pad % 2 == 1 { "a" } else { "" }, &token);
+                let error = Error::from_answer(status, &HeaderMap::new(), &body.into())
+                    .scrubbed(std::slice::from_ref(&token));
+                let shown = match &error {
+                    Error::Api { messages, body, .. } => format!("{messages:?} {body:?}"),
+                    other => other.to_string(),
+                };
+                assert!(!shown.contains("eyJhbGci"), "pad {pad}: {shown}");
+            }
+        }
+        assert_eq!(cut("abc def", 5), "abc ", "back to before the run the cut falls in");
+        assert_eq!(cut("abc é", 5), "abc ", "never inside a character");
     }
 }

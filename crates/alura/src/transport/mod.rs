@@ -606,6 +606,7 @@ fn outcome_unknown_after(operation: &str, answer: &Answer) -> Error {
         call: Box::new(CallInfo {
             server_request_id: crate::errors::server_request_id(&answer.headers),
             headers: Some(Box::new(answer.headers.clone())),
+            raw_body: (!answer.body.is_empty()).then(|| crate::errors::RawBody(answer.body.clone())),
             ..CallInfo::default()
         }),
     }

@@ -41,6 +41,9 @@ class AluraError(Exception):
     headers: Dict[str, str]
     """The answer's headers, when there was an answer."""
 
+    raw_body: Optional[str]
+    """The whole body of the answer, when there was one, as text: `messages` and `body` keep a bounded part of it."""
+
     def __init__(
         self,
         message: str = "",
@@ -49,12 +52,14 @@ class AluraError(Exception):
         server_request_id: Optional[str] = None,
         idempotency_key: Optional[str] = None,
         headers: Optional[Dict[str, str]] = None,
+        raw_body: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.request_id = request_id
         self.server_request_id = server_request_id
         self.idempotency_key = idempotency_key
         self.headers = dict(headers or {})
+        self.raw_body = raw_body
 
     def __repr__(self) -> str:
         # The message only: a body may hold a token, headers a cookie.
@@ -75,7 +80,7 @@ class APIError(AluraError):
     """The body's `message`, always as a list (NestJS sends one string or one per rule)."""
 
     body: Any
-    """The whole error body: JSON when it was JSON, else its text (at most 4 KiB)."""
+    """The error body: JSON when it was JSON (up to 64 KiB), else the start of its text (4 KiB); `raw_body` has all of it."""
 
     def __init__(
         self,
