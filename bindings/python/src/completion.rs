@@ -22,6 +22,7 @@ use pyo3::types::PyDict;
 use pyo3::{IntoPyObjectExt, intern};
 use pyo3_async_runtimes::TaskLocals;
 
+use alura::forks::Born;
 use alura_ffi::event_loop::LoopRuntime;
 
 use crate::loop_runtime::Asyncio;
@@ -41,7 +42,7 @@ struct Queue {
     /// The loop's own runtime, where its calls run (a loop that can watch sockets).
     driven: Option<Arc<LoopRuntime>>,
     /// The process that made it.
-    pid: u32,
+    born: Born,
     /// The loop, for a signer's coroutine (`pyo3_async_runtimes::tokio::into_future` finds it
     /// here); an `Arc`, so a call clones and drops it without the GIL.
     locals: TaskLocals,
@@ -166,7 +167,7 @@ fn queue_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
     let queues = QUEUES.get_or_init(py, || PyDict::new(py).unbind()).bind(py);
     if let Some(found) = queues.get_item(event_loop)? {
         let found = found.cast::<LoopQueue>()?.get().0.clone();
-        if found.pid == std::process::id() {
+        if found.born.is_here() {
             return Ok(found);
         }
         // A parent's, in a forked child: its runtime's epoll instance is the parent's too, so it
@@ -209,7 +210,7 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
             finished: Mutex::default(),
             wake: Wake::Socket(writer),
             driven: Some(driven.clone()),
-            pid: std::process::id(),
+            born: Born::here(),
             locals: locals.clone(),
         });
         let woken = Drain { queue: Arc::downgrade(&queue), reader: Some(reader), tick: false };
@@ -227,7 +228,7 @@ fn new_queue(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Queu
     let call_soon_threadsafe = event_loop.getattr(intern!(py, "call_soon_threadsafe"))?.unbind();
     let wake = Wake::Threadsafe { call_soon_threadsafe, drain: OnceLock::new() };
     let queue =
-        Arc::new(Queue { finished: Mutex::default(), wake, driven: None, pid: std::process::id(), locals });
+        Arc::new(Queue { finished: Mutex::default(), wake, driven: None, born: Born::here(), locals });
     let drain = Drain {
         queue: Arc::downgrade(&queue),
         #[cfg(unix)]

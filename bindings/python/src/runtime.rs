@@ -5,67 +5,45 @@
 //! A forked child has none of its parent's threads, so a runtime started before `os.fork()`
 //! never runs a task in the child and every call there would wait for ever; one made in the
 //! parent also shares its epoll instance with the parent. Runtimes therefore belong to a
-//! process: a child starts its own on first use and never touches (or drops) the parent's.
+//! process (`alura::forks`): a child starts its own on first use and never touches (or drops)
+//! the parent's.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
-use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
+use alura::forks::{Born, PerProcess};
 use pyo3::{PyResult, Python};
 use tokio::runtime::{Handle, Runtime};
 
-struct Owned {
-    pid: u32,
-    runtime: Runtime,
-}
-
-/// Read without a lock, so a lock held by another thread at the fork cannot stall a child.
-static CURRENT: ArcSwapOption<Owned> = ArcSwapOption::const_empty();
+/// This process's runtime (`alura::forks`: a child makes its own, and keeps its parent's
+/// forgotten, never dropped: dropping it would wait for threads that are not there).
+static CURRENT: PerProcess<Runtime> = PerProcess::new();
 
 /// This process's runtime, started on first use.
 pub fn handle() -> PyResult<Handle> {
-    let pid = std::process::id();
-    let current = CURRENT.load_full();
-    if let Some(owned) = current.as_ref().filter(|owned| owned.pid == pid) {
-        return Ok(owned.runtime.handle().clone());
-    }
-    // One Tokio worker: a call's HTTP and decode stay on one thread, which feeds more answers
-    // than one event loop can take, while a second worker made each call at concurrency 1
-    // hop between threads (bench/notes/journal.md: 1,000-1,300 calls/s with two workers, 2,100 with
-    // one).
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .worker_threads(1)
-        .thread_name("alura-tokio")
-        .build()?;
-    // The parent's runtime, in a child: its threads do not exist here, and dropping it would
-    // wait for them for ever, so one reference to it is never let go.
-    if let Some(parent) = current.as_ref().filter(|owned| owned.pid != pid) {
-        std::mem::forget(parent.clone());
-    }
-    let fresh = Arc::new(Owned { pid, runtime });
-    let before = CURRENT.compare_and_swap(&current, Some(fresh.clone()));
-    let swapped = match (&*before, &current) {
-        (None, None) => true,
-        (Some(before), Some(current)) => Arc::ptr_eq(before, current),
-        _ => false,
-    };
-    if !swapped {
-        // Another thread of this process started one first: use it. Ours has threads of its
-        // own, so it can stop, in the background (a Python thread must not wait on Tokio).
-        if let Ok(ours) = Arc::try_unwrap(fresh) {
-            ours.runtime.shutdown_background();
-        }
-        return handle();
-    }
-    Ok(fresh.runtime.handle().clone())
+    let runtime = CURRENT.get(
+        |_parent| {
+            // One Tokio worker: a call's HTTP and decode stay on one thread, which feeds more
+            // answers than one event loop can take, while a second worker made each call at
+            // concurrency 1 hop between threads (bench/notes/journal.md: 1,000-1,300 calls/s with
+            // two workers, 2,100 with one).
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .worker_threads(1)
+                .thread_name("alura-tokio")
+                .build()
+        },
+        // Another thread of this process started one first. Ours has threads of its own, so it
+        // can stop, in the background (a Python thread must not wait on Tokio).
+        Runtime::shutdown_background,
+    )?;
+    Ok(runtime.handle().clone())
 }
 
 thread_local! {
     /// This thread's runtime for sync calls, and the process that made it.
-    static THREAD: RefCell<Option<Rc<Owned>>> = const { RefCell::new(None) };
+    static THREAD: RefCell<Option<Rc<(Born, Runtime)>>> = const { RefCell::new(None) };
 }
 
 /// Runs `future` to its end on the calling thread, in the thread's own runtime (current-thread:
@@ -78,10 +56,9 @@ where
     if Handle::try_current().is_ok() {
         return nested(future);
     }
-    let pid = std::process::id();
-    let runtime = THREAD.with(|slot| -> PyResult<Rc<Owned>> {
+    let runtime = THREAD.with(|slot| -> PyResult<Rc<(Born, Runtime)>> {
         let mut slot = slot.borrow_mut();
-        if let Some(owned) = slot.as_ref().filter(|owned| owned.pid == pid) {
+        if let Some(owned) = slot.as_ref().filter(|owned| owned.0.is_here()) {
             return Ok(owned.clone());
         }
         if let Some(parent) = slot.take() {
@@ -90,9 +67,9 @@ where
             std::mem::forget(parent);
         }
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        Ok(slot.insert(Rc::new(Owned { pid, runtime })).clone())
+        Ok(slot.insert(Rc::new((Born::here(), runtime))).clone())
     })?;
-    Ok(runtime.runtime.block_on(future))
+    Ok(runtime.1.block_on(future))
 }
 
 /// A sync call made by code that a call runs on this thread (a signer making a call): this

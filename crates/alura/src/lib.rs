@@ -40,6 +40,7 @@ mod client;
 mod columns;
 mod decode;
 mod errors;
+pub mod forks;
 mod headers;
 mod ids;
 mod language;

@@ -29,6 +29,7 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio::task::AbortHandle;
 
+use alura::forks::Born;
 use alura::sockets::{Socket, SocketWatcher};
 
 const FIRST_TICK: Duration = Duration::from_millis(1);
@@ -90,7 +91,7 @@ impl std::error::Error for Closed {}
 pub struct LoopRuntime {
     runtime: Mutex<Option<Arc<Runtime>>>,
     /// The process that made it.
-    pid: u32,
+    born: Born,
     in_flight: AtomicUsize,
     /// A run is already asked for with `run_soon`.
     soon: AtomicBool,
@@ -113,7 +114,7 @@ impl LoopRuntime {
         let watcher = Arc::new(Reporter { event_loop, connecting: AtomicBool::new(false) });
         Ok(Arc::new(Self {
             runtime: Mutex::new(Some(Arc::new(runtime))),
-            pid: std::process::id(),
+            born: Born::here(),
             in_flight: AtomicUsize::new(0),
             soon: AtomicBool::new(false),
             tick: Mutex::new(Tick { set: false, after: SLOW_TICK }),
@@ -252,7 +253,7 @@ impl LoopRuntime {
     /// waits (a blocking task still holding a thread of its pool is left to finish).
     pub fn shut_down(&self) {
         let runtime = self.runtime.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if self.pid != std::process::id() {
+        if !self.born.is_here() {
             // A parent's, in a forked child: stopping it would take the parent's sockets out of
             // the epoll instance both processes share.
             std::mem::forget(runtime);

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use alloy_primitives::Address;
 use alloy_signer::Signer;
 use alura_api::types::{EvmChallengeDto, EvmVerifyDto};
+use arc_swap::ArcSwapOption;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -24,6 +25,7 @@ use crate::auth::token::{Secret, Token, TokenInfo, jwt_expiry};
 use crate::auth::token_cache::TokenCache;
 use crate::decode::observe;
 use crate::errors::{Error, Result};
+use crate::forks::{Owned, PerProcess};
 
 /// Any signer: a local key, a hardware wallet, a KMS, or one a binding makes of an object
 /// of its language.
@@ -82,10 +84,12 @@ pub(crate) struct Auth {
     options: LoginOptions,
     /// The newest token kept, readable without waiting for a login: what `Client::token` shows,
     /// and what a call takes while it is fresh (kept after the login lock is released, so
-    /// possibly out of order: the newer generation stays).
-    current: std::sync::Mutex<Option<Token>>,
-    /// Held across a login, so concurrent callers without a token wait for one login.
-    slot: Mutex<Slot>,
+    /// possibly out of order: the newer generation stays). Lock-free: a forked child may read it
+    /// whatever the parent's threads were doing.
+    current: ArcSwapOption<Token>,
+    /// Held across a login, so concurrent callers without a token wait for one login. One per
+    /// process: a login the parent had under way at a fork never ends in the child.
+    slot: PerProcess<Mutex<Slot>>,
     /// Failed logins so far: a caller that sees it grow while it waited shares that failure
     /// instead of logging in once more.
     failures: AtomicU64,
@@ -125,8 +129,8 @@ impl Auth {
                 _ => None,
             },
         };
-        let current = std::sync::Mutex::new(token.clone());
-        let slot = Mutex::new(Slot { token, failed: None });
+        let current = ArcSwapOption::from(token.clone().map(Arc::new));
+        let slot = PerProcess::with(Mutex::new(Slot { token, failed: None }));
         Ok(Self { signer, options, current, slot, failures: AtomicU64::new(0), api })
     }
 
@@ -136,14 +140,30 @@ impl Auth {
 
     /// The token held now, if any.
     pub(crate) fn current(&self) -> Option<TokenInfo> {
-        self.current.lock().ok()?.as_ref().map(Token::info)
+        self.current.load().as_deref().map(Token::info)
+    }
+
+    /// This process's login lock: in a forked child, a new one, holding the token the parent
+    /// held when it can be read (not while the parent's login had the lock).
+    fn slot(&self) -> Arc<Owned<Mutex<Slot>>> {
+        let made = self.slot.get(
+            |parent| {
+                let token = parent.and_then(|p| p.try_lock().ok()?.token.clone());
+                Ok::<_, std::convert::Infallible>(Mutex::new(Slot { token, failed: None }))
+            },
+            drop,
+        );
+        match made {
+            Ok(slot) => slot,
+            Err(never) => match never {},
+        }
     }
 
     /// A token good for a while: the one held, or a new login's.
     pub(crate) async fn token(self: &Arc<Self>) -> Result<Token> {
-        let held = self.current.lock().ok().and_then(|t| t.clone()).filter(|t| t.fresh(Instant::now()));
+        let held = self.current.load_full().filter(|t| t.fresh(Instant::now()));
         match held {
-            Some(token) => Ok(token),
+            Some(token) => Ok(Token::clone(&token)),
             None => self.detached(|auth| async move { auth.token_locked().await }).await,
         }
     }
@@ -181,7 +201,8 @@ impl Auth {
 
     async fn token_locked(&self) -> Result<Token> {
         let seen = self.failures.load(Ordering::Acquire);
-        let mut slot = self.slot.lock().await;
+        let slot = self.slot();
+        let mut slot = slot.lock().await;
         if let Some(token) = slot.token.as_ref().filter(|t| t.fresh(Instant::now())) {
             return Ok(token.clone());
         }
@@ -199,7 +220,8 @@ impl Auth {
             return Ok(None);
         }
         let seen = self.failures.load(Ordering::Acquire);
-        let mut slot = self.slot.lock().await;
+        let slot = self.slot();
+        let mut slot = slot.lock().await;
         if let Some(current) = slot.token.as_ref().filter(|t| t.generation > rejected) {
             return Ok(Some(current.clone()));
         }
@@ -240,12 +262,11 @@ impl Auth {
     /// make a call on this client) holds up the calls waiting for the token.
     fn keep(&self, token: &Token) {
         let info = token.info();
-        if let Ok(mut current) = self.current.lock() {
-            // Two logins in a row may be kept in either order: the newer token stays.
-            if current.as_ref().is_none_or(|held| held.generation <= token.generation) {
-                *current = Some(token.clone());
-            }
-        }
+        // Two logins in a row may be kept in either order: the newer token stays.
+        self.current.rcu(|held| match held {
+            Some(held) if held.generation > token.generation => Some(held.clone()),
+            _ => Some(Arc::new(token.clone())),
+        });
         if let (Some(cache), Some(address)) = (&self.options.cache, self.address()) {
             cache.save(address, &info);
         }

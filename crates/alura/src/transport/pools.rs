@@ -6,15 +6,16 @@
 //! returned, or gone (`#[tokio::test]`s sharing a client, a binding thread's own runtime). So each
 //! runtime gets its own pool, all of them sharing the client's settings and TLS configuration.
 //!
-//! A forked child (`multiprocessing` in a scripting language forks on Linux) inherits its parent's pooled
-//! connections but not the runtime whose tasks drive them, and shares their sockets with the
-//! parent: the process id is part of the key, so a child builds its own too.
+//! A forked child inherits its parent's pooled connections but not the runtime whose tasks drive
+//! them, and shares their sockets with the parent: the process is part of the key, so a child
+//! builds its own too (the rule of [`crate::forks`]).
 
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use tokio::runtime::{Handle, Id};
 
+use crate::forks::Born;
 use crate::transport::sender::{HttpSettings, Sender};
 
 /// Runtimes are not told when one ends, so the oldest sender goes once this many are kept. A
@@ -41,7 +42,7 @@ struct Built {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Owner {
-    pid: u32,
+    born: Born,
     /// `None` outside any runtime, where only a proxied sender's errors can be had.
     runtime: Option<Id>,
 }
@@ -59,7 +60,7 @@ impl Senders {
 
     /// The sender of the calling process and runtime, built on its first call there.
     pub(crate) fn get(&self) -> Result<Sender, String> {
-        let owner = Owner { pid: std::process::id(), runtime: Handle::try_current().ok().map(|h| h.id()) };
+        let owner = Owner { born: Born::here(), runtime: Handle::try_current().ok().map(|h| h.id()) };
         if let Some(found) = self.find(owner) {
             return Ok(found);
         }
@@ -67,7 +68,7 @@ impl Senders {
         self.0.built.rcu(|built| {
             let mut next = Vec::with_capacity(built.len().saturating_add(1));
             for b in built.iter() {
-                if b.owner.pid != owner.pid {
+                if !b.owner.born.is_here() {
                     // A parent's: its connections' tasks are not in this process, and dropping
                     // them could touch locks held at the fork.
                     std::mem::forget(b.clone());
