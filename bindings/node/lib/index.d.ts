@@ -57,6 +57,16 @@ export interface Settlement {
   reason?: string
 }
 
+/** Where a client's user stands with the server's rate limit (`client.rateLimit()`). */
+export interface RateLimit {
+  /** Requests a window allows. */
+  limit: number
+  /** Requests left in this window, counting those this process sent since the last answer. */
+  remaining: number
+  /** When the window ends. */
+  resetsAt: Date
+}
+
 /** An answer as the server sent it. */
 export declare class RawResponse {
   readonly status: number | null
@@ -108,6 +118,12 @@ export declare class Client extends Operations {
   ): Promise<any>
   /** The token held now and when it lapses, or null before the first login. */
   token(): Token | null
+  /**
+   * Where this client's user stands with the server's rate limit, shared by every client of this
+   * process calling as them: null until an answer says, and with a server that sends no limit.
+   * Calls wait their turn rather than meet a 429.
+   */
+  rateLimit(): RateLimit | null
   /** Every operation, resolving to a RawResponse (status, headers, body) instead of the parsed body. */
   readonly withRawResponse: { [K in keyof Operations]: (...args: Parameters<Operations[K]>) => Promise<RawResponse> }
   /** Every log entry of a trade, all pages, oldest first. */

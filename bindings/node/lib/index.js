@@ -316,6 +316,15 @@ class Client extends Operations {
     return token ? new Token(token) : null
   }
 
+  /**
+   * Where this client's user stands with the server's rate limit, shared by every client of this
+   * process calling as them: null until an answer says, and with a server that sends no limit.
+   */
+  rateLimit() {
+    const r = this[secret].rateLimit()
+    return r ? { limit: r.limit, remaining: r.remaining, resetsAt: new Date(r.resetsAt) } : null
+  }
+
   /** Every log entry of a trade, all pages, oldest first. */
   async tradeLogs(tradeId) {
     try {

@@ -36,7 +36,7 @@ export interface RequestRecord {
 /** The Rust simulator of the Alura backend on a free loopback port. */
 export declare class MockServer {
   /** `drift: true` answers like a backend whose shapes differ from the spec (extra fields, decimals as strings, nulls). */
-  constructor(options?: { port?: number; tokenTtl?: number; seed?: number; rateLimit?: number; drift?: boolean })
+  constructor(options?: { port?: number; tokenTtl?: number; seed?: number; rateLimit?: number | string; drift?: boolean })
   readonly url: string
   injectFault(operation: string, fault: Fault): void
   injectFaults(operation: string, faults: Fault[]): void

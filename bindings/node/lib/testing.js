@@ -16,9 +16,16 @@ function typed(fn) {
 
 /** The Rust simulator of the Alura backend on a free loopback port. */
 class MockServer {
-  /** @param {{port?: number, tokenTtl?: number, seed?: number, rateLimit?: number}} [options] */
+  /**
+   * `rateLimit` throttles like `@nestjs/throttler`, with its headers: requests per second (`10`) or
+   * per window (`'100/5s'`, `'1000/10m'`).
+   * @param {{port?: number, tokenTtl?: number, seed?: number, rateLimit?: number | string, drift?: boolean}} [options]
+   */
   constructor(options = {}) {
-    this.native = new native.NativeMockServer(options)
+    const rate = options?.rateLimit
+    this.native = new native.NativeMockServer(
+      typeof rate === 'number' ? { ...options, rateLimit: `${rate}/s` } : options,
+    )
   }
 
   /** The base URL, e.g. `http://127.0.0.1:41234`. */

@@ -238,6 +238,19 @@ impl NativeClient {
         self.client.token().as_ref().map(native_token)
     }
 
+    /// The server's rate limit, once an answer has said.
+    #[napi]
+    pub fn rate_limit(&self) -> Option<NativeRateLimit> {
+        self.client.rate_limit().map(|r| NativeRateLimit {
+            limit: r.limit,
+            remaining: r.remaining,
+            resets_at: r
+                .resets_at
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        })
+    }
+
     /// Refuses every later call of this client and of those made from it (`withOptions`);
     /// calls under way finish.
     #[napi]
@@ -270,6 +283,15 @@ pub struct NativeRawRequest {
     pub query: Option<std::collections::HashMap<String, String>>,
     pub body: Option<Value>,
     pub authenticated: Option<bool>,
+}
+
+/// Where the caller stands with the server's rate limit.
+#[napi(object)]
+pub struct NativeRateLimit {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Milliseconds since the epoch.
+    pub resets_at: f64,
 }
 
 /// The token held now, as plain values (lib/index.js wraps it so inspect hides the value).

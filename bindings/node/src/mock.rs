@@ -12,7 +12,8 @@ pub struct MockOptions {
     pub port: Option<u16>,
     pub token_ttl: Option<u32>,
     pub seed: Option<u32>,
-    pub rate_limit: Option<u32>,
+    /// Requests per window, as `100/5s` (`lib/testing.js` writes a number as per second).
+    pub rate_limit: Option<String>,
     /// Answers like a backend whose shapes differ from the spec (extra fields, decimals as
     /// strings, nulls, missing optional fields).
     pub drift: Option<bool>,
@@ -47,7 +48,10 @@ impl NativeMockServer {
             port: o.port.unwrap_or(d.port),
             token_ttl_secs: o.token_ttl.map_or(d.token_ttl_secs, u64::from),
             seed: o.seed.map_or(d.seed, u64::from),
-            rate_limit: o.rate_limit.or(d.rate_limit),
+            rate_limit: match o.rate_limit {
+                Some(rate) => Some(rate.parse().map_err(Error::from_reason)?),
+                None => d.rate_limit,
+            },
             drift: o.drift.unwrap_or(d.drift),
             ..d
         };

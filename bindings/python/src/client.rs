@@ -173,6 +173,15 @@ impl NativeClient {
         })
     }
 
+    /// The server's rate limit as (limit, remaining, when the window ends in seconds since the
+    /// epoch), once an answer has said.
+    fn rate_limit(&self) -> Option<(u32, u32, f64)> {
+        self.client.rate_limit().map(|r| {
+            let at = r.resets_at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            (r.limit, r.remaining, at.as_secs_f64())
+        })
+    }
+
     /// Calls `operation` with `args` (names as in the spec) and waits for the result.
     #[pyo3(signature = (operation, args=None, options=None))]
     fn call<'py>(

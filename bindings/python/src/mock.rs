@@ -34,9 +34,11 @@ impl NativeMockServer {
         port: u16,
         token_ttl: u64,
         seed: u64,
-        rate_limit: Option<u32>,
+        rate_limit: Option<&str>,
         drift: bool,
     ) -> PyResult<Self> {
+        let rate_limit =
+            rate_limit.map(str::parse).transpose().map_err(pyo3::exceptions::PyValueError::new_err)?;
         let config = alura_mock::Config {
             port,
             token_ttl_secs: token_ttl,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use crate::Shared;
 use crate::error::ApiError;
 use crate::hostile;
 use crate::server::ConnectionCloser;
+use crate::throttle;
 
 /// One injected misbehaviour, consumed by the next request to its operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,27 +174,6 @@ impl Faults {
     }
 }
 
-/// A fixed window per client address, like @nestjs/throttler's default storage.
-#[derive(Default)]
-pub struct Limiter {
-    windows: HashMap<IpAddr, (i64, u32)>,
-}
-
-impl Limiter {
-    /// `Err(seconds to wait)` when `ip` has used up `limit` requests in the current second.
-    fn check(&mut self, ip: IpAddr, limit: u32, now_ms: i64) -> Result<(), u64> {
-        let (start, count) = self.windows.entry(ip).or_insert((now_ms, 0));
-        // A test may move the clock either way by any amount: saturate rather than overflow.
-        if !(0..1000).contains(&now_ms.saturating_sub(*start)) {
-            *start = now_ms;
-            *count = 0;
-        }
-        *count = count.saturating_add(1);
-        let left = start.saturating_add(1000).saturating_sub(now_ms).max(1);
-        if *count > limit { Err((left as u64).div_ceil(1000)) } else { Ok(()) }
-    }
-}
-
 pub fn operation_of(method: &Method, route: &str) -> &'static str {
     alura_api::operations::OPERATIONS
         .iter()
@@ -235,7 +215,21 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
         seq
     };
     let request = Request::from_parts(parts, Body::from(bytes));
-    let response = respond(&shared, request, next, fault, ip, closer, operation).await;
+    let throttled = match (shared.config.rate_limit, ip) {
+        (Some(throttle), Some(ip)) => {
+            Some((throttle, shared.limiter.lock().unwrap().hit(ip, throttle, shared.clock.now_ms())))
+        }
+        _ => None,
+    };
+    let response = match throttled {
+        Some((throttle, verdict)) if !verdict.allowed => throttle::refused(throttle, verdict),
+        Some((throttle, verdict)) => {
+            let mut response = respond(&shared, request, next, fault, closer, operation).await;
+            throttle::add_headers(response.headers_mut(), throttle, verdict);
+            response
+        }
+        None => respond(&shared, request, next, fault, closer, operation).await,
+    };
     if let Some(r) = shared.log.lock().unwrap().get_mut(seq as usize - 1) {
         r.status = Some(response.status().as_u16());
         if let Some(journal) = &shared.journal {
@@ -253,17 +247,9 @@ async fn respond(
     request: Request,
     next: Next,
     fault: Option<Fault>,
-    ip: Option<IpAddr>,
     closer: Option<ConnectionCloser>,
     operation: &str,
 ) -> Response {
-    if let (Some(limit), Some(ip)) = (shared.config.rate_limit, ip)
-        && let Err(wait) = shared.limiter.lock().unwrap().check(ip, limit, shared.clock.now_ms())
-    {
-        let body = json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"});
-        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], axum::Json(body))
-            .into_response();
-    }
     match fault {
         None => next.run(request).await,
         Some(Fault::Delay { ms }) => {

@@ -32,6 +32,7 @@ mod hostile;
 pub mod market;
 mod server;
 mod state;
+mod throttle;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -44,11 +45,13 @@ use std::{io, sync::Arc};
 
 pub use faults::{Fault, RequestRecord};
 pub use state::STARTING_BALANCE;
+pub use throttle::Throttle;
 
 use auth::AuthStore;
-use faults::{Faults, Limiter};
+use faults::Faults;
 use market::Market;
 use state::{Clock, World};
+use throttle::Limiter;
 
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
@@ -59,8 +62,9 @@ pub struct Config {
     pub token_ttl_secs: u64,
     /// Seed of the market data and of generated ids.
     pub seed: u64,
-    /// Requests per second per client address before 429s, like @nestjs/throttler; `None` = off.
-    pub rate_limit: Option<u32>,
+    /// Requests per window per client address before 429s, like @nestjs/throttler, with its
+    /// headers on every answer; `None` = off.
+    pub rate_limit: Option<Throttle>,
     /// Answer like a real NestJS + TypeORM backend that drifts from the spec: extra fields,
     /// optional fields missing or `null`, decimals as strings, verify's `user` cut to its address.
     /// Switchable at run time with [`MockServer::set_drift`] or `POST /__mock/drift`.

@@ -15,9 +15,10 @@ struct Args {
     /// Seed of the market data and generated ids.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Throttle like @nestjs/throttler: N requests per second per client, e.g. `10/s`.
-    #[arg(long, value_parser = parse_rate)]
-    rate_limit: Option<u32>,
+    /// Throttle like @nestjs/throttler: N requests per window per client, with its headers on
+    /// every answer, e.g. `10/s`, `100/5s`, `1000/10m`.
+    #[arg(long)]
+    rate_limit: Option<alura_mock::Throttle>,
     /// Answer like a backend that drifts from the spec: extra fields, optional fields missing or
     /// null, decimals as strings (also switchable with `POST /__mock/drift`).
     #[arg(long)]
@@ -29,11 +30,6 @@ struct Args {
     /// Appends every answered request to this file, one JSON object a line, before answering it.
     #[arg(long)]
     request_log: Option<std::path::PathBuf>,
-}
-
-fn parse_rate(s: &str) -> Result<u32, String> {
-    let n = s.strip_suffix("/s").unwrap_or(s);
-    n.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("expected N/s with N > 0, got {s:?}"))
 }
 
 fn main() -> ExitCode {

@@ -148,19 +148,33 @@ async fn faults_and_the_log_work_over_http_for_other_languages() {
 }
 
 #[tokio::test]
-async fn the_throttler_answers_429_with_retry_after() {
-    let mock = MockServer::start(Config { rate_limit: Some(3), ..Config::default() }).unwrap();
-    let mut statuses = Vec::new();
+async fn the_throttler_answers_like_nestjs_throttler_with_its_headers() {
+    let throttle: alura_mock::Throttle = "3/2s".parse().unwrap();
+    let mock = MockServer::start(Config { rate_limit: Some(throttle), ..Config::default() }).unwrap();
+    let mut seen = Vec::new();
     for _ in 0..5 {
         let r = get(mock.url(), "/health", None).await;
-        if r.status() == 429 {
-            let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-            assert_eq!(wait, 1);
-        }
-        statuses.push(r.status().as_u16());
+        let header = |name: &str| r.headers()[name].to_str().unwrap().to_owned();
+        assert_eq!(header("x-ratelimit-limit"), "3");
+        assert_eq!(header("x-ratelimit-reset"), "2", "seconds until the window ends, rounded up");
+        let retry_after = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        seen.push((r.status().as_u16(), header("x-ratelimit-remaining"), retry_after));
     }
-    assert_eq!(&statuses[..3], [200, 200, 200]);
-    assert!(statuses[3..].contains(&429), "{statuses:?}");
+    let refused = |left: &str| (429, left.to_owned(), Some("2".to_owned()));
+    assert_eq!(
+        seen,
+        [
+            (200, "2".into(), None),
+            (200, "1".into(), None),
+            (200, "0".into(), None),
+            refused("0"),
+            refused("0")
+        ]
+    );
+    let body: Value = get(mock.url(), "/health", None).await.json().await.unwrap();
+    assert_eq!(body, json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"}));
+    mock.advance_clock(Duration::from_secs(2));
+    assert_eq!(get(mock.url(), "/health", None).await.status(), 200, "a new window");
 }
 
 #[tokio::test]

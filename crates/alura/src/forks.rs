@@ -8,7 +8,7 @@
 //!
 //! Threads are the other way one client is met from two places. In the core each runtime gets its
 //! own connection pool (`transport/pools.rs`); a binding whose threads each run an event loop (a
-//! Node worker) gives each its own runtime, ended with that thread's environment.
+//! worker thread of a scripting language) gives each its own runtime, ended with that thread.
 
 use std::sync::Arc;
 

@@ -81,5 +81,6 @@ pub use options::{CallOptions, RequestOptions};
 pub use request::{RawRequest, RawResponse};
 pub use settle::{SETTLES, Settlement};
 pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration};
+pub use transport::budget::RateLimit;
 pub use transport::retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use transport::sockets;

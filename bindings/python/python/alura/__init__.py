@@ -25,7 +25,7 @@ if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
 
 from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
-from ._client import AsyncClient, Client, Token  # noqa: E402
+from ._client import AsyncClient, Client, RateLimit, Token  # noqa: E402
 from ._raw import RawResponse  # noqa: E402
 from ._settle import Settlement  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
@@ -44,6 +44,7 @@ __all__ = [
     "refresh_logging",
     "RequestOptions",
     "Settlement",
+    "RateLimit",
     "Token",
     "__version__",
     "types",

@@ -7,7 +7,20 @@ import os
 import time
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Sequence, Type, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Awaitable,
+    Callable,
+    Dict,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Type,
+    TypeVar,
+    Union,
+)
 
 from typing_extensions import Literal, Unpack
 
@@ -38,6 +51,17 @@ class Token:
 
     def __repr__(self) -> str:
         return f"Token(value='***', expires_at={self.expires_at!r})"
+
+
+class RateLimit(NamedTuple):
+    """Where this client's user stands with the server's rate limit (``client.rate_limit()``)."""
+
+    #: Requests a window allows.
+    limit: int
+    #: Requests left in this window, counting those this process sent since the last answer.
+    remaining: int
+    #: When the window ends.
+    resets_at: datetime.datetime
 
 
 def _token(raw: Optional[Any]) -> Optional[Token]:
@@ -91,6 +115,16 @@ class _Base(Configured):
     def token(self) -> Optional[Token]:
         """The token held now and when it lapses (None before the first login)."""
         return _token(self._native.token())
+
+    def rate_limit(self) -> Optional[RateLimit]:
+        """Where this client's user stands with the server's rate limit, shared by every client
+        of this process calling as them: None until an answer says, and with a server that sends
+        no limit. Calls wait their turn rather than meet a 429."""
+        raw = self._native.rate_limit()
+        if raw is None:
+            return None
+        limit, remaining, at = raw
+        return RateLimit(limit, remaining, datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc))
 
     @property
     def address(self) -> Optional[str]:

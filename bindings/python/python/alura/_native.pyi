@@ -34,6 +34,7 @@ class NativeClient:
         **options: Unpack[ClientOptions],
     ) -> NativeClient: ...
     def token(self) -> Optional[Tuple[str, Optional[float]]]: ...
+    def rate_limit(self) -> Optional[Tuple[int, int, float]]: ...
     def settle(self, operation: str, args: Optional[Dict[str, Any]], sent_at: float) -> Dict[str, Any]: ...
     def settle_async(
         self, operation: str, args: Optional[Dict[str, Any]], sent_at: float
@@ -104,7 +105,7 @@ class NativeMockServer:
         port: int = ...,
         token_ttl: int = ...,
         seed: int = ...,
-        rate_limit: Optional[int] = ...,
+        rate_limit: Optional[str] = ...,
         drift: bool = ...,
     ) -> NativeMockServer: ...
     @property

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Type, Union
 
 from ._native import NativeMockServer
 
@@ -23,12 +23,15 @@ class MockServer:
         port: int = 0,
         token_ttl: int = 86_400,
         seed: int = 42,
-        rate_limit: Optional[int] = None,
+        rate_limit: Union[int, str, None] = None,
         drift: bool = False,
     ) -> None:
-        """``drift=True`` answers like a backend whose shapes differ from the spec: extra
-        fields, optional ones missing, decimals as strings, ``None``s."""
-        self._native = NativeMockServer(port, token_ttl, seed, rate_limit, drift)
+        """``rate_limit`` throttles like ``@nestjs/throttler``, with its headers: requests per
+        second (``10``) or per window (``"100/5s"``, ``"1000/10m"``). ``drift=True`` answers like
+        a backend whose shapes differ from the spec: extra fields, optional ones missing,
+        decimals as strings, ``None``s."""
+        rate = f"{rate_limit}/s" if isinstance(rate_limit, int) else rate_limit
+        self._native = NativeMockServer(port, token_ttl, seed, rate, drift)
 
     @property
     def url(self) -> str:

@@ -8,6 +8,7 @@
 // Numbers here come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
+pub(crate) mod budget;
 pub(crate) mod policy;
 pub(crate) mod pools;
 pub(crate) mod retry;
@@ -66,6 +67,8 @@ pub(crate) struct Transport {
     /// Set by [`crate::Client::close`]: a closed client, and every client made from it, sends
     /// nothing more.
     pub(crate) closed: Arc<Closed>,
+    /// The server's rate limit, shared by every client of this process calling as the same user.
+    pub(crate) budget: Arc<budget::Budget>,
 }
 
 impl alura_api::Transport for Transport {
@@ -310,8 +313,13 @@ impl Transport {
             }
             let attempt = attempt(&prepared, token.as_ref());
             let n = retries.saturating_add(1);
+            let turn = self.budget.take(left()).await.map_err(budget::spent)?;
             let sent_at = Instant::now();
             let outcome = self.exchange(&sender, attempt, self.request_timeout.min(left())).await;
+            if let Ok(answer) = &outcome {
+                self.budget.observe(answer.status.as_u16(), &answer.headers);
+            }
+            drop(turn);
             let ms = sent_at.elapsed().as_millis();
             let (method, path) = (request.method(), request.url().path());
             match &outcome {
