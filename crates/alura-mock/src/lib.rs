@@ -227,6 +227,12 @@ impl MockServer {
         self.shared.reset();
     }
 
+    /// The simulator's clock, in ms since the epoch: the wall clock plus every
+    /// [`MockServer::advance_clock`] so far. Its market's candles follow it.
+    pub fn now_ms(&self) -> i64 {
+        self.shared.clock.now_ms()
+    }
+
     /// Moves the simulator's clock forward (expires nonces and tokens without waiting).
     pub fn advance_clock(&self, by: Duration) {
         self.shared.clock.advance(by.as_millis() as i64);

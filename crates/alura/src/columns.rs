@@ -123,7 +123,7 @@ impl<P> Default for Row<P> {
 }
 
 /// The keys an envelope may hold its candles under: `{symbol, interval, count, candles: [...]}`.
-const ENVELOPE_KEYS: [&str; 4] = ["candles", "data", "items", "result"];
+pub(crate) const ENVELOPE_KEYS: [&str; 4] = ["candles", "data", "items", "result"];
 
 /// The candles of a body: a list of rows, or an object holding one under an [`ENVELOPE_KEYS`] key.
 struct Rows<P>(Vec<Row<P>>);
@@ -177,7 +177,8 @@ impl<'de, P: Deserialize<'de>> serde::de::Visitor<'de> for RowsVisitor<P> {
 
 /// A candle object's key, read without allocating. `T` is Hyperliquid's close time and `n` its
 /// trade count: not columns here.
-enum Field {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
     OpenTime,
     Open,
     High,
@@ -185,6 +186,21 @@ enum Field {
     Close,
     Volume,
     Other,
+}
+
+impl Field {
+    /// The field a candle's key names, in any of the shapes [`Row`] reads.
+    pub(crate) fn of(key: &str) -> Field {
+        match key {
+            "openTime" | "open_time" | "t" => Field::OpenTime,
+            "open" | "o" => Field::Open,
+            "high" | "h" => Field::High,
+            "low" | "l" => Field::Low,
+            "close" | "c" => Field::Close,
+            "volume" | "v" => Field::Volume,
+            _ => Field::Other,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Field {
@@ -196,15 +212,7 @@ impl<'de> Deserialize<'de> for Field {
                 f.write_str("a field name")
             }
             fn visit_str<E: serde::de::Error>(self, key: &str) -> std::result::Result<Field, E> {
-                Ok(match key {
-                    "openTime" | "open_time" | "t" => Field::OpenTime,
-                    "open" | "o" => Field::Open,
-                    "high" | "h" => Field::High,
-                    "low" | "l" => Field::Low,
-                    "close" | "c" => Field::Close,
-                    "volume" | "v" => Field::Volume,
-                    _ => Field::Other,
-                })
+                Ok(Field::of(key))
             }
         }
         d.deserialize_identifier(Key)

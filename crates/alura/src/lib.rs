@@ -59,6 +59,7 @@ mod settle;
 mod trading;
 mod transport;
 mod validate;
+mod watch;
 
 pub use alura_api::types;
 pub use alura_api::{Decimal, ParseDecimalError, rust_decimal};
@@ -84,3 +85,4 @@ pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration}
 pub use transport::budget::RateLimit;
 pub use transport::retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use transport::sockets;
+pub use watch::{CandleEvent, MarketClock, SystemClock, WatchCandles};

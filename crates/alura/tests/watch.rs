@@ -1,0 +1,108 @@
+//! Candle watches in simulated time: the watch's clock is the simulator's, and sleeping moves
+//! it, so an hour of candles passes in milliseconds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alura::{CandleEvent, Client, MarketClock, WatchCandles};
+use alura_mock::{Config, Fault, MockServer};
+use serde_json::Value;
+
+/// The simulator's clock: a watch that sleeps moves it.
+struct Simulated(Arc<MockServer>);
+
+impl MarketClock for Simulated {
+    fn now_ms(&self) -> i64 {
+        self.0.now_ms()
+    }
+
+    fn sleep(&self, duration: Duration) -> alura_api::BoxFuture<'static, ()> {
+        self.0.advance_clock(duration);
+        Box::pin(tokio::task::yield_now())
+    }
+}
+
+const MINUTE: i64 = 60_000;
+
+fn watch(mock: &Arc<MockServer>) -> WatchCandles {
+    let client = Client::builder().base_url(mock.url()).no_retry().build().unwrap();
+    client.watch_candles("BTC", "1m").unwrap().clock(Arc::new(Simulated(mock.clone()))).jitter(Duration::ZERO)
+}
+
+fn open_time(candle: &Value) -> i64 {
+    candle["openTime"].as_i64().unwrap()
+}
+
+fn assert_consecutive(times: &[i64]) {
+    for pair in times.windows(2) {
+        assert_eq!(pair[1] - pair[0], MINUTE, "no gap and no duplicate: {times:?}");
+    }
+}
+
+/// Ten closed candles across a five-minute outage (every poll refused meanwhile): each once, in
+/// order, none missing; the failed polls said so as errors.
+#[tokio::test]
+async fn ten_candles_across_an_outage_with_no_gap_and_no_duplicate() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let mut watch = watch(&mock);
+    let (mut closed, mut errors) = (Vec::new(), 0);
+    while closed.len() < 10 {
+        if closed.len() == 3 && errors == 0 {
+            mock.inject(
+                "get_candles",
+                (0..4).map(|_| Fault::Status { status: 503, headers: Default::default(), body: None }),
+            );
+            mock.advance_clock(Duration::from_secs(5 * 60));
+        }
+        match watch.next().await {
+            Ok(CandleEvent::Closed(candle)) => closed.push(open_time(&candle)),
+            Ok(other) => panic!("only closed candles here: {other:?}"),
+            Err(_) => errors += 1,
+        }
+    }
+    assert_eq!(errors, 4, "each refused poll is an error, and the watch goes on");
+    assert_consecutive(&closed);
+    // Yielded only once closed: each ended before the simulator's now.
+    assert!(closed.iter().all(|t| t + MINUTE <= mock.now_ms()));
+}
+
+/// Two days asleep: more candles missed than one call of recent candles holds, so the history
+/// fills in the rest, in order.
+#[tokio::test]
+async fn a_long_sleep_is_filled_from_the_history() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let mut watch = watch(&mock);
+    let first = match watch.next().await.unwrap() {
+        CandleEvent::Closed(c) => open_time(&c),
+        other => panic!("{other:?}"),
+    };
+    mock.advance_clock(Duration::from_secs(2 * 24 * 3600));
+    let mut closed = vec![first];
+    while closed.len() < 2 * 24 * 60 {
+        match watch.next().await.unwrap() {
+            CandleEvent::Closed(c) => closed.push(open_time(&c)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_consecutive(&closed);
+    let history = mock.requests(Some("get_candle_history"));
+    assert_eq!(history.len(), 1, "one history call fills what the recent candles lack");
+}
+
+/// A hole the history cannot fill is said, as a gap with its times, never passed over silently.
+#[tokio::test]
+async fn a_gap_the_history_cannot_fill_is_an_event() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let mut watch = watch(&mock);
+    let CandleEvent::Closed(first) = watch.next().await.unwrap() else { panic!() };
+    let first = open_time(&first);
+    mock.advance_clock(Duration::from_secs(2 * 24 * 3600));
+    mock.inject(
+        "get_candle_history",
+        [Fault::Raw { status: 200, headers: Default::default(), body: "[]".into() }],
+    );
+    let CandleEvent::Gap { from_ms, to_ms } = watch.next().await.unwrap() else { panic!("a gap first") };
+    assert_eq!(from_ms, first + MINUTE);
+    let CandleEvent::Closed(next) = watch.next().await.unwrap() else { panic!("then the candles it has") };
+    assert_eq!(open_time(&next), to_ms + MINUTE);
+}
