@@ -17,15 +17,15 @@ use crate::to_python::{json, typed};
 
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeClient {
-    client: alura::Client,
+    pub(crate) client: alura::Client,
     /// The Python signer, if the client logs in with one: its exception is chained as the
     /// cause of a failed login.
-    signer: Option<PySigner>,
+    pub(crate) signer: Option<PySigner>,
 }
 
 /// `error` as a Python exception, with the signer's own exception as its cause when signing
 /// is what failed.
-fn raise(py: Python<'_>, signer: &Option<PySigner>, error: alura::Error) -> PyErr {
+pub(crate) fn raise(py: Python<'_>, signer: &Option<PySigner>, error: alura::Error) -> PyErr {
     let is_auth = matches!(error, alura::Error::Auth { .. });
     let err = errors::to_py(py, error);
     if is_auth && let Some(cause) = signer.as_ref().and_then(PySigner::take_error) {
@@ -88,7 +88,7 @@ impl NativeClient {
     /// client whose connections an event loop cannot watch (a proxy carries them), or a call
     /// too large to check on the loop (`alura_ffi::event_loop::fits_the_loop`), runs on the shared
     /// worker rather than on the loop's own runtime.
-    fn start(&self, fits_the_loop: bool) -> completion::Start {
+    pub(crate) fn start(&self, fits_the_loop: bool) -> completion::Start {
         let on_loop = fits_the_loop && self.client.reports_sockets();
         completion::Start { caller_context: self.signer.is_some(), on_loop }
     }
@@ -504,7 +504,7 @@ fn raw_request(
 
 /// Runs an SDK future, turning a panic into `alura.InternalError`: a bug of ours must never
 /// surface as `PanicException`, which `except Exception` does not catch.
-async fn guarded<T>(future: impl Future<Output = alura::Result<T>>) -> alura::Result<T> {
+pub(crate) async fn guarded<T>(future: impl Future<Output = alura::Result<T>>) -> alura::Result<T> {
     use futures_util::FutureExt;
     std::panic::AssertUnwindSafe(future)
         .catch_unwind()

@@ -15,6 +15,7 @@ mod options;
 mod runtime;
 mod signer;
 mod to_python;
+mod watch;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -49,6 +50,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(logging::refresh_logging, m)?)?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<mock::NativeMockServer>()?;
+    m.add_class::<watch::NativeCandleWatch>()?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(assets, m)?)?;
     m.add("DEFAULT_BASE_URL", alura::DEFAULT_BASE_URL)?;

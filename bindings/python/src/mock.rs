@@ -23,6 +23,11 @@ impl NativeMockServer {
             self.server.lock().map_err(|_| PyRuntimeError::new_err("the simulator lock is poisoned"))?;
         guard.as_ref().map(f).ok_or_else(|| PyRuntimeError::new_err("the simulator was closed"))
     }
+
+    /// Its clock, for a watch stream to run on in tests.
+    pub fn clock(&self) -> PyResult<alura_mock::SimulatedClock> {
+        self.with(alura_mock::MockServer::clock)
+    }
 }
 
 #[pymethods]

@@ -4,7 +4,8 @@
 //!   errors use ([`alura::Dialect`]);
 //! - [`event_loop`]: a current-thread runtime that a language's own event loop runs;
 //! - [`errors`]: what the error classes need beyond the core's list (Python's builtin bases, the
-//!   classes only Node raises), read by `cargo xtask gen` as the core's list is.
+//!   classes only Node raises), read by `cargo xtask gen` as the core's list is;
+//! - [`watch`]: watch streams' events as one JSON shape, and the simulator's clock for tests.
 //!
 //! The JSON call the bindings make (`alura::Client::call`) stays in the core: it holds nothing
 //! of any language, and a Rust program calling operations by name (the CLI) uses it too.
@@ -12,6 +13,7 @@
 pub mod errors;
 pub mod event_loop;
 pub mod language;
+pub mod watch;
 
 pub use language::{NODE, PYTHON};
 

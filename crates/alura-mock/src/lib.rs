@@ -233,9 +233,31 @@ impl MockServer {
         self.shared.clock.now_ms()
     }
 
+    /// A handle on the simulator's clock, kept apart from the server (which still stops when
+    /// dropped): what a client's watch streams can take as their market clock in tests.
+    pub fn clock(&self) -> SimulatedClock {
+        SimulatedClock(self.shared.clone())
+    }
+
     /// Moves the simulator's clock forward (expires nonces and tokens without waiting).
     pub fn advance_clock(&self, by: Duration) {
         self.shared.clock.advance(by.as_millis() as i64);
+    }
+}
+
+/// The simulator's clock ([`MockServer::clock`]).
+#[derive(Clone)]
+pub struct SimulatedClock(Arc<Shared>);
+
+impl SimulatedClock {
+    /// Now on the simulator's clock, in ms since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+
+    /// Moves it forward.
+    pub fn advance(&self, by: Duration) {
+        self.0.clock.advance(by.as_millis() as i64);
     }
 }
 

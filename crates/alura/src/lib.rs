@@ -62,7 +62,7 @@ mod validate;
 mod watch;
 
 pub use alura_api::types;
-pub use alura_api::{Decimal, ParseDecimalError, rust_decimal};
+pub use alura_api::{BoxFuture, Decimal, ParseDecimalError, rust_decimal};
 pub use asset::{Asset, symbol_of as asset_symbol};
 pub use auth::Spawn;
 pub use auth::token::TokenInfo;

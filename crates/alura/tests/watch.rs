@@ -9,15 +9,15 @@ use alura_mock::{Config, Fault, MockServer};
 use serde_json::Value;
 
 /// The simulator's clock: a watch that sleeps moves it.
-struct Simulated(Arc<MockServer>);
+struct Simulated(alura_mock::SimulatedClock);
 
 impl MarketClock for Simulated {
     fn now_ms(&self) -> i64 {
         self.0.now_ms()
     }
 
-    fn sleep(&self, duration: Duration) -> alura_api::BoxFuture<'static, ()> {
-        self.0.advance_clock(duration);
+    fn sleep(&self, duration: Duration) -> alura::BoxFuture<'static, ()> {
+        self.0.advance(duration);
         Box::pin(tokio::task::yield_now())
     }
 }
@@ -26,7 +26,7 @@ const MINUTE: i64 = 60_000;
 
 fn watch(mock: &Arc<MockServer>) -> WatchCandles {
     let client = Client::builder().base_url(mock.url()).no_retry().build().unwrap();
-    client.watch_candles("BTC", "1m").unwrap().clock(Arc::new(Simulated(mock.clone()))).jitter(Duration::ZERO)
+    client.watch_candles("BTC", "1m").unwrap().clock(Arc::new(Simulated(mock.clock()))).jitter(Duration::ZERO)
 }
 
 fn open_time(candle: &Value) -> i64 {

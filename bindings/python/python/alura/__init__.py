@@ -26,6 +26,7 @@ if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
 from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, RateLimit, Token  # noqa: E402
+from ._watch import AsyncCandleWatch, CandleEvent, CandleWatch  # noqa: E402
 from ._raw import RawResponse  # noqa: E402
 from ._settle import Settlement  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
@@ -45,6 +46,9 @@ __all__ = [
     "RequestOptions",
     "Settlement",
     "RateLimit",
+    "CandleEvent",
+    "CandleWatch",
+    "AsyncCandleWatch",
     "Token",
     "__version__",
     "types",

@@ -33,6 +33,9 @@ from ._generated.errors import OutcomeUnknownError, ValidationError
 from ._generated.options import Configured
 from ._settle import Settlement
 from ._signer import _Signer
+from ._watch import AsyncCandleWatch, CandleWatch
+from ._generated.assets import Asset
+from ._native import NativeCandleWatch
 
 if TYPE_CHECKING:
     import pandas
@@ -115,6 +118,14 @@ class _Base(Configured):
     def token(self) -> Optional[Token]:
         """The token held now and when it lapses (None before the first login)."""
         return _token(self._native.token())
+
+    def _watch(
+        self, symbol: t.AssetLike, interval: t.Interval, include_open: bool, stale_after: int, jitter: float, clock: Any
+    ) -> NativeCandleWatch:
+        name = symbol if isinstance(symbol, str) else Asset(symbol).symbol
+        # `clock`: a MockServer (alura.testing) whose clock the watch runs on, for tests.
+        native_clock = None if clock is None else clock._native
+        return NativeCandleWatch(self._native, name, interval, include_open, stale_after, jitter, native_clock)
 
     def rate_limit(self) -> Optional[RateLimit]:
         """Where this client's user stands with the server's rate limit, shared by every client
@@ -219,6 +230,23 @@ class Client(_Base, SyncOperations):
         columns = self._native.candle_columns(symbol, interval, limit, start_time, end_time, exact)
         return candles_frame(columns)
 
+    def watch_candles(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        include_open: bool = False,
+        stale_after: int = 3,
+        jitter: float = 0.25,
+        clock: Any = None,
+    ) -> CandleWatch:
+        """Each candle once, when it closes: ``for event in client.watch_candles("BTC", "1m")``.
+        Polls just after each candle's end (plus up to ``jitter`` seconds), fills a missed stretch
+        from the history, says what it could not fill (``kind == "gap"``) and when no candle has
+        closed for ``stale_after`` intervals (``"stale"``); ``include_open=True`` also yields the
+        open candle's changes. A failed poll raises; iterating again goes on from where it was."""
+        return CandleWatch(self._watch(symbol, interval, include_open, stale_after, jitter, clock))
+
     def close(self) -> None:
         """Closes the client: every later call of it and of the clients made from it
         (``with_options``) raises ``ValidationError`` without sending anything. Calls under way
@@ -290,6 +318,20 @@ class AsyncClient(_Base, AsyncOperations):
         """Calls an endpoint the spec does not have (yet), with this client's login, retries and
         errors; returns the body as JSON."""
         return await self._native.request_async(method, path, params, json, authenticated, options or None)
+
+    def watch_candles(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        include_open: bool = False,
+        stale_after: int = 3,
+        jitter: float = 0.25,
+        clock: Any = None,
+    ) -> AsyncCandleWatch:
+        """Each candle once, when it closes: ``async for event in client.watch_candles("BTC", "1m")``.
+        What :meth:`Client.watch_candles` does, on the event loop; cancelling the task stops it."""
+        return AsyncCandleWatch(self._watch(symbol, interval, include_open, stale_after, jitter, clock))
 
     async def candles_df(
         self,

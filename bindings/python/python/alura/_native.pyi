@@ -10,6 +10,7 @@ __all__ = [
     "refresh_logging",
     "NativeClient",
     "NativeMockServer",
+    "NativeCandleWatch",
     "operations",
     "assets",
     "DEFAULT_BASE_URL",
@@ -97,6 +98,21 @@ class NativeClient:
     def base_url(self) -> str: ...
     @property
     def address(self) -> Optional[str]: ...
+
+@final
+class NativeCandleWatch:
+    def __new__(
+        cls,
+        client: NativeClient,
+        symbol: str,
+        interval: str,
+        include_open: bool = ...,
+        stale_after: int = ...,
+        jitter: float = ...,
+        clock: Optional[NativeMockServer] = ...,
+    ) -> NativeCandleWatch: ...
+    def next(self) -> Dict[str, Any]: ...
+    def next_async(self) -> Awaitable[Dict[str, Any]]: ...
 
 @final
 class NativeMockServer:

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use alura_api::BoxFuture;
+use crate::BoxFuture;
 
 /// The market's time for watch streams: the system clock by default; a test's clock moves a
 /// simulator's time as the stream sleeps, so an hour of candles passes in milliseconds.
