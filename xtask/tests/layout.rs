@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What each binding has, under the same name or under its language's name for it.
-const MIRRORED: [(&str, &str); 10] = [
+const MIRRORED: [(&str, &str); 11] = [
     ("client.rs", "client.rs"),
     ("options.rs", "options.rs"),
     ("errors.rs", "errors.rs"),
@@ -17,6 +17,7 @@ const MIRRORED: [(&str, &str); 10] = [
     ("logging.rs", "logging.rs"),
     ("signer.rs", "signer.rs"),
     ("mock.rs", "mock.rs"),
+    ("watch.rs", "watch.rs"),
 ];
 
 /// What only one language has.

@@ -57,8 +57,30 @@ export interface Settlement {
   reason?: string
 }
 
+/** Options of `client.watchCandles`. */
+export interface WatchOptions {
+  /** Also yield the open candle each time it changes. */
+  includeOpen?: boolean
+  /** Yield `{kind: 'stale'}` once no candle has closed for this many intervals (3). */
+  staleAfter?: number
+  /** Poll up to this long after a candle's end (250), at random. */
+  jitterMs?: number
+  /** Ends the watch. */
+  signal?: AbortSignal
+  /** A MockServer (`alura/testing`) whose clock the watch runs on: for tests. */
+  clock?: unknown
+}
+
+/** What a candle watch yields. */
+export type CandleEvent =
+  | { kind: 'closed' | 'open'; candle: any }
+  | { kind: 'gap'; from_ms: number; to_ms: number }
+  | { kind: 'stale'; intervals: number }
+
 /** Where a client's user stands with the server's rate limit (`client.rateLimit()`). */
 export interface RateLimit {
+  /** The operation it is for: the throttler counts each route on its own. */
+  operation: string
   /** Requests a window allows. */
   limit: number
   /** Requests left in this window, counting those this process sent since the last answer. */
@@ -119,11 +141,20 @@ export declare class Client extends Operations {
   /** The token held now and when it lapses, or null before the first login. */
   token(): Token | null
   /**
-   * Where this client's user stands with the server's rate limit, shared by every client of this
-   * process calling as them: null until an answer says, and with a server that sends no limit.
-   * Calls wait their turn rather than meet a 429.
+   * Where this process stands with the server's rate limit at this base URL: of the operations
+   * whose answers said, the one with the least left (the throttler counts each route on its own).
+   * null until an answer says, and with a server that sends no limit. Calls wait their turn rather
+   * than meet a 429.
    */
   rateLimit(): RateLimit | null
+  /**
+   * Each candle once, when it closes: `for await (const event of client.watchCandles('BTC', '1m'))`.
+   * Polls just after each candle's end, fills a missed stretch from the history, says what it
+   * could not fill (`gap`) and when no candle has closed for `staleAfter` intervals (`stale`). A
+   * failed poll throws from `next()`; calling `next()` again goes on from where it was. `signal`
+   * or `return()` (leaving a `for await`) ends it.
+   */
+  watchCandles(symbol: string | number, interval: string, options?: WatchOptions): AsyncIterableIterator<CandleEvent>
   /** Every operation, resolving to a RawResponse (status, headers, body) instead of the parsed body. */
   readonly withRawResponse: { [K in keyof Operations]: (...args: Parameters<Operations[K]>) => Promise<RawResponse> }
   /** Every log entry of a trade, all pages, oldest first. */

@@ -317,12 +317,13 @@ class Client extends Operations {
   }
 
   /**
-   * Where this client's user stands with the server's rate limit, shared by every client of this
-   * process calling as them: null until an answer says, and with a server that sends no limit.
+   * Where this process stands with the server's rate limit at this base URL: of the operations
+   * whose answers said, the one with the least left. null until an answer says, and with a server
+   * that sends no limit.
    */
   rateLimit() {
     const r = this[secret].rateLimit()
-    return r ? { limit: r.limit, remaining: r.remaining, resetsAt: new Date(r.resetsAt) } : null
+    return r ? { operation: r.operation, limit: r.limit, remaining: r.remaining, resetsAt: new Date(r.resetsAt) } : null
   }
 
   /** Every log entry of a trade, all pages, oldest first. */
@@ -348,6 +349,58 @@ class Client extends Operations {
       return await this[secret].candleColumns(query, steer)
     } catch (e) {
       throw this._error(e)
+    }
+  }
+
+  /**
+   * Each candle once, when it closes: `for await (const event of client.watchCandles('BTC', '1m'))`.
+   * Events are `{kind: 'closed' | 'open', candle}`, `{kind: 'gap', from_ms, to_ms}` or
+   * `{kind: 'stale', intervals}`. Options: `includeOpen`, `staleAfter` (intervals), `jitterMs`,
+   * `signal` (an AbortSignal that ends it), and `clock` (a MockServer whose clock it runs on, for
+   * tests). A failed poll throws from `next()`; calling `next()` again goes on from where it was.
+   */
+  watchCandles(symbol, interval, options = {}) {
+    const { signal, clock, ...rest } = options
+    if (signal !== undefined && typeof signal.addEventListener !== 'function') {
+      throw new ValidationError('invalid input: signal must be an AbortSignal')
+    }
+    const name = typeof symbol === 'number' ? Asset.symbol(symbol) : String(symbol)
+    let watch
+    try {
+      watch = new native.NativeCandleWatch(this[secret], name, String(interval), rest, clock?.native)
+    } catch (e) {
+      throw this._error(e)
+    }
+    const client = this
+    let done = false
+    const end = () => {
+      done = true
+      return Promise.resolve({ done: true, value: undefined })
+    }
+    return {
+      [Symbol.asyncIterator]() {
+        return this
+      },
+      async next() {
+        if (done || signal?.aborted) return end()
+        const id = signal ? native.abortHandle() : undefined
+        const onAbort = () => native.abort(id)
+        if (signal) signal.addEventListener('abort', onAbort, { once: true })
+        try {
+          return { done: false, value: JSON.parse(await watch.next(id)) }
+        } catch (e) {
+          const error = client._error(e)
+          // Aborted: the watch is over, as for any async iterator whose signal fired.
+          if (error instanceof errors.AbortError) return end()
+          throw error
+        } finally {
+          if (signal) {
+            signal.removeEventListener('abort', onAbort)
+            native.abortRelease(id)
+          }
+        }
+      },
+      return: end,
     }
   }
 

@@ -13,8 +13,8 @@ use crate::{abort, callback, completion, logging, signer};
 
 #[napi]
 pub struct NativeClient {
-    client: alura::Client,
-    log: logging::ClientLog,
+    pub(crate) client: alura::Client,
+    pub(crate) log: logging::ClientLog,
     /// Money in answers as strings of the server's digits (`money: 'string'`, the default).
     money_strings: bool,
 }
@@ -242,6 +242,7 @@ impl NativeClient {
     #[napi]
     pub fn rate_limit(&self) -> Option<NativeRateLimit> {
         self.client.rate_limit().map(|r| NativeRateLimit {
+            operation: r.operation,
             limit: r.limit,
             remaining: r.remaining,
             resets_at: r
@@ -288,6 +289,7 @@ pub struct NativeRawRequest {
 /// Where the caller stands with the server's rate limit.
 #[napi(object)]
 pub struct NativeRateLimit {
+    pub operation: String,
     pub limit: u32,
     pub remaining: u32,
     /// Milliseconds since the epoch.

@@ -17,6 +17,7 @@ mod options;
 mod signer;
 mod to_js;
 mod uv;
+mod watch;
 
 use napi_derive::napi;
 use serde_json::{Value, json};

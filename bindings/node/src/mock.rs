@@ -30,6 +30,11 @@ impl NativeMockServer {
         let guard = self.server.lock().map_err(|_| Error::from_reason("the simulator lock is poisoned"))?;
         guard.as_ref().map(f).ok_or_else(|| Error::from_reason("the simulator was closed"))
     }
+
+    /// Its clock, for a watch stream to run on in tests.
+    pub fn clock(&self) -> Result<alura_mock::SimulatedClock> {
+        self.with(alura_mock::MockServer::clock)
+    }
 }
 
 #[napi]

@@ -23,6 +23,7 @@ test('calls wait their turn instead of meeting the throttler', async () => {
     assert.ok(elapsed >= 2000, `three windows' worth: ${elapsed} ms`)
     const known = client.rateLimit()
     assert.equal(known.limit, 50)
+    assert.equal(known.operation, 'get_symbols')
     assert.ok(known.resetsAt instanceof Date)
     // Every client of this process calling as the same user shares it.
     assert.equal(new Client({ baseUrl: mock.url }).rateLimit().limit, 50)

@@ -144,7 +144,14 @@ impl NativeClient {
         // Logins run on the process's runtime: an asyncio loop closed mid-login must not take
         // the login lock with it.
         b = b.login_tasks(std::sync::Arc::new(|task| {
-            crate::runtime::handle().map(|runtime| drop(runtime.spawn(task))).is_ok()
+            let Ok(runtime) = crate::runtime::handle() else { return false };
+            // An async signer's coroutine still runs on the loop of the call that logs in: it may
+            // hold what belongs to that loop (an aiohttp session, an async KMS client).
+            match Python::attach(|py| pyo3_async_runtimes::tokio::get_current_locals(py).ok()) {
+                Some(locals) => drop(runtime.spawn(pyo3_async_runtimes::tokio::scope(locals, task))),
+                None => drop(runtime.spawn(task)),
+            }
+            true
         }));
         let signer = signer.map(PySigner::new).transpose()?;
         if let Some(signer) = &signer {
@@ -173,12 +180,12 @@ impl NativeClient {
         })
     }
 
-    /// The server's rate limit as (limit, remaining, when the window ends in seconds since the
-    /// epoch), once an answer has said.
-    fn rate_limit(&self) -> Option<(u32, u32, f64)> {
+    /// The server's rate limit as (operation, limit, remaining, when the window ends in seconds
+    /// since the epoch), once an answer has said.
+    fn rate_limit(&self) -> Option<(String, u32, u32, f64)> {
         self.client.rate_limit().map(|r| {
             let at = r.resets_at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            (r.limit, r.remaining, at.as_secs_f64())
+            (r.operation, r.limit, r.remaining, at.as_secs_f64())
         })
     }
 

@@ -58,6 +58,28 @@ def test_a_function_signs_sync_and_async(mock: MockServer) -> None:
     assert sent(mock, "verify_signature") == 3
 
 
+def test_an_async_signer_runs_on_the_loop_of_the_call_that_logs_in(mock: MockServer) -> None:
+    # A signer holding what belongs to a loop (an aiohttp session, an async KMS client) must run
+    # on the caller's loop, though the login itself runs on the SDK's own runtime.
+    import asyncio
+
+    account = Account.create()
+    seen: List[object] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def sign(message: str) -> str:
+            seen.append(asyncio.get_running_loop() is loop)
+            return "0x" + account.sign_message(encode_defunct(text=message)).signature.hex().removeprefix("0x")
+
+        client = alura.AsyncClient(base_url=mock.url, signer=sign, address=account.address)
+        assert (await client.get_profile())["address"] == account.address
+
+    asyncio.run(main())
+    assert seen == [True]
+
+
 def test_a_signer_may_make_sync_calls(mock: MockServer) -> None:
     # The login waits on the signer, on the calling thread, inside the call's own runtime: the
     # signer's call must run elsewhere, not fail or wait for ever.

@@ -29,7 +29,7 @@ def test_calls_wait_their_turn_instead_of_meeting_the_throttler() -> None:
         assert len(sent) == 150 + refused, "each call sent once, and again only after a 429"
         assert elapsed >= 2.0, "three windows' worth"
         known = client.rate_limit()
-        assert known is not None and known.limit == 50
+        assert known is not None and (known.operation, known.limit) == ("get_symbols", 50)
         assert known.resets_at > datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=5)
         # Every client of this process calling as the same user shares it, sync ones too.
         shared = alura.Client(base_url=mock.url).rate_limit()

@@ -194,7 +194,16 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
             return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request entity too large").into_response();
         }
     };
-    let fault = shared.faults.lock().unwrap().pop(operation);
+    let throttled = match (shared.config.rate_limit, ip) {
+        (Some(throttle), Some(ip)) => Some((
+            throttle,
+            shared.limiter.lock().unwrap().hit(ip, operation, throttle, shared.clock.now_ms()),
+        )),
+        _ => None,
+    };
+    // A request the throttler refuses never reaches the handler, nor the fault meant for it.
+    let refused = throttled.is_some_and(|(_, verdict)| !verdict.allowed);
+    let fault = if refused { None } else { shared.faults.lock().unwrap().pop(operation) };
     let seq = {
         let mut log = shared.log.lock().unwrap();
         let seq = log.len() as u64 + 1;
@@ -215,12 +224,6 @@ pub async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: 
         seq
     };
     let request = Request::from_parts(parts, Body::from(bytes));
-    let throttled = match (shared.config.rate_limit, ip) {
-        (Some(throttle), Some(ip)) => {
-            Some((throttle, shared.limiter.lock().unwrap().hit(ip, throttle, shared.clock.now_ms())))
-        }
-        _ => None,
-    };
     let response = match throttled {
         Some((throttle, verdict)) if !verdict.allowed => throttle::refused(throttle, verdict),
         Some((throttle, verdict)) => {

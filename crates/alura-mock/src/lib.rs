@@ -62,7 +62,7 @@ pub struct Config {
     pub token_ttl_secs: u64,
     /// Seed of the market data and of generated ids.
     pub seed: u64,
-    /// Requests per window per client address before 429s, like @nestjs/throttler, with its
+    /// Requests per window per route and client address before 429s, like @nestjs/throttler, with its
     /// headers on every answer; `None` = off.
     pub rate_limit: Option<Throttle>,
     /// Answer like a real NestJS + TypeORM backend that drifts from the spec: extra fields,
@@ -111,7 +111,12 @@ pub(crate) struct Shared {
 impl Shared {
     fn new(config: Config) -> io::Result<Self> {
         let journal = match &config.request_log {
-            Some(path) => Some(Mutex::new(std::fs::OpenOptions::new().create(true).append(true).open(path)?)),
+            Some(path) => {
+                let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+                // A line the last run was killed in the middle of ends here, not in our first.
+                std::io::Write::write_all(&mut file, b"\n")?;
+                Some(Mutex::new(file))
+            }
             None => None,
         };
         Ok(Self {

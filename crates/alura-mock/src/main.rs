@@ -15,7 +15,7 @@ struct Args {
     /// Seed of the market data and generated ids.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Throttle like @nestjs/throttler: N requests per window per client, with its headers on
+    /// Throttle like @nestjs/throttler: N requests per window per route and client, with its headers on
     /// every answer, e.g. `10/s`, `100/5s`, `1000/10m`.
     #[arg(long)]
     rate_limit: Option<alura_mock::Throttle>,

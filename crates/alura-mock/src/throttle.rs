@@ -1,5 +1,6 @@
 //! A throttle that behaves like `@nestjs/throttler` with its default storage: a fixed window per
-//! client address that starts with its first request; every answer carries `X-RateLimit-Limit`,
+//! route and client address (its key is the controller, the handler and the address) that starts
+//! with its first request; every answer carries `X-RateLimit-Limit`,
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the window ends), and once the
 //! window's requests are spent the answer is 429 with `Retry-After` and the throttler's body.
 
@@ -12,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// So many requests per window, per client address.
+/// So many requests per window, per route and client address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttle {
     pub limit: u32,
@@ -62,15 +63,17 @@ pub struct Verdict {
 
 #[derive(Default)]
 pub struct Limiter {
-    /// Each address's window: when it started (ms on the simulator's clock) and its requests.
-    windows: HashMap<IpAddr, (i64, u32)>,
+    /// Each route's window for each address: when it started (ms on the simulator's clock) and
+    /// its requests.
+    windows: HashMap<(IpAddr, &'static str), (i64, u32)>,
 }
 
 impl Limiter {
-    /// Counts a request from `ip` at `now_ms`, refused ones too (as the throttler does).
-    pub fn hit(&mut self, ip: IpAddr, throttle: Throttle, now_ms: i64) -> Verdict {
+    /// Counts a request to `operation` from `ip` at `now_ms`, refused ones too (as the throttler
+    /// does).
+    pub fn hit(&mut self, ip: IpAddr, operation: &'static str, throttle: Throttle, now_ms: i64) -> Verdict {
         let window_ms = i64::try_from(throttle.window.as_millis()).unwrap_or(i64::MAX);
-        let (start, count) = self.windows.entry(ip).or_insert((now_ms, 0));
+        let (start, count) = self.windows.entry((ip, operation)).or_insert((now_ms, 0));
         // A test may move the clock either way by any amount: saturate rather than overflow.
         if !(0..window_ms).contains(&now_ms.saturating_sub(*start)) {
             *start = now_ms;

@@ -207,8 +207,12 @@ async fn the_request_log_file_outlives_the_server_and_holds_what_was_answered() 
     let mock = MockServer::start(config()).unwrap();
     assert_eq!(get(mock.url(), symbols, None).await.status(), 200);
     drop(mock);
-    let lines: Vec<alura_mock::RequestRecord> =
-        std::fs::read_to_string(&path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<alura_mock::RequestRecord> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let statuses: Vec<_> = lines.iter().map(|r| (r.operation.as_str(), r.status)).collect();
     assert_eq!(
         statuses,

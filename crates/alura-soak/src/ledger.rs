@@ -164,6 +164,13 @@ fn check_language(
         slowest <= limit,
         format!("slowest {slowest:.0} ms"),
     ));
+    // A trader that did nothing would pass everything else.
+    let done_posts = done.len();
+    checks.push((
+        "it traded: 100 calls or more, and a POST done".into(),
+        traded.calls.len() >= 100 && done_posts > 0,
+        format!("{} calls, {done_posts} POSTs done", traded.calls.len()),
+    ));
     let bugs: Vec<_> = traded.calls.iter().filter(|c| c.is_bug()).collect();
     let first =
         bugs.first().and_then(|c| c.error.clone()).map(|e| format!(" (first: {e})")).unwrap_or_default();

@@ -18,7 +18,6 @@ use crate::auth::{Auth, LoginOptions, OnToken, SharedSigner};
 use crate::decode::Drift;
 use crate::errors::{Error, Result};
 use crate::transport::Transport;
-use crate::transport::budget::Budget;
 use crate::transport::pools::Senders;
 use crate::transport::retry::{RetryPolicy, SharedSleeper, Sleeper, TokioSleeper};
 use crate::transport::sender::HttpSettings;
@@ -439,7 +438,6 @@ impl ClientBuilder {
                 _ => String::new(),
             })
             .unwrap_or_default();
-        let budget = Budget::shared(&base_url, &identity(signer.as_ref(), self.token.as_ref()));
         let login = LoginOptions {
             referral_code: self.referral_code,
             verify_challenge: self.verify_challenge.unwrap_or(true),
@@ -478,7 +476,7 @@ impl ClientBuilder {
             auth: None,
             senders: Senders::new(settings, tls),
             closed: Arc::default(),
-            budget,
+            base_url: Arc::from(base_url.as_str()),
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
@@ -487,21 +485,6 @@ impl ClientBuilder {
         let api = alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
         let (strict, drift) = (self.strict, Arc::default());
         Ok(Client { inner: Arc::new(Inner { api, auth, http, transport, base_url, strict, drift }) })
-    }
-}
-
-/// Who a client calls as, for the rate budget it shares: its wallet, else its token (hashed: a
-/// key kept in memory is no place for a secret), else no one.
-fn identity(signer: Option<&SharedSigner>, token: Option<&Secret>) -> String {
-    use std::hash::{Hash, Hasher};
-    match (signer, token) {
-        (Some(signer), _) => signer.address().to_string(),
-        (None, Some(token)) => {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            token.expose().hash(&mut hasher);
-            format!("token {:016x}", hasher.finish())
-        }
-        (None, None) => "anonymous".into(),
     }
 }
 

@@ -33,7 +33,7 @@ async fn calls_wait_their_turn_instead_of_meeting_the_throttler() {
     assert!(elapsed >= Duration::from_secs(2), "three windows' worth: {elapsed:?}");
     assert!(elapsed < Duration::from_secs(8), "and not much more: {elapsed:?}");
     let known = client.rate_limit().expect("the throttler's headers were read");
-    assert_eq!(known.limit, 100);
+    assert_eq!((known.operation.as_str(), known.limit), ("get_symbols", 100));
     // Every client of this process calling as the same user shares the budget.
     let other = Client::builder().base_url(mock.url()).build().unwrap();
     assert_eq!(other.rate_limit().map(|r| r.limit), Some(100));

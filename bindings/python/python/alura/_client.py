@@ -57,8 +57,10 @@ class Token:
 
 
 class RateLimit(NamedTuple):
-    """Where this client's user stands with the server's rate limit (``client.rate_limit()``)."""
+    """Where this process stands with the server's rate limit (``client.rate_limit()``)."""
 
+    #: The operation it is for: the throttler counts each route on its own.
+    operation: str
     #: Requests a window allows.
     limit: int
     #: Requests left in this window, counting those this process sent since the last answer.
@@ -128,14 +130,15 @@ class _Base(Configured):
         return NativeCandleWatch(self._native, name, interval, include_open, stale_after, jitter, native_clock)
 
     def rate_limit(self) -> Optional[RateLimit]:
-        """Where this client's user stands with the server's rate limit, shared by every client
-        of this process calling as them: None until an answer says, and with a server that sends
-        no limit. Calls wait their turn rather than meet a 429."""
+        """Where this process stands with the server's rate limit at this base URL: of the
+        operations whose answers said, the one with the least left (the throttler counts each route
+        on its own). None until an answer says, and with a server that sends no limit. Calls wait
+        their turn rather than meet a 429."""
         raw = self._native.rate_limit()
         if raw is None:
             return None
-        limit, remaining, at = raw
-        return RateLimit(limit, remaining, datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc))
+        operation, limit, remaining, at = raw
+        return RateLimit(operation, limit, remaining, datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc))
 
     @property
     def address(self) -> Optional[str]:

@@ -86,7 +86,7 @@ pub(crate) fn read_error_body(
         .to_owned();
     let said = html_title(&text)
         .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('<')))
-        .map(|s| s.chars().take(200).collect::<String>())
+        .map(|s| cut(s, 200).to_owned())
         .unwrap_or_default();
     let message = if said.is_empty() {
         format!("{status} with a {kind} body, not JSON")
@@ -109,7 +109,7 @@ fn secret_like(c: char) -> bool {
 /// At most `max` bytes of `text`, never ending inside a character, nor inside a run of the
 /// characters secrets are written with: a secret the server echoed is kept whole (and then
 /// scrubbed) or not at all, never a part too short for the scrubbing to know.
-fn cut(text: &str, max: usize) -> &str {
+pub(crate) fn cut(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

@@ -1,7 +1,8 @@
 //! A trade or position the call may have closed, told from the open trade the server shows now
 //! (`get_current_trade`): only the newest open trade shows, with its positions, and none shows
 //! (404) when nothing is open. For a close, `Landed` means what was to be closed is closed, by
-//! this call or not: sending it again would change nothing.
+//! this call or not: sending it again would change nothing. Closing by asset or all positions is
+//! `Landed` only when nothing is open at all: older open trades do not show.
 
 use serde_json::{Map, Value, json};
 
@@ -67,7 +68,7 @@ impl Client {
         }
         let id = |v: &Value| v.get("id").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
         let positions = trade.get("positions").and_then(Value::as_array);
-        let open_positions = || positions.into_iter().flatten().filter(|p| is_open(p) == Some(true));
+        let open_positions = || positions.into_iter().flatten().filter(|p| matches!(status(p), Status::Open));
         match target {
             Target::Trade(wanted) => {
                 if id(trade).as_deref() != Some(wanted) {
@@ -76,9 +77,15 @@ impl Client {
                         "the open trade shown is not {wanted}, so whether {wanted} closed cannot be told"
                     )));
                 }
-                match is_open(trade) {
-                    Some(false) => Ok(target.closed()),
-                    _ => Ok(Settlement::NotLanded { reason: format!("trade {wanted} is still open") }),
+                match status(trade) {
+                    Status::Closed => Ok(target.closed()),
+                    // The open trade shown is the one the call closes: not closed.
+                    Status::Open | Status::Unsaid => {
+                        Ok(Settlement::NotLanded { reason: format!("trade {wanted} is still open") })
+                    }
+                    Status::Other(s) => {
+                        Ok(unknown(format!("trade {wanted} is {s:?}, which settle() cannot read")))
+                    }
                 }
             }
             Target::Position(wanted) => {
@@ -89,12 +96,15 @@ impl Client {
                         "position {wanted} is not in the open trade shown, so whether it closed cannot be told"
                     )));
                 };
-                match is_open(position) {
-                    Some(false) => Ok(target.closed()),
-                    Some(true) => {
+                match status(position) {
+                    Status::Closed => Ok(target.closed()),
+                    Status::Open => {
                         Ok(Settlement::NotLanded { reason: format!("position {wanted} is still open") })
                     }
-                    None => Ok(unknown(format!("position {wanted} is shown without a status"))),
+                    Status::Unsaid => Ok(unknown(format!("position {wanted} is shown without a status"))),
+                    Status::Other(s) => {
+                        Ok(unknown(format!("position {wanted} is {s:?}, which settle() cannot read")))
+                    }
                 }
             }
             Target::Asset(asset) => {
@@ -104,27 +114,36 @@ impl Client {
                         reason: format!("a position on asset {asset} is still open"),
                     });
                 }
-                if of_asset(trade) && positions.is_some() {
-                    return Ok(target.closed());
-                }
                 // Older open trades do not show: one on this asset may still hold a position.
                 Ok(unknown(format!(
-                    "the open trade shown is not on asset {asset}, so whether its positions closed cannot be told"
+                    "no open position on asset {asset} in the open trade shown, but older open trades do not show"
                 )))
             }
-            Target::Everything => match (positions, open_positions().next()) {
-                (_, Some(_)) => {
+            Target::Everything => match open_positions().next() {
+                Some(_) => {
                     Ok(Settlement::NotLanded { reason: "the open trade still has an open position".into() })
                 }
-                (Some(_), None) => Ok(target.closed()),
-                (None, None) => Ok(unknown("the open trade is shown without its positions".into())),
+                // An open trade is still there, and older ones do not show.
+                None => Ok(unknown("a trade is still open, and older open trades do not show".into())),
             },
         }
     }
 }
 
-/// Whether a trade or position is open, by its status: `None` when it has none.
-fn is_open(value: &Value) -> Option<bool> {
-    let status = value.get("status")?.as_str()?.to_ascii_lowercase();
-    Some(matches!(status.as_str(), "open" | "active"))
+/// A trade's or position's status, read only as far as it can be: a word this does not know is
+/// neither open nor closed.
+enum Status {
+    Open,
+    Closed,
+    Unsaid,
+    Other(String),
+}
+
+fn status(value: &Value) -> Status {
+    let Some(word) = value.get("status").and_then(Value::as_str) else { return Status::Unsaid };
+    match word.to_ascii_lowercase().as_str() {
+        "open" | "active" => Status::Open,
+        "closed" | "filled" | "settled" | "liquidated" | "cancelled" | "canceled" => Status::Closed,
+        _ => Status::Other(word.to_owned()),
+    }
 }

@@ -67,8 +67,8 @@ pub(crate) struct Transport {
     /// Set by [`crate::Client::close`]: a closed client, and every client made from it, sends
     /// nothing more.
     pub(crate) closed: Arc<Closed>,
-    /// The server's rate limit, shared by every client of this process calling as the same user.
-    pub(crate) budget: Arc<budget::Budget>,
+    /// The API's base URL, which keys the rate budgets (one per operation, in `budget`).
+    pub(crate) base_url: Arc<str>,
 }
 
 impl alura_api::Transport for Transport {
@@ -313,11 +313,14 @@ impl Transport {
             }
             let attempt = attempt(&prepared, token.as_ref());
             let n = retries.saturating_add(1);
-            let turn = self.budget.take(left()).await.map_err(budget::spent)?;
+            let budget = budget::Budget::of(&self.base_url, operation);
+            let lease = self.request_timeout.min(left());
+            let turn =
+                budget.take(left(), lease).await.map_err(|wait| budget::spent(wait, started.elapsed()))?;
             let sent_at = Instant::now();
             let outcome = self.exchange(&sender, attempt, self.request_timeout.min(left())).await;
             if let Ok(answer) = &outcome {
-                self.budget.observe(answer.status.as_u16(), &answer.headers);
+                budget.observe(answer.status.as_u16(), &answer.headers);
             }
             drop(turn);
             let ms = sent_at.elapsed().as_millis();
@@ -582,7 +585,7 @@ fn check_url(op: Option<&Operation>, request: &Request) -> Result<()> {
 /// a body or a token to another origin.
 fn redirected(answer: &Answer) -> Error {
     let target = answer.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("nowhere");
-    let target: String = target.chars().take(200).collect();
+    let target = crate::errors::server_text::cut(target, 200);
     Error::Api {
         status: answer.status.as_u16(),
         messages: vec![format!(
