@@ -149,3 +149,30 @@ fn debug_never_shows_a_key_or_a_token() {
         "the address is shown"
     );
 }
+
+/// A server that echoes a token the client held before its latest login (a call sent it, then
+/// another call logged in again): scrubbed too, from the error's text and its whole body.
+#[tokio::test]
+async fn an_older_token_echoed_back_is_scrubbed_too() {
+    let mock = alura_mock::MockServer::start(alura_mock::Config::default()).unwrap();
+    let client = alura::Client::builder()
+        .base_url(mock.url())
+        .signer(alloy_signer_local::PrivateKeySigner::random())
+        .build()
+        .unwrap();
+    client.call("get_profile", Default::default()).await.unwrap();
+    let first = client.token().unwrap().value().to_owned();
+    mock.inject("get_profile", [alura_mock::Fault::ExpiredToken]);
+    client.call("get_profile", Default::default()).await.unwrap();
+    assert_ne!(client.token().unwrap().value(), first, "logged in again");
+    let echo = format!(r#"{{"statusCode":400,"message":"bad token {first}"}}"#);
+    mock.inject(
+        "get_profile",
+        [alura_mock::Fault::Raw { status: 400, headers: Default::default(), body: echo }],
+    );
+    let err = client.call("get_profile", Default::default()).await.unwrap_err();
+    let raw = err.call_info().and_then(|c| c.raw_body.as_ref()).unwrap().text().into_owned();
+    let shown = format!("{err} {err:?} {raw}");
+    assert!(!shown.contains(&first[first.len() - 16..]), "{shown}");
+    assert!(err.to_string().contains("bad token ***"), "{err}");
+}

@@ -61,6 +61,8 @@ const MIN_LIFETIME: Duration = Duration::from_secs(2);
 const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 /// For a token whose lifetime the server does not say; a 401 logs in again anyway.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// How many of the latest tokens an error is scrubbed of.
+const RECENT_TOKENS: usize = 4;
 /// After a failed login, the next one waits this long since the failure.
 const LOGIN_BACKOFF: Duration = Duration::from_millis(250);
 
@@ -87,6 +89,9 @@ pub(crate) struct Auth {
     /// possibly out of order: the newer generation stays). Lock-free: a forked child may read it
     /// whatever the parent's threads were doing.
     current: ArcSwapOption<Token>,
+    /// The last few tokens held, newest last: what an error is scrubbed of. A call may have sent
+    /// one that another call's login has replaced since, and a server may echo it.
+    recent: arc_swap::ArcSwap<Vec<Secret>>,
     /// Held across a login, so concurrent callers without a token wait for one login. One per
     /// process: a login the parent had under way at a fork never ends in the child.
     slot: PerProcess<Mutex<Slot>>,
@@ -130,12 +135,18 @@ impl Auth {
             },
         };
         let current = ArcSwapOption::from(token.clone().map(Arc::new));
+        let recent = arc_swap::ArcSwap::from_pointee(token.iter().map(|t| t.secret().clone()).collect());
         let slot = PerProcess::with(Mutex::new(Slot { token, failed: None }));
-        Ok(Self { signer, options, current, slot, failures: AtomicU64::new(0), api })
+        Ok(Self { signer, options, current, recent, slot, failures: AtomicU64::new(0), api })
     }
 
     pub(crate) fn address(&self) -> Option<Address> {
         self.signer.as_ref().map(|s| s.address())
+    }
+
+    /// The tokens held lately, to scrub from what a server says.
+    pub(crate) fn recent_tokens(&self) -> Vec<String> {
+        self.recent.load().iter().map(|s| s.expose().to_owned()).collect()
     }
 
     /// The token held now, if any.
@@ -262,6 +273,12 @@ impl Auth {
     /// make a call on this client) holds up the calls waiting for the token.
     fn keep(&self, token: &Token) {
         let info = token.info();
+        self.recent.rcu(|recent| {
+            let mut next: Vec<Secret> =
+                recent.iter().rev().take(RECENT_TOKENS.saturating_sub(1)).rev().cloned().collect();
+            next.push(token.secret().clone());
+            next
+        });
         // Two logins in a row may be kept in either order: the newer token stays.
         self.current.rcu(|held| match held {
             Some(held) if held.generation > token.generation => Some(held.clone()),

@@ -98,6 +98,10 @@ impl Token {
         }
     }
 
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.value
+    }
+
     pub(crate) fn info(&self) -> TokenInfo {
         TokenInfo { value: self.value.clone(), expires_at: self.expires_at_wall }
     }

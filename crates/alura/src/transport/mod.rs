@@ -164,7 +164,7 @@ impl Transport {
                     }
                 });
                 let mut secrets: Vec<String> = signature.into_iter().collect();
-                secrets.extend(self.auth.as_ref().and_then(|a| a.current()).map(|t| t.value().to_owned()));
+                secrets.extend(self.auth.iter().flat_map(|a| a.recent_tokens()));
                 let error = error.scrubbed(&secrets);
                 tracing::debug!(%error, "call failed");
                 error
