@@ -106,3 +106,25 @@ async fn a_gap_the_history_cannot_fill_is_an_event() {
     let CandleEvent::Closed(next) = watch.next().await.unwrap() else { panic!("then the candles it has") };
     assert_eq!(open_time(&next), to_ms + MINUTE);
 }
+
+/// A server whose newest candle stops moving (its feed stalled, though every call succeeds): one
+/// `Stale` event once three intervals pass with no candle closing, and no candle made up.
+#[tokio::test]
+async fn a_feed_that_stops_moving_is_said_to_be_stale_once() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let now = mock.now_ms() / MINUTE * MINUTE;
+    let candle = |t: i64| serde_json::json!({"openTime": t, "open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1.0});
+    let frozen = serde_json::json!([candle(now - 2 * MINUTE), candle(now - MINUTE), candle(now)]).to_string();
+    let fault = || Fault::Raw { status: 200, headers: Default::default(), body: frozen.clone() };
+    mock.inject("get_candles", (0..40).map(|_| fault()));
+    let mut watch = watch(&mock).stale_after(3);
+    let started = mock.now_ms();
+    match watch.next().await.unwrap() {
+        CandleEvent::Stale { intervals } => assert!(intervals >= 3, "{intervals}"),
+        other => panic!("stale first, and no candle: {other:?}"),
+    }
+    assert!(mock.now_ms() - started >= 3 * MINUTE, "only after three intervals");
+    // Said once: the next event is a candle, once the feed moves again (the frozen answers run
+    // out), however many frozen answers come first.
+    assert!(matches!(watch.next().await.unwrap(), CandleEvent::Closed(_)));
+}
