@@ -23,6 +23,7 @@ extern crate self as alura_api;
 mod decimal;
 mod hooks;
 pub mod operation;
+pub mod rate;
 pub mod tolerant;
 
 /// Everything `cargo xtask gen` writes into this crate (`src/generated/`).
@@ -42,5 +43,6 @@ pub use decimal::{Decimal, ParseDecimalError};
 pub use generated::client::*;
 pub use hooks::{BoxFuture, Hooks, Transport};
 pub use progenitor_client::OperationInfo;
+pub use rate::Rate;
 /// The `rust_decimal` the [`Decimal`] wraps, for its arithmetic, rounding and `dec!`-free constructors.
 pub use rust_decimal;

@@ -6,51 +6,13 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::str::FromStr;
-use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 /// So many requests per window, per route and client address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Throttle {
-    pub limit: u32,
-    pub window: Duration,
-}
-
-impl Throttle {
-    pub fn per_second(limit: u32) -> Self {
-        Self { limit, window: Duration::from_secs(1) }
-    }
-}
-
-impl FromStr for Throttle {
-    type Err = String;
-
-    /// `N/s`, `N/5s`, `N/m`, `N/10m`, `N/500ms`.
-    fn from_str(text: &str) -> Result<Self, String> {
-        let wrong =
-            || format!("expected N per window (10/s, 100/5s, 1000/10m, 5/500ms) with N > 0, got {text:?}");
-        let (limit, window) = text.split_once('/').ok_or_else(wrong)?;
-        let limit = limit.trim().parse().ok().filter(|n| *n > 0).ok_or_else(wrong)?;
-        let window = window.trim();
-        let (count, unit) =
-            window.split_at(window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len()));
-        let count: u64 = if count.is_empty() { 1 } else { count.parse().map_err(|_| wrong())? };
-        let window = match unit {
-            "ms" => Duration::from_millis(count),
-            "s" => Duration::from_secs(count),
-            "m" => Duration::from_secs(count.saturating_mul(60)),
-            _ => return Err(wrong()),
-        };
-        if window.is_zero() {
-            return Err(wrong());
-        }
-        Ok(Self { limit, window })
-    }
-}
+pub use alura_api::Rate as Throttle;
 
 /// Where a request stands in its address's window.
 #[derive(Debug, Clone, Copy)]
@@ -107,21 +69,4 @@ pub fn refused(throttle: Throttle, verdict: Verdict) -> Response {
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(verdict.reset_secs));
     add_headers(response.headers_mut(), throttle, verdict);
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_are_read_as_written() {
-        let t = |s: &str| s.parse::<Throttle>();
-        assert_eq!(t("10/s"), Ok(Throttle::per_second(10)));
-        assert_eq!(t("100/5s").map(|t| (t.limit, t.window)), Ok((100, Duration::from_secs(5))));
-        assert_eq!(t("1000/10m").map(|t| t.window), Ok(Duration::from_secs(600)));
-        assert_eq!(t("5/500ms").map(|t| t.window), Ok(Duration::from_millis(500)));
-        for bad in ["", "0/s", "10", "10/", "10/0s", "10/h", "x/s"] {
-            assert!(t(bad).is_err(), "{bad}");
-        }
-    }
 }

@@ -240,6 +240,7 @@ pub struct ClientBuilder {
     sleeper: Option<Arc<dyn Sleeper>>,
     language: crate::options::Language,
     login_tasks: Option<crate::auth::Spawn>,
+    max_rate: Option<alura_api::Rate>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -390,6 +391,13 @@ impl ClientBuilder {
         self
     }
 
+    /// A ceiling of your own under the server's rate limit: at most `rate.limit` requests per
+    /// `rate.window` from this process to this API, shared by every client with the same ceiling.
+    pub fn max_rate(mut self, rate: alura_api::Rate) -> Self {
+        self.max_rate = Some(rate);
+        self
+    }
+
     /// Runs each login as a task of `spawn`'s runtime rather than in the call that needs it, for
     /// calls made on runtimes that may stop while a login is under way (an event loop that
     /// closes, a thread's runtime that ends): that login still ends, and the calls of every
@@ -477,6 +485,7 @@ impl ClientBuilder {
             senders: Senders::new(settings, tls),
             closed: Arc::default(),
             base_url: Arc::from(base_url.as_str()),
+            ceiling: self.max_rate.map(|rate| crate::transport::budget::Ceiling::of(&base_url, rate)),
         };
         let login_api =
             alura_api::Client::new_with_client(&base_url, http.clone(), Hooks::new(transport.clone()));
@@ -572,6 +581,11 @@ impl crate::ClientOptions {
         b = b.retry(retry);
         if let Some(n) = self.max_response_bytes {
             b = b.max_response_bytes(crate::options::byte_limit(&lang.name("max_response_bytes"), n)?);
+        }
+        if let Some(rate) = self.max_rate {
+            b = b.max_rate(
+                rate.parse().map_err(|e| Error::invalid(format!("{}: {e}", lang.name("max_rate"))))?,
+            );
         }
         for (name, value) in self.default_headers {
             b = b.header(name, value);

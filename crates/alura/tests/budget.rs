@@ -51,3 +51,24 @@ async fn without_a_limit_nothing_waits() {
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     assert_eq!(client.rate_limit(), None);
 }
+
+/// A ceiling of the user's own (`max_rate`) holds under any server: 15 calls at once with at most
+/// 5 a second never send a sixth within a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ceiling_of_ones_own_holds_whatever_the_server_allows() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let client = Client::builder().base_url(mock.url()).max_rate("5/s".parse().unwrap()).build().unwrap();
+    let started = Instant::now();
+    assert!(symbols(&client, 15).await.iter().all(Result::is_ok));
+    assert!(started.elapsed() >= Duration::from_secs(2), "{:?}", started.elapsed());
+    let at: Vec<i64> = mock.requests(Some("get_symbols")).iter().map(|r| r.at_ms).collect();
+    for (i, first) in at.iter().enumerate() {
+        let within = at[i..].iter().take_while(|t| **t < first + 1000).count();
+        assert!(within <= 5, "{within} requests within a second of {first}: {at:?}");
+    }
+    assert_eq!(client.rate_limit(), None, "a ceiling of one's own is not the server's limit");
+    // Refused as the option is spelled, in the user's words.
+    let wrong = alura::ClientOptions { max_rate: Some("fast".into()), ..alura::ClientOptions::default() };
+    let err = wrong.into_builder().expect_err("refused");
+    assert!(err.to_string().contains("max_rate"), "{err}");
+}

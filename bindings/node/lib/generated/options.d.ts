@@ -30,6 +30,8 @@ export interface CoreClientOptions {
   allowInsecureHttp?: boolean
   /** An answer that does not fit the spec fails the call (a DecodeError) instead of being logged once as a warning. Default: false. */
   strict?: boolean
+  /** A ceiling of your own under the server's rate limit: at most this many requests per window from this process to this API, written `10/s`, `100/5s` or `1000/10m`. Calls wait their turn. Default: none. */
+  maxRate?: string
   /** The largest response body read, in bytes. Default: 67108864 (64 MiB). */
   maxResponseBytes?: number
   /** Refuse a login challenge that is not about this login: it must name our address and its nonce, and a Sign-In with Ethereum message must be for this API's site (its registrable domain by the Public Suffix List; IPs and localhost exactly). Default: true. */

@@ -17,6 +17,7 @@ const CLIENT_OPTION_TYPES = {
   defaultHeaders: 'headers',
   allowInsecureHttp: 'boolean',
   strict: 'boolean',
+  maxRate: 'string',
   maxResponseBytes: 'number',
   verifyChallenge: 'boolean',
   trustedDomains: 'strings',

@@ -52,6 +52,8 @@ pub struct ClientOptions {
     pub allow_insecure_http: bool,
     /// An answer that does not fit the spec fails the call (a DecodeError) instead of being logged once as a warning. Default: false.
     pub strict: bool,
+    /// A ceiling of your own under the server's rate limit: at most this many requests per window from this process to this API, written `10/s`, `100/5s` or `1000/10m`. Calls wait their turn. Default: none.
+    pub max_rate: Option<String>,
     /// The largest response body read, in bytes. Default: 67108864 (64 MiB).
     pub max_response_bytes: Option<f64>,
     /// Refuse a login challenge that is not about this login: it must name our address and its nonce, and a Sign-In with Ethereum message must be for this API's site (its registrable domain by the Public Suffix List; IPs and localhost exactly). Default: true.
@@ -84,6 +86,7 @@ impl Default for ClientOptions {
             default_headers: BTreeMap::new(),
             allow_insecure_http: false,
             strict: false,
+            max_rate: None,
             max_response_bytes: None,
             verify_challenge: true,
             trusted_domains: Vec::new(),
@@ -111,6 +114,7 @@ impl fmt::Debug for ClientOptions {
             .field("default_headers", &self.default_headers.keys().collect::<Vec<_>>())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("strict", &self.strict)
+            .field("max_rate", &self.max_rate)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("verify_challenge", &self.verify_challenge)
             .field("trusted_domains", &self.trusted_domains)
@@ -139,6 +143,7 @@ impl ClientOptions {
             ("default_headers", OptionValue::Headers(v)) => self.default_headers = v,
             ("allow_insecure_http", OptionValue::Flag(v)) => self.allow_insecure_http = v,
             ("strict", OptionValue::Flag(v)) => self.strict = v,
+            ("max_rate", OptionValue::Text(v)) => self.max_rate = Some(v),
             ("max_response_bytes", OptionValue::Number(v)) => self.max_response_bytes = Some(v),
             ("verify_challenge", OptionValue::Flag(v)) => self.verify_challenge = v,
             ("trusted_domains", OptionValue::Texts(v)) => self.trusted_domains = v,

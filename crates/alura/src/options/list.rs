@@ -179,6 +179,13 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         in_bindings: true,
     },
     ClientOption {
+        name: "max_rate",
+        kind: OptionKind::Text,
+        default: "none",
+        doc: "A ceiling of your own under the server's rate limit: at most this many requests per window from this process to this API, written `10/s`, `100/5s` or `1000/10m`. Calls wait their turn.",
+        in_bindings: true,
+    },
+    ClientOption {
         name: "max_response_bytes",
         kind: OptionKind::Count,
         default: "67108864 (64 MiB)",

@@ -283,6 +283,53 @@ impl crate::Client {
     }
 }
 
+/// A ceiling of the user's own (`max_rate`): at most `limit` requests in any `window`, counted
+/// over the last `limit` sends (a sliding window, so no burst at a window's edge doubles it).
+/// Shared by every client of the process with the same ceiling at the same base URL.
+pub(crate) struct Ceiling {
+    rate: alura_api::Rate,
+    sent: Mutex<std::collections::VecDeque<Instant>>,
+}
+
+impl Ceiling {
+    pub(crate) fn of(base_url: &str, rate: alura_api::Rate) -> Arc<Ceiling> {
+        static CEILINGS: PerProcess<Mutex<HashMap<String, Arc<Ceiling>>>> = PerProcess::new();
+        let ceilings = CEILINGS.get(|_| Ok::<_, std::convert::Infallible>(Mutex::default()), drop);
+        let Ok(ceilings) = ceilings;
+        let key = format!("{base_url} {}/{}ms", rate.limit, rate.window.as_millis());
+        let mut ceilings = ceilings.lock().unwrap_or_else(PoisonError::into_inner);
+        ceilings.entry(key).or_insert_with(|| Arc::new(Ceiling { rate, sent: Mutex::default() })).clone()
+    }
+
+    /// Waits until a request may go, at most `patience`; `Err` with how long that still is.
+    pub(crate) async fn take(&self, patience: Duration) -> Result<(), Duration> {
+        let until = Instant::now().checked_add(patience);
+        loop {
+            let now = Instant::now();
+            let wait = {
+                let mut sent = self.sent.lock().unwrap_or_else(PoisonError::into_inner);
+                // Past the window by a little: requests reach the server a few ms apart from how
+                // they left, and the server counts arrivals.
+                let window = self.rate.window.saturating_add(SLACK);
+                while sent.front().is_some_and(|t| now.saturating_duration_since(*t) >= window) {
+                    sent.pop_front();
+                }
+                if sent.len() < usize::try_from(self.rate.limit).unwrap_or(usize::MAX) {
+                    sent.push_back(now);
+                    return Ok(());
+                }
+                let oldest = sent.front().copied().unwrap_or(now);
+                window.saturating_sub(now.saturating_duration_since(oldest))
+            };
+            let left = until.map_or(Duration::MAX, |u| u.saturating_duration_since(now));
+            if wait > left {
+                return Err(wait);
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
 /// The error of a call whose turn is further away than its deadline: refused before it is sent.
 /// One that waited all its time for a first answer ran out of time.
 pub(crate) fn spent(wait: Duration, elapsed: Duration) -> Error {

@@ -69,6 +69,8 @@ pub(crate) struct Transport {
     pub(crate) closed: Arc<Closed>,
     /// The API's base URL, which keys the rate budgets (one per operation, in `budget`).
     pub(crate) base_url: Arc<str>,
+    /// The user's own ceiling (`max_rate`), over every operation.
+    pub(crate) ceiling: Option<Arc<budget::Ceiling>>,
 }
 
 impl alura_api::Transport for Transport {
@@ -315,8 +317,11 @@ impl Transport {
             let n = retries.saturating_add(1);
             let budget = budget::Budget::of(&self.base_url, operation);
             let lease = self.request_timeout.min(left());
-            let turn =
-                budget.take(left(), lease).await.map_err(|wait| budget::spent(wait, started.elapsed()))?;
+            let spent = |wait| budget::spent(wait, started.elapsed());
+            if let Some(ceiling) = &self.ceiling {
+                ceiling.take(left()).await.map_err(spent)?;
+            }
+            let turn = budget.take(left(), lease).await.map_err(spent)?;
             let sent_at = Instant::now();
             let outcome = self.exchange(&sender, attempt, self.request_timeout.min(left())).await;
             if let Ok(answer) = &outcome {

@@ -28,6 +28,7 @@ CLIENT_OPTIONS: Tuple[str, ...] = (
     "default_headers",
     "allow_insecure_http",
     "strict",
+    "max_rate",
     "max_response_bytes",
     "verify_challenge",
     "trusted_domains",
@@ -80,6 +81,9 @@ class ClientOptions(TypedDict, total=False):
     strict: Optional[bool]
     """An answer that does not fit the spec fails the call (a DecodeError) instead of being logged once as a warning. Default: false."""
 
+    max_rate: Optional[str]
+    """A ceiling of your own under the server's rate limit: at most this many requests per window from this process to this API, written `10/s`, `100/5s` or `1000/10m`. Calls wait their turn. Default: none."""
+
     max_response_bytes: Optional[int]
     """The largest response body read, in bytes. Default: 67108864 (64 MiB)."""
 
@@ -114,6 +118,7 @@ class Configured:
         default_headers: Optional[Mapping[str, str]] = None,
         allow_insecure_http: Optional[bool] = None,
         strict: Optional[bool] = None,
+        max_rate: Optional[str] = None,
         max_response_bytes: Optional[int] = None,
         verify_challenge: Optional[bool] = None,
         trusted_domains: Optional[Sequence[str]] = None,
@@ -141,6 +146,7 @@ class Configured:
             default_headers: Headers sent with every call (not Authorization, Host or X-Request-Id, which the SDK sets). Default: none.
             allow_insecure_http: Allows plain http:// to hosts other than loopback. Default: false.
             strict: An answer that does not fit the spec fails the call (a DecodeError) instead of being logged once as a warning. Default: false.
+            max_rate: A ceiling of your own under the server's rate limit: at most this many requests per window from this process to this API, written `10/s`, `100/5s` or `1000/10m`. Calls wait their turn. Default: none.
             max_response_bytes: The largest response body read, in bytes. Default: 67108864 (64 MiB).
             verify_challenge: Refuse a login challenge that is not about this login: it must name our address and its nonce, and a Sign-In with Ethereum message must be for this API's site (its registrable domain by the Public Suffix List; IPs and localhost exactly). Default: true.
             trusted_domains: Further hosts (host or host:port) a sign-in message may name. Default: none.
@@ -166,6 +172,7 @@ class Configured:
                 "default_headers": default_headers,
                 "allow_insecure_http": allow_insecure_http,
                 "strict": strict,
+                "max_rate": max_rate,
                 "max_response_bytes": max_response_bytes,
                 "verify_challenge": verify_challenge,
                 "trusted_domains": trusted_domains,
