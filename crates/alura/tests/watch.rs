@@ -128,3 +128,45 @@ async fn a_feed_that_stops_moving_is_said_to_be_stale_once() {
     // out), however many frozen answers come first.
     assert!(matches!(watch.next().await.unwrap(), CandleEvent::Closed(_)));
 }
+
+/// A trade's log followed: only entries added after the watch began, each once, as positions
+/// and then the trade close.
+#[tokio::test]
+async fn a_trades_new_log_entries_each_once() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let client = Client::builder()
+        .base_url(mock.url())
+        .signer(alloy_signer_local::PrivateKeySigner::random())
+        .build()
+        .unwrap();
+    let open = serde_json::json!({"budget": 300, "profitTarget": 40, "assetIndex": 0, "maxPositions": 2});
+    let Value::Object(open) = open else { unreachable!() };
+    client.call("create_trading_session", open).await.unwrap();
+    let trade = client.call("get_current_trade", Default::default()).await.unwrap().to_value().unwrap();
+    let (trade_id, first) = (trade["id"].as_str().unwrap().to_owned(), trade["positions"][0]["id"].clone());
+    let mut follow = client
+        .follow_trade_logs(&trade_id)
+        .every(Duration::from_millis(10))
+        .clock(Arc::new(Simulated(mock.clock())));
+    let close = async {
+        // Once the watch has read the log as it was, a position closes.
+        while mock.requests(Some("get_trade_logs")).is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let mut args = serde_json::Map::new();
+        args.insert("positionId".into(), first.clone());
+        client.call("close_position", args).await.unwrap();
+    };
+    let (entry, ()) = tokio::join!(follow.next(), close);
+    let entry = entry.unwrap();
+    assert_eq!(entry["message"], format!("Position {} closed", first.as_str().unwrap()), "{entry}");
+    let mut args = serde_json::Map::new();
+    args.insert("tradeId".into(), Value::from(trade_id.clone()));
+    client.call("close_trade", args).await.unwrap();
+    let second = trade["positions"][1]["id"].as_str().unwrap();
+    assert_eq!(
+        follow.next().await.unwrap()["message"],
+        format!("Position {second} closed"),
+        "the other, once"
+    );
+}

@@ -4,9 +4,11 @@
 
 mod candles;
 mod clock;
+mod trade_logs;
 
 pub use candles::{CandleEvent, WatchCandles};
 pub use clock::{MarketClock, SystemClock};
+pub use trade_logs::FollowTradeLogs;
 
 /// The length of an interval as the API names them (`1m`, `5m`, `1h`, `4h`, `1d`, `1w`), in ms.
 pub(crate) fn interval_ms(interval: &str) -> Option<i64> {
