@@ -135,16 +135,18 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn trade_logs(&self, trade_id: &str) -> impl Stream<Item = Result<types::LogEntry>> + Send + 'static {
-        self.paged_trade_logs(trade_id, LOG_PAGE)
+        self.paged_trade_logs(trade_id, LOG_PAGE, NonZeroU64::MIN)
     }
 
-    fn paged_trade_logs(
+    /// A trade's log entries from page `first` on (pages of `page_size`), fetched as read.
+    pub(crate) fn paged_trade_logs(
         &self,
         trade_id: &str,
         page_size: NonZeroU64,
+        first: NonZeroU64,
     ) -> impl Stream<Item = Result<types::LogEntry>> + Send + 'static {
         let (client, trade_id) = (self.clone(), trade_id.to_owned());
-        stream::try_unfold(Some(NonZeroU64::MIN), move |page| {
+        stream::try_unfold(Some(first), move |page| {
             let (client, trade_id) = (client.clone(), trade_id.clone());
             async move {
                 let Some(page) = page else { return Ok::<_, Error>(None) };
@@ -195,8 +197,11 @@ mod tests {
         client.api().close_trade().trade_id(&trade_id).send().await.unwrap();
         let whole: Vec<_> = client.trade_logs(&trade_id).try_collect().await.unwrap();
         assert_eq!(whole.len(), 4, "opened, three positions closed");
-        let paged: Vec<_> =
-            client.paged_trade_logs(&trade_id, NonZeroU64::new(1).unwrap()).try_collect().await.unwrap();
+        let paged: Vec<_> = client
+            .paged_trade_logs(&trade_id, NonZeroU64::new(1).unwrap(), NonZeroU64::MIN)
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(paged, whole);
         assert_eq!(mock.requests(Some("get_trade_logs")).len(), 1 + 4);
     }

@@ -1,21 +1,23 @@
 //! `follow_trade_logs`: a trade's new log entries, each once, across pages.
 //!
-//! The log is read page by page, oldest first. The watch keeps how many entries it has passed, so
-//! each poll reads from the page that holds the first unseen one; ids it has yielded lately are
+//! The log is read page by page, oldest first, as [`Client::trade_logs`] reads it. The watch keeps
+//! how many entries it has passed, so each poll reads from the page that holds the first unseen one; ids it has yielded lately are
 //! kept too, so an entry a server shows again (its pages shifted) is not yielded twice.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use std::num::NonZeroU64;
+
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::clock::{MarketClock, SystemClock};
-use crate::Client;
 use crate::errors::Result;
+use crate::{Client, types};
 
 /// Entries per page the watch asks for.
-const PAGE: u64 = 50;
+const PAGE: NonZeroU64 = NonZeroU64::new(50).expect("not zero");
 /// How many yielded ids are remembered, to know an entry shown again.
 const REMEMBERED: usize = 1000;
 /// The most pages one poll reads: a server whose pages never end cannot hold a poll for ever;
@@ -34,7 +36,7 @@ pub struct FollowTradeLogs {
     passed: Option<u64>,
     seen: HashSet<String>,
     order: VecDeque<String>,
-    pending: VecDeque<Value>,
+    pending: VecDeque<types::LogEntry>,
     polled: bool,
 }
 
@@ -69,9 +71,9 @@ impl FollowTradeLogs {
         self
     }
 
-    /// The next new entry, as the server sent it. A poll that fails gives its error, and the watch
-    /// goes on from where it was.
-    pub async fn next(&mut self) -> Result<Value> {
+    /// The next new entry. A poll that fails gives its error, and the watch goes on from where
+    /// it was.
+    pub async fn next(&mut self) -> Result<types::LogEntry> {
         loop {
             if let Some(entry) = self.pending.pop_front() {
                 return Ok(entry);
@@ -86,33 +88,29 @@ impl FollowTradeLogs {
 
     async fn poll(&mut self) -> Result<()> {
         let start = self.passed.unwrap_or(0);
-        let mut page = start / PAGE + 1;
         let first_poll = self.passed.is_none();
-        for _ in 0..PAGES_PER_POLL {
-            let (entries, total) = self.page(page).await?;
-            let offset = page.saturating_sub(1).saturating_mul(PAGE);
-            for (i, entry) in entries.iter().enumerate() {
-                let index = offset.saturating_add(i as u64);
-                if index < start {
-                    continue;
-                }
-                let id = entry.get("id").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
-                let known = id.as_ref().is_some_and(|id| self.seen.contains(id));
-                if let Some(id) = id {
-                    self.remember(id);
+        let first = start / PAGE.get() + 1;
+        let mut index = (first - 1).saturating_mul(PAGE.get());
+        // The same paged read as `Client::trade_logs`, from the page of the first unseen entry.
+        let entries = self
+            .client
+            .paged_trade_logs(&self.trade_id, PAGE, NonZeroU64::new(first).unwrap_or(NonZeroU64::MIN))
+            .take(PAGES_PER_POLL.saturating_mul(PAGE.get()) as usize);
+        futures_util::pin_mut!(entries);
+        while let Some(entry) = entries.try_next().await? {
+            if index >= start {
+                let known = entry.id.as_ref().is_some_and(|id| self.seen.contains(id));
+                if let Some(id) = &entry.id {
+                    self.remember(id.clone());
                 }
                 if !first_poll && !known {
-                    self.pending.push_back(entry.clone());
+                    self.pending.push_back(entry);
                 }
             }
-            self.passed = Some(self.passed.unwrap_or(0).max(offset.saturating_add(entries.len() as u64)));
-            let last_page = total
-                .map_or(entries.len() < PAGE as usize, |t| offset.saturating_add(entries.len() as u64) >= t);
-            if last_page || entries.is_empty() {
-                break;
-            }
-            page = page.saturating_add(1);
+            index = index.saturating_add(1);
+            self.passed = Some(self.passed.unwrap_or(0).max(index));
         }
+        self.passed.get_or_insert(index);
         Ok(())
     }
 
@@ -125,24 +123,5 @@ impl FollowTradeLogs {
                 self.seen.remove(&old);
             }
         }
-    }
-
-    /// One page of the log, and the total the server says it has.
-    async fn page(&self, page: u64) -> Result<(Vec<Value>, Option<u64>)> {
-        let mut args = Map::new();
-        args.insert("tradeId".into(), json!(self.trade_id));
-        args.insert("page".into(), json!(page));
-        args.insert("limit".into(), json!(PAGE));
-        let answer = self.client.call("get_trade_logs", args).await?.to_value()?;
-        let total = answer.get("total").and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()));
-        let entries = match answer {
-            Value::Array(items) => items,
-            Value::Object(mut map) => match map.remove("data").or_else(|| map.remove("items")) {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        Ok((entries, total))
     }
 }
