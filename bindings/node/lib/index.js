@@ -68,6 +68,27 @@ function compact(params) {
   return out
 }
 
+/** Refuses a `signal` that is not an AbortSignal. */
+function checkSignal(signal) {
+  if (signal !== undefined && typeof signal.addEventListener !== 'function') {
+    throw new ValidationError('invalid input: signal must be an AbortSignal')
+  }
+}
+
+/** Runs `start(abortId)` (a native call), dropped on the Rust side when `signal` fires. */
+async function abortable(signal, start) {
+  if (!signal) return start(undefined)
+  const id = native.abortHandle()
+  const onAbort = () => native.abort(id)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await start(id)
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    native.abortRelease(id)
+  }
+}
+
 const secret = Symbol('native')
 const signerState = Symbol('signer')
 
@@ -231,16 +252,12 @@ class Client extends Operations {
   async _call(operation, params, options) {
     const args = compact(params)
     const { signal, ...steer } = options === undefined ? {} : checkOptions(options, REQUEST_OPTION_TYPES)
-    if (signal !== undefined && typeof signal.addEventListener !== 'function') {
-      throw new ValidationError('invalid input: signal must be an AbortSignal')
-    }
+    checkSignal(signal)
     if (signal && signal.aborted) throw new errors.AbortError('the call was aborted before it started')
-    const id = signal ? native.abortHandle() : undefined
-    const onAbort = () => native.abort(id)
-    if (signal) signal.addEventListener('abort', onAbort, { once: true })
     const sentAt = Date.now()
     try {
-      return JSON.parse(await this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id))
+      const sent = (id) => this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id)
+      return JSON.parse(await abortable(signal, sent))
     } catch (e) {
       const error = this._error(e)
       if (error instanceof errors.OutcomeUnknownError && SETTLES.includes(operation)) {
@@ -248,11 +265,6 @@ class Client extends Operations {
         Object.defineProperty(error, '_settle', { value: () => this._settle(operation, args, sentAt) })
       }
       throw error
-    } finally {
-      if (signal) {
-        signal.removeEventListener('abort', onAbort)
-        native.abortRelease(id)
-      }
     }
   }
 
@@ -361,9 +373,7 @@ class Client extends Operations {
    */
   watchCandles(symbol, interval, options = {}) {
     const { signal, clock, ...rest } = options
-    if (signal !== undefined && typeof signal.addEventListener !== 'function') {
-      throw new ValidationError('invalid input: signal must be an AbortSignal')
-    }
+    checkSignal(signal)
     const name = typeof symbol === 'number' ? Asset.symbol(symbol) : String(symbol)
     let watch
     try {
@@ -383,21 +393,13 @@ class Client extends Operations {
       },
       async next() {
         if (done || signal?.aborted) return end()
-        const id = signal ? native.abortHandle() : undefined
-        const onAbort = () => native.abort(id)
-        if (signal) signal.addEventListener('abort', onAbort, { once: true })
         try {
-          return { done: false, value: JSON.parse(await watch.next(id)) }
+          return { done: false, value: JSON.parse(await abortable(signal, (id) => watch.next(id))) }
         } catch (e) {
           const error = client._error(e)
           // Aborted: the watch is over, as for any async iterator whose signal fired.
           if (error instanceof errors.AbortError) return end()
           throw error
-        } finally {
-          if (signal) {
-            signal.removeEventListener('abort', onAbort)
-            native.abortRelease(id)
-          }
         }
       },
       return: end,
