@@ -85,4 +85,7 @@ pub use trading::{AdvanceTrade, ExecutionStrategy, QuickTrade, StrategyDuration}
 pub use transport::budget::RateLimit;
 pub use transport::retry::{RetryPolicy, Sleeper, TokioSleeper, retry_after};
 pub use transport::sockets;
-pub use watch::{CandleEvent, FollowTradeLogs, MarketClock, SystemClock, WatchCandles};
+pub use watch::{
+    CandleEvent, FollowTradeLogs, MarketClock, SignalEvent, SystemClock, TradeEvent, WatchCandles,
+    WatchCurrentTrade, WatchSignals,
+};

@@ -1,10 +1,10 @@
-//! Candle watches in simulated time: the watch's clock is the simulator's, and sleeping moves
+//! Watches in simulated time: the watch's clock is the simulator's, and sleeping moves
 //! it, so an hour of candles passes in milliseconds.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use alura::{CandleEvent, Client, MarketClock, WatchCandles};
+use alura::{CandleEvent, Client, MarketClock, SignalEvent, TradeEvent, WatchCandles};
 use alura_mock::{Config, Fault, MockServer};
 use serde_json::Value;
 
@@ -173,4 +173,115 @@ async fn a_trades_new_log_entries_each_once() {
         Some(format!("Position {second} closed").as_str()),
         "the other, once"
     );
+}
+
+/// A signal each time a candle closes, each once, with a poll or two per interval, not a
+/// stream of polls.
+#[tokio::test]
+async fn a_new_signal_each_interval_each_once() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let client = Client::builder().base_url(mock.url()).no_retry().build().unwrap();
+    let mut watch = client
+        .watch_signals("ETH", "5m")
+        .unwrap()
+        .clock(Arc::new(Simulated(mock.clock())))
+        .jitter(Duration::ZERO);
+    let mut times = Vec::new();
+    while times.len() < 6 {
+        match watch.next().await.unwrap() {
+            SignalEvent::Signal(signal) => times.push(signal["timestamp"].as_i64().unwrap()),
+            other => panic!("{other:?}"),
+        }
+    }
+    for pair in times.windows(2) {
+        assert_eq!(pair[1] - pair[0], 5 * MINUTE, "one per interval, none twice: {times:?}");
+    }
+    let polls = mock.requests(Some("get_signals")).len();
+    assert!(polls <= 7, "polled at the intervals' ends, not in between: {polls} polls");
+}
+
+fn trader(mock: &MockServer) -> Client {
+    Client::builder()
+        .base_url(mock.url())
+        .signer(alloy_signer_local::PrivateKeySigner::random())
+        .build()
+        .unwrap()
+}
+
+fn args(pairs: &[(&str, Value)]) -> serde_json::Map<String, Value> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+}
+
+/// Opens a quick trade on BTC with `positions` positions: one is a long; two are a long and a
+/// short, whose PnLs cancel out.
+async fn open_trade(client: &Client, positions: u32) {
+    let open = args(&[
+        ("budget", 300.into()),
+        ("profitTarget", 40.into()),
+        ("assetIndex", 0.into()),
+        ("maxPositions", positions.into()),
+    ]);
+    client.call("create_trading_session", open).await.unwrap();
+}
+
+fn watch_trade(client: &Client, mock: &MockServer) -> alura::WatchCurrentTrade {
+    client.watch_current_trade().every(Duration::from_millis(10)).clock(Arc::new(Simulated(mock.clock())))
+}
+
+/// The open trade watched: it opens, its PnL moves with the market (exactly what the server
+/// says), and it closes: each said once, in that order.
+#[tokio::test]
+async fn the_current_trade_opens_moves_and_closes() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let client = trader(&mock);
+    open_trade(&client, 1).await;
+    let mut watch = watch_trade(&client, &mock);
+    let TradeEvent::Opened(trade) = watch.next().await.unwrap() else { panic!("the open trade first") };
+    mock.advance_clock(Duration::from_secs(600));
+    match watch.next().await.unwrap() {
+        TradeEvent::Pnl { pnl, trade: now } => {
+            assert_eq!(Some(pnl), client.current_trade().await.unwrap().unwrap().pnl, "the server's, exact");
+            assert_ne!(Some(pnl), trade.pnl);
+            assert_eq!(now.id, trade.id);
+        }
+        other => panic!("the PnL moved: {other:?}"),
+    }
+    client.call("close_trade", args(&[("tradeId", trade.id.clone().unwrap().into())])).await.unwrap();
+    let TradeEvent::Closed(last) = watch.next().await.unwrap() else { panic!("the trade closed") };
+    assert_eq!(last.id, trade.id);
+}
+
+/// A position of the open trade closes: said once, as that position; the PnL of a long and a
+/// short that cancel out never moves, so nothing else is said.
+#[tokio::test]
+async fn a_position_that_closes_is_said_once() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let client = trader(&mock);
+    open_trade(&client, 2).await;
+    let mut watch = watch_trade(&client, &mock);
+    let TradeEvent::Opened(trade) = watch.next().await.unwrap() else { panic!() };
+    assert_eq!(trade.positions.len(), 2);
+    mock.advance_clock(Duration::from_secs(600));
+    let first = trade.positions[0].id.clone().unwrap();
+    client.call("close_position", args(&[("positionId", first.clone().into())])).await.unwrap();
+    let TradeEvent::PositionClosed(position) = watch.next().await.unwrap() else { panic!() };
+    assert_eq!((position.id.as_deref(), position.status.as_deref()), (Some(first.as_str()), Some("closed")));
+}
+
+/// With a PnL step larger than any move, no PnL is said: the next event is the trade closing,
+/// however far the market moved.
+#[tokio::test]
+async fn pnl_moves_under_the_step_are_not_said() {
+    let mock = Arc::new(MockServer::start(Config::default()).unwrap());
+    let client = trader(&mock);
+    open_trade(&client, 1).await;
+    let mut watch = watch_trade(&client, &mock).pnl_step(1_000_000);
+    let TradeEvent::Opened(trade) = watch.next().await.unwrap() else { panic!() };
+    for _ in 0..5 {
+        mock.advance_clock(Duration::from_secs(600));
+        // Nothing to say: the watch keeps polling, so give it a bound.
+        assert!(tokio::time::timeout(Duration::from_millis(50), watch.next()).await.is_err());
+    }
+    client.call("close_trade", args(&[("tradeId", trade.id.unwrap().into())])).await.unwrap();
+    assert!(matches!(watch.next().await.unwrap(), TradeEvent::Closed(_)));
 }

@@ -4,11 +4,23 @@
 
 mod candles;
 mod clock;
+mod current_trade;
+mod pace;
+mod signals;
 mod trade_logs;
 
 pub use candles::{CandleEvent, WatchCandles};
 pub use clock::{MarketClock, SystemClock};
+pub use current_trade::{TradeEvent, WatchCurrentTrade};
+pub use signals::{SignalEvent, WatchSignals};
 pub use trade_logs::FollowTradeLogs;
+
+/// [`interval_ms`], or an error that says what an interval looks like.
+pub(crate) fn checked_interval(interval: &str) -> crate::errors::Result<i64> {
+    interval_ms(interval).ok_or_else(|| {
+        crate::errors::Error::invalid(format!("interval {interval:?} is not one like 1m, 5m, 1h, 4h or 1d"))
+    })
+}
 
 /// The length of an interval as the API names them (`1m`, `5m`, `1h`, `4h`, `1d`, `1w`), in ms.
 pub(crate) fn interval_ms(interval: &str) -> Option<i64> {
