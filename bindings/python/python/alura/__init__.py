@@ -26,7 +26,7 @@ if _level in ("DEBUG", "INFO", "WARNING", "ERROR"):
 from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, RateLimit, Token  # noqa: E402
-from ._watch import AsyncCandleWatch, CandleEvent, CandleWatch  # noqa: E402
+from ._watch import AsyncWatch, Watch, WatchEvent  # noqa: E402
 from ._raw import RawResponse  # noqa: E402
 from ._settle import Settlement  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
@@ -46,9 +46,9 @@ __all__ = [
     "RequestOptions",
     "Settlement",
     "RateLimit",
-    "CandleEvent",
-    "CandleWatch",
-    "AsyncCandleWatch",
+    "WatchEvent",
+    "Watch",
+    "AsyncWatch",
     "Token",
     "__version__",
     "types",

@@ -17,6 +17,7 @@ from typing import (
     NamedTuple,
     Optional,
     Sequence,
+    Tuple,
     Type,
     TypeVar,
     Union,
@@ -33,9 +34,9 @@ from ._generated.errors import OutcomeUnknownError, ValidationError
 from ._generated.options import Configured
 from ._settle import Settlement
 from ._signer import _Signer
-from ._watch import AsyncCandleWatch, CandleWatch
+from ._native import NativeWatch
+from ._watch import AsyncWatch, Watch, WatchEvent, native_watch
 from ._generated.assets import Asset
-from ._native import NativeCandleWatch
 
 if TYPE_CHECKING:
     import pandas
@@ -122,12 +123,15 @@ class _Base(Configured):
         return _token(self._native.token())
 
     def _watch(
-        self, symbol: t.AssetLike, interval: t.Interval, include_open: bool, stale_after: int, jitter: float, clock: Any
-    ) -> NativeCandleWatch:
-        name = symbol if isinstance(symbol, str) else Asset(symbol).symbol
-        # `clock`: a MockServer (alura.testing) whose clock the watch runs on, for tests.
-        native_clock = None if clock is None else clock._native
-        return NativeCandleWatch(self._native, name, interval, include_open, stale_after, jitter, native_clock)
+        self, kind: str, target: Any = None, **options: Any
+    ) -> Tuple[NativeWatch, Callable[[Any], Any]]:
+        """The core's watch of ``kind``, and how its events become this client's objects."""
+        if kind in ("candles", "signals") and not isinstance(target, str):
+            target = Asset(target).symbol
+        native = native_watch(self, kind, target, **options)
+        if kind == "trade_logs":
+            return native, self._answer
+        return native, lambda raw: WatchEvent._of(self._answer(raw))
 
     def rate_limit(self) -> Optional[RateLimit]:
         """Where this process stands with the server's rate limit at this base URL: of the
@@ -138,7 +142,9 @@ class _Base(Configured):
         if raw is None:
             return None
         operation, limit, remaining, at = raw
-        return RateLimit(operation, limit, remaining, datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc))
+        return RateLimit(
+            operation, limit, remaining, datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
+        )
 
     @property
     def address(self) -> Optional[str]:
@@ -170,7 +176,9 @@ class _RawAsync(AsyncRawOperations):
     def __init__(self, native: NativeClient) -> None:
         self._native = native
 
-    async def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Any:
+    async def _call(
+        self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None
+    ) -> Any:
         return RawResponse(*await self._native.call_raw_async(operation, args, options))
 
 
@@ -242,13 +250,54 @@ class Client(_Base, SyncOperations):
         stale_after: int = 3,
         jitter: float = 0.25,
         clock: Any = None,
-    ) -> CandleWatch:
+    ) -> Watch[WatchEvent]:
         """Each candle once, when it closes: ``for event in client.watch_candles("BTC", "1m")``.
         Polls just after each candle's end (plus up to ``jitter`` seconds), fills a missed stretch
         from the history, says what it could not fill (``kind == "gap"``) and when no candle has
         closed for ``stale_after`` intervals (``"stale"``); ``include_open=True`` also yields the
         open candle's changes. A failed poll raises; iterating again goes on from where it was."""
-        return CandleWatch(self._watch(symbol, interval, include_open, stale_after, jitter, clock))
+        return Watch(
+            *self._watch(
+                "candles",
+                symbol,
+                interval=interval,
+                include_open=include_open,
+                stale_after=stale_after,
+                jitter=jitter,
+                clock=clock,
+            )
+        )
+
+    def watch_signals(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        stale_after: int = 3,
+        jitter: float = 0.25,
+        clock: Any = None,
+    ) -> Watch[WatchEvent]:
+        """The signal for ``symbol`` and ``interval`` now, then each new one (``kind == "signal"``),
+        polled just after each interval's end; ``"stale"`` when none has come for ``stale_after``
+        intervals."""
+        return Watch(
+            *self._watch(
+                "signals", symbol, interval=interval, stale_after=stale_after, jitter=jitter, clock=clock
+            )
+        )
+
+    def watch_current_trade(
+        self, *, every: float = 2.0, pnl_step: Optional[t.Money] = None, clock: Any = None
+    ) -> Watch[WatchEvent]:
+        """The open trade, looked at every ``every`` seconds: ``"trade_opened"`` (also for the one
+        open now), ``"position_opened"``, ``"position_closed"``, ``"pnl"`` (when it moved by at
+        least ``pnl_step``, any move by default) and ``"trade_closed"``."""
+        return Watch(*self._watch("current_trade", every=every, pnl_step=pnl_step, clock=clock))
+
+    def follow_trade_logs(self, trade_id: str, *, every: float = 2.0, clock: Any = None) -> Watch[t.LogEntry]:
+        """Each entry added to a trade's log from now on, once, oldest first, however many pages
+        the log has: ``for entry in client.follow_trade_logs(trade_id)``."""
+        return Watch(*self._watch("trade_logs", trade_id, every=every, clock=clock))
 
     def close(self) -> None:
         """Closes the client: every later call of it and of the clients made from it
@@ -276,7 +325,9 @@ class Client(_Base, SyncOperations):
 class AsyncClient(_Base, AsyncOperations):
     """Calls the Alura API with coroutines. Every method of ``Client``, awaitable."""
 
-    def _call(self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None) -> Awaitable[Any]:
+    def _call(
+        self, operation: str, args: Dict[str, Any], options: Optional[RequestOptions] = None
+    ) -> Awaitable[Any]:
         # The native call starts here, before the caller awaits it; floats are made after.
         sent_at = time.time()
         call: Awaitable[Any] = self._native.call_async(operation, args, options)
@@ -284,7 +335,9 @@ class AsyncClient(_Base, AsyncOperations):
             call = self._settling(call, operation, args, sent_at)
         return call if self._money == "decimal" else _then_floats(call)
 
-    async def _settling(self, call: Awaitable[Any], operation: str, args: Dict[str, Any], sent_at: float) -> Any:
+    async def _settling(
+        self, call: Awaitable[Any], operation: str, args: Dict[str, Any], sent_at: float
+    ) -> Any:
         try:
             return await call
         except OutcomeUnknownError as e:
@@ -331,10 +384,48 @@ class AsyncClient(_Base, AsyncOperations):
         stale_after: int = 3,
         jitter: float = 0.25,
         clock: Any = None,
-    ) -> AsyncCandleWatch:
+    ) -> AsyncWatch[WatchEvent]:
         """Each candle once, when it closes: ``async for event in client.watch_candles("BTC", "1m")``.
         What :meth:`Client.watch_candles` does, on the event loop; cancelling the task stops it."""
-        return AsyncCandleWatch(self._watch(symbol, interval, include_open, stale_after, jitter, clock))
+        return AsyncWatch(
+            *self._watch(
+                "candles",
+                symbol,
+                interval=interval,
+                include_open=include_open,
+                stale_after=stale_after,
+                jitter=jitter,
+                clock=clock,
+            )
+        )
+
+    def watch_signals(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval,
+        *,
+        stale_after: int = 3,
+        jitter: float = 0.25,
+        clock: Any = None,
+    ) -> AsyncWatch[WatchEvent]:
+        """What :meth:`Client.watch_signals` does, on the event loop."""
+        return AsyncWatch(
+            *self._watch(
+                "signals", symbol, interval=interval, stale_after=stale_after, jitter=jitter, clock=clock
+            )
+        )
+
+    def watch_current_trade(
+        self, *, every: float = 2.0, pnl_step: Optional[t.Money] = None, clock: Any = None
+    ) -> AsyncWatch[WatchEvent]:
+        """What :meth:`Client.watch_current_trade` does, on the event loop."""
+        return AsyncWatch(*self._watch("current_trade", every=every, pnl_step=pnl_step, clock=clock))
+
+    def follow_trade_logs(
+        self, trade_id: str, *, every: float = 2.0, clock: Any = None
+    ) -> AsyncWatch[t.LogEntry]:
+        """What :meth:`Client.follow_trade_logs` does, on the event loop."""
+        return AsyncWatch(*self._watch("trade_logs", trade_id, every=every, clock=clock))
 
     async def candles_df(
         self,
@@ -351,7 +442,9 @@ class AsyncClient(_Base, AsyncOperations):
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        columns = await self._native.candle_columns_async(symbol, interval, limit, start_time, end_time, exact)
+        columns = await self._native.candle_columns_async(
+            symbol, interval, limit, start_time, end_time, exact
+        )
         return candles_frame(columns)
 
     async def close(self) -> None:

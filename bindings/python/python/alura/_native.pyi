@@ -10,7 +10,7 @@ __all__ = [
     "refresh_logging",
     "NativeClient",
     "NativeMockServer",
-    "NativeCandleWatch",
+    "NativeWatch",
     "operations",
     "assets",
     "DEFAULT_BASE_URL",
@@ -100,19 +100,22 @@ class NativeClient:
     def address(self) -> Optional[str]: ...
 
 @final
-class NativeCandleWatch:
+class NativeWatch:
     def __new__(
         cls,
         client: NativeClient,
-        symbol: str,
-        interval: str,
-        include_open: bool = ...,
-        stale_after: int = ...,
-        jitter: float = ...,
+        kind: str,
+        target: Optional[str] = ...,
+        interval: Optional[str] = ...,
+        include_open: Optional[bool] = ...,
+        stale_after: Optional[int] = ...,
+        jitter: Optional[float] = ...,
+        every: Optional[float] = ...,
+        pnl_step: Optional[str] = ...,
         clock: Optional[NativeMockServer] = ...,
-    ) -> NativeCandleWatch: ...
-    def next(self) -> Dict[str, Any]: ...
-    def next_async(self) -> Awaitable[Dict[str, Any]]: ...
+    ) -> NativeWatch: ...
+    def next(self) -> Any: ...
+    def next_async(self) -> Awaitable[Any]: ...
 
 @final
 class NativeMockServer:
