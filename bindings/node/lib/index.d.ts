@@ -57,18 +57,44 @@ export interface Settlement {
   reason?: string
 }
 
+/** What every watch takes. */
+export interface WatchBaseOptions {
+  /** Ends the watch. */
+  signal?: AbortSignal
+  /** A MockServer (`alura/testing`) whose clock the watch runs on: for tests. */
+  clock?: unknown
+}
+
 /** Options of `client.watchCandles`. */
-export interface WatchOptions {
+export interface WatchOptions extends WatchBaseOptions {
   /** Also yield the open candle each time it changes. */
   includeOpen?: boolean
   /** Yield `{kind: 'stale'}` once no candle has closed for this many intervals (3). */
   staleAfter?: number
   /** Poll up to this long after a candle's end (250), at random. */
   jitterMs?: number
-  /** Ends the watch. */
-  signal?: AbortSignal
-  /** A MockServer (`alura/testing`) whose clock the watch runs on: for tests. */
-  clock?: unknown
+}
+
+/** Options of `client.watchSignals`. */
+export interface SignalWatchOptions extends WatchBaseOptions {
+  /** Yield `{kind: 'stale'}` once no new signal has come for this many intervals (3). */
+  staleAfter?: number
+  /** Poll up to this long after an interval's end (250), at random. */
+  jitterMs?: number
+}
+
+/** Options of `client.watchCurrentTrade`. */
+export interface TradeWatchOptions extends WatchBaseOptions {
+  /** How often to look, in ms (2000). */
+  everyMs?: number
+  /** Say a PnL only when it moved by at least this much since the last one said (any move). */
+  pnlStep?: string | number
+}
+
+/** Options of `client.followTradeLogs`. */
+export interface LogWatchOptions extends WatchBaseOptions {
+  /** How often to look, in ms (2000). */
+  everyMs?: number
 }
 
 /** What a candle watch yields. */
@@ -76,6 +102,15 @@ export type CandleEvent =
   | { kind: 'closed' | 'open'; candle: any }
   | { kind: 'gap'; from_ms: number; to_ms: number }
   | { kind: 'stale'; intervals: number }
+
+/** What a signal watch yields. */
+export type SignalEvent = { kind: 'signal'; signal: any } | { kind: 'stale'; intervals: number }
+
+/** What a watch of the current trade yields; money as the client's `money` option says. */
+export type TradeEvent =
+  | { kind: 'trade_opened' | 'trade_closed'; trade: any }
+  | { kind: 'position_opened' | 'position_closed'; position: any }
+  | { kind: 'pnl'; pnl: string | number; trade: any }
 
 /** Where a client's user stands with the server's rate limit (`client.rateLimit()`). */
 export interface RateLimit {
@@ -155,6 +190,18 @@ export declare class Client extends Operations {
    * or `return()` (leaving a `for await`) ends it.
    */
   watchCandles(symbol: string | number, interval: string, options?: WatchOptions): AsyncIterableIterator<CandleEvent>
+  /**
+   * The signal for a symbol and interval now, then each new one, polled just after each
+   * interval's end; `stale` when none has come for `staleAfter` intervals.
+   */
+  watchSignals(symbol: string | number, interval: string, options?: SignalWatchOptions): AsyncIterableIterator<SignalEvent>
+  /**
+   * The open trade, looked at every `everyMs`: it opens (also the one open now), its positions
+   * open and close, its PnL moves (by at least `pnlStep`), it closes.
+   */
+  watchCurrentTrade(options?: TradeWatchOptions): AsyncIterableIterator<TradeEvent>
+  /** Each entry added to a trade's log from now on, once, oldest first, across pages. */
+  followTradeLogs(tradeId: string, options?: LogWatchOptions): AsyncIterableIterator<any>
   /** Every operation, resolving to a RawResponse (status, headers, body) instead of the parsed body. */
   readonly withRawResponse: { [K in keyof Operations]: (...args: Parameters<Operations[K]>) => Promise<RawResponse> }
   /** Every log entry of a trade, all pages, oldest first. */

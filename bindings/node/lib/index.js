@@ -69,6 +69,11 @@ function compact(params) {
 }
 
 /** Refuses a `signal` that is not an AbortSignal. */
+/** A symbol, from a symbol or an asset index. */
+function assetSymbol(symbol) {
+  return typeof symbol === 'number' ? Asset.symbol(symbol) : String(symbol)
+}
+
 function checkSignal(signal) {
   if (signal !== undefined && typeof signal.addEventListener !== 'function') {
     throw new ValidationError('invalid input: signal must be an AbortSignal')
@@ -372,12 +377,48 @@ class Client extends Operations {
    * tests). A failed poll throws from `next()`; calling `next()` again goes on from where it was.
    */
   watchCandles(symbol, interval, options = {}) {
+    return this._watch('candles', assetSymbol(symbol), String(interval), options, ['includeOpen', 'staleAfter', 'jitterMs'])
+  }
+
+  /**
+   * The signal for a symbol and interval now, then each new one (`{kind: 'signal', signal}`),
+   * polled just after each interval's end; `{kind: 'stale', intervals}` when none has come for
+   * `staleAfter` intervals. Options: `staleAfter`, `jitterMs`, `signal`, `clock`.
+   */
+  watchSignals(symbol, interval, options = {}) {
+    return this._watch('signals', assetSymbol(symbol), String(interval), options, ['staleAfter', 'jitterMs'])
+  }
+
+  /**
+   * The open trade, looked at every `everyMs` (2000): `{kind: 'trade_opened' | 'trade_closed', trade}`,
+   * `{kind: 'position_opened' | 'position_closed', position}` and `{kind: 'pnl', pnl, trade}` when
+   * the PnL moved by at least `pnlStep` (any move by default). Options: `everyMs`, `pnlStep`,
+   * `signal`, `clock`.
+   */
+  watchCurrentTrade(options = {}) {
+    const { pnlStep, ...rest } = options
+    const step = pnlStep === undefined || pnlStep === null ? undefined : String(pnlStep)
+    return this._watch('current_trade', undefined, undefined, { ...rest, pnlStep: step }, ['everyMs', 'pnlStep'])
+  }
+
+  /**
+   * Each entry added to a trade's log from now on, once, oldest first, however many pages the log
+   * has: `for await (const entry of client.followTradeLogs(tradeId))`. Options: `everyMs`, `signal`,
+   * `clock`.
+   */
+  followTradeLogs(tradeId, options = {}) {
+    return this._watch('trade_logs', String(tradeId), undefined, options, ['everyMs'])
+  }
+
+  /** An async iterator over a watch of the core; `own` names the options it takes. */
+  _watch(kind, target, interval, options, own) {
     const { signal, clock, ...rest } = options
     checkSignal(signal)
-    const name = typeof symbol === 'number' ? Asset.symbol(symbol) : String(symbol)
+    const stray = Object.keys(rest).filter((k) => rest[k] !== undefined && !own.includes(k))
+    if (stray.length) throw new ValidationError(`invalid input: ${stray.join(', ')} is not an option of this watch`)
     let watch
     try {
-      watch = new native.NativeCandleWatch(this[secret], name, String(interval), rest, clock?.native)
+      watch = new native.NativeWatch(this[secret], kind, target, interval, rest, clock?.native)
     } catch (e) {
       throw this._error(e)
     }

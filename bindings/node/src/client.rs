@@ -16,7 +16,7 @@ pub struct NativeClient {
     pub(crate) client: alura::Client,
     pub(crate) log: logging::ClientLog,
     /// Money in answers as strings of the server's digits (`money: 'string'`, the default).
-    money_strings: bool,
+    pub(crate) money_strings: bool,
 }
 
 impl NativeClient {

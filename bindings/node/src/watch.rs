@@ -1,9 +1,12 @@
-//! `NativeCandleWatch`: a candle watch (`alura::WatchCandles`) stepped from JS, each step a
-//! Promise of the event as JSON text. `lib/index.js` makes an async iterator of it.
+//! `NativeWatch`: any watch stream (`alura_ffi::watch::Watch`: candles, signals, the current
+//! trade, a trade's log) stepped from JS, each step a Promise of the event as JSON text, money as
+//! the client's money option says. `lib/index.js` makes async iterators of it.
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use alura_ffi::watch::{Of, Options, Watch};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use tokio::sync::Mutex;
@@ -11,6 +14,7 @@ use tokio::sync::Mutex;
 use crate::client::NativeClient;
 use crate::errors::{aborted, guarded, invalid, to_js};
 use crate::mock::NativeMockServer;
+use crate::to_js::money::{self, Money};
 use crate::{abort, completion, logging};
 
 #[napi(object)]
@@ -18,49 +22,89 @@ pub struct WatchOptions {
     pub include_open: Option<bool>,
     pub stale_after: Option<u32>,
     pub jitter_ms: Option<f64>,
+    pub every_ms: Option<f64>,
+    pub pnl_step: Option<String>,
 }
 
 #[napi]
-pub struct NativeCandleWatch {
-    watch: Arc<Mutex<alura::WatchCandles>>,
+pub struct NativeWatch {
+    watch: Arc<Mutex<Watch>>,
     log: logging::ClientLog,
+    money: Money,
     on_loop: bool,
 }
 
+/// Milliseconds from JS as a duration, or an error naming the option.
+fn millis(name: &str, ms: Option<f64>) -> Result<Option<Duration>> {
+    ms.map(|ms| {
+        Duration::try_from_secs_f64(ms / 1000.0)
+            .map_err(|_| invalid(format!("{name} must be 0 or more, not {ms}")))
+    })
+    .transpose()
+}
+
 #[napi]
-impl NativeCandleWatch {
+impl NativeWatch {
+    /// `kind` is `candles`, `signals`, `current_trade` or `trade_logs`; `target` the symbol or the
+    /// trade id.
     #[napi(constructor)]
     pub fn new(
         client: &NativeClient,
-        symbol: String,
-        interval: String,
+        kind: String,
+        target: Option<String>,
+        interval: Option<String>,
         options: Option<WatchOptions>,
         clock: Option<&NativeMockServer>,
     ) -> Result<Self> {
-        let mut watch = client.client.watch_candles(symbol, interval).map_err(to_js)?;
-        if let Some(o) = options {
-            watch =
-                watch.include_open(o.include_open.unwrap_or(false)).stale_after(o.stale_after.unwrap_or(3));
-            if let Some(ms) = o.jitter_ms {
-                let jitter = Duration::try_from_secs_f64(ms / 1000.0)
-                    .map_err(|_| invalid(format!("jitterMs must be 0 or more, not {ms}")))?;
-                watch = watch.jitter(jitter);
+        let (target, interval) = (target.unwrap_or_default(), interval.unwrap_or_default());
+        let of = match kind.as_str() {
+            "candles" => Of::Candles { symbol: target, interval },
+            "signals" => Of::Signals { symbol: target, interval },
+            "current_trade" => Of::CurrentTrade,
+            "trade_logs" => Of::TradeLogs { trade_id: target },
+            other => return Err(invalid(format!("no watch of {other:?}"))),
+        };
+        let o = options.unwrap_or(WatchOptions {
+            include_open: None,
+            stale_after: None,
+            jitter_ms: None,
+            every_ms: None,
+            pnl_step: None,
+        });
+        let pnl_step = o
+            .pnl_step
+            .map(|s| alura::Decimal::from_str(&s).map_err(|e| invalid(format!("pnlStep: {e}"))))
+            .transpose()?;
+        let clock = match clock {
+            Some(mock) => {
+                Some(Arc::new(alura_ffi::watch::Simulated(mock.clock()?)) as Arc<dyn alura::MarketClock>)
             }
-        }
-        if let Some(mock) = clock {
-            watch = watch.clock(Arc::new(alura_ffi::watch::Simulated(mock.clock()?)));
-        }
-        let on_loop = client.client.reports_sockets();
-        Ok(Self { watch: Arc::new(Mutex::new(watch)), log: client.log.clone(), on_loop })
+            None => None,
+        };
+        let options = Options {
+            include_open: o.include_open,
+            stale_after: o.stale_after,
+            jitter: millis("jitterMs", o.jitter_ms)?,
+            every: millis("everyMs", o.every_ms)?,
+            pnl_step,
+            clock,
+        };
+        let watch = Watch::open(&client.client, of, options).map_err(to_js)?;
+        Ok(Self {
+            watch: Arc::new(Mutex::new(watch)),
+            log: client.log.clone(),
+            money: if client.money_strings { Money::Strings } else { Money::Numbers },
+            on_loop: client.client.reports_sockets(),
+        })
     }
 
     /// The next event, as JSON text; aborted with `abortId`, the poll under way is dropped.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn next(&self, env: Env, abort_id: Option<u32>) -> Result<Unknown<'static>> {
-        let (watch, log) = (self.watch.clone(), self.log.clone());
+        let (watch, log, money) = (self.watch.clone(), self.log.clone(), self.money);
         let work = guarded(async move {
-            let event = watch.lock().await.next().await?;
-            Ok(alura_ffi::watch::event_json(event).to_string())
+            let text = watch.lock().await.next_json().await?;
+            money::rewrite(text.as_bytes(), money).map_err(|e| alura::Error::decode(e.to_string()))
         });
         let abort = abort_id.and_then(abort::get);
         completion::spawn(&env, self.on_loop, async move {

@@ -1,26 +1,17 @@
-// Candle watches in simulated time: the watch runs on the simulator's clock (`clock: mock`), and
+// Watches in simulated time: the watch runs on the simulator's clock (`clock: mock`), and
 // sleeping moves it, so hours of candles pass in milliseconds.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
 const alura = require('alura')
-const { MockServer } = require('alura/testing')
+const { withMock, clientFor } = require('./helpers.js')
 
 const MINUTE = 60_000
 
 function consecutive(times) {
   for (let i = 1; i < times.length; i++) {
     assert.equal(times[i] - times[i - 1], MINUTE, `no gap and no duplicate: ${times}`)
-  }
-}
-
-async function withMock(fn) {
-  const mock = new MockServer()
-  try {
-    await fn(mock)
-  } finally {
-    mock.close()
   }
 }
 
@@ -78,4 +69,65 @@ test('a gap the history cannot fill is an event', () =>
     const gap = (await watch.next()).value
     assert.deepEqual([gap.kind, gap.from_ms], ['gap', first + MINUTE])
     assert.equal((await watch.next()).value.candle.openTime, gap.to_ms + MINUTE)
+  }))
+
+test('a new signal each interval, each once', () =>
+  withMock(async (mock) => {
+    const client = new alura.Client({ baseUrl: mock.url })
+    const times = []
+    for await (const event of client.watchSignals('SOL', '5m', { jitterMs: 0, clock: mock })) {
+      assert.equal(event.kind, 'signal')
+      times.push(event.signal.timestamp)
+      if (times.length === 4) break
+    }
+    for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], 5 * MINUTE, `${times}`)
+    assert.ok(mock.requests('get_signals').length <= 5, "polled at the intervals' ends")
+    assert.throws(() => client.watchSignals('SOL', '5m', { includeOpen: true }), alura.ValidationError)
+  }))
+
+test('the current trade opens, moves and closes; its PnL exact past a double', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    await client.createTradingSession({ budget: 300, profitTarget: 40, assetIndex: 'BTC' })
+    const watch = client.watchCurrentTrade({ everyMs: 10, clock: mock })
+    const opened = (await watch.next()).value
+    assert.equal(opened.kind, 'trade_opened')
+    mock.advanceClock(600)
+    const moved = (await watch.next()).value
+    assert.equal(moved.kind, 'pnl')
+    assert.notEqual(moved.pnl, opened.trade.pnl)
+    const served = JSON.stringify({ ...opened.trade, pnl: 'PNL' }).replace('"PNL"', '1.23456789012345678901')
+    mock.injectFault('get_current_trade', { kind: 'raw', status: 200, body: served })
+    assert.deepEqual([(await watch.next()).value.pnl], ['1.23456789012345678901'])
+    await client.closeTrade({ tradeId: opened.trade.id })
+    const closed = (await watch.next()).value
+    assert.deepEqual([closed.kind, closed.trade.id], ['trade_closed', opened.trade.id])
+    await watch.return()
+  }))
+
+function logPage(first, last, page, total) {
+  const data = []
+  for (let i = first; i <= last; i++) data.push({ id: `log-${i}`, level: 'info', message: `entry ${i}` })
+  return { kind: 'raw', status: 200, body: JSON.stringify({ data, page, limit: 50, total }) }
+}
+
+test("a trade's new log entries across pages, each once", () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    // A log that grows across pages of 50; the last answer shows a page again, shifted.
+    mock.injectFaults('get_trade_logs', [
+      logPage(1, 50, 1, 55),
+      logPage(51, 55, 2, 55),
+      logPage(51, 100, 2, 110),
+      logPage(101, 110, 3, 110),
+      logPage(101, 112, 3, 112),
+      logPage(98, 112, 3, 112),
+    ])
+    const follow = client.followTradeLogs('trade-1', { everyMs: 10, clock: mock })
+    const got = []
+    for (let i = 0; i < 57; i++) got.push((await follow.next()).value.message)
+    assert.deepEqual(got, Array.from({ length: 57 }, (_, i) => `entry ${i + 56}`))
+    await assert.rejects(follow.next(), alura.NotFoundError, 'the shifted page said nothing')
+    const pages = mock.requests('get_trade_logs').map((r) => new URLSearchParams(r.query).get('page'))
+    assert.deepEqual(pages.slice(0, 6), ['1', '2', '2', '3', '3', '3'])
   }))

@@ -64,7 +64,9 @@ impl NativeWatch {
             .map(|s| alura::Decimal::from_str(&s).map_err(|e| validation(py, format!("pnl_step: {e}"))))
             .transpose()?;
         let clock = match clock {
-            Some(mock) => Some(Arc::new(alura_ffi::watch::Simulated(mock.clock()?)) as Arc<dyn alura::MarketClock>),
+            Some(mock) => {
+                Some(Arc::new(alura_ffi::watch::Simulated(mock.clock()?)) as Arc<dyn alura::MarketClock>)
+            }
             None => None,
         };
         let options = Options {
@@ -76,7 +78,11 @@ impl NativeWatch {
             clock,
         };
         let watch = Watch::open(&client.client, of, options).map_err(|e| crate::errors::to_py(py, e))?;
-        Ok(Self { watch: Arc::new(Mutex::new(watch)), start: client.start(true), signer: client.signer.clone() })
+        Ok(Self {
+            watch: Arc::new(Mutex::new(watch)),
+            start: client.start(true),
+            signer: client.signer.clone(),
+        })
     }
 
     /// The next event, waited for on this thread (Ctrl-C interrupts it).
