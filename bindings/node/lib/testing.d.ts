@@ -49,6 +49,8 @@ export declare class MockServer {
    * spec (money as strings, optional fields missing or null), as `new MockServer({ drift: true })`.
    */
   setDrift(enabled: boolean): void
+  /** How many client connections are open now: a client that left one behind shows here. */
+  openConnections(): number
   advanceClock(seconds: number): void
   close(): void
 }

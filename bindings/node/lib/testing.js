@@ -69,6 +69,11 @@ class MockServer {
     this.native.setDrift(enabled)
   }
 
+  /** How many client connections are open now: a client that left one behind shows here. */
+  openConnections() {
+    return this.native.openConnections()
+  }
+
   /** Moves the simulator's clock (expires nonces and tokens without waiting). */
   advanceClock(seconds) {
     this.native.advanceClock(seconds)

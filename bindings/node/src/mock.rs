@@ -111,6 +111,11 @@ impl NativeMockServer {
     }
 
     #[napi]
+    pub fn open_connections(&self) -> Result<u32> {
+        self.with(|s| u32::try_from(s.open_connections()).unwrap_or(u32::MAX))
+    }
+
+    #[napi]
     pub fn advance_clock(&self, seconds: f64) -> Result<()> {
         let by = Duration::try_from_secs_f64(seconds).map_err(|e| Error::from_reason(e.to_string()))?;
         self.with(|s| s.advance_clock(by))

@@ -8,6 +8,7 @@ const path = require('node:path')
 const alura = require('alura')
 const { MockServer } = require('alura/testing')
 const { key } = require('./helpers.js')
+const streams = require('./scenario_streams.js')
 
 const dir = path.join(__dirname, '..', '..', '..', 'tests', 'scenarios')
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
@@ -113,22 +114,27 @@ test('against drift mode: a trade and candles, each mismatch one warning', async
 // Runs one scenario against `url`; `mock` is the simulator behind it, when it is ours.
 async function play(file, url, mock, drift) {
   const scenario = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
-  only(scenario, ['description', 'client', 'steps', 'requests'], file)
+  only(scenario, ['description', 'mock', 'client', 'steps', 'requests'], file)
   const options = scenario.client || {}
-  only(options, ['key', 'timeout_ms'], file)
+  only(options, ['key', 'timeout_ms', 'retries'], file)
   const client = new alura.Client({
     baseUrl: url,
     privateKey: options.key === false ? undefined : key(),
     timeoutMs: options.timeout_ms,
+    maxRetries: options.retries,
     strict: !drift,
   })
   const saved = {}
   for (const [i, step] of scenario.steps.entries()) {
     const here = `${file}${drift ? ' (drift)' : ''} step ${i + 1}`
-    only(step, ['faults', 'call', 'args', 'expect', 'save'], here)
+    only(step, ['faults', 'call', 'args', 'expect', 'save', 'watch', 'outage', 'cancel', 'burst'], here)
     for (const [operation, faults] of Object.entries(step.faults || {})) {
       assert.ok(mock, `${here}: faults need the simulator`)
       mock.injectFaults(operation, faults)
+    }
+    if (step.watch || step.burst) {
+      await streams.play(step, client, mock, here)
+      continue
     }
     const expect = step.expect || {}
     only(
@@ -198,7 +204,9 @@ for (const drift of [false, true]) for (const file of files) {
   // Strict against the simulator; then against its drift mode (shapes off the spec), where the
   // scenario must still pass, with the differences logged as warnings.
   test(`${file}${drift ? ' (drift)' : ''}`, async () => {
-    const mock = new MockServer({ drift })
+    const setup = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')).mock || {}
+    only(setup, ['rate_limit'], file)
+    const mock = new MockServer({ drift, rateLimit: setup.rate_limit })
     const warnings = []
     const note = (message) => warnings.push(message)
     alura.setLogger({ debug() {}, info() {}, warn: note, error: note }, 'warn')
@@ -218,7 +226,11 @@ for (const drift of [false, true]) for (const file of files) {
 // Every scenario that injects no fault, against a backend we did not write (not strict):
 // `cargo xtask test` sets ALURA_SCENARIO_BASE_URL to the NestJS app in tests/nestjs.
 const backend = process.env.ALURA_SCENARIO_BASE_URL
-const faultFree = files.filter((f) => !JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).steps.some((s) => s.faults))
+// Any backend can play it: no simulator set up for it, no fault, no watch on its clock.
+const faultFree = files.filter((f) => {
+  const scenario = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))
+  return !scenario.mock && !scenario.steps.some((s) => s.faults || s.watch)
+})
 for (const file of faultFree) {
   test(`${file} (against a backend)`, { skip: backend ? false : 'needs ALURA_SCENARIO_BASE_URL' }, async () => {
     alura.setLogger({ debug() {}, info() {}, warn() {}, error() {} }, 'warn')

@@ -103,6 +103,10 @@ impl NativeMockServer {
         self.with(|s| s.set_drift(enabled))
     }
 
+    fn open_connections(&self) -> PyResult<usize> {
+        self.with(alura_mock::MockServer::open_connections)
+    }
+
     fn advance_clock(&self, seconds: f64) -> PyResult<()> {
         let by = Duration::try_from_secs_f64(seconds).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         self.with(|s| s.advance_clock(by))

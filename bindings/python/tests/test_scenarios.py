@@ -16,8 +16,10 @@ import pytest
 import alura
 from alura.testing import MockServer
 
+import scenario_streams as streams
+
 SCENARIOS = sorted((Path(__file__).parents[3] / "tests" / "scenarios").glob("*.json"))
-STEP_KEYS = {"faults", "call", "args", "expect", "save"}
+STEP_KEYS = {"faults", "call", "args", "expect", "save", "watch", "outage", "cancel", "burst"}
 EXPECT_KEYS = {
     "match",
     "length",
@@ -107,7 +109,9 @@ def test_scenario(path: Path, drift: bool, caplog: pytest.LogCaptureFixture) -> 
     """Strict against the simulator; then against its drift mode (shapes off the spec), where
     the scenario must still pass, with the differences logged as warnings on ``alura.drift``."""
     caplog.set_level(logging.WARNING, logger="alura")
-    with MockServer(drift=drift) as mock:
+    setup = json.loads(path.read_text()).get("mock", {})
+    assert set(setup) <= {"rate_limit"}, "a simulator setting this harness does not know"
+    with MockServer(drift=drift, rate_limit=setup.get("rate_limit")) as mock:
         play(path, mock.url, mock, drift)
     warnings = [r for r in caplog.records if r.name == "alura.drift"]
     if not drift:
@@ -116,7 +120,12 @@ def test_scenario(path: Path, drift: bool, caplog: pytest.LogCaptureFixture) -> 
     assert len(keys) == len(set(keys)), "each mismatch is logged once"
 
 
-FAULT_FREE = [p for p in SCENARIOS if not any("faults" in s for s in json.loads(p.read_text())["steps"])]
+def _fault_free(scenario: Dict[str, Any]) -> bool:
+    """Any backend can play it: no simulator set up for it, no fault, no watch on its clock."""
+    return "mock" not in scenario and not any("faults" in s or "watch" in s for s in scenario["steps"])
+
+
+FAULT_FREE = [p for p in SCENARIOS if _fault_free(json.loads(p.read_text()))]
 
 
 @pytest.mark.skipif(BACKEND is None, reason="needs ALURA_SCENARIO_BASE_URL: cargo xtask test runs it against tests/nestjs")
@@ -130,12 +139,18 @@ def test_scenario_against_a_backend(path: Path) -> None:
 def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
     """Runs one scenario against `url`; `mock` is the simulator behind it, when it is ours."""
     scenario = json.loads(path.read_text())
-    assert set(scenario) <= {"description", "client", "steps", "requests"}, "a key this harness does not know"
+    assert set(scenario) <= {"description", "mock", "client", "steps", "requests"}, "a key this harness does not know"
     options = scenario.get("client", {})
-    assert set(options) <= {"key", "timeout_ms"}
-    key = "0x" + secrets.token_hex(32) if options.get("key", True) else None
-    timeout = options["timeout_ms"] / 1000 if "timeout_ms" in options else None
-    client = alura.Client(base_url=url, private_key=key, timeout=timeout, strict=not drift)
+    assert set(options) <= {"key", "timeout_ms", "retries"}
+    settings: Dict[str, Any] = {
+        "base_url": url,
+        "private_key": "0x" + secrets.token_hex(32) if options.get("key", True) else None,
+        "timeout": options["timeout_ms"] / 1000 if "timeout_ms" in options else None,
+        "strict": not drift,
+    }
+    if "retries" in options:
+        settings["max_retries"] = options["retries"]
+    client = alura.Client(**settings)
     saved: Dict[str, Any] = {}
     for i, step in enumerate(scenario["steps"], 1):
         here = f"{path.stem}{' (drift)' if drift else ''} step {i}"
@@ -143,6 +158,10 @@ def play(path: Path, url: str, mock: Optional[MockServer], drift: bool) -> None:
         for operation, faults in step.get("faults", {}).items():
             assert mock is not None, f"{here}: faults need the simulator"
             mock.inject_faults(operation, faults)
+        if "watch" in step or "burst" in step:
+            assert mock is not None, f"{here}: needs the simulator"
+            streams.play(step, client, alura.AsyncClient(**settings), mock, here)
+            continue
         kwargs = {snake(k): v for k, v in substitute(step.get("args", {}), saved).items()}
         expect = step.get("expect", {})
         assert set(expect) <= EXPECT_KEYS, here

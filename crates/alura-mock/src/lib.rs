@@ -163,6 +163,7 @@ pub struct MockServer {
     shared: Arc<Shared>,
     stop: tokio::sync::watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
+    open: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl MockServer {
@@ -175,6 +176,8 @@ impl MockServer {
         let shared = Arc::new(Shared::new(config)?);
         let router = api::router(shared.clone());
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = open.clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("alura-mock")
@@ -183,13 +186,13 @@ impl MockServer {
         let thread = std::thread::Builder::new().name("alura-mock".into()).spawn(move || {
             runtime.block_on(async move {
                 match tokio::net::TcpListener::from_std(listener) {
-                    Ok(listener) => server::serve(listener, router, stopped).await,
+                    Ok(listener) => server::serve(listener, router, stopped, counted).await,
                     Err(e) => eprintln!("alura-mock: cannot serve: {e}"),
                 }
             });
             runtime.shutdown_timeout(Duration::from_millis(100));
         })?;
-        Ok(Self { addr, url: format!("http://{addr}"), shared, stop, thread: Some(thread) })
+        Ok(Self { addr, url: format!("http://{addr}"), shared, stop, thread: Some(thread), open })
     }
 
     /// The base URL, e.g. `http://127.0.0.1:41234`.
@@ -199,6 +202,11 @@ impl MockServer {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many client connections are open now: a client that left one behind shows here.
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
     }
 
     /// Queues faults for the next requests to `operation` (an operation id of the spec).

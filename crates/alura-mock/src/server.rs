@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -23,8 +24,30 @@ impl ConnectionCloser {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+/// Counts a connection open until dropped.
+struct Open(Arc<AtomicUsize>);
+
+impl Open {
+    fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count.clone())
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` turns true, counting the connections open in
+/// `open`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+    open: Arc<AtomicUsize>,
+) {
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -36,7 +59,9 @@ pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::R
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let mut shutdown = shutdown.clone();
+        let counted = Open::new(&open);
         tokio::spawn(async move {
+            let _counted = counted;
             let closer = ConnectionCloser::default();
             let handle = closer.clone();
             let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {

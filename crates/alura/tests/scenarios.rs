@@ -5,10 +5,11 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use alloy_signer_local::PrivateKeySigner;
-use alura::{Client, Decimal, Error};
+use alura::{CandleEvent, Client, Decimal, Error};
 use alura_mock::{Config, Fault, MockServer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -111,17 +112,27 @@ enum Server {
     Backend(String),
 }
 
-/// A scenario that needs no fault injected, which any backend can play.
+/// A scenario that any backend can play: no simulator set up for it, no fault injected, no
+/// watch on the simulator's clock.
 fn fault_free(scenario: &Value) -> bool {
-    scenario["steps"].as_array().unwrap().iter().all(|s| s.get("faults").is_none())
+    scenario.get("mock").is_none()
+        && scenario["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s.get("faults").is_none() && s.get("watch").is_none())
 }
 
 /// Runs a scenario against `server`.
 async fn run(name: &str, scenario: &Value, server: &Server) {
-    check_known(scenario.as_object().unwrap(), &["description", "client", "steps", "requests"], name);
+    check_known(scenario.as_object().unwrap(), &["description", "mock", "client", "steps", "requests"], name);
+    let setup = scenario["mock"].as_object().cloned().unwrap_or_default();
+    check_known(&setup, &["rate_limit"], name);
+    let rate_limit = setup.get("rate_limit").map(|r| r.as_str().unwrap().parse().unwrap());
     let (mock, drift) = match server {
         Server::Mock { drift } => {
-            (Some(MockServer::start(Config { drift: *drift, ..Config::default() }).unwrap()), *drift)
+            let config = Config { drift: *drift, rate_limit, ..Config::default() };
+            (Some(MockServer::start(config).unwrap()), *drift)
         }
         Server::Backend(_) => (None, true),
     };
@@ -131,7 +142,7 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
         (_, None) => unreachable!("a simulator was started"),
     };
     let options = scenario["client"].as_object().cloned().unwrap_or_default();
-    check_known(&options, &["key", "timeout_ms"], name);
+    check_known(&options, &["key", "timeout_ms", "retries"], name);
     let mut builder = Client::builder().base_url(url);
     if options.get("key") != Some(&Value::Bool(false)) {
         builder = builder.signer(PrivateKeySigner::random());
@@ -139,15 +150,30 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
     if let Some(ms) = options.get("timeout_ms").and_then(Value::as_u64) {
         builder = builder.timeout(Duration::from_millis(ms));
     }
+    if options.get("retries").and_then(Value::as_u64) == Some(0) {
+        builder = builder.no_retry();
+    }
     let client = builder.strict(!drift).build().unwrap();
     let mut saved = BTreeMap::new();
     let mut saved_raw = BTreeMap::new();
     for (i, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
         let here = format!("{name}{} step {}", if drift { " (drift)" } else { "" }, i + 1);
-        check_known(step.as_object().unwrap(), &["faults", "call", "args", "expect", "save"], &here);
+        check_known(
+            step.as_object().unwrap(),
+            &["faults", "call", "args", "expect", "save", "watch", "outage", "cancel", "burst"],
+            &here,
+        );
         for (operation, faults) in step["faults"].as_object().into_iter().flatten() {
             let faults: Vec<Fault> = serde_json::from_value(faults.clone()).unwrap();
             mock.as_ref().expect("faults need the simulator").inject(operation, faults);
+        }
+        if step.get("watch").is_some() {
+            watch_step(step, &client, mock.as_ref().expect("a watch needs the simulator"), &here).await;
+            continue;
+        }
+        if step.get("burst").is_some() {
+            burst_step(step, &client, mock.as_ref().expect("a burst needs the simulator"), &here).await;
+            continue;
         }
         let args = substitute(&step["args"], &saved).as_object().cloned().unwrap_or_default();
         let operation = step["call"].as_str().unwrap();
@@ -274,6 +300,85 @@ async fn run(name: &str, scenario: &Value, server: &Server) {
         let got = counters.get(operation).copied().unwrap_or(0) as u64;
         assert_eq!(got, n.as_u64().unwrap(), "{name}: requests to {operation}");
     }
+}
+
+/// A watch step: candles on the simulator's clock, through an outage; or cancelled mid-poll.
+async fn watch_step(step: &Value, client: &Client, mock: &MockServer, here: &str) {
+    let spec = step["watch"].as_object().unwrap();
+    check_known(spec, &["kind", "symbol", "interval"], here);
+    assert_eq!(spec["kind"], "candles", "{here}: a watch this harness does not know");
+    let expect = step["expect"].as_object().unwrap();
+    check_known(expect, &["closed", "spacing_ms", "errors", "left_behind"], here);
+    let mut watch = client
+        .watch_candles(spec["symbol"].as_str().unwrap(), spec["interval"].as_str().unwrap())
+        .unwrap()
+        .clock(Arc::new(common::Simulated(mock.clock())))
+        .jitter(Duration::ZERO);
+    if let Some(how) = step.get("cancel") {
+        assert_eq!(how, "mid_poll", "{here}");
+        let alive = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
+        let before = alive();
+        let poll = tokio::spawn(async move { watch.next().await });
+        within(here, "the poll reaches the server", || !mock.requests(Some("get_candles")).is_empty()).await;
+        // Cancelled: the future dropped, with its request.
+        poll.abort();
+        assert!(poll.await.unwrap_err().is_cancelled(), "{here}");
+        let left = || alive().saturating_sub(before) + mock.open_connections();
+        within(here, "nothing is left behind", || left() as u64 == expect["left_behind"].as_u64().unwrap())
+            .await;
+        return;
+    }
+    let outage = step["outage"].as_object().unwrap();
+    check_known(outage, &["after", "advance_s", "faults"], here);
+    let (mut closed, mut errors, mut out) = (Vec::new(), 0, false);
+    let want = expect["closed"].as_u64().unwrap() as usize;
+    while closed.len() < want {
+        if !out && closed.len() as u64 == outage["after"].as_u64().unwrap() {
+            out = true;
+            for (operation, faults) in outage["faults"].as_object().unwrap() {
+                mock.inject(operation, serde_json::from_value::<Vec<Fault>>(faults.clone()).unwrap());
+            }
+            mock.advance_clock(Duration::from_secs(outage["advance_s"].as_u64().unwrap()));
+        }
+        match watch.next().await {
+            Ok(CandleEvent::Closed(candle)) => {
+                let time = &candle["openTime"];
+                closed.push(time.as_i64().or_else(|| time.as_str()?.parse().ok()).expect("an open time"));
+            }
+            Ok(other) => panic!("{here}: only closed candles here, not {other:?}"),
+            Err(_) => errors += 1,
+        }
+    }
+    assert_eq!(errors, expect["errors"].as_u64().unwrap(), "{here}: each refused poll is an error");
+    let spacing = expect["spacing_ms"].as_i64().unwrap();
+    assert!(closed.windows(2).all(|w| w[1] - w[0] == spacing), "{here}: gap or duplicate in {closed:?}");
+}
+
+/// Waits up to 5 s for `done`, polling.
+async fn within(here: &str, what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !done() {
+        assert!(Instant::now() < deadline, "{here}: {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// A burst step: `count` calls at once, against the simulator's rate limit.
+async fn burst_step(step: &Value, client: &Client, mock: &MockServer, here: &str) {
+    let burst = step["burst"].as_object().unwrap();
+    check_known(burst, &["call", "count"], here);
+    let expect = step["expect"].as_object().unwrap();
+    check_known(expect, &["errors", "refused_at_most", "seconds_at_most"], here);
+    let operation = burst["call"].as_str().unwrap();
+    let started = Instant::now();
+    let calls = (0..burst["count"].as_u64().unwrap()).map(|_| client.call(operation, Map::new()));
+    let results = futures_util::future::join_all(calls).await;
+    let took = started.elapsed().as_secs_f64();
+    let errors: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert_eq!(errors.len() as u64, expect["errors"].as_u64().unwrap(), "{here}: {:?}", errors.first());
+    let refused = mock.requests(Some(operation)).iter().filter(|r| r.status == Some(429)).count();
+    assert!(refused as u64 <= expect["refused_at_most"].as_u64().unwrap(), "{here}: {refused} refused");
+    assert!(took <= expect["seconds_at_most"].as_f64().unwrap(), "{here}: took {took:.1} s");
 }
 
 /// Every scenario twice: strict against the simulator, then against its drift mode, where

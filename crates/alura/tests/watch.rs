@@ -4,23 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use alura::{CandleEvent, Client, MarketClock, SignalEvent, TradeEvent, WatchCandles};
+mod common;
+
+use alura::{CandleEvent, Client, SignalEvent, TradeEvent, WatchCandles};
 use alura_mock::{Config, Fault, MockServer};
+use common::Simulated;
 use serde_json::Value;
-
-/// The simulator's clock: a watch that sleeps moves it.
-struct Simulated(alura_mock::SimulatedClock);
-
-impl MarketClock for Simulated {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-
-    fn sleep(&self, duration: Duration) -> alura::BoxFuture<'static, ()> {
-        self.0.advance(duration);
-        Box::pin(tokio::task::yield_now())
-    }
-}
 
 const MINUTE: i64 = 60_000;
 

@@ -69,6 +69,10 @@ class MockServer:
         from the spec (money as strings, optional fields missing or None), as ``drift=True``."""
         self._native.set_drift(enabled)
 
+    def open_connections(self) -> int:
+        """How many client connections are open now: a client that left one behind shows here."""
+        return self._native.open_connections()
+
     def advance_clock(self, seconds: float) -> None:
         """Moves the simulator's clock (expires nonces and tokens without waiting)."""
         self._native.advance_clock(seconds)

@@ -91,3 +91,18 @@ impl std::io::Write for Capture {
         Ok(())
     }
 }
+
+/// The simulator's clock as a watch's market clock: a watch that sleeps moves it, so hours of
+/// candles pass in milliseconds.
+pub struct Simulated(pub alura_mock::SimulatedClock);
+
+impl alura::MarketClock for Simulated {
+    fn now_ms(&self) -> i64 {
+        self.0.now_ms()
+    }
+
+    fn sleep(&self, duration: Duration) -> alura::BoxFuture<'static, ()> {
+        self.0.advance(duration);
+        Box::pin(tokio::task::yield_now())
+    }
+}
