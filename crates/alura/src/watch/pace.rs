@@ -52,11 +52,13 @@ impl Pace {
         }
     }
 
-    /// A poll failed: the next waits 2, 4, 8 ... seconds, at most a minute.
+    /// A poll failed: the next waits 2, 4, 8 ... seconds, at most a minute (and never less than
+    /// the usual wait, `every_ms`).
     pub fn failed(&mut self) {
         self.failures = self.failures.saturating_add(1);
-        let backoff = Duration::from_secs(1u64 << self.failures.min(6)).min(MAX_BACKOFF);
-        self.next_poll_ms = Some(self.clock.now_ms().saturating_add(millis(backoff)));
+        let backoff = millis(Duration::from_secs(1u64 << self.failures.min(6)).min(MAX_BACKOFF));
+        let backoff = backoff.max(self.every_ms.unwrap_or(0));
+        self.next_poll_ms = Some(self.clock.now_ms().saturating_add(backoff));
     }
 
     /// A poll succeeded at `now`. `open_time` is when the interval the server is in began, when
@@ -82,7 +84,16 @@ impl Pace {
         if let Some(every) = self.every_ms {
             next = next.min(now.saturating_add(every));
         }
+        // A server time far ahead (microseconds, a clock an hour fast) cannot put the next poll
+        // more than an interval away.
+        next = next.min(now.saturating_add(self.interval_ms).saturating_add(jitter));
         self.next_poll_ms = Some(next);
+    }
+
+    /// A poll succeeded at `now`; the next comes `every` ms later (a watch with no boundaries).
+    pub fn after(&mut self, now: i64, every: i64) {
+        self.failures = 0;
+        self.next_poll_ms = Some(now.saturating_add(every));
     }
 }
 

@@ -132,7 +132,16 @@ impl WatchSignals {
         // polls wrongly: the clock's interval boundaries stand in.
         let interval = self.pace.interval_ms;
         let recent = now.saturating_sub(interval.saturating_mul(2))..=now.saturating_add(interval);
-        let open = time.filter(|t| recent.contains(t)).unwrap_or(now - now.rem_euclid(interval));
+        let open = match time.filter(|t| recent.contains(t)) {
+            // A new signal stamped with a candle that has already closed (a server that stamps
+            // the last closed candle): the next comes as the interval now open ends, on the
+            // server's grid, not after a wait for a late server.
+            Some(t) if fresh && t.saturating_add(interval) <= now => {
+                t.saturating_add(now.saturating_sub(t) / interval * interval)
+            }
+            Some(t) => t,
+            None => now - now.rem_euclid(interval),
+        };
         self.pace.schedule(now, Some(open), fresh);
         Ok(())
     }

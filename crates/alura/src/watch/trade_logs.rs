@@ -1,18 +1,21 @@
 //! `follow_trade_logs`: a trade's new log entries, each once, across pages.
 //!
 //! The log is read page by page, oldest first, as [`Client::trade_logs`] reads it. The watch keeps
-//! how many entries it has passed, so each poll reads from the page that holds the first unseen one; ids it has yielded lately are
-//! kept too, so an entry a server shows again (its pages shifted) is not yielded twice.
+//! how many entries it has passed, so each poll reads from the page that holds the first unseen
+//! one; ids it has yielded lately are kept too, so an entry a server shows again (its pages
+//! shifted) is not yielded twice. Until one poll has read to the log's end, everything read is
+//! what was there before: a long log, or a first look cut short, yields nothing old.
 
 use std::collections::{HashSet, VecDeque};
+use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::num::NonZeroU64;
-
 use futures_util::{StreamExt, TryStreamExt};
 
-use super::clock::{MarketClock, SystemClock};
+use super::clock::MarketClock;
+use super::current_trade::every;
+use super::pace::Pace;
 use crate::errors::Result;
 use crate::{Client, types};
 
@@ -29,88 +32,96 @@ const PAGES_PER_POLL: u64 = 20;
 pub struct FollowTradeLogs {
     client: Client,
     trade_id: String,
-    every: Duration,
-    clock: Arc<dyn MarketClock>,
-    /// Entries passed so far (yielded, or there before the watch began); `None` before the first
-    /// poll.
-    passed: Option<u64>,
+    pace: Pace,
+    /// Entries passed so far (yielded, or there before the watch began).
+    passed: u64,
+    /// Whether a poll has read to the log's end: until then, entries are not new.
+    caught_up: bool,
     seen: HashSet<String>,
     order: VecDeque<String>,
     pending: VecDeque<types::LogEntry>,
-    polled: bool,
 }
 
 impl Client {
-    /// Follows a trade's log: each entry added from now on, once, oldest first, polled every
-    /// `every` (2 s by default).
+    /// Follows a trade's log: each entry added after the first look, once, oldest first,
+    /// polled every `every` (2 s by default).
     pub fn follow_trade_logs(&self, trade_id: impl Into<String>) -> FollowTradeLogs {
         FollowTradeLogs {
             client: self.clone(),
             trade_id: trade_id.into(),
-            every: Duration::from_secs(2),
-            clock: Arc::new(SystemClock),
-            passed: None,
+            pace: every(Duration::from_secs(2)),
+            passed: 0,
+            caught_up: false,
             seen: HashSet::new(),
             order: VecDeque::new(),
             pending: VecDeque::new(),
-            polled: false,
         }
     }
 }
 
 impl FollowTradeLogs {
-    /// How often to look for new entries (2 s).
+    /// How often to look for new entries (2 s; at least 10 ms).
     pub fn every(mut self, every: Duration) -> Self {
-        self.every = every;
+        let clock = self.pace.clock.clone();
+        self.pace = self::every(every);
+        self.pace.clock = clock;
         self
     }
 
     /// The clock the waits between polls are on (the system's by default).
     pub fn clock(mut self, clock: Arc<dyn MarketClock>) -> Self {
-        self.clock = clock;
+        self.pace.clock = clock;
         self
     }
 
     /// The next new entry. A poll that fails gives its error, and the watch goes on from where
-    /// it was.
+    /// it was (after a wait that grows while polls fail).
     pub async fn next(&mut self) -> Result<types::LogEntry> {
         loop {
             if let Some(entry) = self.pending.pop_front() {
                 return Ok(entry);
             }
-            if self.polled {
-                self.clock.sleep(self.every).await;
+            self.pace.wait().await;
+            match self.poll().await {
+                Ok(()) => self.pace.after(self.pace.now_ms(), self.pace.interval_ms),
+                Err(e) => {
+                    self.pace.failed();
+                    return Err(e);
+                }
             }
-            self.polled = true;
-            self.poll().await?;
         }
     }
 
     async fn poll(&mut self) -> Result<()> {
-        let start = self.passed.unwrap_or(0);
-        let first_poll = self.passed.is_none();
+        let start = self.passed;
         let first = start / PAGE.get() + 1;
         let mut index = (first - 1).saturating_mul(PAGE.get());
         // The same paged read as `Client::trade_logs`, from the page of the first unseen entry.
+        let most = PAGES_PER_POLL.saturating_mul(PAGE.get());
         let entries = self
             .client
             .paged_trade_logs(&self.trade_id, PAGE, NonZeroU64::new(first).unwrap_or(NonZeroU64::MIN))
-            .take(PAGES_PER_POLL.saturating_mul(PAGE.get()) as usize);
+            .take(usize::try_from(most).unwrap_or(usize::MAX));
         futures_util::pin_mut!(entries);
+        let mut read = 0u64;
         while let Some(entry) = entries.try_next().await? {
+            read = read.saturating_add(1);
             if index >= start {
                 let known = entry.id.as_ref().is_some_and(|id| self.seen.contains(id));
                 if let Some(id) = &entry.id {
                     self.remember(id.clone());
                 }
-                if !first_poll && !known {
+                if self.caught_up && !known {
                     self.pending.push_back(entry);
                 }
             }
             index = index.saturating_add(1);
-            self.passed = Some(self.passed.unwrap_or(0).max(index));
+            self.passed = self.passed.max(index);
         }
-        self.passed.get_or_insert(index);
+        // Read to the end (not cut at this poll's most): what comes after is new.
+        if read < most {
+            self.caught_up = true;
+        }
         Ok(())
     }
 
