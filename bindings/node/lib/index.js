@@ -423,9 +423,13 @@ class Client extends Operations {
       throw this._error(e)
     }
     const client = this
-    let done = false
+    // Ends the poll under way too: from `return()` (leaving a for-await) or the caller's signal.
+    const stop = new AbortController()
+    const onAbort = () => stop.abort()
+    signal?.addEventListener('abort', onAbort, { once: true })
     const end = () => {
-      done = true
+      signal?.removeEventListener('abort', onAbort)
+      stop.abort()
       return Promise.resolve({ done: true, value: undefined })
     }
     return {
@@ -433,9 +437,9 @@ class Client extends Operations {
         return this
       },
       async next() {
-        if (done || signal?.aborted) return end()
+        if (stop.signal.aborted || signal?.aborted) return end()
         try {
-          return { done: false, value: JSON.parse(await abortable(signal, (id) => watch.next(id))) }
+          return { done: false, value: JSON.parse(await abortable(stop.signal, (id) => watch.next(id))) }
         } catch (e) {
           const error = client._error(e)
           // Aborted: the watch is over, as for any async iterator whose signal fired.

@@ -54,3 +54,6 @@ export declare class MockServer {
   advanceClock(seconds: number): void
   close(): void
 }
+
+/** Watch polls under way in this process: a watch whose signal fired leaves none. */
+export declare function watchPollsInFlight(): number

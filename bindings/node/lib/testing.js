@@ -89,4 +89,9 @@ class MockServer {
   }
 }
 
-module.exports = { MockServer }
+/** Watch polls under way in this process: a watch whose signal fired leaves none. */
+function watchPollsInFlight() {
+  return native.watchPollsInFlight()
+}
+
+module.exports = { MockServer, watchPollsInFlight }

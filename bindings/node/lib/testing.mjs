@@ -1,4 +1,4 @@
 import testing from './testing.js'
 
-export const { MockServer } = testing
+export const { MockServer, watchPollsInFlight } = testing
 export default testing

@@ -26,6 +26,13 @@ pub struct WatchOptions {
     pub pnl_step: Option<String>,
 }
 
+/// Watch polls under way in this process, for tests: an aborted watch leaves none.
+#[napi]
+#[cfg_attr(test, allow(dead_code))] // only JS calls it
+pub fn watch_polls_in_flight() -> u32 {
+    u32::try_from(alura_ffi::watch::polls_in_flight()).unwrap_or(u32::MAX)
+}
+
 #[napi]
 pub struct NativeWatch {
     watch: Arc<Mutex<Watch>>,

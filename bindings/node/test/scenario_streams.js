@@ -3,6 +3,7 @@
 
 const assert = require('node:assert/strict')
 const alura = require('alura')
+const { watchPollsInFlight } = require('alura/testing')
 
 const only = (obj, keys, where) => {
   for (const k of Object.keys(obj)) assert.ok(keys.includes(k), `${where}: this harness does not know ${k}`)
@@ -57,9 +58,10 @@ async function cancel(step, client, mock, here) {
   const events = client.watchCandles(step.watch.symbol, step.watch.interval, { jitterMs: 0, clock: mock, signal: controller.signal })
   const poll = events.next()
   await within(here, 'the poll reaches the server', () => mock.requests('get_candles').length > 0)
+  assert.equal(watchPollsInFlight(), 1, here)
   controller.abort()
   assert.deepEqual(await poll, { done: true, value: undefined }, here)
-  const left = () => Math.max(count() - before, 0) + mock.openConnections()
+  const left = () => Math.max(count() - before, 0) + mock.openConnections() + watchPollsInFlight()
   await within(here, `nothing is left behind (${process.getActiveResourcesInfo()})`, () => left() === step.expect.left_behind)
 }
 
@@ -67,7 +69,7 @@ async function cancel(step, client, mock, here) {
 async function burst(step, client, mock, here) {
   const { burst: spec, expect } = step
   only(spec, ['call', 'count'], here)
-  only(expect, ['errors', 'refused_at_most', 'seconds_at_most'], here)
+  only(expect, ['errors', 'refused_at_most', 'seconds_at_most', 'limit'], here)
   const method = client[spec.call.replace(/_([a-z])/g, (_, c) => c.toUpperCase())]
   const started = performance.now()
   const results = await Promise.allSettled(Array.from({ length: spec.count }, () => method.call(client)))
@@ -77,6 +79,7 @@ async function burst(step, client, mock, here) {
   const refused = mock.requests(spec.call).filter((r) => r.status === 429).length
   assert.ok(refused <= expect.refused_at_most, `${here}: ${refused} refused`)
   assert.ok(took <= expect.seconds_at_most, `${here}: took ${took.toFixed(1)} s`)
+  assert.equal(client.rateLimit()?.limit, expect.limit, `${here}: the limit was in force`)
 }
 
 async function play(step, client, mock, here) {

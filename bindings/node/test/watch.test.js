@@ -6,6 +6,7 @@ const assert = require('node:assert/strict')
 
 const alura = require('alura')
 const { withMock, clientFor } = require('./helpers.js')
+const { watchPollsInFlight } = require('alura/testing')
 
 const MINUTE = 60_000
 
@@ -130,4 +131,20 @@ test("a trade's new log entries across pages, each once", () =>
     await assert.rejects(follow.next(), alura.NotFoundError, 'the shifted page said nothing')
     const pages = mock.requests('get_trade_logs').map((r) => new URLSearchParams(r.query).get('page'))
     assert.deepEqual(pages.slice(0, 6), ['1', '2', '2', '3', '3', '3'])
+  }))
+
+test('return() ends a watch whose next() is still waiting, and its poll with it', () =>
+  withMock(async (mock) => {
+    const client = clientFor(mock)
+    // No trade open: the watch waits, polling every 100 ms on the real clock.
+    const watch = client.watchCurrentTrade({ everyMs: 100 })
+    const pending = watch.next()
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    assert.equal(watchPollsInFlight(), 1)
+    assert.deepEqual(await watch.return(), { done: true, value: undefined })
+    assert.deepEqual(await pending, { done: true, value: undefined })
+    assert.equal(watchPollsInFlight(), 0, 'nothing keeps polling')
+    const polls = mock.requests('get_current_trade').length
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    assert.equal(mock.requests('get_current_trade').length, polls)
   }))

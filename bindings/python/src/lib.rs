@@ -51,6 +51,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
     m.add_class::<mock::NativeMockServer>()?;
     m.add_class::<watch::NativeWatch>()?;
+    m.add_function(wrap_pyfunction!(watch::watch_polls_in_flight, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(assets, m)?)?;
     m.add("DEFAULT_BASE_URL", alura::DEFAULT_BASE_URL)?;

@@ -18,8 +18,31 @@ use crate::mock::NativeMockServer;
 #[pyclass(frozen, module = "alura._native")]
 pub struct NativeWatch {
     watch: Arc<Mutex<Watch>>,
+    /// An event taken from the watch whose asyncio future was cancelled before it was handed
+    /// over: the next call hands it over first.
+    undelivered: Slot,
     start: completion::Start,
     signer: Option<crate::signer::PySigner>,
+}
+
+type Slot = Arc<std::sync::Mutex<Option<String>>>;
+
+/// An event on its way to Python: put back in its slot if it is dropped undelivered (its future
+/// was cancelled as the poll finished), so no event is lost to a cancellation.
+struct OnItsWay(Option<String>, Slot);
+
+impl OnItsWay {
+    fn deliver(mut self) -> String {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for OnItsWay {
+    fn drop(&mut self) {
+        if let Some(event) = self.0.take() {
+            *self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(event);
+        }
+    }
 }
 
 /// Seconds from Python as a duration, or a `ValidationError` naming the option.
@@ -80,6 +103,7 @@ impl NativeWatch {
         let watch = Watch::open(&client.client, of, options).map_err(|e| crate::errors::to_py(py, e))?;
         Ok(Self {
             watch: Arc::new(Mutex::new(watch)),
+            undelivered: Slot::default(),
             start: client.start(true),
             signer: client.signer.clone(),
         })
@@ -87,23 +111,39 @@ impl NativeWatch {
 
     /// The next event, waited for on this thread (Ctrl-C interrupts it).
     fn next<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let watch = self.watch.clone();
-        let event = select_interruptible(py, guarded(async move { watch.lock().await.next_json().await }))?;
+        let event = select_interruptible(py, guarded(next(self.watch.clone(), self.undelivered.clone())))?;
         match event {
-            Ok(json) => event_to_py(py, &json),
+            Ok(json) => event_to_py(py, &json.deliver()),
             Err(e) => Err(raise(py, &self.signer, e)),
         }
     }
 
     /// The next event, as a coroutine.
     fn next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (watch, signer) = (self.watch.clone(), self.signer.clone());
-        let work = guarded(async move { watch.lock().await.next_json().await });
+        let signer = self.signer.clone();
+        let work = guarded(next(self.watch.clone(), self.undelivered.clone()));
         completion::spawn(py, self.start, work, move |py, outcome| match outcome {
-            Ok(json) => event_to_py(py, &json),
+            Ok(json) => event_to_py(py, &json.deliver()),
             Err(e) => Err(raise(py, &signer, e)),
         })
     }
+}
+
+/// Watch polls under way in this process, for tests: a cancelled watch leaves none.
+#[pyfunction]
+pub fn watch_polls_in_flight() -> usize {
+    alura_ffi::watch::polls_in_flight()
+}
+
+/// The event left undelivered, else the watch's next.
+async fn next(watch: Arc<Mutex<Watch>>, undelivered: Slot) -> alura::Result<OnItsWay> {
+    let mut watch = watch.lock().await;
+    let left = undelivered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    let event = match left {
+        Some(event) => event,
+        None => watch.next_json().await?,
+    };
+    Ok(OnItsWay(Some(event), undelivered))
 }
 
 /// An event's JSON as Python objects, money as `Decimal`.

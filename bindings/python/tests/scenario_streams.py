@@ -7,10 +7,12 @@ import time
 from typing import Any, Callable, Dict, List
 
 import alura
-from alura.testing import MockServer
+from alura.testing import MockServer, watch_polls_in_flight
 
 
-def play(step: Dict[str, Any], client: alura.Client, aclient: alura.AsyncClient, mock: MockServer, here: str) -> None:
+def play(
+    step: Dict[str, Any], client: alura.Client, aclient: alura.AsyncClient, mock: MockServer, here: str
+) -> None:
     if "burst" in step:
         asyncio.run(_burst(step, aclient, mock, here))
     elif "cancel" in step:
@@ -23,7 +25,11 @@ def _watch(step: Dict[str, Any], client: alura.Client, mock: MockServer, here: s
     """Candles on the simulator's clock, through an outage."""
     spec, outage, expect = step["watch"], step["outage"], step["expect"]
     assert spec["kind"] == "candles" and set(spec) <= {"kind", "symbol", "interval"}, here
-    assert set(outage) <= {"after", "advance_s", "faults"} and set(expect) <= {"closed", "spacing_ms", "errors"}, here
+    assert set(outage) <= {"after", "advance_s", "faults"} and set(expect) <= {
+        "closed",
+        "spacing_ms",
+        "errors",
+    }, here
     watch = client.watch_candles(spec["symbol"], spec["interval"], jitter=0, clock=mock)
     closed: List[int] = []
     errors, out = 0, False
@@ -61,6 +67,7 @@ async def _cancel(step: Dict[str, Any], aclient: alura.AsyncClient, mock: MockSe
     watch = aclient.watch_candles(spec["symbol"], spec["interval"], jitter=0, clock=mock)
     poll = asyncio.ensure_future(watch.__anext__())
     await _within(here, "the poll reaches the server", lambda: bool(mock.requests("get_candles")))
+    assert watch_polls_in_flight() == 1, here
     poll.cancel()
     try:
         await poll
@@ -71,7 +78,7 @@ async def _cancel(step: Dict[str, Any], aclient: alura.AsyncClient, mock: MockSe
     def left() -> int:
         extra_tasks = len(asyncio.all_tasks()) - tasks
         extra_timers = len(loop._scheduled) - timers  # type: ignore[attr-defined]
-        return max(extra_tasks, 0) + max(extra_timers, 0) + mock.open_connections()
+        return max(extra_tasks, 0) + max(extra_timers, 0) + mock.open_connections() + watch_polls_in_flight()
 
     await _within(here, "nothing is left behind", lambda: left() == step["expect"]["left_behind"])
 
@@ -79,7 +86,12 @@ async def _cancel(step: Dict[str, Any], aclient: alura.AsyncClient, mock: MockSe
 async def _burst(step: Dict[str, Any], aclient: alura.AsyncClient, mock: MockServer, here: str) -> None:
     """``count`` calls at once, against the simulator's rate limit."""
     burst, expect = step["burst"], step["expect"]
-    assert set(burst) <= {"call", "count"} and set(expect) <= {"errors", "refused_at_most", "seconds_at_most"}, here
+    assert set(burst) <= {"call", "count"} and set(expect) <= {
+        "errors",
+        "refused_at_most",
+        "seconds_at_most",
+        "limit",
+    }, here
     method = getattr(aclient, burst["call"])
     started = time.monotonic()
     results = await asyncio.gather(*(method() for _ in range(burst["count"])), return_exceptions=True)
@@ -89,3 +101,7 @@ async def _burst(step: Dict[str, Any], aclient: alura.AsyncClient, mock: MockSer
     refused = sum(1 for r in mock.requests(burst["call"]) if r["status"] == 429)
     assert refused <= expect["refused_at_most"], f"{here}: {refused} refused"
     assert took <= expect["seconds_at_most"], f"{here}: took {took:.1f} s"
+    limit = aclient.rate_limit()
+    assert limit is not None and limit.limit == expect["limit"], (
+        f"{here}: the limit was not in force: {limit}"
+    )

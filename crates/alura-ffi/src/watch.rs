@@ -1,8 +1,11 @@
 //! Watch streams as the bindings hand them over: one kind of object for every watch, its options
-//! read in one place, each event as one JSON text, the same in every language (money as its
-//! digits, for each binding's exact decimals), and the simulator's clock for their tests.
+//! read in one place, each event as one JSON text, the same in every language (money fields of
+//! the typed events as their digits, for each binding's exact decimals; a log entry's free-form
+//! `data` as the core holds it, in doubles), and, for their tests, the simulator's clock and a
+//! count of the polls under way.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use alura::{CandleEvent, Client, Decimal, SignalEvent, TradeEvent};
@@ -101,6 +104,7 @@ impl Watch {
 
     /// The next event as JSON text.
     pub async fn next_json(&mut self) -> alura::Result<String> {
+        let _counted = InFlight::new();
         let text = match self {
             Self::Candles(w) => serde_json::to_string(&candle_event(w.next().await?)),
             Self::Signals(w) => serde_json::to_string(&signal_event(w.next().await?)),
@@ -108,6 +112,29 @@ impl Watch {
             Self::TradeLogs(w) => serde_json::to_string(&w.next().await?),
         };
         text.map_err(|e| alura::Error::decode(e.to_string()))
+    }
+}
+
+/// Watch polls under way in this process (`next_json` futures not yet dropped): what a test
+/// reads to see that a cancelled watch left nothing running.
+pub fn polls_in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::SeqCst)
+}
+
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn new() -> Self {
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

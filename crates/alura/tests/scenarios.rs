@@ -317,7 +317,14 @@ async fn watch_step(step: &Value, client: &Client, mock: &MockServer, here: &str
     if let Some(how) = step.get("cancel") {
         assert_eq!(how, "mid_poll", "{here}");
         let alive = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
-        let before = alive();
+        // The tasks of the scenarios before (the burst's connections) end first.
+        let mut before = alive();
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if std::mem::replace(&mut before, alive()) == before {
+                break;
+            }
+        }
         let poll = tokio::spawn(async move { watch.next().await });
         within(here, "the poll reaches the server", || !mock.requests(Some("get_candles")).is_empty()).await;
         // Cancelled: the future dropped, with its request.
@@ -368,7 +375,7 @@ async fn burst_step(step: &Value, client: &Client, mock: &MockServer, here: &str
     let burst = step["burst"].as_object().unwrap();
     check_known(burst, &["call", "count"], here);
     let expect = step["expect"].as_object().unwrap();
-    check_known(expect, &["errors", "refused_at_most", "seconds_at_most"], here);
+    check_known(expect, &["errors", "refused_at_most", "seconds_at_most", "limit"], here);
     let operation = burst["call"].as_str().unwrap();
     let started = Instant::now();
     let calls = (0..burst["count"].as_u64().unwrap()).map(|_| client.call(operation, Map::new()));
@@ -379,6 +386,8 @@ async fn burst_step(step: &Value, client: &Client, mock: &MockServer, here: &str
     let refused = mock.requests(Some(operation)).iter().filter(|r| r.status == Some(429)).count();
     assert!(refused as u64 <= expect["refused_at_most"].as_u64().unwrap(), "{here}: {refused} refused");
     assert!(took <= expect["seconds_at_most"].as_f64().unwrap(), "{here}: took {took:.1} s");
+    let limit = client.rate_limit().map(|r| u64::from(r.limit));
+    assert_eq!(limit, expect["limit"].as_u64(), "{here}: the limit was in force");
 }
 
 /// Every scenario twice: strict against the simulator, then against its drift mode, where

@@ -11,6 +11,7 @@ __all__ = [
     "NativeClient",
     "NativeMockServer",
     "NativeWatch",
+    "watch_polls_in_flight",
     "operations",
     "assets",
     "DEFAULT_BASE_URL",
@@ -98,6 +99,8 @@ class NativeClient:
     def base_url(self) -> str: ...
     @property
     def address(self) -> Optional[str]: ...
+
+def watch_polls_in_flight() -> int: ...
 
 @final
 class NativeWatch:

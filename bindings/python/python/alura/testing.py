@@ -1,9 +1,9 @@
 """The Alura simulator in-process, for tests and notebooks that run offline.
 
-    from alura.testing import MockServer
-    with MockServer() as mock:
-        client = alura.Client(base_url=mock.url, private_key=...)
-        mock.inject_fault("get_profile", kind="status", status=503)
+from alura.testing import MockServer
+with MockServer() as mock:
+    client = alura.Client(base_url=mock.url, private_key=...)
+    mock.inject_fault("get_profile", kind="status", status=503)
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Dict, List, Optional, Type, Union
 
+from . import _native
 from ._native import NativeMockServer
 
 
@@ -94,3 +95,8 @@ class MockServer:
 
     def __repr__(self) -> str:
         return f"MockServer(url={self.url!r})"
+
+
+def watch_polls_in_flight() -> int:
+    """Watch polls under way in this process: a watch whose task was cancelled leaves none."""
+    return _native.watch_polls_in_flight()
