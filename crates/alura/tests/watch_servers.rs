@@ -27,8 +27,8 @@ fn trader(mock: &MockServer) -> Client {
         .unwrap()
 }
 
-/// A `next()` cancelled again and again (a `select!` with a shorter tick, a `wait_for` in
-/// Python) does not put the next poll off for ever: the trade opened meanwhile is seen.
+/// A `next()` cancelled again and again (a `select!` with a shorter tick, a caller's timeout
+/// around each step) does not put the next poll off for ever: the trade opened meanwhile is seen.
 #[tokio::test]
 async fn a_watch_whose_next_is_cancelled_again_and_again_still_polls() {
     let mock = MockServer::start(Config::default()).unwrap();
