@@ -33,6 +33,8 @@ pub struct Readme;
 #[doc = include_str!("../../../docs/rust.md")]
 pub struct ReadmeRustGuide;
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod asset;
 mod auth;
 pub(crate) mod call;
