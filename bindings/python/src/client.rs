@@ -465,7 +465,7 @@ fn reply_to_py<'py>(py: Python<'py>, reply: &alura::Reply) -> PyResult<Bound<'py
 }
 
 /// An async call's outcome as its Python result (on the loop's thread): `convert`ed, or raised.
-fn settled<'py, T>(
+pub(crate) fn settled<'py, T>(
     py: Python<'py>,
     signer: &Option<PySigner>,
     outcome: alura::Result<T>,
@@ -565,7 +565,7 @@ fn interrupted_post(py: Python<'_>, error: &PyErr, operation: &str, key: &str) {
 
 /// A symbol argument as the core takes it: a `str`, or an `Asset` or its index (the core's
 /// `alura::asset_symbol`, as every call converts); anything else is a `ValidationError`.
-fn symbol_of(py: Python<'_>, symbol: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn symbol_of(py: Python<'_>, symbol: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(text) = symbol.extract::<String>() {
         return Ok(text);
     }

@@ -51,6 +51,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::NativeClient>()?;
     m.add_class::<mock::NativeMockServer>()?;
     m.add_class::<watch::NativeWatch>()?;
+    m.add_class::<to_python::arrow::NativeArrow>()?;
+    m.add_function(wrap_pyfunction!(to_python::arrow::candles_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(to_python::arrow::candles_arrow_async, m)?)?;
+    m.add_function(wrap_pyfunction!(to_python::arrow::records_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(to_python::arrow::records_arrow_async, m)?)?;
     m.add_function(wrap_pyfunction!(watch::watch_polls_in_flight, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(assets, m)?)?;

@@ -27,6 +27,7 @@ from . import types  # noqa: E402
 from ._generated.assets import Asset  # noqa: E402
 from ._client import AsyncClient, Client, RateLimit, Token  # noqa: E402
 from ._watch import AsyncWatch, Watch, WatchEvent  # noqa: E402
+from ._arrow import Columns  # noqa: E402
 from ._raw import RawResponse  # noqa: E402
 from ._settle import Settlement  # noqa: E402
 from ._options import RequestOptions  # noqa: E402
@@ -47,6 +48,7 @@ __all__ = [
     "Settlement",
     "RateLimit",
     "WatchEvent",
+    "Columns",
     "Watch",
     "AsyncWatch",
     "Token",

@@ -34,12 +34,14 @@ from ._generated.errors import OutcomeUnknownError, ValidationError
 from ._generated.options import Configured
 from ._settle import Settlement
 from ._signer import _Signer
-from ._native import NativeWatch
+from ._native import NativeWatch, candles_arrow, candles_arrow_async, records_arrow, records_arrow_async
+from ._arrow import Columns, _need, spec_names
 from ._watch import AsyncWatch, Watch, WatchEvent, native_watch
 from ._generated.assets import Asset
 
 if TYPE_CHECKING:
     import pandas
+    import polars
 
 _Self = TypeVar("_Self", bound="_Base")
 
@@ -240,6 +242,40 @@ class Client(_Base, SyncOperations):
         _pandas()  # fail before the call when pandas is missing
         columns = self._native.candle_columns(symbol, interval, limit, start_time, end_time, exact)
         return candles_frame(columns)
+
+    def candles_arrow(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval = "1h",
+        *,
+        limit: Optional[int] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+    ) -> Columns:
+        """Candle history as Arrow columns (``open_time`` in UTC ms, prices float64, null where the
+        server left one out), read by any Arrow consumer without a copy: ``pyarrow.table(c)``,
+        ``polars.DataFrame(c)``, ``duckdb.sql("from c")``."""
+        return Columns(candles_arrow(self._native, symbol, interval, limit, start_time, end_time))
+
+    def candles_pl(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval = "1h",
+        *,
+        limit: Optional[int] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+    ) -> polars.DataFrame:
+        """Candle history as a polars DataFrame (needs ``alura[polars]``)."""
+        _need("polars", "polars", "candles_pl")  # fail before the call when polars is missing
+        return self.candles_arrow(
+            symbol, interval, limit=limit, start_time=start_time, end_time=end_time
+        ).to_polars()
+
+    def records_arrow(self, operation: str, **args: Any) -> Columns:
+        """What an operation answers, a list of objects, as Arrow columns, money exact
+        (``Decimal128``): ``client.records_arrow("get_rankings", period="weekly")``."""
+        return Columns(records_arrow(self._native, operation, spec_names(args)))
 
     def watch_candles(
         self,
@@ -446,6 +482,38 @@ class AsyncClient(_Base, AsyncOperations):
             symbol, interval, limit, start_time, end_time, exact
         )
         return candles_frame(columns)
+
+    async def candles_arrow(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval = "1h",
+        *,
+        limit: Optional[int] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+    ) -> Columns:
+        """What :meth:`Client.candles_arrow` does, as a coroutine."""
+        return Columns(await candles_arrow_async(self._native, symbol, interval, limit, start_time, end_time))
+
+    async def candles_pl(
+        self,
+        symbol: t.AssetLike,
+        interval: t.Interval = "1h",
+        *,
+        limit: Optional[int] = None,
+        start_time: Optional[int] = None,
+        end_time: Optional[int] = None,
+    ) -> polars.DataFrame:
+        """What :meth:`Client.candles_pl` does, as a coroutine."""
+        _need("polars", "polars", "candles_pl")
+        columns = await self.candles_arrow(
+            symbol, interval, limit=limit, start_time=start_time, end_time=end_time
+        )
+        return columns.to_polars()
+
+    async def records_arrow(self, operation: str, **args: Any) -> Columns:
+        """What :meth:`Client.records_arrow` does, as a coroutine."""
+        return Columns(await records_arrow_async(self._native, operation, spec_names(args)))
 
     async def close(self) -> None:
         """Closes the client: every later call of it and of the clients made from it

@@ -12,6 +12,11 @@ __all__ = [
     "NativeMockServer",
     "NativeWatch",
     "watch_polls_in_flight",
+    "NativeArrow",
+    "candles_arrow",
+    "candles_arrow_async",
+    "records_arrow",
+    "records_arrow_async",
     "operations",
     "assets",
     "DEFAULT_BASE_URL",
@@ -101,6 +106,36 @@ class NativeClient:
     def address(self) -> Optional[str]: ...
 
 def watch_polls_in_flight() -> int: ...
+
+@final
+class NativeArrow:
+    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = ...) -> object: ...
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def column_names(self) -> List[str]: ...
+    @property
+    def column_types(self) -> List[str]: ...
+
+def candles_arrow(
+    client: NativeClient,
+    symbol: Any,
+    interval: Optional[str] = ...,
+    limit: Optional[int] = ...,
+    start_time: Optional[int] = ...,
+    end_time: Optional[int] = ...,
+) -> NativeArrow: ...
+def candles_arrow_async(
+    client: NativeClient,
+    symbol: Any,
+    interval: Optional[str] = ...,
+    limit: Optional[int] = ...,
+    start_time: Optional[int] = ...,
+    end_time: Optional[int] = ...,
+) -> Awaitable[NativeArrow]: ...
+def records_arrow(client: NativeClient, operation: str, args: Dict[str, Any]) -> NativeArrow: ...
+def records_arrow_async(client: NativeClient, operation: str, args: Dict[str, Any]) -> Awaitable[NativeArrow]: ...
 
 @final
 class NativeWatch:
