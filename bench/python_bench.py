@@ -1,7 +1,7 @@
 """Python side of `cargo xtask bench`: alura beside httpx and aiohttp against one simulator.
 
 Prints one `BENCH {json}` line per measurement. Needs the bench extras: httpx, aiohttp, orjson,
-pandas, eth-account (installed by `cargo xtask bench`).
+pandas, pyarrow, polars, eth-account (installed by `cargo xtask bench`).
 
 `python bench/python_bench.py only IMPL` runs one implementation alone, for a profiler: the GET case at
 concurrency 1, ALURA_BENCH_N calls after a warm-up of 200 (IMPL: alura, aiohttp or httpx).
@@ -22,6 +22,8 @@ import aiohttp
 import httpx
 import orjson
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
@@ -220,8 +222,27 @@ def history() -> None:
         df.index = pd.to_datetime(df.pop("openTime"), unit="ms", utc=True)
         assert len(df) == 100_000
 
+    def ours_pl() -> None:
+        frame = client.candles_pl("BTC", "1m", limit=100_000, end_time=1_700_000_000_000)
+        assert frame.height == 100_000
+
+    def httpx_pl() -> None:
+        rows = orjson.loads(hx.get("/api/indicators/candles/history/BTC", params=params).content)
+        frame = pl.from_dicts(rows).with_columns(pl.from_epoch("openTime", time_unit="ms").dt.replace_time_zone("UTC"))
+        assert frame.height == 100_000
+
+    def ours_arrow() -> None:
+        table = pa.table(client.candles_arrow("BTC", "1m", limit=100_000, end_time=1_700_000_000_000))
+        assert table.num_rows == 100_000
+
+    def httpx_arrow() -> None:
+        rows = orjson.loads(hx.get("/api/indicators/candles/history/BTC", params=params).content)
+        assert pa.Table.from_pylist(rows).num_rows == 100_000
+
     alternate("one call, 100,000 candles to Python rows", 1, {"alura": ours_rows, "httpx + json": httpx_json, "httpx + orjson": httpx_orjson})
     alternate("one call, 100,000 candles to a DataFrame", 1, {"alura candles_df": ours_df, "httpx + orjson + pandas": httpx_df})
+    alternate("one call, 100,000 candles to polars", 1, {"alura candles_pl": ours_pl, "httpx + orjson + polars": httpx_pl})
+    alternate("one call, 100,000 candles to a pyarrow Table", 1, {"alura candles_arrow": ours_arrow, "httpx + orjson + pyarrow": httpx_arrow})
 
 
 def login() -> None:
