@@ -212,6 +212,13 @@ export declare class Client extends Operations {
    * `candles`, `data`, `items` or `result`). A value the server left out is NaN.
    * With `exact: true`, prices are strings of the server's own digits (null where left out).
    */
+  /**
+   * Candle history as an apache-arrow Table (`open_time` UTC ms, prices as doubles), handed over
+   * as Arrow IPC bytes. Needs the `apache-arrow` package.
+   */
+  candlesArrow(query: Omit<HistoryQuery, 'exact'>, options?: RequestOptions): Promise<ArrowTable>
+  /** What an operation answers, a list of objects, as an apache-arrow Table, money as exact Decimal128. */
+  recordsArrow(operation: string, args?: Record<string, unknown>, options?: RequestOptions): Promise<ArrowTable>
   candleColumns(query: HistoryQuery & { exact: true }, options?: RequestOptions): Promise<ExactCandleColumns>
   candleColumns(query: HistoryQuery, options?: RequestOptions): Promise<CandleColumns>
   /** This client with other settings, sharing its connections and its login; the rest is kept. */
@@ -225,6 +232,17 @@ export declare class Client extends Operations {
   readonly closed: boolean
   /** `await using client = new Client()` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>
+}
+
+/**
+ * An apache-arrow Table, as `candlesArrow` and `recordsArrow` give it (the `apache-arrow`
+ * package's own types describe all of it; this is the part the SDK promises).
+ */
+export interface ArrowTable {
+  readonly numRows: number
+  readonly numCols: number
+  readonly schema: { readonly fields: ReadonlyArray<{ readonly name: string; readonly type: unknown }> }
+  getChild(name: string): { get(index: number): unknown; toArray(): ArrayLike<unknown> } | null
 }
 
 /** Which candles `candleColumns` fetches. */

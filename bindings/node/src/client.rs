@@ -200,17 +200,7 @@ impl NativeClient {
         options: Option<RequestOptions>,
     ) -> Result<Unknown<'static>> {
         let exact = query.exact.unwrap_or(false);
-        let symbol = match query.symbol {
-            Either::A(symbol) => symbol,
-            Either::B(index) => alura::asset_symbol(whole("symbol", index)?).map_err(to_js)?.to_owned(),
-        };
-        let query = alura::HistoryQuery {
-            symbol,
-            interval: query.interval,
-            limit: query.limit.map(|n| whole("limit", n)).transpose()?.map(|n| n.max(0) as u64),
-            start_time: query.start_time.map(|t| whole("startTime", t)).transpose()?,
-            end_time: query.end_time.map(|t| whole("endTime", t)).transpose()?,
-        };
+        let query = history_query(query)?;
         let (client, log) = (self.for_call(options)?, self.log.clone());
         let work = guarded(async move {
             Ok(if exact {
@@ -218,6 +208,42 @@ impl NativeClient {
             } else {
                 Either::A(NativeCandleColumns::from(client.candle_columns(query).await?))
             })
+        });
+        completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
+    }
+
+    /// Candle history as one Arrow record batch, in IPC stream bytes (`tableFromIPC`).
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn candles_arrow(
+        &self,
+        env: Env,
+        query: NativeHistoryQuery,
+        options: Option<RequestOptions>,
+    ) -> Result<Unknown<'static>> {
+        let query = history_query(query)?;
+        let (client, log) = (self.for_call(options)?, self.log.clone());
+        let work = guarded(async move {
+            let batch = client.candles_arrow(query).await?;
+            crate::to_js::arrow::ipc(&batch).map(Buffer::from)
+        });
+        completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
+    }
+
+    /// What `operation` answers (a list of objects) as one Arrow record batch, money exact, in
+    /// IPC stream bytes.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn records_arrow(
+        &self,
+        env: Env,
+        operation: String,
+        args: Option<Value>,
+        options: Option<RequestOptions>,
+    ) -> Result<Unknown<'static>> {
+        let args = args_of(args)?;
+        let (client, log) = (self.for_call(options)?, self.log.clone());
+        let work = guarded(async move {
+            let batch = client.records_arrow(&operation, args).await?;
+            crate::to_js::arrow::ipc(&batch).map(Buffer::from)
         });
         completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
     }
@@ -307,4 +333,19 @@ pub struct NativeToken {
 fn native_token(token: &alura::TokenInfo) -> NativeToken {
     let at = token.expires_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
     NativeToken { value: token.value().to_owned(), expires_at: at.map(|d| d.as_secs_f64() * 1000.0) }
+}
+
+/// A history query from JS: the symbol by name or index, numbers as whole numbers.
+fn history_query(query: NativeHistoryQuery) -> Result<alura::HistoryQuery> {
+    let symbol = match query.symbol {
+        Either::A(symbol) => symbol,
+        Either::B(index) => alura::asset_symbol(whole("symbol", index)?).map_err(to_js)?.to_owned(),
+    };
+    Ok(alura::HistoryQuery {
+        symbol,
+        interval: query.interval,
+        limit: query.limit.map(|n| whole("limit", n)).transpose()?.map(|n| n.max(0) as u64),
+        start_time: query.start_time.map(|t| whole("startTime", t)).transpose()?,
+        end_time: query.end_time.map(|t| whole("endTime", t)).transpose()?,
+    })
 }

@@ -5,7 +5,9 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const alura = require('alura')
+const arrow = require('apache-arrow')
 const { MockServer } = require('alura/testing')
+const { withMock } = require('./helpers.js')
 
 /** A server whose every answer is `body`. */
 async function serving(body) {
@@ -97,3 +99,29 @@ test('candleColumns takes an asset by index as every call does', async () => {
     mock.close()
   }
 })
+
+test('candles as an apache-arrow Table, from IPC bytes built in the core', () =>
+  withMock(async (mock) => {
+    const client = new alura.Client({ baseUrl: mock.url })
+    const table = await client.candlesArrow({ symbol: 'BTC', interval: '1m', limit: 300 })
+    assert.equal(table.numRows, 300)
+    assert.deepEqual(table.schema.fields.map((f) => f.name), ['open_time', 'open', 'high', 'low', 'close', 'volume'])
+    const columns = await client.candleColumns({ symbol: 'BTC', interval: '1m', limit: 300 })
+    assert.deepEqual(Array.from(table.getChild('close').toArray()), Array.from(columns.close))
+    const times = table.getChild('open_time').toArray()
+    assert.equal(Number(times[1]) - Number(times[0]), 60_000)
+  }))
+
+test('a list as an apache-arrow Table, its money exact', () =>
+  withMock(async (mock) => {
+    const body = '{"data": [{"rank": 1, "pnl": 1.23456789012345678901}, {"rank": 2, "pnl": "10.50"}]}'
+    mock.injectFault('get_rankings', { kind: 'raw', status: 200, body })
+    const table = await new alura.Client({ baseUrl: mock.url }).recordsArrow('get_rankings', { period: 'weekly' })
+    const pnl = table.getChild('pnl')
+    assert.equal(String(pnl.type), 'Decimal[38e+20]')
+    assert.equal(table.schema.fields[1].type.scale, 20)
+    // The unscaled value, exactly: 1.23456789012345678901 at scale 20.
+    assert.equal(String(arrow.util.bigNumToBigInt(pnl.get(0))), '123456789012345678901')
+    assert.equal(String(arrow.util.bigNumToBigInt(pnl.get(1))), '1050000000000000000000')
+    assert.ok(mock.requests('get_rankings')[0].query.includes('period=weekly'))
+  }))

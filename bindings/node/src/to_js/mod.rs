@@ -1,6 +1,7 @@
 //! The core's answers as JS values: typed responses straight from their Rust types, raw replies,
 //! candle columns (`columns.rs`), and money as exact strings (`money.rs`).
 
+pub mod arrow;
 pub mod columns;
 pub mod money;
 

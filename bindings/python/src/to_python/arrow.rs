@@ -3,7 +3,6 @@
 //! no Python object per value. (pyo3-arrow does this too, but brings arrow-cast, arrow-select
 //! and chrono-tz into every build for these few lines.)
 
-
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{RecordBatch, RecordBatchIterator};
 use arrow_schema::ffi::FFI_ArrowSchema;
@@ -107,7 +106,8 @@ pub fn records_arrow(
 ) -> PyResult<NativeArrow> {
     let args = map_from_py(args, "args").map_err(|e| errors::validation(py, e.value(py).to_string()))?;
     let inner = client.client.clone();
-    let batch = select_interruptible(py, guarded(async move { inner.records_arrow(&operation, args).await }))?;
+    let batch =
+        select_interruptible(py, guarded(async move { inner.records_arrow(&operation, args).await }))?;
     batch.map(NativeArrow).map_err(|e| errors::to_py(py, e))
 }
 
@@ -126,4 +126,3 @@ pub fn records_arrow_async<'py>(
         settled(py, &None, outcome, |py, batch| Bound::new(py, NativeArrow(batch)).map(Bound::into_any))
     })
 }
-
