@@ -52,7 +52,7 @@ const impls = {
 };
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const report = (kase, impl, times, ops) =>
+const report = (kase, impl, times, ops, cpu) =>
   console.log(
     "BENCH " +
       JSON.stringify({
@@ -61,25 +61,34 @@ const report = (kase, impl, times, ops) =>
         median_s: median(times),
         ops,
         ops_per_s: ops / median(times),
+        cpu_s: median(cpu),
       }),
   );
+// This process's CPU time, user and system, every thread (the addon's too); the simulator is a
+// process of its own, so none of its time counts.
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 /** Each of `runs` once per round, the first to run changing every round; medians. */
 async function alternate(kase, ops, runs) {
   const names = Object.keys(runs);
   const times = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < ROUNDS; r++) {
     const order = [
       ...names.slice(r % names.length),
       ...names.slice(0, r % names.length),
     ];
     for (const name of order) {
-      const t = performance.now();
+      const [t, c] = [performance.now(), cpuSeconds()];
       await runs[name]();
       times[name].push((performance.now() - t) / 1000);
+      cpu[name].push(cpuSeconds() - c);
     }
   }
-  for (const name of names) report(kase, name, times[name], ops);
+  for (const name of names) report(kase, name, times[name], ops, cpu[name]);
 }
 
 /** Create and close a quick session, POSTS times in a row, after one login both sides share. */

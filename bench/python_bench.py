@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -36,23 +37,33 @@ ROUNDS = int(os.environ.get("ALURA_BENCH_ROUNDS", "3"))
 LATEST = "/api/indicators/candles/latest"
 
 
-def report(case: str, impl: str, times: List[float], ops: int, **extra: Any) -> None:
+def report(case: str, impl: str, times: List[float], ops: int, cpu: List[float], **extra: Any) -> None:
     median = statistics.median(times)
-    print("BENCH " + json.dumps({"case": case, "impl": impl, "median_s": median, "ops": ops, "ops_per_s": ops / median, **extra}), flush=True)
+    line = {"case": case, "impl": impl, "median_s": median, "ops": ops, "ops_per_s": ops / median, "cpu_s": statistics.median(cpu)}
+    print("BENCH " + json.dumps({**line, **extra}), flush=True)
+
+
+def cpu_s() -> float:
+    """This process's CPU time so far, user and system, every thread (the Rust core's too); the
+    simulator is a process of its own, so none of its time counts."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def alternate(case: str, ops: int, impls: Dict[str, Callable[[], None]]) -> None:
     times: Dict[str, List[float]] = {name: [] for name in impls}
+    cpu: Dict[str, List[float]] = {name: [] for name in impls}
     names = list(impls)
     for r in range(ROUNDS):
         # Who goes first changes every round, so no side always gets the warmer start.
         for name in names[r % len(names) :] + names[: r % len(names)]:
             run = impls[name]
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_s()
             run()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(cpu_s() - cpu_start)
     for name in impls:
-        report(case, name, times[name], ops)
+        report(case, name, times[name], ops, cpu[name])
 
 
 async def gather_n(n: int, concurrency: int, one: Callable[[], Awaitable[None]]) -> None:

@@ -19,14 +19,40 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// One result line. Against a baseline, the ratio is the median of each round's ratio: the two
 /// runs of a round are back to back, so the drift of a shared two-core machine cancels out.
-fn report(case: &str, implementation: &str, rounds: &[Duration], ops: usize, baseline: Option<&[Duration]>) {
-    let median_s = median(rounds.iter().map(Duration::as_secs_f64).collect());
-    let mut line = json!({"case": case, "impl": implementation, "median_s": median_s, "ops": ops, "ops_per_s": ops as f64 / median_s});
+fn report(case: &str, implementation: &str, rounds: &[Round], ops: usize, baseline: Option<&[Round]>) {
+    let median_s = median(rounds.iter().map(|r| r.wall.as_secs_f64()).collect());
+    let cpu_s = median(rounds.iter().map(|r| r.cpu_s).collect());
+    let mut line = json!({"case": case, "impl": implementation, "median_s": median_s, "ops": ops, "ops_per_s": ops as f64 / median_s, "cpu_s": cpu_s});
     if let Some(base) = baseline {
-        let paired = rounds.iter().zip(base).map(|(ours, base)| base.as_secs_f64() / ours.as_secs_f64());
+        let paired =
+            rounds.iter().zip(base).map(|(ours, base)| base.wall.as_secs_f64() / ours.wall.as_secs_f64());
         line["ratio"] = json!(median(paired.collect()));
     }
     println!("BENCH {line}");
+}
+
+/// One round: its wall time, and the CPU this process spent in it (user and system, every
+/// thread; the simulator is a process of its own).
+struct Round {
+    wall: Duration,
+    cpu_s: f64,
+}
+
+/// This process's CPU time so far, from `/proc/self/stat` (utime and stime, in clock ticks of
+/// 10 ms: a round of a second or more reads to 1%).
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: Vec<f64> = rest.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
+/// Runs `work` as one round.
+async fn round(work: impl std::future::Future<Output = ()>) -> Round {
+    let (t, cpu) = (Instant::now(), cpu_s());
+    work.await;
+    Round { wall: t.elapsed(), cpu_s: cpu_s() - cpu }
 }
 
 fn rss_kb() -> u64 {
@@ -203,13 +229,13 @@ async fn main() {
         for round in 0..rounds {
             // Who goes first changes every round, so no side always gets the warmer start.
             for turn in 0..3 {
-                let t = Instant::now();
-                match (round + turn) % 3 {
-                    0 => ours(&client, n, concurrency).await,
-                    1 => baseline(&http, &url, n, concurrency).await,
-                    _ => generated(&direct, n, concurrency).await,
-                }
-                [&mut a, &mut b, &mut g][(round + turn) % 3].push(t.elapsed());
+                let which = (round + turn) % 3;
+                let measured = match which {
+                    0 => self::round(ours(&client, n, concurrency)).await,
+                    1 => self::round(baseline(&http, &url, n, concurrency)).await,
+                    _ => self::round(generated(&direct, n, concurrency)).await,
+                };
+                [&mut a, &mut b, &mut g][which].push(measured);
             }
         }
         let case = format!("{n} GET candles/latest, concurrency {concurrency}, Rust");
@@ -230,13 +256,10 @@ async fn main() {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for round in 0..rounds.min(5) {
         for turn in 0..2 {
-            let t = Instant::now();
             if (round + turn) % 2 == 0 {
-                ours_posts(&signed, posts).await;
-                a.push(t.elapsed());
+                a.push(self::round(ours_posts(&signed, posts)).await);
             } else {
-                baseline_posts(&http, &base, &bearer, posts).await;
-                b.push(t.elapsed());
+                b.push(self::round(baseline_posts(&http, &base, &bearer, posts)).await);
             }
         }
     }

@@ -246,6 +246,13 @@ fn render(
         cases.entry(case).or_default().push(r);
     }
     let ops = |r: &Value| r["ops_per_s"].as_f64().unwrap_or(0.0);
+    // The client process's own CPU per op (user + system, the simulator excluded), when measured.
+    let cpu = |r: &Value| Some(r["cpu_s"].as_f64()? / r["ops"].as_f64().filter(|n| *n > 0.0)?);
+    let cpu_text = |r: &Value| cpu(r).map_or(String::new(), |c| format!("{:.1}", c * 1e6));
+    let cpu_ratio = |r: &Value, peer: &Value| match (cpu(r), cpu(peer)) {
+        (Some(ours), Some(theirs)) if theirs > 0.0 => format!("{:.2}x", ours / theirs),
+        _ => String::new(),
+    };
     let is_ours = |r: &Value| r["impl"].as_str().is_some_and(|i| i.starts_with("alura"));
     // Ours / peer; a harness that pairs its rounds against its first peer gives that ratio itself.
     let ratio = |r: &Value, peer: &Value, first: bool| match (first, r["ratio"].as_f64()) {
@@ -256,20 +263,24 @@ fn render(
     let mut table = String::new();
     writeln!(
         table,
-        "| case | implementation | median (s) | ops/s | ratio to the best peer | ratio to the default client |"
+        "| case | implementation | median (s) | ops/s | ratio to the best peer | ratio to the default client | CPU per op (µs) | CPU to the best peer's |"
     )?;
-    writeln!(table, "| --- | --- | ---: | ---: | ---: | ---: |")?;
+    writeln!(table, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")?;
     for case in order {
         let rows = &cases[&case];
         let default = rows.iter().copied().find(|r| !is_ours(r));
         let best = rows.iter().copied().filter(|r| !is_ours(r)).max_by(|a, b| ops(a).total_cmp(&ops(b)));
         for &r in rows {
             let name = r["impl"].as_str().unwrap_or_default();
+            let cpu_to_best = match (is_ours(r), best) {
+                (true, Some(b)) => cpu_ratio(r, b),
+                _ => String::new(),
+            };
             let (to_best, to_default) = match (is_ours(r), best, default) {
                 (true, Some(b), Some(d)) => {
                     let (to_best, to_default) = (ratio(r, b, std::ptr::eq(b, d)), ratio(r, d, true));
                     let peer = b["impl"].as_str().unwrap_or_default();
-                    writeln!(summary, "| {case} | {name} | {peer} | {to_best:.2}x |")?;
+                    writeln!(summary, "| {case} | {name} | {peer} | {to_best:.2}x | {cpu_to_best} |")?;
                     (format!("{to_best:.2}x"), format!("{to_default:.2}x"))
                 }
                 (false, Some(b), _)
@@ -281,24 +292,29 @@ fn render(
             };
             writeln!(
                 table,
-                "| {case} | {name} | {:.4} | {:.0} | {to_best} | {to_default} |",
+                "| {case} | {name} | {:.4} | {:.0} | {to_best} | {to_default} | {} | {cpu_to_best} |",
                 r["median_s"].as_f64().unwrap_or(0.0),
-                ops(r)
+                ops(r),
+                cpu_text(r)
             )?;
         }
     }
     writeln!(md, "## Ours against the best peer\n")?;
-    writeln!(md, "| case | ours | best peer | ratio |\n| --- | --- | --- | ---: |\n{summary}")?;
+    writeln!(
+        md,
+        "| case | ours | best peer | ratio | CPU to the peer's |\n| --- | --- | --- | ---: | ---: |\n{summary}"
+    )?;
     writeln!(md, "## Every measurement\n")?;
     write!(md, "{table}")?;
     match limit {
         Ok(rps) => writeln!(
             md,
-            "| the limit: candles/latest, concurrency 64 | wrk -t2 -c64 -d5s | | {rps:.0} | | |"
+            "| the limit: candles/latest, concurrency 64 | wrk -t2 -c64 -d5s | | {rps:.0} | | | | |"
         )?,
-        Err(why) => {
-            writeln!(md, "| the limit: candles/latest, concurrency 64 | wrk | | not measured: {why} | | |")?
-        }
+        Err(why) => writeln!(
+            md,
+            "| the limit: candles/latest, concurrency 64 | wrk | | not measured: {why} | | | | |"
+        )?,
     }
     writeln!(md, "\n| other | value |\n| --- | ---: |")?;
     writeln!(md, "| `import alura` (python -c, minus an empty interpreter) | {import_ms:.1} ms |")?;
@@ -336,7 +352,7 @@ mod tests {
 
     #[test]
     fn ratios_to_the_best_peer_and_to_the_default_client() {
-        let line = |case: &str, name: &str, ops: f64| serde_json::json!({"case": case, "impl": name, "median_s": 1.0 / ops, "ops_per_s": ops});
+        let line = |case: &str, name: &str, ops: f64| serde_json::json!({"case": case, "impl": name, "median_s": 1.0 / ops, "ops_per_s": ops, "ops": 100, "cpu_s": 100.0 / ops});
         let mut paired = line("get, Rust", "alura", 90.0);
         paired["ratio"] = serde_json::json!(0.95);
         let results = [
@@ -347,10 +363,22 @@ mod tests {
             line("get, Rust", "reqwest + serde", 100.0),
         ];
         let md = render(&results, &Err("none".into()), 1.0, 1.0, 1.0).unwrap();
-        assert!(md.contains("| get, Python | alura AsyncClient | aiohttp.ClientSession | 0.75x |"), "{md}");
-        assert!(md.contains("| get, Python | alura AsyncClient | 0.0033 | 300 | 0.75x | 3.00x |"), "{md}");
-        assert!(md.contains("| aiohttp.ClientSession | 0.0025 | 400 | (the best peer) |  |"), "{md}");
+        // CPU per op: ours 3,333 µs against the best peer's 2,500 µs, 1.33x.
+        assert!(
+            md.contains("| get, Python | alura AsyncClient | aiohttp.ClientSession | 0.75x | 1.33x |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| get, Python | alura AsyncClient | 0.0033 | 300 | 0.75x | 3.00x | 3333.3 | 1.33x |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| aiohttp.ClientSession | 0.0025 | 400 | (the best peer) |  | 2500.0 |  |"),
+            "{md}"
+        );
         // One peer: it is both, and the paired ratio stands for both.
-        assert!(md.contains("| get, Rust | alura | 0.0111 | 90 | 0.95x | 0.95x |"), "{md}");
+        assert!(md.contains("| get, Rust | alura | 0.0111 | 90 | 0.95x | 0.95x | 11111.1 | 1.11x |"), "{md}");
     }
 }
