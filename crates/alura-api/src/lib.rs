@@ -21,6 +21,7 @@
 extern crate self as alura_api;
 
 mod decimal;
+mod entries;
 mod hooks;
 pub mod operation;
 pub mod rate;
@@ -40,6 +41,7 @@ pub use generated::operations;
 pub use operation::{ASSET_ARGUMENTS, Field, Kind, Location, Operation, find};
 
 pub use decimal::{Decimal, ParseDecimalError};
+pub use entries::RawEntries;
 pub use generated::client::*;
 pub use hooks::{BoxFuture, Hooks, Transport};
 pub use progenitor_client::OperationInfo;

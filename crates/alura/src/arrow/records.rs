@@ -13,17 +13,15 @@
 // Values come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use alura_api::RawEntries;
 use alura_api::operations::DECIMAL_FIELDS;
 use arrow_array::{
     ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow_schema::{Field, Schema};
-use serde::Deserialize;
-use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::Decimal;
@@ -36,7 +34,7 @@ pub fn records_batch(json: &[u8]) -> Result<RecordBatch, String> {
     let list: Vec<&RawValue> = match serde_json::from_str(top.get()) {
         Ok(list) => list,
         Err(_) => {
-            let Entries(entries) =
+            let RawEntries(entries) =
                 serde_json::from_str(top.get()).map_err(|_| "not a list, nor an object".to_owned())?;
             let found = entries
                 .into_iter()
@@ -48,7 +46,7 @@ pub fn records_batch(json: &[u8]) -> Result<RecordBatch, String> {
     let mut names: Vec<String> = Vec::new();
     let mut rows: Vec<Vec<(String, &RawValue)>> = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
-        let Entries(entries) =
+        let RawEntries(entries) =
             serde_json::from_str(item.get()).map_err(|_| format!("item {i} is not an object"))?;
         for (name, _) in &entries {
             if !names.contains(name) {
@@ -139,27 +137,4 @@ fn decimals(values: &[Option<&RawValue>]) -> Option<ArrayRef> {
 /// A value as text: a string's contents, anything else as its JSON.
 fn text(raw: &RawValue) -> String {
     serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned())
-}
-
-/// An object's entries in the order written, values left as their JSON text.
-struct Entries<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Entries<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for Visit<'a> {
-            type Value = Entries<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Entries<'a>, M::Error> {
-                let mut entries = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
-                    entries.push((k, v));
-                }
-                Ok(Entries(entries))
-            }
-        }
-        deserializer.deserialize_map(Visit(std::marker::PhantomData))
-    }
 }

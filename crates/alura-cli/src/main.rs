@@ -1,0 +1,115 @@
+//! `alura`: the API on the command line. A command for every operation (made from the spec's
+//! operation table), and verbs where people need more: `candles`, `trade quick` (which shows the
+//! order and asks before sending it), `watch candles`, `login`, `doctor`, `mock`.
+
+mod config;
+mod exit;
+mod operations;
+mod output;
+mod verbs;
+
+use std::process::ExitCode;
+
+use clap::{Arg, ArgMatches, Command, value_parser};
+
+use output::Format;
+
+fn cli() -> Command {
+    Command::new("alura")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The Alura Trading API on the command line")
+        .after_help(exit::help())
+        .subcommand_required(true)
+        .arg(Arg::new("base-url").long("base-url").global(true).value_name("URL").help("The API (else ALURA_BASE_URL, else the profile's, else the testnet)"))
+        .arg(Arg::new("profile").long("profile").global(true).value_name("NAME").help("A profile of ~/.config/alura/config.toml"))
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .global(true)
+                .value_parser(value_parser!(Format))
+                .help("table (the default on a terminal), json (one object per line for lists; the default when piped) or csv"),
+        )
+        .subcommands(verbs::commands())
+        .subcommands(operations::commands())
+}
+
+fn main() -> ExitCode {
+    let matches = match cli().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(&matches)) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Sdk(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit::code(&e))
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+/// Why a command failed.
+pub enum Failure {
+    Sdk(alura::Error),
+    Usage(String),
+}
+
+impl From<alura::Error> for Failure {
+    fn from(e: alura::Error) -> Self {
+        Failure::Sdk(e)
+    }
+}
+
+/// The client the global options describe.
+pub fn client(matches: &ArgMatches) -> Result<alura::Client, Failure> {
+    let settings = config::settings(
+        matches.get_one::<String>("base-url").cloned(),
+        matches.get_one::<String>("profile").map(String::as_str),
+    )
+    .map_err(Failure::Usage)?;
+    let mut builder = alura::Client::builder().user_agent(concat!("alura-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(url) = settings.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(key) = settings.private_key {
+        builder = builder.private_key(key);
+    }
+    Ok(builder.build()?)
+}
+
+async fn run(matches: &ArgMatches) -> Result<u8, Failure> {
+    let format = matches.get_one::<Format>("format").copied();
+    let (name, sub) = matches.subcommand().ok_or_else(|| Failure::Usage("a command".into()))?;
+    if let Some(code) = verbs::run(name, sub, matches, format).await? {
+        return Ok(code);
+    }
+    let (action, args) =
+        sub.subcommand().ok_or_else(|| Failure::Usage(format!("alura {name} needs an action")))?;
+    let op = operations::find(name, action)
+        .ok_or_else(|| Failure::Usage(format!("no operation {name} {action}")))?;
+    let values = operations::args(op, args).map_err(Failure::Usage)?;
+    let client = client(matches)?;
+    let text = client.call(op.id, values).await?.to_json_text()?;
+    show(&text, format)?;
+    Ok(0)
+}
+
+/// Prints an answer's JSON text.
+pub fn show(text: &str, format: Option<Format>) -> Result<(), Failure> {
+    let value = output::J::parse(text).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?;
+    let mut out = std::io::stdout().lock();
+    output::print(&value, Format::or_default(format), &mut out).map_err(|e| Failure::Usage(e.to_string()))
+}

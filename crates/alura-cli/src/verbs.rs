@@ -1,0 +1,275 @@
+//! The hand-written verbs: what people need beyond one call.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use serde_json::{Map, Value, json};
+
+use crate::output::Format;
+use crate::{Failure, client, exit, show};
+
+pub fn commands() -> Vec<Command> {
+    let symbol = || Arg::new("symbol").required(true).help("An asset: a symbol (BTC) or an index (0)");
+    let interval = || Arg::new("interval").required(true).help("1m, 5m, 15m, 1h, 4h, 1d ...");
+    vec![
+        Command::new("candles").about("Candle history, oldest first").arg(symbol()).arg(interval()).arg(
+            Arg::new("limit").long("limit").value_parser(value_parser!(u64)).help("How many (up to 100,000)"),
+        ),
+        Command::new("trade")
+            .about("Open a trade, after showing what will be sent")
+            .subcommand_required(true)
+            .subcommand(
+                Command::new("quick")
+                    .about("A quick-trade session on one asset (POST /trading-sessions)")
+                    .arg(symbol())
+                    .arg(
+                        Arg::new("budget")
+                            .long("budget")
+                            .required(true)
+                            .help("USDC, sent with exactly its digits"),
+                    )
+                    .arg(Arg::new("profit-target").long("profit-target").required(true).help("Percent"))
+                    .arg(Arg::new("loss-threshold").long("loss-threshold").help("Percent"))
+                    .arg(Arg::new("max-positions").long("max-positions").value_parser(value_parser!(u32)))
+                    .arg(
+                        Arg::new("yes")
+                            .long("yes")
+                            .short('y')
+                            .action(ArgAction::SetTrue)
+                            .help("Send without asking"),
+                    )
+                    .arg(
+                        Arg::new("dry-run")
+                            .long("dry-run")
+                            .action(ArgAction::SetTrue)
+                            .help("Show the request; send nothing"),
+                    ),
+            ),
+        Command::new("watch").about("Live data, as it comes").subcommand_required(true).subcommand(
+            Command::new("candles")
+                .about("Each candle once, when it closes")
+                .arg(symbol())
+                .arg(interval())
+                .arg(
+                    Arg::new("count")
+                        .long("count")
+                        .value_parser(value_parser!(u64))
+                        .help("Stop after this many events"),
+                ),
+        ),
+        Command::new("login").about("Log in with ALURA_PRIVATE_KEY and keep the token in the token cache"),
+        Command::new("doctor").about("Check the way to the API: reachability, clocks, login, rate limit"),
+        Command::new("mock")
+            .about("Run the simulator on loopback until stopped")
+            .arg(Arg::new("port").long("port").value_parser(value_parser!(u16)).default_value("8080")),
+    ]
+}
+
+/// Runs `name` when it is a verb; `None` when it is an operation group.
+pub async fn run(
+    name: &str,
+    sub: &ArgMatches,
+    global: &ArgMatches,
+    format: Option<Format>,
+) -> Result<Option<u8>, Failure> {
+    Ok(Some(match name {
+        "candles" => candles(sub, global, format).await?,
+        "trade" => trade(sub, global, format).await?,
+        "watch" => watch(sub, global).await?,
+        "login" => login(global).await?,
+        "doctor" => doctor(global).await?,
+        "mock" => mock(sub)?,
+        _ => return Ok(None),
+    }))
+}
+
+fn text<'a>(m: &'a ArgMatches, name: &str) -> Option<&'a String> {
+    m.get_one::<String>(name)
+}
+
+/// An asset argument as the API takes it: an index as a number, a symbol as text.
+fn asset(text: &str) -> Value {
+    text.parse::<i64>().map_or_else(|_| Value::from(text), Value::from)
+}
+
+async fn candles(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> Result<u8, Failure> {
+    let mut args = Map::new();
+    args.insert("symbol".into(), asset(text(m, "symbol").map_or("", |s| s)));
+    args.insert("interval".into(), json!(text(m, "interval")));
+    if let Some(limit) = m.get_one::<u64>("limit") {
+        args.insert("limit".into(), json!(limit));
+    }
+    let reply = client(global)?.call("get_candle_history", args).await?;
+    show(&reply.to_json_text()?, format)?;
+    Ok(0)
+}
+
+async fn trade(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> Result<u8, Failure> {
+    let (_, q) = m.subcommand().ok_or_else(|| Failure::Usage("trade needs quick".into()))?;
+    let mut body = Map::new();
+    body.insert("budget".into(), json!(text(q, "budget")));
+    body.insert("profitTarget".into(), json!(text(q, "profit-target")));
+    body.insert("assetIndex".into(), asset(text(q, "symbol").map_or("", |s| s)));
+    if let Some(loss) = text(q, "loss-threshold") {
+        body.insert("lossThreshold".into(), json!(loss));
+    }
+    if let Some(n) = q.get_one::<u32>("max-positions") {
+        body.insert("maxPositions".into(), json!(n));
+    }
+    let client = client(global)?;
+    eprintln!("POST {}/trading-sessions", client.base_url().trim_end_matches('/'));
+    eprintln!("{}", as_sent(&body)?);
+    if q.get_flag("dry-run") {
+        eprintln!("dry run: nothing sent");
+        return Ok(0);
+    }
+    if !q.get_flag("yes") {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("not sent: no terminal to confirm on; pass --yes to send without asking");
+            return Ok(exit::DECLINED);
+        }
+        eprint!("Send this order? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map_err(|e| Failure::Usage(e.to_string()))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            eprintln!("not sent");
+            return Ok(exit::DECLINED);
+        }
+    }
+    let reply = client.call("create_trading_session", body).await?;
+    show(&reply.to_json_text()?, format)?;
+    Ok(0)
+}
+
+/// The body as it goes on the wire: the asset as its index, money as a number with exactly the
+/// digits given (checked here, so a budget that is not a number stops before the question).
+fn as_sent(body: &Map<String, Value>) -> Result<String, Failure> {
+    let mut fields = Vec::new();
+    for (name, value) in body {
+        let text = match (name.as_str(), value) {
+            ("assetIndex", Value::String(symbol)) => {
+                let asset: alura::Asset = symbol.parse()?;
+                asset.index().to_string()
+            }
+            (_, Value::String(amount)) => {
+                let exact: alura::Decimal =
+                    amount.parse().map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+                exact.to_string()
+            }
+            (_, other) => other.to_string(),
+        };
+        fields.push(format!("  {}: {text}", serde_json::to_string(name).unwrap_or_default()));
+    }
+    Ok(format!("{{\n{}\n}}", fields.join(",\n")))
+}
+
+async fn watch(m: &ArgMatches, global: &ArgMatches) -> Result<u8, Failure> {
+    let (_, w) = m.subcommand().ok_or_else(|| Failure::Usage("watch needs candles".into()))?;
+    let symbol = text(w, "symbol").cloned().unwrap_or_default();
+    let symbol = match symbol.parse::<i64>() {
+        Ok(index) => alura::asset_symbol(index)?.to_owned(),
+        Err(_) => symbol,
+    };
+    let mut watch = client(global)?
+        .watch_candles(symbol, text(w, "interval").cloned().unwrap_or_default())?
+        .include_open(true);
+    let mut left = w.get_one::<u64>("count").copied();
+    while left != Some(0) {
+        match watch.next().await {
+            Ok(event) => println!("{}", event_line(&event)),
+            Err(e) => eprintln!("poll failed, going on: {e}"),
+        }
+        left = left.map(|n| n.saturating_sub(1));
+    }
+    Ok(0)
+}
+
+fn event_line(event: &alura::CandleEvent) -> String {
+    match event {
+        alura::CandleEvent::Closed(c) => format!("closed {c}"),
+        alura::CandleEvent::Open(c) => format!("open   {c}"),
+        alura::CandleEvent::Gap { from_ms, to_ms } => format!("gap    {from_ms}..{to_ms}"),
+        alura::CandleEvent::Stale { intervals } => format!("stale  no candle for {intervals} intervals"),
+        other => format!("{other:?}"),
+    }
+}
+
+async fn login(global: &ArgMatches) -> Result<u8, Failure> {
+    let client = client(global)?;
+    client.login().await?;
+    let address = client.address().map(|a| a.to_string()).unwrap_or_default();
+    let lapses = client
+        .token()
+        .and_then(|t| t.expires_at)
+        .map(httpdate::fmt_http_date)
+        .unwrap_or_else(|| "an unknown time".into());
+    println!("logged in as {address}; the token lapses at {lapses}");
+    Ok(0)
+}
+
+async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
+    let client = client(global)?;
+    let mut failed = false;
+    let mut verdict = |ok: bool, what: &str, fix: &str| {
+        failed |= !ok;
+        if ok { println!("ok    {what}") } else { println!("FAIL  {what}\n      fix: {fix}") }
+    };
+    let started = std::time::Instant::now();
+    match client.call("get_indicators_health", Map::new()).await {
+        Ok(reply) => {
+            verdict(
+                true,
+                &format!("{} answers ({} ms)", client.base_url(), started.elapsed().as_millis()),
+                "",
+            );
+            let date =
+                reply.headers().and_then(|h| h.get("date")).and_then(|d| d.to_str().ok()).map(str::to_owned);
+            match date.and_then(|d| httpdate_skew(&d)) {
+                Some(skew) => verdict(
+                    skew.abs() <= 30,
+                    &format!("clock skew against the server: {skew} s"),
+                    "set this machine's clock (NTP): logins are signed with the time",
+                ),
+                None => println!("-     clock skew: the server sent no Date"),
+            }
+        }
+        Err(e) => verdict(
+            false,
+            &format!("{} does not answer: {e}", client.base_url()),
+            "check --base-url, the network and any proxy (HTTPS_PROXY)",
+        ),
+    }
+    if client.address().is_some() {
+        match client.login().await {
+            Ok(()) => verdict(true, "login", ""),
+            Err(e) => verdict(false, &format!("login: {e}"), "check ALURA_PRIVATE_KEY"),
+        }
+    } else {
+        println!("-     login: no key (set ALURA_PRIVATE_KEY)");
+    }
+    match client.rate_limit() {
+        Some(r) => println!("ok    rate limit: {} of {} left for {}", r.remaining, r.limit, r.operation),
+        None => println!("-     rate limit: the server said none"),
+    }
+    Ok(if failed { 1 } else { 0 })
+}
+
+/// Seconds this machine's clock is ahead of the server's `Date`.
+fn httpdate_skew(date: &str) -> Option<i64> {
+    let server = httpdate::parse_http_date(date).ok()?;
+    Some(match std::time::SystemTime::now().duration_since(server) {
+        Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
+        Err(behind) => -i64::try_from(behind.duration().as_secs()).unwrap_or(i64::MAX),
+    })
+}
+
+fn mock(m: &ArgMatches) -> Result<u8, Failure> {
+    let port = m.get_one::<u16>("port").copied().unwrap_or(8080);
+    let server = alura_mock::MockServer::start(alura_mock::Config { port, ..Default::default() })
+        .map_err(|e| Failure::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    println!("the simulator listens at {}; stop it with Ctrl-C", server.url());
+    loop {
+        std::thread::park();
+    }
+}

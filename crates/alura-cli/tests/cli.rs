@@ -1,0 +1,142 @@
+//! The `alura` binary as a user runs it, against the simulator: output piped (JSON) or as a
+//! table, orders confirmed or not, exit codes by error class.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use alura_mock::{Config, MockServer};
+
+fn alura(mock: &MockServer, args: &[&str]) -> Output {
+    run(mock, args, None, &[])
+}
+
+fn run(mock: &MockServer, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alura"));
+    cmd.args(args)
+        .arg("--base-url")
+        .arg(mock.url())
+        .env_remove("ALURA_BASE_URL")
+        .env_remove("ALURA_PRIVATE_KEY")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env("XDG_CACHE_HOME", std::env::temp_dir().join("alura-cli-test-cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the alura binary");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+
+#[test]
+fn help_lists_the_operations_and_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_alura")).arg("--help").output().unwrap();
+    let help = stdout(&out);
+    for want in
+        ["trading-sessions", "candles", "trade", "doctor", "mock", "Exit codes:", "OutcomeUnknownError"]
+    {
+        assert!(help.contains(want), "{want} in\n{help}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_alura"))
+        .args(["trading-sessions", "create", "--help"])
+        .output()
+        .unwrap();
+    let help = stdout(&out);
+    assert!(
+        help.contains("--profit-target") && help.contains("an amount, sent with exactly its digits"),
+        "{help}"
+    );
+    let version = Command::new(env!("CARGO_BIN_EXE_alura")).arg("--version").output().unwrap();
+    assert_eq!(stdout(&version).trim(), format!("alura {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn candles_piped_are_json_lines_and_csv_or_a_table_on_request() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let out = alura(&mock, &["candles", "BTC", "1h", "--limit", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0]["openTime"].is_number());
+    let csv = stdout(&alura(&mock, &["candles", "ETH", "1h", "--limit", "2", "--format", "csv"]));
+    assert_eq!(csv.lines().next(), Some("symbol,interval,openTime,closeTime,open,high,low,close,volume"));
+    assert_eq!(csv.lines().count(), 3);
+    let table = stdout(&alura(&mock, &["candles", "0", "1h", "--limit", "2", "--format", "table"]));
+    assert!(table.starts_with("symbol") && !table.contains('\x1b'), "no colour when piped:\n{table}");
+    assert_eq!(table.lines().count(), 3);
+}
+
+#[test]
+fn every_operation_is_a_command() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let out = alura(&mock, &["indicators", "get-symbols"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("\"BTC\""), "{}", stdout(&out));
+}
+
+#[test]
+fn a_quick_trade_is_shown_and_sent_only_when_confirmed() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let key = [("ALURA_PRIVATE_KEY", KEY)];
+    let order = ["trade", "quick", "BTC", "--budget", "100.10", "--profit-target", "40"];
+    let dry = run(&mock, &[&order[..], &["--dry-run"]].concat(), None, &key);
+    assert!(dry.status.success());
+    let shown = String::from_utf8_lossy(&dry.stderr);
+    assert!(
+        shown.contains("\"budget\": 100.10,")
+            && shown.contains("\"assetIndex\": 0")
+            && shown.contains("nothing sent"),
+        "{shown}"
+    );
+    assert!(mock.requests(Some("create_trading_session")).is_empty(), "a dry run sends nothing");
+    // Piped, with no --yes: nobody to ask, so nothing is sent.
+    let refused = run(&mock, &order, Some("y\n"), &key);
+    assert_eq!(refused.status.code(), Some(13));
+    assert!(mock.requests(Some("create_trading_session")).is_empty());
+    let sent = run(&mock, &[&order[..], &["--yes"]].concat(), None, &key);
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let requests = mock.requests(Some("create_trading_session"));
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].body.as_deref().is_some_and(|b| b.contains("100.10")), "the budget's own digits");
+}
+
+#[test]
+fn exit_codes_say_the_class_of_error() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    // No key: the login cannot happen.
+    assert_eq!(alura(&mock, &["user", "get-profile"]).status.code(), Some(5));
+    // Refused before sending.
+    let bad = alura(&mock, &["candles", "BTC", "1h", "--limit", "0"]);
+    assert_eq!(bad.status.code(), Some(3), "{}", String::from_utf8_lossy(&bad.stderr));
+    // A usage mistake.
+    assert_eq!(alura(&mock, &["trade", "quick", "BTC"]).status.code(), Some(2));
+    // Nothing listening.
+    let gone = Command::new(env!("CARGO_BIN_EXE_alura"))
+        .args(["indicators", "get-symbols", "--base-url", "http://127.0.0.1:9"])
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(gone.status.code(), Some(9), "{}", String::from_utf8_lossy(&gone.stderr));
+}
+
+#[test]
+fn secrets_never_print() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let out = run(&mock, &["login"], None, &[("ALURA_PRIVATE_KEY", KEY)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("logged in as 0x"), "{all}");
+    assert!(!all.contains(&KEY[2..]) && !all.contains("eyJ"), "no key, no token: {all}");
+}
