@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What each binding has, under the same name or under its language's name for it.
-const MIRRORED: [(&str, &str); 11] = [
+const MIRRORED: [(&str, &str); 12] = [
     ("client.rs", "client.rs"),
     ("options.rs", "options.rs"),
     ("errors.rs", "errors.rs"),
@@ -18,6 +18,7 @@ const MIRRORED: [(&str, &str); 11] = [
     ("signer.rs", "signer.rs"),
     ("mock.rs", "mock.rs"),
     ("watch.rs", "watch.rs"),
+    ("arrow.rs", "arrow.rs"),
 ];
 
 /// What only one language has.

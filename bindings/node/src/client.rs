@@ -21,7 +21,7 @@ pub struct NativeClient {
 
 impl NativeClient {
     /// This client, or a copy with one call's options over its settings.
-    fn for_call(&self, options: Option<RequestOptions>) -> Result<alura::Client> {
+    pub(crate) fn for_call(&self, options: Option<RequestOptions>) -> Result<alura::Client> {
         let Some(options) = options else { return Ok(self.client.clone()) };
         let options = alura::CallOptions::try_from(alura::RequestOptions::from(options)).map_err(to_js)?;
         self.client.with_call_options(&options).map_err(to_js)
@@ -212,42 +212,6 @@ impl NativeClient {
         completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
     }
 
-    /// Candle history as one Arrow record batch, in IPC stream bytes (`tableFromIPC`).
-    #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn candles_arrow(
-        &self,
-        env: Env,
-        query: NativeHistoryQuery,
-        options: Option<RequestOptions>,
-    ) -> Result<Unknown<'static>> {
-        let query = history_query(query)?;
-        let (client, log) = (self.for_call(options)?, self.log.clone());
-        let work = guarded(async move {
-            let batch = client.candles_arrow(query).await?;
-            crate::to_js::arrow::ipc(&batch).map(Buffer::from)
-        });
-        completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
-    }
-
-    /// What `operation` answers (a list of objects) as one Arrow record batch, money exact, in
-    /// IPC stream bytes.
-    #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn records_arrow(
-        &self,
-        env: Env,
-        operation: String,
-        args: Option<Value>,
-        options: Option<RequestOptions>,
-    ) -> Result<Unknown<'static>> {
-        let args = args_of(args)?;
-        let (client, log) = (self.for_call(options)?, self.log.clone());
-        let work = guarded(async move {
-            let batch = client.records_arrow(&operation, args).await?;
-            crate::to_js::arrow::ipc(&batch).map(Buffer::from)
-        });
-        completion::spawn(&env, self.client.reports_sockets(), async move { log.scope(work).await })
-    }
-
     /// A client with other limits, sharing connections and the token.
     #[napi]
     pub fn with_options(&self, options: RequestOptions) -> Result<NativeClient> {
@@ -336,7 +300,7 @@ fn native_token(token: &alura::TokenInfo) -> NativeToken {
 }
 
 /// A history query from JS: the symbol by name or index, numbers as whole numbers.
-fn history_query(query: NativeHistoryQuery) -> Result<alura::HistoryQuery> {
+pub(crate) fn history_query(query: NativeHistoryQuery) -> Result<alura::HistoryQuery> {
     let symbol = match query.symbol {
         Either::A(symbol) => symbol,
         Either::B(index) => alura::asset_symbol(whole("symbol", index)?).map_err(to_js)?.to_owned(),

@@ -5,6 +5,7 @@
 
 // Public so its `#[napi]` items count as used in every build, tests included.
 pub mod abort;
+mod arrow;
 mod callback;
 mod client;
 mod completion;

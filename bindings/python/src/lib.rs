@@ -3,6 +3,7 @@
 //! mirror the Node binding's: `client`, `options`, `errors`, `from_python`/`to_python` (Node's
 //! `from_js`/`to_js`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`.
 
+mod arrow;
 mod client;
 mod completion;
 mod early;
@@ -52,10 +53,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mock::NativeMockServer>()?;
     m.add_class::<watch::NativeWatch>()?;
     m.add_class::<to_python::arrow::NativeArrow>()?;
-    m.add_function(wrap_pyfunction!(to_python::arrow::candles_arrow, m)?)?;
-    m.add_function(wrap_pyfunction!(to_python::arrow::candles_arrow_async, m)?)?;
-    m.add_function(wrap_pyfunction!(to_python::arrow::records_arrow, m)?)?;
-    m.add_function(wrap_pyfunction!(to_python::arrow::records_arrow_async, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::candles_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::candles_arrow_async, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::records_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow::records_arrow_async, m)?)?;
     m.add_function(wrap_pyfunction!(watch::watch_polls_in_flight, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(assets, m)?)?;
