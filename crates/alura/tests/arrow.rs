@@ -98,3 +98,26 @@ async fn an_operations_list_through_the_client() {
     let error = records_batch(br#"[1, 2]"#).unwrap_err();
     assert!(error.contains("not an object"), "{error}");
 }
+
+/// Digits a decimal would round (more than 28), and whole numbers past i64, stay text; a null
+/// list is no rows, and a null item a row of nulls.
+#[test]
+fn nothing_is_rounded_and_empty_answers_are_empty_tables() {
+    let batch = records_batch(
+        br#"[{"pnl": 0.000000000000000000000000000001234}, {"pnl": "123456789012.123456789012345678"}]"#,
+    )
+    .unwrap();
+    let pnl = batch.column(0).as_string::<i32>();
+    assert_eq!(
+        (pnl.value(0), pnl.value(1)),
+        ("0.000000000000000000000000000001234", "123456789012.123456789012345678")
+    );
+    let batch = records_batch(br#"[{"tradeId": 12345678901234567891}, {"tradeId": 1}]"#).unwrap();
+    assert_eq!(batch.column(0).as_string::<i32>().value(0), "12345678901234567891");
+    let batch = records_batch(br#"[{"rank": 1}, {"rank": 2.5}]"#).unwrap();
+    assert_eq!(batch.column(0).data_type(), &DataType::Float64, "written as a double: read as one");
+    assert_eq!(records_batch(br#"{"data": null, "total": 0}"#).unwrap().num_rows(), 0);
+    let batch = records_batch(br#"[{"a": 1}, null, {"a": 3}]"#).unwrap();
+    assert_eq!((batch.num_rows(), batch.column(0).null_count()), (3, 1));
+    assert!(records_batch(br#"{"data": 5}"#).unwrap_err().contains("data is not a list"));
+}

@@ -13,7 +13,7 @@
 // Values come from servers: no arithmetic that can overflow or panic.
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::str::FromStr;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use alura_api::RawEntries;
@@ -36,40 +36,60 @@ pub fn records_batch(json: &[u8]) -> Result<RecordBatch, String> {
         Err(_) => {
             let RawEntries(entries) =
                 serde_json::from_str(top.get()).map_err(|_| "not a list, nor an object".to_owned())?;
-            let found = entries
-                .into_iter()
-                .find(|(k, v)| ENVELOPE_KEYS.contains(&k.as_str()) && v.get().starts_with('['));
-            let (_, list) = found.ok_or_else(|| format!("no list under {}", ENVELOPE_KEYS.join(", ")))?;
-            serde_json::from_str(list.get()).map_err(|e| e.to_string())?
-        }
-    };
-    let mut names: Vec<String> = Vec::new();
-    let mut rows: Vec<Vec<(String, &RawValue)>> = Vec::with_capacity(list.len());
-    for (i, item) in list.iter().enumerate() {
-        let RawEntries(entries) =
-            serde_json::from_str(item.get()).map_err(|_| format!("item {i} is not an object"))?;
-        for (name, _) in &entries {
-            if !names.contains(name) {
-                names.push(name.clone());
+            let found = entries.into_iter().find(|(k, _)| ENVELOPE_KEYS.contains(&k.as_str()));
+            match found {
+                Some((_, list)) if list.get() == "null" => Vec::new(),
+                Some((key, list)) => {
+                    serde_json::from_str(list.get()).map_err(|_| format!("{key} is not a list"))?
+                }
+                None => return Err(format!("no list under {}", ENVELOPE_KEYS.join(", "))),
             }
         }
-        rows.push(entries);
+    };
+    // One pass: each field's column found by name, each column padded with nulls to its row.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut values: Vec<Vec<Option<&RawValue>>> = Vec::new();
+    for (row, item) in list.iter().enumerate() {
+        if item.get() == "null" {
+            continue;
+        }
+        let RawEntries(entries) =
+            serde_json::from_str(item.get()).map_err(|_| format!("item {row} is not an object"))?;
+        for (name, value) in entries {
+            let column = match index.get(&name) {
+                Some(column) => *column,
+                None => {
+                    if names.len() >= MAX_COLUMNS {
+                        return Err(format!("more than {MAX_COLUMNS} fields: not a table"));
+                    }
+                    index.insert(name.clone(), names.len());
+                    names.push(name);
+                    values.push(Vec::new());
+                    names.len().saturating_sub(1)
+                }
+            };
+            let cells = &mut values[column];
+            cells.resize(row, None);
+            cells.push(Some(value).filter(|v| v.get() != "null"));
+        }
     }
     let mut fields = Vec::with_capacity(names.len());
     let mut columns = Vec::with_capacity(names.len());
-    for name in names {
-        let values: Vec<Option<&RawValue>> = rows
-            .iter()
-            .map(|row| row.iter().find(|(k, _)| *k == name).map(|(_, v)| *v).filter(|v| v.get() != "null"))
-            .collect();
-        let column = column(&values, DECIMAL_FIELDS.binary_search(&name.as_str()).is_ok());
+    for (name, mut cells) in names.into_iter().zip(values) {
+        cells.resize(list.len(), None);
+        let column = column(&cells, DECIMAL_FIELDS.binary_search(&name.as_str()).is_ok());
         fields.push(Field::new(name, column.data_type().clone(), true));
         columns.push(column);
     }
     let schema = Arc::new(Schema::new(fields));
-    let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows.len()));
+    let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(list.len()));
     RecordBatch::try_new_with_options(schema, columns, &options).map_err(|e| e.to_string())
 }
+
+/// The most fields a list may have: an answer keyed by ids is not a table, and would make a
+/// column per id.
+const MAX_COLUMNS: usize = 1_000;
 
 /// One column, its type read from its values.
 fn column(values: &[Option<&RawValue>], money: bool) -> ArrayRef {
@@ -85,15 +105,20 @@ fn column(values: &[Option<&RawValue>], money: bool) -> ArrayRef {
         return Arc::new(values.iter().map(|v| v.map(|v| v.get() == "true")).collect::<BooleanArray>());
     }
     if present().next().is_some() && present().all(number) {
-        let ints: Option<Vec<Option<i64>>> =
-            values.iter().map(|v| v.map_or(Some(None), |v| v.get().parse().ok().map(Some))).collect();
-        if let Some(ints) = ints {
-            return Arc::new(Int64Array::from(ints));
-        }
-        let floats: Option<Vec<Option<f64>>> =
-            values.iter().map(|v| v.map_or(Some(None), |v| v.get().parse().ok().map(Some))).collect();
-        if let Some(floats) = floats {
-            return Arc::new(Float64Array::from(floats));
+        let written_as_float = present().any(|t| t.contains(['.', 'e', 'E']));
+        if !written_as_float {
+            // Whole numbers past i64 (ids, wei) stay their text, not a double.
+            let ints: Option<Vec<Option<i64>>> =
+                values.iter().map(|v| v.map_or(Some(None), |v| v.get().parse().ok().map(Some))).collect();
+            if let Some(ints) = ints {
+                return Arc::new(Int64Array::from(ints));
+            }
+        } else {
+            let floats: Option<Vec<Option<f64>>> =
+                values.iter().map(|v| v.map_or(Some(None), |v| v.get().parse().ok().map(Some))).collect();
+            if let Some(floats) = floats {
+                return Arc::new(Float64Array::from(floats));
+            }
         }
     }
     Arc::new(values.iter().map(|v| v.map(text)).collect::<StringArray>())
@@ -101,7 +126,13 @@ fn column(values: &[Option<&RawValue>], money: bool) -> ArrayRef {
 
 /// A JSON string holding a number (`"101.50"`, as TypeORM serves numerics).
 fn numeric_string(raw: &str) -> bool {
-    serde_json::from_str::<&str>(raw).is_ok_and(|s| Decimal::from_str(s.trim()).is_ok())
+    serde_json::from_str::<&str>(raw).is_ok_and(|s| exact(s).is_some())
+}
+
+/// A decimal with exactly the digits written; `None` for one that would be rounded (more than
+/// 28 significant digits) or that is not a plain decimal: such money stays text.
+fn exact(text: &str) -> Option<Decimal> {
+    alura_api::rust_decimal::Decimal::from_str_exact(text.trim()).ok().map(Decimal::from)
 }
 
 /// The first number with 39 digits: `Decimal128(38, _)` holds those below.
@@ -114,7 +145,7 @@ fn decimals(values: &[Option<&RawValue>]) -> Option<ArrayRef> {
         .iter()
         .map(|v| match v {
             None => Some(None),
-            Some(v) => Decimal::from_str(text(v).trim()).ok().map(Some),
+            Some(v) => exact(&text(v)).map(Some),
         })
         .collect();
     let parsed = parsed?;
