@@ -217,7 +217,11 @@ export declare class Client extends Operations {
    * as Arrow IPC bytes. Needs the `apache-arrow` package.
    */
   candlesArrow(query: Omit<HistoryQuery, 'exact'>, options?: RequestOptions): Promise<ArrowTable>
-  /** What an operation answers, a list of objects, as an apache-arrow Table, money as exact Decimal128. */
+  /**
+   * What an operation answers, a list of objects, as an apache-arrow Table, money as exact
+   * Decimal128: a value is its unscaled integer (`arrow.util.bigNumToBigInt(column.get(i))`) over
+   * 10 to the column's `type.scale`.
+   */
   recordsArrow(operation: string, args?: Record<string, unknown>, options?: RequestOptions): Promise<ArrowTable>
   candleColumns(query: HistoryQuery & { exact: true }, options?: RequestOptions): Promise<ExactCandleColumns>
   candleColumns(query: HistoryQuery, options?: RequestOptions): Promise<CandleColumns>

@@ -31,36 +31,55 @@ pub fn path() -> Option<PathBuf> {
     Some(base.join("alura/config.toml"))
 }
 
-/// The settings from `base_url` (a flag), the environment and the profile `profile` (or the
-/// file's `default`).
+/// The settings, first found first: `base_url` (the flag); the profile named by `--profile`;
+/// `ALURA_BASE_URL`; the file's `default` profile. A profile asked for by name beats the
+/// environment, so `--profile local` never sends to where a forgotten export points.
 pub fn settings(base_url: Option<String>, profile: Option<&str>) -> Result<Settings, String> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let from_file = match (base_url.is_some() || env("ALURA_BASE_URL").is_some(), profile) {
-        (true, None) => None,
-        _ => profile_base_url(profile)?,
+    let base_url = match (base_url, profile) {
+        (Some(url), _) => Some(url),
+        (None, Some(name)) => {
+            Some(profile_base_url(Some(name))?.ok_or_else(|| format!("no profile {name}"))?)
+        }
+        (None, None) => match env("ALURA_BASE_URL") {
+            Some(url) => Some(url),
+            None => profile_base_url(None)?,
+        },
     };
-    Ok(Settings {
-        base_url: base_url.or_else(|| env("ALURA_BASE_URL")).or(from_file),
-        private_key: env("ALURA_PRIVATE_KEY"),
-    })
+    Ok(Settings { base_url, private_key: env("ALURA_PRIVATE_KEY") })
 }
 
-fn profile_base_url(profile: Option<&str>) -> Result<Option<String>, String> {
+/// The `base_url` of the profile `name` (or of the file's `default`); `None` when there is no
+/// file, or no default, and none was named.
+fn profile_base_url(name: Option<&str>) -> Result<Option<String>, String> {
     let Some(path) = path() else { return Ok(None) };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(_) if profile.is_none() => return Ok(None),
+        Err(_) if name.is_none() => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let table: Table = text.parse().map_err(|e| format!("{}: {e}", path.display()))?;
-    let name = match profile {
-        Some(name) => Some(name.to_owned()),
-        None => table.get("default").and_then(|d| d.as_str()).map(str::to_owned),
+    let at = |what: String| format!("{}: {what}", path.display());
+    let table: Table = text.parse().map_err(|e| at(format!("{e}")))?;
+    if let Some(key) = table.keys().find(|k| !["default", "profiles"].contains(&k.as_str())) {
+        return Err(at(format!("unknown key {key} (default and [profiles.NAME] are known)")));
+    }
+    let name = match name {
+        Some(name) => name.to_owned(),
+        None => match table.get("default") {
+            None => return Ok(None),
+            Some(d) => d.as_str().ok_or_else(|| at("default must be a profile's name".into()))?.to_owned(),
+        },
     };
-    let Some(name) = name else { return Ok(None) };
-    let found = table.get("profiles").and_then(|p| p.get(&name));
-    let Some(found) = found else {
-        return Err(format!("{}: no profile [profiles.{name}]", path.display()));
-    };
-    Ok(found.get("base_url").and_then(|u| u.as_str()).map(str::to_owned))
+    let profile = table
+        .get("profiles")
+        .and_then(|p| p.get(&name))
+        .and_then(|p| p.as_table())
+        .ok_or_else(|| at(format!("no profile [profiles.{name}]")))?;
+    if let Some(key) = profile.keys().find(|k| k.as_str() != "base_url") {
+        return Err(at(format!(
+            "[profiles.{name}]: unknown key {key} (only base_url; keys come from ALURA_PRIVATE_KEY)"
+        )));
+    }
+    let url = profile.get("base_url").and_then(|u| u.as_str());
+    url.map(|u| Some(u.to_owned())).ok_or_else(|| at(format!("[profiles.{name}] has no base_url")))
 }

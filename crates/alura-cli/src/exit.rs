@@ -24,6 +24,8 @@ pub const CODES: &[(&str, u8, &str)] = &[
 pub const USAGE: u8 = 2;
 /// An order not confirmed.
 pub const DECLINED: u8 = 13;
+/// The terminal, a file or a port failed (a port taken by another program).
+pub const IO: u8 = 14;
 
 /// The exit code of an error.
 pub fn code(error: &alura::Error) -> u8 {
@@ -45,6 +47,7 @@ pub fn help() -> String {
         text.push_str(&format!("  {code:<3} {kind}: {meaning}\n"));
     }
     text.push_str(&format!("  {DECLINED}  an order not confirmed\n"));
+    text.push_str(&format!("  {IO}  the terminal, a file or a port failed\n"));
     text
 }
 

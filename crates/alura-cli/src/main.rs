@@ -3,6 +3,7 @@
 //! order and asks before sending it), `watch candles`, `login`, `doctor`, `mock`.
 
 mod config;
+mod confirm;
 mod exit;
 mod operations;
 mod output;
@@ -23,6 +24,13 @@ fn cli() -> Command {
         .arg(Arg::new("base-url").long("base-url").global(true).value_name("URL").help("The API (else ALURA_BASE_URL, else the profile's, else the testnet)"))
         .arg(Arg::new("profile").long("profile").global(true).value_name("NAME").help("A profile of ~/.config/alura/config.toml"))
         .arg(
+            Arg::new("show-secrets")
+                .long("show-secrets")
+                .global(true)
+                .action(clap::ArgAction::SetTrue)
+                .help("Print keys and tokens in answers, which are hidden otherwise"),
+        )
+        .arg(
             Arg::new("format")
                 .long("format")
                 .global(true)
@@ -34,6 +42,12 @@ fn cli() -> Command {
 }
 
 fn main() -> ExitCode {
+    // Like any Unix tool: a closed pipe (`alura ... | head`) ends the process quietly.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let matches = match cli().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -58,6 +72,10 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(exit::USAGE)
         }
+        Err(Failure::Io(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(exit::IO)
+        }
     }
 }
 
@@ -65,6 +83,7 @@ fn main() -> ExitCode {
 pub enum Failure {
     Sdk(alura::Error),
     Usage(String),
+    Io(String),
 }
 
 impl From<alura::Error> for Failure {
@@ -87,7 +106,12 @@ pub fn client(matches: &ArgMatches) -> Result<alura::Client, Failure> {
     if let Some(key) = settings.private_key {
         builder = builder.private_key(key);
     }
-    Ok(builder.build()?)
+    // A login outlives the command (`alura login`, then any command): tokens are kept in the
+    // token cache, private to the user; ALURA_TOKEN is read too.
+    if let Some(cache) = alura::default_token_cache_path() {
+        builder = builder.token_cache(cache);
+    }
+    Ok(builder.from_env().build()?)
 }
 
 async fn run(matches: &ArgMatches) -> Result<u8, Failure> {
@@ -102,14 +126,23 @@ async fn run(matches: &ArgMatches) -> Result<u8, Failure> {
         .ok_or_else(|| Failure::Usage(format!("no operation {name} {action}")))?;
     let values = operations::args(op, args).map_err(Failure::Usage)?;
     let client = client(matches)?;
+    if op.method != "GET" {
+        let url = format!("{}{}", client.base_url().trim_end_matches('/'), operations::path(op, &values));
+        if !confirm::order(op.method, &url, &values, args)? {
+            return Ok(if args.get_flag("dry-run") { 0 } else { exit::DECLINED });
+        }
+    }
     let text = client.call(op.id, values).await?.to_json_text()?;
-    show(&text, format)?;
+    show(&text, format, matches.get_flag("show-secrets"))?;
     Ok(0)
 }
 
-/// Prints an answer's JSON text.
-pub fn show(text: &str, format: Option<Format>) -> Result<(), Failure> {
-    let value = output::J::parse(text).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?;
+/// Prints an answer's JSON text; keys and tokens in it are hidden unless `show_secrets`.
+pub fn show(text: &str, format: Option<Format>, show_secrets: bool) -> Result<(), Failure> {
+    let mut value = output::J::parse(text).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?;
+    if !show_secrets {
+        value.hide_secrets();
+    }
     let mut out = std::io::stdout().lock();
-    output::print(&value, Format::or_default(format), &mut out).map_err(|e| Failure::Usage(e.to_string()))
+    output::print(&value, Format::or_default(format), &mut out).map_err(|e| Failure::Io(e.to_string()))
 }

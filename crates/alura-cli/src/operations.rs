@@ -91,6 +91,9 @@ pub fn commands() -> Vec<Command> {
             }
             cmd = cmd.arg(arg);
         }
+        if op.method != "GET" {
+            cmd = crate::confirm::flags(cmd);
+        }
         let group = group_of(op);
         match groups.iter_mut().find(|(g, _)| *g == group) {
             Some((_, cmds)) => cmds.push(cmd),
@@ -106,6 +109,18 @@ pub fn commands() -> Vec<Command> {
                 .subcommands(cmds)
         })
         .collect()
+}
+
+/// The operation's path with its path arguments filled in, to show.
+pub fn path(op: &Operation, args: &Map<String, Value>) -> String {
+    let mut path = op.path.to_owned();
+    for field in op.fields.iter().filter(|f| f.location == Location::Path) {
+        if let Some(value) = args.get(field.name) {
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            path = path.replace(&format!("{{{}}}", field.name), &text);
+        }
+    }
+    path
 }
 
 /// The operation a group and action name.

@@ -59,6 +59,24 @@ impl J {
         }
     }
 
+    /// Hides the values of fields that may hold secrets (`alura::is_secret_field`: keys, tokens,
+    /// signatures), at any depth.
+    pub fn hide_secrets(&mut self) {
+        match self {
+            J::Arr(items) => items.iter_mut().for_each(J::hide_secrets),
+            J::Obj(entries) => {
+                for (name, value) in entries {
+                    if alura::is_secret_field(name) && !matches!(value, J::Null) {
+                        *value = J::Str("*** (hidden: --show-secrets prints it)".into());
+                    } else {
+                        value.hide_secrets();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// As a table cell: text as it is, nothing for null, nested values as JSON.
     pub fn cell(&self) -> String {
         match self {
@@ -191,4 +209,16 @@ fn csv(cell: &str) -> String {
 pub fn bold(text: &str) -> String {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if colour { format!("\x1b[1m{text}\x1b[0m") } else { text.to_owned() }
+}
+
+/// A URL without its `user:password@` part, to print.
+pub fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
 }

@@ -1,8 +1,8 @@
 //! The hand-written verbs: what people need beyond one call.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 
-use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use clap::{Arg, ArgMatches, Command, value_parser};
 use serde_json::{Map, Value, json};
 
 use crate::output::Format;
@@ -18,7 +18,7 @@ pub fn commands() -> Vec<Command> {
         Command::new("trade")
             .about("Open a trade, after showing what will be sent")
             .subcommand_required(true)
-            .subcommand(
+            .subcommand(crate::confirm::flags(
                 Command::new("quick")
                     .about("A quick-trade session on one asset (POST /trading-sessions)")
                     .arg(symbol())
@@ -30,24 +30,11 @@ pub fn commands() -> Vec<Command> {
                     )
                     .arg(Arg::new("profit-target").long("profit-target").required(true).help("Percent"))
                     .arg(Arg::new("loss-threshold").long("loss-threshold").help("Percent"))
-                    .arg(Arg::new("max-positions").long("max-positions").value_parser(value_parser!(u32)))
-                    .arg(
-                        Arg::new("yes")
-                            .long("yes")
-                            .short('y')
-                            .action(ArgAction::SetTrue)
-                            .help("Send without asking"),
-                    )
-                    .arg(
-                        Arg::new("dry-run")
-                            .long("dry-run")
-                            .action(ArgAction::SetTrue)
-                            .help("Show the request; send nothing"),
-                    ),
-            ),
+                    .arg(Arg::new("max-positions").long("max-positions").value_parser(value_parser!(u32))),
+            )),
         Command::new("watch").about("Live data, as it comes").subcommand_required(true).subcommand(
             Command::new("candles")
-                .about("Each candle once, when it closes")
+                .about("Each candle once, when it closes, and the open one as it moves")
                 .arg(symbol())
                 .arg(interval())
                 .arg(
@@ -100,7 +87,7 @@ async fn candles(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) ->
         args.insert("limit".into(), json!(limit));
     }
     let reply = client(global)?.call("get_candle_history", args).await?;
-    show(&reply.to_json_text()?, format)?;
+    show(&reply.to_json_text()?, format, global.get_flag("show-secrets"))?;
     Ok(0)
 }
 
@@ -117,51 +104,13 @@ async fn trade(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> R
         body.insert("maxPositions".into(), json!(n));
     }
     let client = client(global)?;
-    eprintln!("POST {}/trading-sessions", client.base_url().trim_end_matches('/'));
-    eprintln!("{}", as_sent(&body)?);
-    if q.get_flag("dry-run") {
-        eprintln!("dry run: nothing sent");
-        return Ok(0);
-    }
-    if !q.get_flag("yes") {
-        if !std::io::stdin().is_terminal() {
-            eprintln!("not sent: no terminal to confirm on; pass --yes to send without asking");
-            return Ok(exit::DECLINED);
-        }
-        eprint!("Send this order? [y/N] ");
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).map_err(|e| Failure::Usage(e.to_string()))?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-            eprintln!("not sent");
-            return Ok(exit::DECLINED);
-        }
+    let url = format!("{}/trading-sessions", client.base_url().trim_end_matches('/'));
+    if !crate::confirm::order("POST", &url, &body, q)? {
+        return Ok(if q.get_flag("dry-run") { 0 } else { exit::DECLINED });
     }
     let reply = client.call("create_trading_session", body).await?;
-    show(&reply.to_json_text()?, format)?;
+    show(&reply.to_json_text()?, format, global.get_flag("show-secrets"))?;
     Ok(0)
-}
-
-/// The body as it goes on the wire: the asset as its index, money as a number with exactly the
-/// digits given (checked here, so a budget that is not a number stops before the question).
-fn as_sent(body: &Map<String, Value>) -> Result<String, Failure> {
-    let mut fields = Vec::new();
-    for (name, value) in body {
-        let text = match (name.as_str(), value) {
-            ("assetIndex", Value::String(symbol)) => {
-                let asset: alura::Asset = symbol.parse()?;
-                asset.index().to_string()
-            }
-            (_, Value::String(amount)) => {
-                let exact: alura::Decimal =
-                    amount.parse().map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
-                exact.to_string()
-            }
-            (_, other) => other.to_string(),
-        };
-        fields.push(format!("  {}: {text}", serde_json::to_string(name).unwrap_or_default()));
-    }
-    Ok(format!("{{\n{}\n}}", fields.join(",\n")))
 }
 
 async fn watch(m: &ArgMatches, global: &ArgMatches) -> Result<u8, Failure> {
@@ -175,12 +124,21 @@ async fn watch(m: &ArgMatches, global: &ArgMatches) -> Result<u8, Failure> {
         .watch_candles(symbol, text(w, "interval").cloned().unwrap_or_default())?
         .include_open(true);
     let mut left = w.get_one::<u64>("count").copied();
+    let mut out = std::io::stdout().lock();
     while left != Some(0) {
         match watch.next().await {
-            Ok(event) => println!("{}", event_line(&event)),
+            Ok(event) => {
+                writeln!(out, "{}", event_line(&event)).map_err(|e| Failure::Io(e.to_string()))?;
+                if matches!(event, alura::CandleEvent::Closed(_)) {
+                    left = left.map(|n| n.saturating_sub(1));
+                }
+            }
+            // What a later poll cannot mend (a bad symbol, a refused login) ends the watch.
+            Err(e) if matches!(exit::code(&e), 3 | 5 | 6) || e.kind() == "BadRequestError" => {
+                return Err(e.into());
+            }
             Err(e) => eprintln!("poll failed, going on: {e}"),
         }
-        left = left.map(|n| n.saturating_sub(1));
     }
     Ok(0)
 }
@@ -210,6 +168,7 @@ async fn login(global: &ArgMatches) -> Result<u8, Failure> {
 
 async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
     let client = client(global)?;
+    let url = crate::output::without_userinfo(client.base_url());
     let mut failed = false;
     let mut verdict = |ok: bool, what: &str, fix: &str| {
         failed |= !ok;
@@ -218,11 +177,7 @@ async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
     let started = std::time::Instant::now();
     match client.call("get_indicators_health", Map::new()).await {
         Ok(reply) => {
-            verdict(
-                true,
-                &format!("{} answers ({} ms)", client.base_url(), started.elapsed().as_millis()),
-                "",
-            );
+            verdict(true, &format!("{url} answers ({} ms)", started.elapsed().as_millis()), "");
             let date =
                 reply.headers().and_then(|h| h.get("date")).and_then(|d| d.to_str().ok()).map(str::to_owned);
             match date.and_then(|d| httpdate_skew(&d)) {
@@ -236,7 +191,7 @@ async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
         }
         Err(e) => verdict(
             false,
-            &format!("{} does not answer: {e}", client.base_url()),
+            &format!("{url} does not answer: {e}"),
             "check --base-url, the network and any proxy (HTTPS_PROXY)",
         ),
     }
@@ -267,7 +222,7 @@ fn httpdate_skew(date: &str) -> Option<i64> {
 fn mock(m: &ArgMatches) -> Result<u8, Failure> {
     let port = m.get_one::<u16>("port").copied().unwrap_or(8080);
     let server = alura_mock::MockServer::start(alura_mock::Config { port, ..Default::default() })
-        .map_err(|e| Failure::Usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+        .map_err(|e| Failure::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     println!("the simulator listens at {}; stop it with Ctrl-C", server.url());
     loop {
         std::thread::park();

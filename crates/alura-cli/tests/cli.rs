@@ -140,3 +140,58 @@ fn secrets_never_print() {
     assert!(all.contains("logged in as 0x"), "{all}");
     assert!(!all.contains(&KEY[2..]) && !all.contains("eyJ"), "no key, no token: {all}");
 }
+
+#[test]
+fn every_order_asks_first_not_only_trade_quick() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let key = [("ALURA_PRIVATE_KEY", KEY)];
+    let create = ["trading-sessions", "create", "--budget", "100", "--profit-target", "40", "--asset", "BTC"];
+    assert_eq!(run(&mock, &create, Some("y\n"), &key).status.code(), Some(13), "piped, no --yes: not sent");
+    let dry = run(&mock, &[&create[..], &["--dry-run"]].concat(), None, &key);
+    assert!(dry.status.success() && String::from_utf8_lossy(&dry.stderr).contains("POST"));
+    assert!(mock.requests(Some("create_trading_session")).is_empty());
+    assert!(run(&mock, &[&create[..], &["--yes"]].concat(), None, &key).status.success());
+    assert_eq!(mock.requests(Some("create_trading_session")).len(), 1);
+}
+
+#[test]
+fn keys_and_tokens_in_answers_are_hidden_unless_asked_for() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let secret = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    let body = format!(r#"{{"agentAddress": "0xabc", "agentPrivateKey": "{secret}"}}"#);
+    let raw = || alura_mock::Fault::Raw { status: 200, headers: Default::default(), body: body.clone() };
+    mock.inject("get_trading_key", [raw(), raw()]);
+    let key = [("ALURA_PRIVATE_KEY", KEY)];
+    let hidden = run(&mock, &["auth", "get-trading-key"], None, &key);
+    assert!(hidden.status.success(), "{}", String::from_utf8_lossy(&hidden.stderr));
+    assert!(!stdout(&hidden).contains(secret) && stdout(&hidden).contains("0xabc"), "{}", stdout(&hidden));
+    let shown = run(&mock, &["auth", "get-trading-key", "--show-secrets"], None, &key);
+    assert!(stdout(&shown).contains(secret));
+}
+
+#[test]
+fn a_named_profile_beats_the_environment() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let home = std::env::temp_dir().join(format!("alura-cli-profile-{}", std::process::id()));
+    std::fs::create_dir_all(home.join("alura")).unwrap();
+    std::fs::write(
+        home.join("alura/config.toml"),
+        format!("[profiles.local]\nbase_url = \"{}\"\n", mock.url()),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_alura"))
+        .args(["--profile", "local", "indicators", "get-symbols"])
+        .env("XDG_CONFIG_HOME", &home)
+        .env("ALURA_BASE_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(home.join("alura/config.toml"), "[profiles.local]\nbase-url = \"http://x\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_alura"))
+        .args(["--profile", "local", "indicators", "get-symbols"])
+        .env("XDG_CONFIG_HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown key base-url"));
+}

@@ -21,8 +21,11 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// runs of a round are back to back, so the drift of a shared two-core machine cancels out.
 fn report(case: &str, implementation: &str, rounds: &[Round], ops: usize, baseline: Option<&[Round]>) {
     let median_s = median(rounds.iter().map(|r| r.wall.as_secs_f64()).collect());
-    let cpu_s = median(rounds.iter().map(|r| r.cpu_s).collect());
-    let mut line = json!({"case": case, "impl": implementation, "median_s": median_s, "ops": ops, "ops_per_s": ops as f64 / median_s, "cpu_s": cpu_s});
+    let mut line = json!({"case": case, "impl": implementation, "median_s": median_s, "ops": ops, "ops_per_s": ops as f64 / median_s});
+    // With the simulator in this process its CPU would count as the client's: not reported.
+    if !SIMULATOR_HERE.load(std::sync::atomic::Ordering::Relaxed) {
+        line["cpu_s"] = json!(median(rounds.iter().map(|r| r.cpu_s).collect()));
+    }
     if let Some(base) = baseline {
         let paired =
             rounds.iter().zip(base).map(|(ours, base)| base.wall.as_secs_f64() / ours.wall.as_secs_f64());
@@ -30,6 +33,9 @@ fn report(case: &str, implementation: &str, rounds: &[Round], ops: usize, baseli
     }
     println!("BENCH {line}");
 }
+
+/// Whether the simulator runs in this process (no ALURA_BENCH_URL).
+static SIMULATOR_HERE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// One round: its wall time, and the CPU this process spent in it (user and system, every
 /// thread; the simulator is a process of its own).
@@ -167,6 +173,7 @@ async fn main() {
         Ok(url) => url,
         Err(_) => {
             _local = alura_mock::MockServer::start(alura_mock::Config::default()).expect("simulator");
+            SIMULATOR_HERE.store(true, std::sync::atomic::Ordering::Relaxed);
             _local.url().to_owned()
         }
     };

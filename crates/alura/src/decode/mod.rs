@@ -233,8 +233,9 @@ impl Drift {
     }
 }
 
-/// A field whose value may be a secret (a key, a token, a signature): never shown in a log.
-fn sensitive(path: &str) -> bool {
+/// Whether a field (a name, or the last part of a path like `$.a[2].agentPrivateKey`) may hold a
+/// secret (a key, a token, a signature): never shown in a log, and hidden by the CLI.
+pub fn sensitive(path: &str) -> bool {
     let last = path.rsplit(['.', '[']).next().unwrap_or(path).to_ascii_lowercase();
     ["key", "token", "secret", "signature", "password"].iter().any(|word| last.contains(word))
 }
