@@ -153,6 +153,42 @@ async function posts() {
   );
 }
 
+/** 100,000 candles in one call, as columns; and the bytes alone, the floor every side pays. */
+async function history() {
+  const query = { symbol: "BTC", interval: "1m", limit: 100_000, endTime: 1_700_000_000_000 };
+  const url = `${URL}/api/indicators/candles/history/BTC?interval=1m&limit=100000&endTime=1700000000000`;
+  const get = async () => {
+    const { statusCode, body } = await request(url, { dispatcher: agent });
+    if (statusCode !== 200) throw new Error(`HTTP ${statusCode}`);
+    return body;
+  };
+  const FIELDS = ["open", "high", "low", "close", "volume"];
+  // What a user writes without the SDK: parse, then one typed array per field.
+  const byHand = async () => {
+    const rows = JSON.parse(await (await get()).text());
+    const columns = { openTime: new Float64Array(rows.length) };
+    for (const f of FIELDS) columns[f] = new Float64Array(rows.length);
+    rows.forEach((row, i) => {
+      columns.openTime[i] = row.openTime;
+      for (const f of FIELDS) columns[f][i] = Number(row[f]);
+    });
+    if (columns.close.length !== 100_000) throw new Error("100,000 candles");
+  };
+  const ours = async () => {
+    if ((await client.candleColumns(query)).close.length !== 100_000) throw new Error("100,000 candles");
+  };
+  await alternate("one call, 100,000 candles to columns, Node", 1, {
+    "alura candleColumns": ours,
+    "undici.request + JSON.parse + columns by hand": byHand,
+  });
+  // No side can be faster than the simulator writing the answer and the socket carrying it.
+  await alternate("one call, 100,000 candles: the bytes alone, unparsed (the floor), Node", 1, {
+    "undici.request + body.arrayBuffer()": async () => {
+      if ((await (await get()).arrayBuffer()).byteLength < 100_000) throw new Error("bytes");
+    },
+  });
+}
+
 if (process.argv[2] === "only") {
   const name = Object.keys(impls).find(
     (k) => k.split(/[ .]/)[0] === process.argv[3],
@@ -183,6 +219,7 @@ if (process.argv[2] === "only") {
     );
   }
   await posts();
+  await history();
   console.log(
     "BENCH " +
       JSON.stringify({
