@@ -1,6 +1,6 @@
 """Smoke test of an installed `alura` wheel, run where users run it: against the simulator the wheel
 carries, log in, open a quick trade, read it, fetch candles (into pandas when pandas is installed),
-close the trade. `cargo xtask test` runs it in a fresh virtualenv with no Rust on PATH (--no-rust);
+close the trade; then the `alura` command the wheel puts on PATH, `--version` and one call. `cargo xtask test` runs it in a fresh virtualenv with no Rust on PATH (--no-rust);
 the release workflow runs it on each platform's runner.
 
     python smoke.py [--no-rust]
@@ -8,6 +8,7 @@ the release workflow runs it on each platform's runner.
 
 import os
 import shutil
+import subprocess
 import sys
 
 import alura
@@ -38,11 +39,27 @@ def main() -> None:
             candles = f"a {len(df)}-row DataFrame of candles"
         closed = client.close_trade(trade["id"])
         logins = len(mock.requests("verify_signature"))
+        cli = cli_check(mock.url)
     print(
         f"python: alura {alura.__version__} ({os.path.basename(native)}): {logins} login, "
         f"session {session.get('id')}, trade {trade['id']} with {len(trade['positions'])} position(s), "
-        f"{candles}, close -> {closed}"
+        f"{candles}, close -> {closed}; {cli}"
     )
+
+
+def cli_check(url: str) -> str:
+    """The command line from the wheel: the script pip made, beside this interpreter."""
+    scripts = os.path.dirname(sys.executable)
+    alura_cmd = shutil.which("alura", path=scripts)
+    assert alura_cmd, f"no alura command in {scripts}"
+    version = subprocess.run([alura_cmd, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    assert version == f"alura {alura.__version__}", version
+    candles = subprocess.run(
+        [alura_cmd, "candles", "BTC", "1h", "--limit", "3", "--base-url", url],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()
+    assert len(candles) == 3 and '"close"' in candles[0], candles
+    return f"`{version}` read {len(candles)} candles as JSON lines"
 
 
 if __name__ == "__main__":

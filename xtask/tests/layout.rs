@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What each binding has, under the same name or under its language's name for it.
-const MIRRORED: [(&str, &str); 12] = [
+const MIRRORED: [(&str, &str); 13] = [
     ("client.rs", "client.rs"),
     ("options.rs", "options.rs"),
     ("errors.rs", "errors.rs"),
@@ -19,6 +19,7 @@ const MIRRORED: [(&str, &str); 12] = [
     ("mock.rs", "mock.rs"),
     ("watch.rs", "watch.rs"),
     ("arrow.rs", "arrow.rs"),
+    ("cli.rs", "cli.rs"),
 ];
 
 /// What only one language has.

@@ -7,6 +7,7 @@
 pub mod abort;
 mod arrow;
 mod callback;
+mod cli;
 mod client;
 mod completion;
 mod errors;

@@ -1,9 +1,10 @@
 //! `alura._native`: the Rust SDK for Python. It converts arguments, results and errors;
 //! everything the SDK does (login, retry, validation) happens in the `alura` crate. Its files
 //! mirror the Node binding's: `client`, `options`, `errors`, `from_python`/`to_python` (Node's
-//! `from_js`/`to_js`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`.
+//! `from_js`/`to_js`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`, `watch`, `arrow`, `cli`.
 
 mod arrow;
+mod cli;
 mod client;
 mod completion;
 mod early;
@@ -58,6 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(arrow::records_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::records_arrow_async, m)?)?;
     m.add_function(wrap_pyfunction!(watch::watch_polls_in_flight, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(assets, m)?)?;
     m.add("DEFAULT_BASE_URL", alura::DEFAULT_BASE_URL)?;

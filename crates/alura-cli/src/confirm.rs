@@ -41,7 +41,7 @@ pub fn order(method: &str, url: &str, body: &Map<String, Value>, m: &ArgMatches)
     eprint!("Send this order? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| Failure::Io(e.to_string()))?;
+    std::io::stdin().lock().read_line(&mut answer).map_err(Failure::io)?;
     let yes = matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES");
     if !yes {
         eprintln!("not sent");

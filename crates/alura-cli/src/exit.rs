@@ -26,6 +26,8 @@ pub const USAGE: u8 = 2;
 pub const DECLINED: u8 = 13;
 /// The terminal, a file or a port failed (a port taken by another program).
 pub const IO: u8 = 14;
+/// A bug in the CLI itself (a panic), as `InternalError`.
+pub const BUG: u8 = 12;
 
 /// The exit code of an error.
 pub fn code(error: &alura::Error) -> u8 {

@@ -64,7 +64,7 @@ pub async fn run(
         "trade" => trade(sub, global, format).await?,
         "watch" => watch(sub, global).await?,
         "login" => login(global).await?,
-        "doctor" => doctor(global).await?,
+        "doctor" => crate::doctor::doctor(global).await?,
         "mock" => mock(sub)?,
         _ => return Ok(None),
     }))
@@ -128,7 +128,7 @@ async fn watch(m: &ArgMatches, global: &ArgMatches) -> Result<u8, Failure> {
     while left != Some(0) {
         match watch.next().await {
             Ok(event) => {
-                writeln!(out, "{}", event_line(&event)).map_err(|e| Failure::Io(e.to_string()))?;
+                writeln!(out, "{}", event_line(&event)).map_err(Failure::io)?;
                 if matches!(event, alura::CandleEvent::Closed(_)) {
                     left = left.map(|n| n.saturating_sub(1));
                 }
@@ -162,68 +162,17 @@ async fn login(global: &ArgMatches) -> Result<u8, Failure> {
         .and_then(|t| t.expires_at)
         .map(httpdate::fmt_http_date)
         .unwrap_or_else(|| "an unknown time".into());
-    println!("logged in as {address}; the token lapses at {lapses}");
+    writeln!(std::io::stdout(), "logged in as {address}; the token lapses at {lapses}")
+        .map_err(Failure::io)?;
     Ok(0)
-}
-
-async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
-    let client = client(global)?;
-    let url = crate::output::without_userinfo(client.base_url());
-    let mut failed = false;
-    let mut verdict = |ok: bool, what: &str, fix: &str| {
-        failed |= !ok;
-        if ok { println!("ok    {what}") } else { println!("FAIL  {what}\n      fix: {fix}") }
-    };
-    let started = std::time::Instant::now();
-    match client.call("get_indicators_health", Map::new()).await {
-        Ok(reply) => {
-            verdict(true, &format!("{url} answers ({} ms)", started.elapsed().as_millis()), "");
-            let date =
-                reply.headers().and_then(|h| h.get("date")).and_then(|d| d.to_str().ok()).map(str::to_owned);
-            match date.and_then(|d| httpdate_skew(&d)) {
-                Some(skew) => verdict(
-                    skew.abs() <= 30,
-                    &format!("clock skew against the server: {skew} s"),
-                    "set this machine's clock (NTP): logins are signed with the time",
-                ),
-                None => println!("-     clock skew: the server sent no Date"),
-            }
-        }
-        Err(e) => verdict(
-            false,
-            &format!("{url} does not answer: {e}"),
-            "check --base-url, the network and any proxy (HTTPS_PROXY)",
-        ),
-    }
-    if client.address().is_some() {
-        match client.login().await {
-            Ok(()) => verdict(true, "login", ""),
-            Err(e) => verdict(false, &format!("login: {e}"), "check ALURA_PRIVATE_KEY"),
-        }
-    } else {
-        println!("-     login: no key (set ALURA_PRIVATE_KEY)");
-    }
-    match client.rate_limit() {
-        Some(r) => println!("ok    rate limit: {} of {} left for {}", r.remaining, r.limit, r.operation),
-        None => println!("-     rate limit: the server said none"),
-    }
-    Ok(if failed { 1 } else { 0 })
-}
-
-/// Seconds this machine's clock is ahead of the server's `Date`.
-fn httpdate_skew(date: &str) -> Option<i64> {
-    let server = httpdate::parse_http_date(date).ok()?;
-    Some(match std::time::SystemTime::now().duration_since(server) {
-        Ok(ahead) => i64::try_from(ahead.as_secs()).unwrap_or(i64::MAX),
-        Err(behind) => -i64::try_from(behind.duration().as_secs()).unwrap_or(i64::MAX),
-    })
 }
 
 fn mock(m: &ArgMatches) -> Result<u8, Failure> {
     let port = m.get_one::<u16>("port").copied().unwrap_or(8080);
     let server = alura_mock::MockServer::start(alura_mock::Config { port, ..Default::default() })
         .map_err(|e| Failure::Io(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-    println!("the simulator listens at {}; stop it with Ctrl-C", server.url());
+    writeln!(std::io::stdout(), "the simulator listens at {}; stop it with Ctrl-C", server.url())
+        .map_err(Failure::io)?;
     loop {
         std::thread::park();
     }

@@ -82,6 +82,7 @@ pub fn pack_npm(
 
     let dir = stage.join(&name);
     copy_dir(&node.join("lib"), &dir.join("lib"))?;
+    copy_dir(&node.join("bin"), &dir.join("bin"))?;
     fs::create_dir_all(dir.join("native"))?;
     fs::copy(node.join("npm/native-index.js"), dir.join("native/index.js"))?;
     for file in ["napi.cjs", "index.d.ts"] {

@@ -1,0 +1,166 @@
+//! `alura`: the API on the command line. A command for every operation (made from the spec's
+//! operation table), and verbs where people need more: `candles`, `trade quick` (which shows the
+//! order and asks before sending it), `watch candles`, `login`, `doctor`, `mock`.
+//!
+//! A library as well as a binary, so that the Python and Node packages put the same `alura` on
+//! PATH through [`run`], with no Rust toolchain on the user's machine.
+
+mod config;
+mod confirm;
+mod doctor;
+mod exit;
+mod operations;
+mod output;
+mod verbs;
+
+use std::ffi::OsString;
+
+use clap::{Arg, ArgMatches, Command, value_parser};
+
+use output::Format;
+
+fn cli() -> Command {
+    Command::new("alura")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The Alura Trading API on the command line")
+        .after_help(exit::help())
+        .subcommand_required(true)
+        .arg(Arg::new("base-url").long("base-url").global(true).value_name("URL").help("The API (else ALURA_BASE_URL, else the profile's, else the testnet)"))
+        .arg(Arg::new("profile").long("profile").global(true).value_name("NAME").help("A profile of ~/.config/alura/config.toml"))
+        .arg(
+            Arg::new("show-secrets")
+                .long("show-secrets")
+                .global(true)
+                .action(clap::ArgAction::SetTrue)
+                .help("Print keys and tokens in answers, which are hidden otherwise"),
+        )
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .global(true)
+                .value_parser(value_parser!(Format))
+                .help("table (the default on a terminal), json (one object per line for lists; the default when piped) or csv"),
+        )
+        .subcommands(verbs::commands())
+        .subcommands(operations::commands())
+}
+
+/// Runs `alura` with these arguments (the first is the program's name) and gives its exit code.
+/// Everything goes to this process's stdout and stderr; a panic is reported, not unwound.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let args: Vec<OsString> = args.into_iter().collect();
+    std::panic::catch_unwind(move || run_args(args)).unwrap_or_else(|_| {
+        eprintln!("error: alura stopped on a bug; please report it with the command you ran");
+        exit::BUG
+    })
+}
+
+fn run_args(args: Vec<OsString>) -> u8 {
+    let matches = match cli().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::USAGE } else { 0 };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    match runtime.block_on(command(&matches)) {
+        Ok(code) => code,
+        Err(Failure::Sdk(e)) => {
+            eprintln!("error: {e}");
+            exit::code(&e)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            exit::USAGE
+        }
+        Err(Failure::Io(message)) => {
+            eprintln!("error: {message}");
+            exit::IO
+        }
+        // `alura ... | head`: the reader has what it wanted; like any Unix tool, stop quietly.
+        Err(Failure::Closed) => 0,
+    }
+}
+
+/// Why a command failed.
+pub enum Failure {
+    Sdk(alura::Error),
+    Usage(String),
+    Io(String),
+    /// Whoever reads stdout stopped reading.
+    Closed,
+}
+
+impl Failure {
+    pub fn io(e: std::io::Error) -> Failure {
+        if e.kind() == std::io::ErrorKind::BrokenPipe { Failure::Closed } else { Failure::Io(e.to_string()) }
+    }
+}
+
+impl From<alura::Error> for Failure {
+    fn from(e: alura::Error) -> Self {
+        Failure::Sdk(e)
+    }
+}
+
+/// The client the global options describe.
+pub fn client(matches: &ArgMatches) -> Result<alura::Client, Failure> {
+    let settings = config::settings(
+        matches.get_one::<String>("base-url").cloned(),
+        matches.get_one::<String>("profile").map(String::as_str),
+    )
+    .map_err(Failure::Usage)?;
+    let mut builder = alura::Client::builder().user_agent(concat!("alura-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(url) = settings.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(key) = settings.private_key {
+        builder = builder.private_key(key);
+    }
+    // A login outlives the command (`alura login`, then any command): tokens are kept in the
+    // token cache, private to the user; ALURA_TOKEN is read too.
+    if let Some(cache) = alura::default_token_cache_path() {
+        builder = builder.token_cache(cache);
+    }
+    Ok(builder.from_env().build()?)
+}
+
+async fn command(matches: &ArgMatches) -> Result<u8, Failure> {
+    let format = matches.get_one::<Format>("format").copied();
+    let (name, sub) = matches.subcommand().ok_or_else(|| Failure::Usage("a command".into()))?;
+    if let Some(code) = verbs::run(name, sub, matches, format).await? {
+        return Ok(code);
+    }
+    let (action, args) =
+        sub.subcommand().ok_or_else(|| Failure::Usage(format!("alura {name} needs an action")))?;
+    let op = operations::find(name, action)
+        .ok_or_else(|| Failure::Usage(format!("no operation {name} {action}")))?;
+    let values = operations::args(op, args).map_err(Failure::Usage)?;
+    let client = client(matches)?;
+    if op.method != "GET" {
+        let url = format!("{}{}", client.base_url().trim_end_matches('/'), operations::path(op, &values));
+        if !confirm::order(op.method, &url, &values, args)? {
+            return Ok(if args.get_flag("dry-run") { 0 } else { exit::DECLINED });
+        }
+    }
+    let text = client.call(op.id, values).await?.to_json_text()?;
+    show(&text, format, matches.get_flag("show-secrets"))?;
+    Ok(0)
+}
+
+/// Prints an answer's JSON text; keys and tokens in it are hidden unless `show_secrets`.
+pub fn show(text: &str, format: Option<Format>, show_secrets: bool) -> Result<(), Failure> {
+    let mut value = output::J::parse(text).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?;
+    if !show_secrets {
+        value.hide_secrets();
+    }
+    let mut out = std::io::stdout().lock();
+    output::print(&value, Format::or_default(format), &mut out).map_err(Failure::io)
+}
