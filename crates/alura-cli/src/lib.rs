@@ -9,6 +9,7 @@ mod config;
 mod confirm;
 mod doctor;
 mod exit;
+mod key;
 mod operations;
 mod output;
 mod verbs;
@@ -26,6 +27,15 @@ fn cli() -> Command {
         .after_help(exit::help())
         .subcommand_required(true)
         .arg(Arg::new("base-url").long("base-url").global(true).value_name("URL").help("The API (else ALURA_BASE_URL, else the profile's, else the testnet)"))
+        .arg(
+            Arg::new("keystore")
+                .long("keystore")
+                .global(true)
+                .env("ALURA_KEYSTORE")
+                .value_name("FILE")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("The wallet key from an Ethereum JSON keystore; its password from ALURA_KEYSTORE_PASSWORD, else asked"),
+        )
         .arg(Arg::new("profile").long("profile").global(true).value_name("NAME").help("A profile of ~/.config/alura/config.toml"))
         .arg(
             Arg::new("show-secrets")
@@ -112,6 +122,12 @@ impl From<alura::Error> for Failure {
 
 /// The client the global options describe.
 pub fn client(matches: &ArgMatches) -> Result<alura::Client, Failure> {
+    client_with(matches, false)
+}
+
+/// The client the global options describe; with `ask_key`, a key none of them gives is asked for
+/// on the terminal.
+pub fn client_with(matches: &ArgMatches, ask_key: bool) -> Result<alura::Client, Failure> {
     let settings = config::settings(
         matches.get_one::<String>("base-url").cloned(),
         matches.get_one::<String>("profile").map(String::as_str),
@@ -121,8 +137,12 @@ pub fn client(matches: &ArgMatches) -> Result<alura::Client, Failure> {
     if let Some(url) = settings.base_url {
         builder = builder.base_url(url);
     }
-    if let Some(key) = settings.private_key {
+    if let Some(path) = matches.get_one::<std::path::PathBuf>("keystore") {
+        builder = builder.signer(key::from_keystore(path)?);
+    } else if let Some(key) = settings.private_key {
         builder = builder.private_key(key);
+    } else if ask_key {
+        builder = builder.private_key(key::ask_private_key()?);
     }
     // A login outlives the command (`alura login`, then any command): tokens are kept in the
     // token cache, private to the user; ALURA_TOKEN is read too.

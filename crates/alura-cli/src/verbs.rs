@@ -44,7 +44,9 @@ pub fn commands() -> Vec<Command> {
                         .help("Stop after this many events"),
                 ),
         ),
-        Command::new("login").about("Log in with ALURA_PRIVATE_KEY and keep the token in the token cache"),
+        Command::new("login").about(
+            "Log in and keep the token in the token cache: the key from --keystore, ALURA_PRIVATE_KEY, or asked (not echoed)",
+        ),
         Command::new("doctor").about("Check the way to the API: reachability, clocks, login, rate limit"),
         Command::new("mock")
             .about("Run the simulator on loopback until stopped")
@@ -154,7 +156,7 @@ fn event_line(event: &alura::CandleEvent) -> String {
 }
 
 async fn login(global: &ArgMatches) -> Result<u8, Failure> {
-    let client = client(global)?;
+    let client = crate::client_with(global, true)?;
     client.login().await?;
     let address = client.address().map(|a| a.to_string()).unwrap_or_default();
     let lapses = client
