@@ -5,6 +5,7 @@
 //! A library as well as a binary, so that the Python and Node packages put the same `alura` on
 //! PATH through [`run`], with no Rust toolchain on the user's machine.
 
+mod candles;
 mod config;
 mod confirm;
 mod doctor;
@@ -13,6 +14,7 @@ mod key;
 mod operations;
 mod output;
 mod verbs;
+mod watch;
 
 use std::ffi::OsString;
 
@@ -32,6 +34,7 @@ fn cli() -> Command {
                 .long("keystore")
                 .global(true)
                 .env("ALURA_KEYSTORE")
+                .hide_env_values(true)
                 .value_name("FILE")
                 .value_parser(value_parser!(std::path::PathBuf))
                 .help("The wallet key from an Ethereum JSON keystore; its password from ALURA_KEYSTORE_PASSWORD, else asked"),
@@ -100,6 +103,7 @@ fn run_args(args: Vec<OsString>) -> u8 {
 }
 
 /// Why a command failed.
+#[derive(Debug)]
 pub enum Failure {
     Sdk(alura::Error),
     Usage(String),
@@ -177,7 +181,12 @@ async fn command(matches: &ArgMatches) -> Result<u8, Failure> {
 
 /// Prints an answer's JSON text; keys and tokens in it are hidden unless `show_secrets`.
 pub fn show(text: &str, format: Option<Format>, show_secrets: bool) -> Result<(), Failure> {
-    let mut value = output::J::parse(text).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?;
+    let value = output::J::parse(text).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?;
+    show_value(value, format, show_secrets)
+}
+
+/// Prints an answer; keys and tokens in it are hidden unless `show_secrets`.
+pub fn show_value(mut value: output::J, format: Option<Format>, show_secrets: bool) -> Result<(), Failure> {
     if !show_secrets {
         value.hide_secrets();
     }

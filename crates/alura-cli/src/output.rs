@@ -205,10 +205,18 @@ fn csv(cell: &str) -> String {
     }
 }
 
-/// Bold for a terminal that takes colour: not when piped, nor under `NO_COLOR`.
+/// Whether stdout takes colour: a terminal, and no `NO_COLOR`.
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `text` in an SGR style (`1` bold, `32` green, `31` red, `2` dim) where [`colour`] allows.
+pub fn paint(text: &str, sgr: &str) -> String {
+    if colour() { format!("\x1b[{sgr}m{text}\x1b[0m") } else { text.to_owned() }
+}
+
 pub fn bold(text: &str) -> String {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if colour { format!("\x1b[1m{text}\x1b[0m") } else { text.to_owned() }
+    paint(text, "1")
 }
 
 /// A URL without its `user:password@` part, to print.

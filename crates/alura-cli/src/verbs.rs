@@ -12,9 +12,7 @@ pub fn commands() -> Vec<Command> {
     let symbol = || Arg::new("symbol").required(true).help("An asset: a symbol (BTC) or an index (0)");
     let interval = || Arg::new("interval").required(true).help("1m, 5m, 15m, 1h, 4h, 1d ...");
     vec![
-        Command::new("candles").about("Candle history, oldest first").arg(symbol()).arg(interval()).arg(
-            Arg::new("limit").long("limit").value_parser(value_parser!(u64)).help("How many (up to 100,000)"),
-        ),
+        crate::candles::command(symbol(), interval()),
         Command::new("trade")
             .about("Open a trade, after showing what will be sent")
             .subcommand_required(true)
@@ -32,22 +30,12 @@ pub fn commands() -> Vec<Command> {
                     .arg(Arg::new("loss-threshold").long("loss-threshold").help("Percent"))
                     .arg(Arg::new("max-positions").long("max-positions").value_parser(value_parser!(u32))),
             )),
-        Command::new("watch").about("Live data, as it comes").subcommand_required(true).subcommand(
-            Command::new("candles")
-                .about("Each candle once, when it closes, and the open one as it moves")
-                .arg(symbol())
-                .arg(interval())
-                .arg(
-                    Arg::new("count")
-                        .long("count")
-                        .value_parser(value_parser!(u64))
-                        .help("Stop after this many events"),
-                ),
-        ),
+        crate::watch::command(symbol(), interval()),
         Command::new("login").about(
-            "Log in and keep the token in the token cache: the key from --keystore, ALURA_PRIVATE_KEY, or asked (not echoed)",
+            "Log in and keep the token; the key from --keystore, ALURA_PRIVATE_KEY, or asked without echo",
         ),
-        Command::new("doctor").about("Check the way to the API: reachability, clocks, login, rate limit"),
+        Command::new("doctor")
+            .about("Check the way to the API: DNS, TLS, reachability, clocks, the spec, login, rate limit"),
         Command::new("mock")
             .about("Run the simulator on loopback until stopped")
             .arg(Arg::new("port").long("port").value_parser(value_parser!(u16)).default_value("8080")),
@@ -62,9 +50,9 @@ pub async fn run(
     format: Option<Format>,
 ) -> Result<Option<u8>, Failure> {
     Ok(Some(match name {
-        "candles" => candles(sub, global, format).await?,
+        "candles" => crate::candles::candles(sub, global, format).await?,
         "trade" => trade(sub, global, format).await?,
-        "watch" => watch(sub, global).await?,
+        "watch" => crate::watch::watch(sub, global, format).await?,
         "login" => login(global).await?,
         "doctor" => crate::doctor::doctor(global).await?,
         "mock" => mock(sub)?,
@@ -77,20 +65,8 @@ fn text<'a>(m: &'a ArgMatches, name: &str) -> Option<&'a String> {
 }
 
 /// An asset argument as the API takes it: an index as a number, a symbol as text.
-fn asset(text: &str) -> Value {
+pub(crate) fn asset(text: &str) -> Value {
     text.parse::<i64>().map_or_else(|_| Value::from(text), Value::from)
-}
-
-async fn candles(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> Result<u8, Failure> {
-    let mut args = Map::new();
-    args.insert("symbol".into(), asset(text(m, "symbol").map_or("", |s| s)));
-    args.insert("interval".into(), json!(text(m, "interval")));
-    if let Some(limit) = m.get_one::<u64>("limit") {
-        args.insert("limit".into(), json!(limit));
-    }
-    let reply = client(global)?.call("get_candle_history", args).await?;
-    show(&reply.to_json_text()?, format, global.get_flag("show-secrets"))?;
-    Ok(0)
 }
 
 async fn trade(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> Result<u8, Failure> {
@@ -113,46 +89,6 @@ async fn trade(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> R
     let reply = client.call("create_trading_session", body).await?;
     show(&reply.to_json_text()?, format, global.get_flag("show-secrets"))?;
     Ok(0)
-}
-
-async fn watch(m: &ArgMatches, global: &ArgMatches) -> Result<u8, Failure> {
-    let (_, w) = m.subcommand().ok_or_else(|| Failure::Usage("watch needs candles".into()))?;
-    let symbol = text(w, "symbol").cloned().unwrap_or_default();
-    let symbol = match symbol.parse::<i64>() {
-        Ok(index) => alura::asset_symbol(index)?.to_owned(),
-        Err(_) => symbol,
-    };
-    let mut watch = client(global)?
-        .watch_candles(symbol, text(w, "interval").cloned().unwrap_or_default())?
-        .include_open(true);
-    let mut left = w.get_one::<u64>("count").copied();
-    let mut out = std::io::stdout().lock();
-    while left != Some(0) {
-        match watch.next().await {
-            Ok(event) => {
-                writeln!(out, "{}", event_line(&event)).map_err(Failure::io)?;
-                if matches!(event, alura::CandleEvent::Closed(_)) {
-                    left = left.map(|n| n.saturating_sub(1));
-                }
-            }
-            // What a later poll cannot mend (a bad symbol, a refused login) ends the watch.
-            Err(e) if matches!(exit::code(&e), 3 | 5 | 6) || e.kind() == "BadRequestError" => {
-                return Err(e.into());
-            }
-            Err(e) => eprintln!("poll failed, going on: {e}"),
-        }
-    }
-    Ok(0)
-}
-
-fn event_line(event: &alura::CandleEvent) -> String {
-    match event {
-        alura::CandleEvent::Closed(c) => format!("closed {c}"),
-        alura::CandleEvent::Open(c) => format!("open   {c}"),
-        alura::CandleEvent::Gap { from_ms, to_ms } => format!("gap    {from_ms}..{to_ms}"),
-        alura::CandleEvent::Stale { intervals } => format!("stale  no candle for {intervals} intervals"),
-        other => format!("{other:?}"),
-    }
 }
 
 async fn login(global: &ArgMatches) -> Result<u8, Failure> {

@@ -195,3 +195,20 @@ fn a_named_profile_beats_the_environment() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown key base-url"));
 }
+
+#[test]
+fn a_long_history_comes_page_by_page_with_no_gap_or_repeat() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let out = alura(&mock, &["candles", "BTC", "1m", "--limit", "25000", "--end", "1700000000000"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Piped: JSON lines only, and no progress bar drawn on stderr.
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let times: Vec<i64> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["openTime"].as_i64().unwrap())
+        .collect();
+    assert_eq!(times.len(), 25_000);
+    assert!(times.windows(2).all(|w| w[1] - w[0] == 60_000), "oldest first, one minute apart, none twice");
+    assert_eq!(*times.last().unwrap(), 1_700_000_000_000 - 1_700_000_000_000 % 60_000);
+    assert_eq!(mock.requests(Some("get_candle_history")).len(), 3, "pages of 10,000");
+}
