@@ -163,20 +163,18 @@ fn row(candle: &Value, suffix: &str) -> String {
     line + suffix
 }
 
-/// `2026-12-06 10:05`, UTC, from ms since the epoch (Howard Hinnant's days-to-civil).
+/// `14 Nov 2023 22:13`, UTC, from ms since the epoch; the number itself outside years 1970 to
+/// 9999 (what HTTP dates cover).
 fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    const LAST: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+    match u64::try_from(ms) {
+        Ok(after) if ms <= LAST => {
+            let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(after);
+            // "Tue, 14 Nov 2023 22:13:20 GMT": the day, month, year, hours and minutes.
+            httpdate::fmt_http_date(at).get(5..22).map_or_else(|| ms.to_string(), str::to_owned)
+        }
+        _ => ms.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -203,15 +201,15 @@ mod tests {
         let lines: Vec<&str> = screen.split("\r\x1b[2K").collect();
         assert_eq!(lines.len(), 3, "{screen:?}");
         assert!(
-            lines[0].starts_with("2023-11-14 22:14") && lines[0].ends_with("1.5        12.50  (open)"),
+            lines[0].starts_with("14 Nov 2023 22:14") && lines[0].ends_with("1.5        12.50  (open)"),
             "{:?}",
             lines[0]
         );
         assert!(lines[1].ends_with("(open)") && !lines[1].contains('\n'), "{:?}", lines[1]);
         // The closed candle stays, with its volume as the server wrote it; the new open one follows.
         let (closed, open) = lines[2].split_once('\n').unwrap();
-        assert!(closed.starts_with("2023-11-14 22:14") && closed.ends_with("1.2        12.50"), "{closed:?}");
-        assert!(open.starts_with("2023-11-14 22:15") && open.ends_with("(open)\n"), "{open:?}");
+        assert!(closed.starts_with("14 Nov 2023 22:14") && closed.ends_with("1.2        12.50"), "{closed:?}");
+        assert!(open.starts_with("14 Nov 2023 22:15") && open.ends_with("(open)\n"), "{open:?}");
     }
 
     #[test]
@@ -228,8 +226,11 @@ mod tests {
 
     #[test]
     fn open_times_read_as_utc() {
-        assert_eq!(super::utc(0), "1970-01-01 00:00");
-        assert_eq!(super::utc(1_700_000_000_000), "2023-11-14 22:13");
-        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(super::utc(0), "01 Jan 1970 00:00");
+        assert_eq!(super::utc(1_700_000_000_000), "14 Nov 2023 22:13");
+        assert_eq!(super::utc(951_782_400_000), "29 Feb 2000 00:00");
+        // Any number a server sends: shown as it is, never a panic.
+        assert_eq!(super::utc(-1), "-1");
+        assert_eq!(super::utc(i64::MAX), i64::MAX.to_string());
     }
 }
