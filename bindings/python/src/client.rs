@@ -12,7 +12,7 @@ use crate::errors;
 use crate::from_python::{from_py, map_from_py};
 use crate::options::{self, PyOptions};
 use crate::signer::PySigner;
-use crate::to_python::columns::{columns_to_py, fetch_columns};
+use crate::to_python::columns::exact_columns_to_py;
 use crate::to_python::{json, typed};
 
 #[pyclass(frozen, module = "alura._native")]
@@ -361,12 +361,10 @@ impl NativeClient {
         })
     }
 
-    /// Candle history as columns: `{"openTime": <int64 bytes>, "open": <float64 bytes>, ...}`,
-    /// native-endian, for `numpy.frombuffer` (the DataFrame path: no Python object per candle);
-    /// with `exact`, each price column is a list of `decimal.Decimal` (or None) instead.
-    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None, exact=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn candle_columns<'py>(
+    /// Candle history with exact prices, as columns: `{"open_time": <int64 bytes>, "open":
+    /// [Decimal | None, ...], ...}`, for `candles_df(exact=True)`.
+    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None))]
+    fn exact_candle_columns<'py>(
         &self,
         py: Python<'py>,
         symbol: &Bound<'py, PyAny>,
@@ -374,18 +372,18 @@ impl NativeClient {
         limit: Option<u64>,
         start_time: Option<i64>,
         end_time: Option<i64>,
-        exact: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let symbol = symbol_of(py, symbol)?;
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
-        let columns = select_interruptible(py, guarded(fetch_columns(self.client.clone(), query, exact)))?
-            .map_err(|e| errors::to_py(py, e))?;
-        columns_to_py(py, &columns)
+        let client = self.client.clone();
+        let columns =
+            select_interruptible(py, guarded(async move { client.exact_candle_columns(query).await }))?
+                .map_err(|e| errors::to_py(py, e))?;
+        exact_columns_to_py(py, &columns)
     }
 
-    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None, exact=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn candle_columns_async<'py>(
+    #[pyo3(signature = (symbol, interval=None, limit=None, start_time=None, end_time=None))]
+    fn exact_candle_columns_async<'py>(
         &self,
         py: Python<'py>,
         symbol: &Bound<'py, PyAny>,
@@ -393,13 +391,13 @@ impl NativeClient {
         limit: Option<u64>,
         start_time: Option<i64>,
         end_time: Option<i64>,
-        exact: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let symbol = symbol_of(py, symbol)?;
         let query = alura::HistoryQuery { symbol, interval, limit, start_time, end_time };
-        let work = guarded(fetch_columns(self.client.clone(), query, exact));
+        let client = self.client.clone();
+        let work = guarded(async move { client.exact_candle_columns(query).await });
         completion::spawn(py, self.start(alura_ffi::event_loop::fits_the_loop(limit)), work, |py, outcome| {
-            settled(py, &None, outcome, |py, c| columns_to_py(py, &c).map(Bound::into_any))
+            settled(py, &None, outcome, |py, c| exact_columns_to_py(py, &c).map(Bound::into_any))
         })
     }
 

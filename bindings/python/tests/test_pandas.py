@@ -53,6 +53,27 @@ def test_exact_candles_df_holds_the_servers_digits_as_decimals() -> None:
         stop()
 
 
+def test_candles_df_shows_what_the_server_left_out_as_nan_and_nat() -> None:
+    from conftest import loopback_server
+
+    # Built from the same Arrow batch as candles_arrow: its nulls must come out as pandas' own.
+    body = (
+        b'[{"openTime": 3600000, "open": 1.5, "high": 2, "low": 1, "close": null, "volume": 7},'
+        b' {"open": 1.5, "high": 2, "low": 1, "close": 1.75, "volume": 8}]'
+    )
+    url, stop = loopback_server(lambda request: (200, body))
+    try:
+        client = alura.Client(base_url=url)
+        df = client.candles_df("BTC", "1h")
+        assert pd.isna(df["close"].iloc[0]) and df["close"].iloc[1] == 1.75
+        assert df.index[0] == pd.Timestamp(3_600_000, unit="ms", tz="UTC") and pd.isna(df.index[1])
+        assert df["volume"].tolist() == [7.0, 8.0]
+        table = client.candles_arrow("BTC", "1h")
+        assert table.num_rows == len(df) == 2
+    finally:
+        stop()
+
+
 async def test_exact_candles_df_async_matches_the_rows(aclient: alura.AsyncClient) -> None:
     df = await aclient.candles_df("ETH", "1h", limit=5, exact=True)
     rows = await aclient.get_candle_history("ETH", interval="1h", limit=5)

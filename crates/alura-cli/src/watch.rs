@@ -208,7 +208,10 @@ mod tests {
         assert!(lines[1].ends_with("(open)") && !lines[1].contains('\n'), "{:?}", lines[1]);
         // The closed candle stays, with its volume as the server wrote it; the new open one follows.
         let (closed, open) = lines[2].split_once('\n').unwrap();
-        assert!(closed.starts_with("14 Nov 2023 22:14") && closed.ends_with("1.2        12.50"), "{closed:?}");
+        assert!(
+            closed.starts_with("14 Nov 2023 22:14") && closed.ends_with("1.2        12.50"),
+            "{closed:?}"
+        );
         assert!(open.starts_with("14 Nov 2023 22:15") && open.ends_with("(open)\n"), "{open:?}");
     }
 

@@ -240,8 +240,10 @@ class Client(_Base, SyncOperations):
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        columns = self._native.candle_columns(symbol, interval, limit, start_time, end_time, exact)
-        return candles_frame(columns)
+        if exact:
+            return candles_frame(self._native.exact_candle_columns(symbol, interval, limit, start_time, end_time))
+        # The same record batch candles_arrow and candles_pl read.
+        return candles_frame(candles_arrow(self._native, symbol, interval, limit, start_time, end_time).value_bytes())
 
     def candles_arrow(
         self,
@@ -478,10 +480,11 @@ class AsyncClient(_Base, AsyncOperations):
         from ._pandas import _pandas, candles_frame
 
         _pandas()  # fail before the call when pandas is missing
-        columns = await self._native.candle_columns_async(
-            symbol, interval, limit, start_time, end_time, exact
-        )
-        return candles_frame(columns)
+        if exact:
+            native = self._native
+            return candles_frame(await native.exact_candle_columns_async(symbol, interval, limit, start_time, end_time))
+        columns = await candles_arrow_async(self._native, symbol, interval, limit, start_time, end_time)
+        return candles_frame(columns.value_bytes())
 
     async def candles_arrow(
         self,

@@ -79,23 +79,21 @@ class NativeClient:
     def login_async(self) -> Awaitable[None]: ...
     def trade_logs(self, trade_id: str) -> Any: ...
     def trade_logs_async(self, trade_id: str) -> Awaitable[Any]: ...
-    def candle_columns(
+    def exact_candle_columns(
         self,
         symbol: Union[str, int],
         interval: Optional[str] = ...,
         limit: Optional[int] = ...,
         start_time: Optional[int] = ...,
         end_time: Optional[int] = ...,
-        exact: bool = ...,
     ) -> Dict[str, Any]: ...
-    def candle_columns_async(
+    def exact_candle_columns_async(
         self,
         symbol: Union[str, int],
         interval: Optional[str] = ...,
         limit: Optional[int] = ...,
         start_time: Optional[int] = ...,
         end_time: Optional[int] = ...,
-        exact: bool = ...,
     ) -> Awaitable[Dict[str, Any]]: ...
     def with_options(self, options: Dict[str, Any]) -> NativeClient: ...
     def close(self) -> None: ...
@@ -118,6 +116,7 @@ class NativeArrow:
     def column_names(self) -> List[str]: ...
     @property
     def column_types(self) -> List[str]: ...
+    def value_bytes(self) -> Dict[str, bytes]: ...
 
 def candles_arrow(
     client: NativeClient,

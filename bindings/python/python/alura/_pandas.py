@@ -22,14 +22,15 @@ def _pandas():  # type: ignore[no-untyped-def]
 
 
 def candles_frame(columns: Dict[str, Any]) -> pandas.DataFrame:
-    """A DataFrame from the native columns: machine-order int64 and float64 buffers, or, for
-    exact prices, lists of ``Decimal`` (an object column; None where the server left a price out)."""
+    """A DataFrame from native columns: the Arrow batch's int64 and float64 value buffers (NaN and
+    NaT where the server left a value out), or, for exact prices, lists of ``Decimal`` (an object
+    column; None where the server left a price out)."""
     np, pd = _pandas()
     data = {
         name: np.frombuffer(column, dtype=np.float64) if isinstance(column, bytes) else np.array(column, dtype=object)
         for name, column in ((name, columns[name]) for name in COLUMNS)
     }
-    index = pd.to_datetime(np.frombuffer(columns["openTime"], dtype=np.int64), unit="ms", utc=True)
+    index = pd.to_datetime(np.frombuffer(columns["open_time"], dtype=np.int64), unit="ms", utc=True)
     frame = pd.DataFrame(data, index=index)  # copies: numpy.frombuffer arrays are read-only
     frame.index.name = "open_time"
     return frame

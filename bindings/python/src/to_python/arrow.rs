@@ -3,11 +3,13 @@
 //! no Python object per value. (pyo3-arrow does this too, but brings arrow-cast, arrow-select
 //! and chrono-tz into every build for these few lines.) The calls that make them are `arrow.rs`.
 
+use arrow_array::Array;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{RecordBatch, RecordBatchIterator};
+use arrow_schema::DataType;
 use arrow_schema::ffi::FFI_ArrowSchema;
 use pyo3::prelude::*;
-use pyo3::types::PyCapsule;
+use pyo3::types::{PyBytes, PyCapsule, PyDict};
 
 /// One record batch, handed over as often as asked (each consumer gets its own stream of the
 /// same buffers).
@@ -44,6 +46,29 @@ impl NativeArrow {
     #[getter]
     fn column_names(&self) -> Vec<String> {
         self.0.schema().fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    /// The value buffer of each float and integer column (timestamps included), as bytes of
+    /// native-endian numbers for `numpy.frombuffer`: how `candles_df` builds its DataFrame from
+    /// these same columns without pyarrow. Under a null each holds what the core wrote there:
+    /// NaN for a price, `i64::MIN` for a time (which pandas reads as NaT).
+    fn value_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (field, column) in self.0.schema().fields().iter().zip(self.0.columns()) {
+            let data = column.to_data();
+            let fixed = match data.data_type() {
+                DataType::Float64 | DataType::Int64 | DataType::Timestamp(_, _) => 8,
+                _ => continue,
+            };
+            let bytes = data.buffers().first().and_then(|b| {
+                let start = data.offset().checked_mul(fixed)?;
+                b.as_slice().get(start..start.checked_add(data.len().checked_mul(fixed)?)?)
+            });
+            if let Some(bytes) = bytes {
+                dict.set_item(field.name(), PyBytes::new(py, bytes))?;
+            }
+        }
+        Ok(dict)
     }
 
     /// Each column's Arrow type, as Arrow writes it (`Decimal128(38, 6)`, `Float64`, ...).
