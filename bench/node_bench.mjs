@@ -177,6 +177,14 @@ async function history() {
   const ours = async () => {
     if ((await client.candleColumns(query)).close.length !== 100_000) throw new Error("100,000 candles");
   };
+  await alternate("one call, 100,000 candles to JS rows, Node", 1, {
+    "alura getCandleHistory": async () => {
+      if ((await client.getCandleHistory(query)).length !== 100_000) throw new Error("100,000 candles");
+    },
+    "undici.request + JSON.parse": async () => {
+      if (JSON.parse(await (await get()).text()).length !== 100_000) throw new Error("100,000 candles");
+    },
+  });
   await alternate("one call, 100,000 candles to columns, Node", 1, {
     "alura candleColumns": ours,
     "undici.request + JSON.parse + columns by hand": byHand,

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What each binding has, under the same name or under its language's name for it.
-const MIRRORED: [(&str, &str); 13] = [
+const MIRRORED: [(&str, &str); 14] = [
     ("client.rs", "client.rs"),
     ("options.rs", "options.rs"),
     ("errors.rs", "errors.rs"),
@@ -20,10 +20,11 @@ const MIRRORED: [(&str, &str); 13] = [
     ("watch.rs", "watch.rs"),
     ("arrow.rs", "arrow.rs"),
     ("cli.rs", "cli.rs"),
+    ("early.rs", "early.rs"),
 ];
 
 /// What only one language has.
-const PYTHON_ONLY: [&str; 3] = ["lib.rs", "runtime.rs", "early.rs"];
+const PYTHON_ONLY: [&str; 2] = ["lib.rs", "runtime.rs"];
 const NODE_ONLY: [&str; 4] = ["lib.rs", "abort.rs", "callback.rs", "uv.rs"];
 
 fn names(dir: &Path) -> BTreeSet<String> {

@@ -205,6 +205,25 @@ class RawResponse {
   }
 }
 
+/**
+ * A call's answer as objects. A long one comes as `{early, check}` (src/early.rs): its text is
+ * parsed here while the core checks the same bytes, and `check` says whether it stands (`null`)
+ * or gives the text to use instead; it rejects when the answer fails its check.
+ */
+async function parsed(answer) {
+  if (typeof answer === 'string') return JSON.parse(answer)
+  let value, failure
+  try {
+    value = JSON.parse(answer.early)
+  } catch (e) {
+    failure = e
+  }
+  const instead = await answer.check
+  if (instead !== null) return JSON.parse(instead)
+  if (failure) throw failure
+  return value
+}
+
 /** Every operation of a client, resolving to a RawResponse instead of the parsed body. */
 class RawOperations extends Operations {
   constructor(client) {
@@ -271,7 +290,7 @@ class Client extends Operations {
     const sentAt = Date.now()
     try {
       const sent = (id) => this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id)
-      return JSON.parse(await abortable(signal, sent))
+      return await parsed(await abortable(signal, sent))
     } catch (e) {
       const error = this._error(e)
       if (error instanceof errors.OutcomeUnknownError && SETTLES.includes(operation)) {

@@ -4,6 +4,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
+use crate::early::{self, Answer};
 use crate::errors::{aborted, guarded, invalid, to_js};
 use crate::from_js::{NativeHistoryQuery, args_of, whole, whole_numbers_as_integers};
 use crate::options::{RequestOptions, client_options};
@@ -66,8 +67,9 @@ impl NativeClient {
     }
 
     /// Calls `operation` with `args` (names as in the spec); resolves to the response body as
-    /// JSON text, which lib/index.js parses.
-    #[napi(ts_return_type = "Promise<string>")]
+    /// JSON text, which lib/index.js parses, or, for a long answer, to `{early, check}`
+    /// (`early.rs`).
+    #[napi(ts_return_type = "Promise<string | { early: string, check: Promise<string | null> }>")]
     pub fn call(
         &self,
         env: Env,
@@ -77,7 +79,8 @@ impl NativeClient {
         abort_id: Option<u32>,
     ) -> Result<Unknown<'static>> {
         let args = args_of(args)?;
-        let on_loop = self.client.reports_sockets() && alura_ffi::event_loop::args_fit_the_loop(&args);
+        let long = !alura_ffi::event_loop::args_fit_the_loop(&args);
+        let on_loop = self.client.reports_sockets() && !long;
         let client = self.for_call(options)?;
         // The server's JSON goes over as text for V8's JSON.parse: building each object through
         // napi cost about three times as many instructions per call (bench/notes/journal.md), and
@@ -87,10 +90,18 @@ impl NativeClient {
         let money = found
             .filter(|op| op.money)
             .map(|_| if self.money_strings { money::Money::Strings } else { money::Money::Numbers });
+        let log = self.log.clone();
         let work = guarded(async move {
+            // Money is rewritten before JS parses it, so only answers without money go early.
+            let Some(money) = money else {
+                if long {
+                    return early::answer(client, log, operation, args).await;
+                }
+                return Ok(Answer::Text(client.call(&operation, args).await?.to_json_text()?));
+            };
             let text = client.call(&operation, args).await?.to_json_text()?;
-            let Some(money) = money else { return Ok(text) };
             money::rewrite(text.as_bytes(), money)
+                .map(Answer::Text)
                 .map_err(|e| alura::Error::decode(format!("{operation}: {e}")))
         });
         let (abort, log) = (abort_id.and_then(abort::get), self.log.clone());

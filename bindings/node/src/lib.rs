@@ -1,15 +1,17 @@
 //! The Node addon: the Rust SDK as a native class whose methods return Promises. It converts
 //! arguments, results and errors; login, retry and validation live in the `alura` crate. Its
 //! files mirror the Python binding's: `client`, `options`, `errors`, `from_js`/`to_js` (Python's
-//! `from_python`/`to_python`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`.
+//! `from_python`/`to_python`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`, `watch`, `arrow`, `cli`, `early`.
 
-// Public so its `#[napi]` items count as used in every build, tests included.
+// Public so their `#[napi]` items count as used in every build, tests included.
 pub mod abort;
+pub mod cli;
+
 mod arrow;
 mod callback;
-mod cli;
 mod client;
 mod completion;
+mod early;
 mod errors;
 mod from_js;
 pub mod logging;

@@ -1,7 +1,7 @@
 //! `alura._native`: the Rust SDK for Python. It converts arguments, results and errors;
 //! everything the SDK does (login, retry, validation) happens in the `alura` crate. Its files
 //! mirror the Node binding's: `client`, `options`, `errors`, `from_python`/`to_python` (Node's
-//! `from_js`/`to_js`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`, `watch`, `arrow`, `cli`.
+//! `from_js`/`to_js`), `completion`, `loop_runtime`, `logging`, `signer`, `mock`, `watch`, `arrow`, `cli`, `early`.
 
 mod arrow;
 mod cli;

@@ -114,6 +114,20 @@ impl Reply {
         self.1.as_ref().map(|m| &m.headers)
     }
 
+    /// Whether this reply is exactly `body` (the same buffer, as a call observed it) and its
+    /// [`Reply::to_json_text`] is those bytes: then a binding that handed them over as soon as
+    /// they were read may let its caller keep what it made of them. An error when they are not
+    /// JSON every language reads alike, as `to_json_text` would give.
+    pub fn is_exactly(&self, body: &Bytes) -> Result<bool> {
+        match &self.0 {
+            Body::Json(bytes) if bytes.as_ptr() == body.as_ptr() && bytes.len() == body.len() => {
+                readable(bytes)?;
+                Ok(std::str::from_utf8(bytes).is_ok())
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// The body as it came, when the reply holds it.
     pub fn body(&self) -> Option<&Bytes> {
         match &self.0 {
@@ -128,9 +142,7 @@ impl Reply {
     pub fn to_json_text(&self) -> Result<String> {
         match &self.0 {
             Body::Json(bytes) => {
-                crate::decode::readable(bytes).map_err(|e| {
-                    Error::decode(format!("the body is not JSON every language reads alike: {e}"))
-                })?;
+                readable(bytes)?;
                 match std::str::from_utf8(bytes) {
                     Ok(text) => Ok(text.to_owned()),
                     Err(_) => serde_json::to_string(self).map_err(|e| Error::decode(e.to_string())),
@@ -146,6 +158,12 @@ impl Reply {
     pub fn to_value(&self) -> Result<Value> {
         serde_json::to_value(self).map_err(|e| Error::decode(e.to_string()))
     }
+}
+
+/// `bytes` as JSON every language reads alike (one value, finite numbers, at most 128 deep).
+fn readable(bytes: &[u8]) -> Result<()> {
+    crate::decode::readable(bytes)
+        .map_err(|e| Error::decode(format!("the body is not JSON every language reads alike: {e}")))
 }
 
 impl Serialize for Reply {
