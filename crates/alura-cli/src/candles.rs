@@ -35,7 +35,6 @@ pub async fn candles(m: &ArgMatches, global: &ArgMatches, format: Option<Format>
     let client = client(global)?;
     let symbol = crate::verbs::asset(m.get_one::<String>("symbol").map_or("", |s| s));
     let interval = m.get_one::<String>("interval").cloned().unwrap_or_default();
-    let limit = m.get_one::<u64>("limit").copied();
     let page = |n: Option<u64>, end: Option<i64>| {
         let mut args = Map::new();
         args.insert("symbol".into(), symbol.clone());
@@ -49,58 +48,73 @@ pub async fn candles(m: &ArgMatches, global: &ArgMatches, format: Option<Format>
         args
     };
     let show_secrets = global.get_flag("show-secrets");
-    let Some(limit) = limit.filter(|n| *n > PAGE) else {
-        let reply = client.call("get_candle_history", page(limit, m.get_one::<i64>("end").copied())).await?;
-        return crate::show(&reply.to_json_text()?, format, show_secrets).map(|()| 0);
+    let limit = m.get_one::<u64>("limit").copied();
+    // Drawn on stderr, and only when it is a terminal and the download takes pages.
+    let bar = match limit.filter(|n| *n > PAGE) {
+        Some(n) => indicatif::ProgressBar::new(n).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} candles, {eta} left")
+                .map_err(|e| Failure::Io(e.to_string()))?,
+        ),
+        None => indicatif::ProgressBar::hidden(),
     };
-    // Drawn on stderr, and only when it is a terminal: piped output stays clean.
-    let bar = indicatif::ProgressBar::new(limit).with_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} candles, {eta} left")
-            .map_err(|e| Failure::Io(e.to_string()))?,
-    );
+    // Newest page first. Whatever order a server sends, whether it honours `endTime`, however
+    // many it puts in a page: each page is sorted, only candles older than all shown are kept,
+    // and paging stops when a page brings none.
     let mut pages: Vec<Vec<J>> = Vec::new();
     let mut end = m.get_one::<i64>("end").copied();
-    let mut left = limit;
-    while left > 0 {
-        let want = left.min(PAGE);
-        let reply = client.call("get_candle_history", page(Some(want), end)).await?;
+    let mut got: u64 = 0;
+    loop {
+        let want = limit.map(|n| n.saturating_sub(got).min(PAGE));
+        let reply = client.call("get_candle_history", page(want, end)).await?;
         let J::Arr(mut rows) =
             J::parse(&reply.to_json_text()?).map_err(|e| Failure::Sdk(alura::Error::decode(e)))?
         else {
             return Err(Failure::Sdk(alura::Error::decode("get_candle_history: the answer is not a list")));
         };
-        // A server that does not honour endTime exactly: nothing already shown comes twice.
-        if let Some(end) = end {
-            rows.retain(|r| open_time(r).is_none_or(|t| t <= end));
+        if limit.is_none_or(|n| n <= PAGE) && pages.is_empty() && rows.iter().any(|r| open_time(r).is_none())
+        {
+            // One page of candles with no open time to order by: shown as the server sent them.
+            return crate::show_value(J::Arr(rows), format, show_secrets).map(|()| 0);
         }
-        let got = rows.len() as u64;
-        let oldest = rows.first().and_then(open_time);
-        bar.inc(got);
-        left = left.saturating_sub(got);
+        let timeless = rows.iter().filter(|r| open_time(r).is_none()).count();
+        if timeless > 0 {
+            bar.suspend(|| {
+                eprintln!("{timeless} candles with no open time left out: they cannot be put in order")
+            });
+        }
+        rows.retain(|r| open_time(r).is_some_and(|t| end.is_none_or(|end| t <= end)));
+        rows.sort_by_key(|r| open_time(r).unwrap_or(i64::MIN));
+        rows.dedup_by_key(|r| open_time(r));
+        // Beyond what was asked for (a server that ignores `limit`): the newest of them.
+        if let Some(n) = want {
+            let extra = rows.len().saturating_sub(usize::try_from(n).unwrap_or(usize::MAX));
+            rows.drain(..extra);
+        }
+        let Some(oldest) = rows.first().and_then(open_time) else { break };
+        got = got.saturating_add(rows.len() as u64);
+        bar.inc(rows.len() as u64);
         pages.push(rows);
-        if got < want {
-            break; // the server has no older candles
-        }
-        match oldest.and_then(|t| t.checked_sub(1)) {
-            Some(before) => end = Some(before),
-            None => {
-                bar.suspend(|| {
-                    eprintln!("the candles carry no open time to page by: the newest {} shown", limit - left)
-                });
-                break;
-            }
+        match (limit, oldest.checked_sub(1)) {
+            (Some(n), Some(before)) if got < n && before >= 0 => end = Some(before),
+            _ => break,
         }
     }
     bar.finish_and_clear();
+    if let Some(n) = limit.filter(|n| got < *n) {
+        eprintln!("the server had {got} of the {n} candles asked for");
+    }
     let all: Vec<J> = pages.into_iter().rev().flatten().collect();
     crate::show_value(J::Arr(all), format, show_secrets).map(|()| 0)
 }
 
-/// A candle's open time in ms, in any of the shapes the SDK reads: `openTime`, Hyperliquid's
-/// `t`, or the first item of an array row.
+/// A candle's open time in ms, in any of the shapes the SDK reads (`alura::CandleField`), or the
+/// first item of an array row.
 fn open_time(row: &J) -> Option<i64> {
     let value = match row {
-        J::Obj(fields) => fields.iter().find(|(k, _)| k == "openTime" || k == "t").map(|(_, v)| v),
+        J::Obj(fields) => fields
+            .iter()
+            .find(|(k, _)| alura::CandleField::of(k) == alura::CandleField::OpenTime)
+            .map(|(_, v)| v),
         J::Arr(items) => items.first(),
         _ => None,
     }?;

@@ -12,6 +12,8 @@ use crate::{Failure, client};
 /// The spec route `SwaggerModule.setup('api/docs', ...)` serves (`cargo xtask fetch` also tries
 /// the YAML and the Swagger UI script).
 const SPEC_ROUTE: &str = "/api/docs-json";
+/// The largest spec read (ours is about 100 KB).
+const MAX_SPEC_BYTES: usize = 32 << 20;
 /// More skew than this and a signed login may be refused.
 const MAX_SKEW_S: i64 = 30;
 /// A token with less left than this is about to need a new login.
@@ -47,16 +49,24 @@ pub async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
     let mut r = Report { out: std::io::stdout(), failed: false };
     let url = reqwest::Url::parse(&base).map_err(|e| Failure::Usage(format!("the base URL {shown}: {e}")))?;
 
-    let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
-    match tokio::time::timeout(Duration::from_secs(10), tokio::net::lookup_host((host.as_str(), port))).await
-    {
-        Ok(Ok(mut addrs)) => match addrs.next() {
-            Some(addr) => r.ok(&format!("DNS: {host} is {}", addr.ip()))?,
-            None => return dns_failed(&mut r, &host, "no address").map(|()| 1),
-        },
-        Ok(Err(e)) => return dns_failed(&mut r, &host, &e.to_string()).map(|()| 1),
-        Err(_) => return dns_failed(&mut r, &host, "no answer in 10 s").map(|()| 1),
+    // Reported, then on: behind a proxy the API may be reachable with no local DNS.
+    let Some(host) = url.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+    else {
+        return Err(Failure::Usage(format!("the base URL {shown} has no host")));
+    };
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        r.skip(&format!("DNS: not needed for the address {host}"))?;
+    } else {
+        let lookup = tokio::net::lookup_host((host.as_str(), port));
+        match tokio::time::timeout(Duration::from_secs(10), lookup).await {
+            Ok(Ok(mut addrs)) => match addrs.next() {
+                Some(addr) => r.ok(&format!("DNS: {host} is {}", addr.ip()))?,
+                None => dns_failed(&mut r, &host, "no address")?,
+            },
+            Ok(Err(e)) => dns_failed(&mut r, &host, &e.to_string())?,
+            Err(_) => dns_failed(&mut r, &host, "no answer in 10 s")?,
+        }
     }
 
     let started = std::time::Instant::now();
@@ -81,7 +91,10 @@ pub async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
                 None => r.skip("clock skew: the server sent no Date")?,
             }
         }
-        Err(e) if url.scheme() == "https" && tcp_connects(&host, port).await => {
+        // A connection that failed where a plain TCP one opens failed in TLS.
+        Err(e)
+            if url.scheme() == "https" && e.kind() == "NetworkError" && tcp_connects(&host, port).await =>
+        {
             r.fail(
                 &format!("TLS with {host}: {e}"),
                 "the server's certificate is not trusted here: check the system's CA certificates, \
@@ -100,33 +113,50 @@ pub async fn doctor(global: &ArgMatches) -> Result<u8, Failure> {
 
     spec(&mut r, &base, &shown).await?;
 
-    if client.address().is_some() {
-        match client.login().await {
-            Ok(()) => match client.token().and_then(|t| t.expires_at) {
-                Some(at) => {
-                    let left = at.duration_since(SystemTime::now()).unwrap_or_default();
-                    let what = format!("login; the token lasts {} more", human(left));
-                    if left >= SHORT_TOKEN {
-                        r.ok(&what)?;
-                    } else {
-                        r.fail(
-                            &what,
-                            "check this machine's clock; the server gives tokens too short to use",
-                        )?;
-                    }
-                }
-                None => r.ok("login (the server gave no expiry with the token)")?,
-            },
-            Err(e) => r.fail(&format!("login: {e}"), "check ALURA_PRIVATE_KEY (or --keystore)")?,
-        }
-    } else {
-        r.skip("login: no key (set ALURA_PRIVATE_KEY)")?;
-    }
+    login(&mut r, global).await?;
     match client.rate_limit() {
         Some(l) => r.ok(&format!("rate limit: {} of {} left for {}", l.remaining, l.limit, l.operation))?,
         None => r.skip("rate limit: the server said none")?,
     }
     Ok(if r.failed { 1 } else { 0 })
+}
+
+/// A fresh login when there is a key (the token cache left out, so the key itself is tried);
+/// else the token the last `alura login` left.
+async fn login(r: &mut Report, global: &ArgMatches) -> Result<(), Failure> {
+    let fix = "check ALURA_PRIVATE_KEY or --keystore, then `alura login`";
+    let fresh = crate::has_key(global)?;
+    let client = if fresh {
+        let client = match crate::builder(global, crate::key::Need::Sign).and_then(|b| Ok(b.build()?)) {
+            Ok(client) => client,
+            Err(Failure::Sdk(e)) => return r.fail(&format!("login: {e}"), fix),
+            Err(Failure::Usage(m)) => return r.fail(&format!("login: {m}"), fix),
+            Err(other) => return Err(other),
+        };
+        if let Err(e) = client.login().await {
+            return r.fail(&format!("login: {e}"), fix);
+        }
+        client
+    } else {
+        let cached = crate::client_with(global, crate::key::Need::Sign)?;
+        if cached.address().is_none() {
+            return r.skip("login: no key (set ALURA_PRIVATE_KEY, or pass --keystore)");
+        }
+        cached
+    };
+    let what = if fresh { "login" } else { "the token of the last `alura login`" };
+    let again = "run `alura login` again";
+    let Some(token) = client.token() else { return r.fail(&format!("{what}: none kept"), again) };
+    let Some(at) = token.expires_at else { return r.ok(&format!("{what} (the server gave no expiry)")) };
+    let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+    let said = format!("{what}; the token lasts {} more", human(left));
+    match (left >= SHORT_TOKEN, fresh) {
+        (true, _) => r.ok(&said),
+        (false, true) => {
+            r.fail(&said, "check this machine's clock; the server gives tokens too short to use")
+        }
+        (false, false) => r.fail(&said, again),
+    }
 }
 
 fn dns_failed(r: &mut Report, host: &str, why: &str) -> Result<(), Failure> {
@@ -150,8 +180,8 @@ async fn spec(r: &mut Report, base: &str, shown: &str) -> Result<(), Failure> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Failure::Io(e.to_string()))?;
-    let answer = match http.get(format!("{base}{SPEC_ROUTE}")).send().await {
-        Ok(a) if a.status().is_success() => a.json::<Value>().await.ok(),
+    let mut response = match http.get(format!("{base}{SPEC_ROUTE}")).send().await {
+        Ok(a) if a.status().is_success() => a,
         Ok(a) => {
             return r.skip(&format!(
                 "spec: {shown}{SPEC_ROUTE} answers {} (the server may not serve it)",
@@ -160,6 +190,28 @@ async fn spec(r: &mut Report, base: &str, shown: &str) -> Result<(), Failure> {
         }
         Err(e) => return r.skip(&format!("spec: {shown}{SPEC_ROUTE}: {e}")),
     };
+    // Read within a bound: the spec is a few hundred kilobytes, and a server's answer is not
+    // trusted to end.
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len().saturating_add(chunk.len()) <= MAX_SPEC_BYTES => {
+                body.extend_from_slice(&chunk)
+            }
+            Ok(Some(_)) => {
+                return r.fail(
+                    &format!("spec: {shown}{SPEC_ROUTE} is over {} MiB", MAX_SPEC_BYTES >> 20),
+                    "check that --base-url is the API",
+                );
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => {
+                return r.skip(&format!("spec: {shown}{SPEC_ROUTE} did not finish in 15 s"));
+            }
+            Err(e) => return r.skip(&format!("spec: {shown}{SPEC_ROUTE}: {e}")),
+        }
+    }
+    let answer = serde_json::from_slice::<Value>(&body).ok();
     let Some(paths) = answer.as_ref().and_then(|s| s.get("paths")).and_then(Value::as_object) else {
         return r.fail(
             &format!("spec: {shown}{SPEC_ROUTE} is not an OpenAPI document"),

@@ -26,19 +26,32 @@ pub const USAGE: u8 = 2;
 pub const DECLINED: u8 = 13;
 /// The terminal, a file or a port failed (a port taken by another program).
 pub const IO: u8 = 14;
+/// Ctrl-C at a prompt (128 + SIGINT, as a shell reports it).
+pub const INTERRUPTED: u8 = 130;
 /// A bug in the CLI itself (a panic), as `InternalError`.
 pub const BUG: u8 = 12;
 
+/// Error classes a later try cannot mend (a bad symbol, a refused login): they end a watch.
+const NOT_MENDED_BY_WAITING: [&str; 5] =
+    ["ValidationError", "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError"];
+
+/// Whether `error`, or the class it belongs to, is one a later try cannot mend.
+pub fn not_mended_by_waiting(error: &alura::Error) -> bool {
+    lineage(error).any(|kind| NOT_MENDED_BY_WAITING.contains(&kind))
+}
+
+/// An error's class, then the classes it belongs to, up to `AluraError`.
+fn lineage(error: &alura::Error) -> impl Iterator<Item = &'static str> {
+    std::iter::successors(Some(error.kind()), |name| {
+        alura::ERROR_KINDS.iter().find(|k| k.name == *name).and_then(|k| k.parent)
+    })
+}
+
 /// The exit code of an error.
 pub fn code(error: &alura::Error) -> u8 {
-    let mut kind = Some(error.kind());
-    while let Some(name) = kind {
-        if let Some((_, code, _)) = CODES.iter().find(|(k, _, _)| *k == name) {
-            return *code;
-        }
-        kind = alura::ERROR_KINDS.iter().find(|k| k.name == name).and_then(|k| k.parent);
-    }
-    1
+    lineage(error)
+        .find_map(|kind| CODES.iter().find(|(k, _, _)| *k == kind).map(|(_, code, _)| *code))
+        .unwrap_or(1)
 }
 
 /// The list for `--help`.
@@ -50,6 +63,7 @@ pub fn help() -> String {
     }
     text.push_str(&format!("  {DECLINED}  an order not confirmed\n"));
     text.push_str(&format!("  {IO}  the terminal, a file or a port failed\n"));
+    text.push_str(&format!("  {INTERRUPTED} Ctrl-C at a prompt\n"));
     text
 }
 

@@ -10,7 +10,7 @@ mod config;
 mod confirm;
 mod doctor;
 mod exit;
-mod key;
+pub mod key;
 mod operations;
 mod output;
 mod verbs;
@@ -38,6 +38,14 @@ fn cli() -> Command {
                 .value_name("FILE")
                 .value_parser(value_parser!(std::path::PathBuf))
                 .help("The wallet key from an Ethereum JSON keystore; its password from ALURA_KEYSTORE_PASSWORD, else asked"),
+        )
+        .arg(
+            Arg::new("verbose")
+                .long("verbose")
+                .short('v')
+                .global(true)
+                .action(clap::ArgAction::Count)
+                .help("The SDK's records on stderr: calls, retries, logins (-vv: more); secrets are never in them"),
         )
         .arg(Arg::new("profile").long("profile").global(true).value_name("NAME").help("A profile of ~/.config/alura/config.toml"))
         .arg(
@@ -83,7 +91,15 @@ fn run_args(args: Vec<OsString>) -> u8 {
             return 1;
         }
     };
-    match runtime.block_on(command(&matches)) {
+    let work = command(&matches);
+    let outcome = match verbose(matches.get_count("verbose")) {
+        // Scoped to this command, not installed for the process: a Python or Node host keeps its own.
+        Some(records) => {
+            runtime.block_on(tracing::instrument::WithSubscriber::with_subscriber(work, records))
+        }
+        None => runtime.block_on(work),
+    };
+    match outcome {
         Ok(code) => code,
         Err(Failure::Sdk(e)) => {
             eprintln!("error: {e}");
@@ -99,7 +115,27 @@ fn run_args(args: Vec<OsString>) -> u8 {
         }
         // `alura ... | head`: the reader has what it wanted; like any Unix tool, stop quietly.
         Err(Failure::Closed) => 0,
+        // Ctrl-C at a prompt: as a shell reports a process that SIGINT ended.
+        Err(Failure::Interrupted) => {
+            eprintln!();
+            exit::INTERRUPTED
+        }
     }
+}
+
+/// Where `--verbose` sends the core's records: stderr, the `alura` crates' only.
+fn verbose(count: u8) -> Option<tracing::Dispatch> {
+    use tracing_subscriber::layer::SubscriberExt;
+    let level = match count {
+        0 => return None,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let ours = tracing_subscriber::filter::Targets::new().with_target("alura", level);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    Some(tracing::Dispatch::new(
+        tracing_subscriber::registry().with(tracing_subscriber::Layer::with_filter(layer, ours)),
+    ))
 }
 
 /// Why a command failed.
@@ -110,6 +146,8 @@ pub enum Failure {
     Io(String),
     /// Whoever reads stdout stopped reading.
     Closed,
+    /// Ctrl-C at a prompt.
+    Interrupted,
 }
 
 impl Failure {
@@ -124,36 +162,60 @@ impl From<alura::Error> for Failure {
     }
 }
 
-/// The client the global options describe.
+/// The client the global options describe, for calls that need no key.
 pub fn client(matches: &ArgMatches) -> Result<alura::Client, Failure> {
-    client_with(matches, false)
+    client_with(matches, key::Need::Nothing)
 }
 
-/// The client the global options describe; with `ask_key`, a key none of them gives is asked for
-/// on the terminal.
-pub fn client_with(matches: &ArgMatches, ask_key: bool) -> Result<alura::Client, Failure> {
-    let settings = config::settings(
-        matches.get_one::<String>("base-url").cloned(),
-        matches.get_one::<String>("profile").map(String::as_str),
-    )
-    .map_err(Failure::Usage)?;
-    let mut builder = alura::Client::builder().user_agent(concat!("alura-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(url) = settings.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(path) = matches.get_one::<std::path::PathBuf>("keystore") {
-        builder = builder.signer(key::from_keystore(path)?);
-    } else if let Some(key) = settings.private_key {
-        builder = builder.private_key(key);
-    } else if ask_key {
-        builder = builder.private_key(key::ask_private_key()?);
-    }
-    // A login outlives the command (`alura login`, then any command): tokens are kept in the
-    // token cache, private to the user; ALURA_TOKEN is read too.
+/// The client the global options describe, with the key `need` asks for. Tokens are kept in the
+/// token cache, private to the user, so a login outlives the command (`alura login`, then any
+/// command); ALURA_TOKEN is read too.
+pub fn client_with(matches: &ArgMatches, need: key::Need) -> Result<alura::Client, Failure> {
+    let mut builder = builder(matches, need)?;
     if let Some(cache) = alura::default_token_cache_path() {
         builder = builder.token_cache(cache);
     }
-    Ok(builder.from_env().build()?)
+    Ok(builder.build()?)
+}
+
+/// The API's base URL, as the settings give it.
+pub fn base_url(matches: &ArgMatches) -> Result<String, Failure> {
+    Ok(settings(matches)?.base_url.unwrap_or_else(|| alura::DEFAULT_BASE_URL.to_owned()))
+}
+
+fn settings(matches: &ArgMatches) -> Result<config::Settings, Failure> {
+    config::settings(
+        matches.get_one::<String>("base-url").cloned(),
+        matches.get_one::<String>("profile").map(String::as_str),
+    )
+    .map_err(Failure::Usage)
+}
+
+/// Whether a key is given (`--keystore`, the profile or `ALURA_PRIVATE_KEY`), not only the token
+/// of the last `alura login`.
+pub fn has_key(matches: &ArgMatches) -> Result<bool, Failure> {
+    Ok(matches.get_one::<std::path::PathBuf>("keystore").is_some()
+        || settings(matches)?.private_key.is_some())
+}
+
+/// [`client_with`]'s builder, without the token cache.
+pub fn builder(matches: &ArgMatches, need: key::Need) -> Result<alura::ClientBuilder, Failure> {
+    let settings = settings(matches)?;
+    let base_url = settings.base_url.clone().unwrap_or_else(|| alura::DEFAULT_BASE_URL.to_owned());
+    let mut builder = alura::Client::builder()
+        .user_agent(concat!("alura-cli/", env!("CARGO_PKG_VERSION")))
+        .base_url(base_url.clone());
+    let keystore = matches.get_one::<std::path::PathBuf>("keystore").filter(|_| need != key::Need::Nothing);
+    if let Some(path) = keystore {
+        builder = builder.signer(key::from_keystore(path)?);
+    } else if let Some(key) = settings.private_key {
+        builder = builder.private_key(key);
+    } else if need == key::Need::Ask {
+        builder = builder.private_key(key::ask_private_key()?);
+    } else if let Some(address) = key::remembered(&base_url).filter(|_| need == key::Need::Sign) {
+        builder = builder.signer(key::Remembered(address));
+    }
+    Ok(builder.from_env())
 }
 
 async fn command(matches: &ArgMatches) -> Result<u8, Failure> {
@@ -167,13 +229,13 @@ async fn command(matches: &ArgMatches) -> Result<u8, Failure> {
     let op = operations::find(name, action)
         .ok_or_else(|| Failure::Usage(format!("no operation {name} {action}")))?;
     let values = operations::args(op, args).map_err(Failure::Usage)?;
-    let client = client(matches)?;
     if op.method != "GET" {
-        let url = format!("{}{}", client.base_url().trim_end_matches('/'), operations::path(op, &values));
+        let url = format!("{}{}", base_url(matches)?.trim_end_matches('/'), operations::path(op, &values));
         if !confirm::order(op.method, &url, &values, args)? {
             return Ok(if args.get_flag("dry-run") { 0 } else { exit::DECLINED });
         }
     }
+    let client = client_with(matches, if op.authenticated { key::Need::Sign } else { key::Need::Nothing })?;
     let text = client.call(op.id, values).await?.to_json_text()?;
     show(&text, format, matches.get_flag("show-secrets"))?;
     Ok(0)

@@ -6,7 +6,7 @@ use clap::{Arg, ArgMatches, Command, value_parser};
 use serde_json::{Map, Value, json};
 
 use crate::output::Format;
-use crate::{Failure, client, exit, show};
+use crate::{Failure, exit, show};
 
 pub fn commands() -> Vec<Command> {
     let symbol = || Arg::new("symbol").required(true).help("An asset: a symbol (BTC) or an index (0)");
@@ -81,19 +81,22 @@ async fn trade(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) -> R
     if let Some(n) = q.get_one::<u32>("max-positions") {
         body.insert("maxPositions".into(), json!(n));
     }
-    let client = client(global)?;
-    let url = format!("{}/trading-sessions", client.base_url().trim_end_matches('/'));
+    let url = format!("{}/trading-sessions", crate::base_url(global)?.trim_end_matches('/'));
     if !crate::confirm::order("POST", &url, &body, q)? {
         return Ok(if q.get_flag("dry-run") { 0 } else { exit::DECLINED });
     }
+    let client = crate::client_with(global, crate::key::Need::Sign)?;
     let reply = client.call("create_trading_session", body).await?;
     show(&reply.to_json_text()?, format, global.get_flag("show-secrets"))?;
     Ok(0)
 }
 
 async fn login(global: &ArgMatches) -> Result<u8, Failure> {
-    let client = crate::client_with(global, true)?;
+    let client = crate::client_with(global, crate::key::Need::Ask)?;
     client.login().await?;
+    if let Some(address) = client.address() {
+        crate::key::remember(client.base_url(), address);
+    }
     let address = client.address().map(|a| a.to_string()).unwrap_or_default();
     let lapses = client
         .token()

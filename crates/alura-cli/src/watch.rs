@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use alura::CandleEvent;
+use alura::{CandleEvent, CandleField};
 use clap::{Arg, ArgMatches, Command, value_parser};
 use serde_json::{Value, json};
 
@@ -35,12 +35,14 @@ pub async fn watch(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) 
     };
     let interval = w.get_one::<String>("interval").cloned().unwrap_or_default();
     let mut watch = client(global)?.watch_candles(symbol.clone(), interval.clone())?.include_open(true);
+    let terminal = std::io::stdout().is_terminal();
     let live = match format {
         Some(Format::Table) => true,
-        Some(_) => false,
-        None => std::io::stdout().is_terminal(),
+        Some(Format::Json) => false,
+        Some(Format::Csv) => return Err(Failure::Usage("watch shows a table or JSON lines, not csv".into())),
+        None => terminal,
     };
-    let mut view = View { out: std::io::stdout(), live, open_shown: false };
+    let mut view = View { out: std::io::stdout(), live, redraw: live && terminal, open_shown: false };
     if live {
         view.header(&symbol, &interval)?;
     }
@@ -53,10 +55,7 @@ pub async fn watch(m: &ArgMatches, global: &ArgMatches, format: Option<Format>) 
                 }
                 view.show(&event)?;
             }
-            // What a later poll cannot mend (a bad symbol, a refused login) ends the watch.
-            Err(e) if matches!(exit::code(&e), 3 | 5 | 6) || e.kind() == "BadRequestError" => {
-                return Err(e.into());
-            }
+            Err(e) if exit::not_mended_by_waiting(&e) => return Err(e.into()),
             Err(e) => view.note(&format!("a poll failed, going on: {e}"))?,
         }
     }
@@ -68,11 +67,20 @@ struct View<W> {
     out: W,
     /// The table; otherwise JSON lines.
     live: bool,
+    /// The open candle redrawn in place (on a terminal); otherwise not shown in the table.
+    redraw: bool,
     /// The open candle's line is on screen, last, with no newline after it.
     open_shown: bool,
 }
 
-const COLUMNS: [&str; 5] = ["open", "high", "low", "close", "volume"];
+/// The table's columns after the open time, in order.
+const COLUMNS: [(CandleField, &str); 5] = [
+    (CandleField::Open, "open"),
+    (CandleField::High, "high"),
+    (CandleField::Low, "low"),
+    (CandleField::Close, "close"),
+    (CandleField::Volume, "volume"),
+];
 
 impl<W: Write> View<W> {
     fn write(&mut self, text: &str) -> Result<(), Failure> {
@@ -81,7 +89,7 @@ impl<W: Write> View<W> {
 
     fn header(&mut self, symbol: &str, interval: &str) -> Result<(), Failure> {
         let mut line = format!("{:<17}", format!("{symbol} {interval} (UTC)"));
-        for c in COLUMNS {
+        for (_, c) in COLUMNS {
             line.push_str(&format!(" {c:>12}"));
         }
         self.write(&format!("{}\n", crate::output::bold(&line)))
@@ -101,6 +109,7 @@ impl<W: Write> View<W> {
                 self.clear_open()?;
                 self.write(&format!("{}\n", row(c, "")))
             }
+            CandleEvent::Open(_) if !self.redraw => Ok(()),
             CandleEvent::Open(c) => {
                 self.clear_open()?;
                 self.open_shown = true;
@@ -138,27 +147,26 @@ fn event_json(event: &CandleEvent) -> Value {
 /// One candle as a table line: its open time, then each price as the server wrote it, the close
 /// green when it is above the open and red when below.
 fn row(candle: &Value, suffix: &str) -> String {
-    let field = |names: [&str; 2]| names.iter().find_map(|n| candle.get(*n)).cloned().unwrap_or(Value::Null);
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+    let field = |want: CandleField| match candle {
+        Value::Object(map) => map.iter().find(|(k, _)| CandleField::of(k) == want).map(|(_, v)| v),
+        _ => None,
     };
-    let time = field(["openTime", "t"]).as_i64().map_or_else(String::new, utc);
-    let values: Vec<Value> = [["open", "o"], ["high", "h"], ["low", "l"], ["close", "c"], ["volume", "v"]]
-        .into_iter()
-        .map(field)
-        .collect();
-    let number = |v: &Value| text(v).parse::<f64>().ok();
-    let sgr = match (number(&values[0]), number(&values[3])) {
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let time = field(CandleField::OpenTime).and_then(Value::as_i64).map_or_else(String::new, utc);
+    let number = |f: CandleField| text(field(f)).parse::<f64>().ok();
+    let sgr = match (number(CandleField::Open), number(CandleField::Close)) {
         (Some(o), Some(c)) if c > o => "32",
         (Some(o), Some(c)) if c < o => "31",
         _ => "",
     };
     let mut line = format!("{time:<17}");
-    for (i, v) in values.iter().enumerate() {
-        let cell = format!(" {:>12}", text(v));
-        line.push_str(&if i == 3 && !sgr.is_empty() { paint(&cell, sgr) } else { cell });
+    for (f, _) in COLUMNS {
+        let cell = format!(" {:>12}", text(field(f)));
+        line.push_str(&if f == CandleField::Close && !sgr.is_empty() { paint(&cell, sgr) } else { cell });
     }
     line + suffix
 }
@@ -190,7 +198,7 @@ mod tests {
 
     #[test]
     fn the_live_table_redraws_the_open_candle_in_place_and_keeps_each_closed_one() {
-        let mut view = View { out: Vec::new(), live: true, open_shown: false };
+        let mut view = View { out: Vec::new(), live: true, redraw: true, open_shown: false };
         view.show(&CandleEvent::Open(candle(0, 1.0, 1.5))).unwrap();
         view.show(&CandleEvent::Open(candle(0, 1.0, 1.25))).unwrap();
         view.show(&CandleEvent::Closed(candle(0, 1.0, 1.2))).unwrap();
@@ -217,7 +225,7 @@ mod tests {
 
     #[test]
     fn piped_each_event_is_one_json_line() {
-        let mut view = View { out: Vec::new(), live: false, open_shown: false };
+        let mut view = View { out: Vec::new(), live: false, redraw: false, open_shown: false };
         view.show(&CandleEvent::Closed(candle(0, 1.0, 1.2))).unwrap();
         view.show(&CandleEvent::Gap { from_ms: 1, to_ms: 2 }).unwrap();
         let text = String::from_utf8(view.out).unwrap();

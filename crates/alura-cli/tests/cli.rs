@@ -122,6 +122,8 @@ fn exit_codes_say_the_class_of_error() {
     assert_eq!(bad.status.code(), Some(3), "{}", String::from_utf8_lossy(&bad.stderr));
     // A usage mistake.
     assert_eq!(alura(&mock, &["trade", "quick", "BTC"]).status.code(), Some(2));
+    let csv_watch = alura(&mock, &["watch", "candles", "BTC", "1m", "--format", "csv"]);
+    assert_eq!(csv_watch.status.code(), Some(2), "a watch is a table or JSON lines");
     // Nothing listening.
     let gone = Command::new(env!("CARGO_BIN_EXE_alura"))
         .args(["indicators", "get-symbols", "--base-url", "http://127.0.0.1:9"])
@@ -134,10 +136,15 @@ fn exit_codes_say_the_class_of_error() {
 #[test]
 fn secrets_never_print() {
     let mock = MockServer::start(Config::default()).unwrap();
-    let out = run(&mock, &["login"], None, &[("ALURA_PRIVATE_KEY", KEY)]);
+    // Even with every record the SDK makes (-vv) on stderr.
+    let out = run(&mock, &["-vv", "login"], None, &[("ALURA_PRIVATE_KEY", KEY)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let all = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
     assert!(all.contains("logged in as 0x"), "{all}");
+    assert!(all.contains("verify_signature: POST /auth/evm/verify -> 201"), "the calls are shown: {all}");
+    // A key is 64 hex digits and a signature 130; an address, the longest hex shown, is 40.
+    let longest_hex = all.split(|c: char| !c.is_ascii_hexdigit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_hex < 64, "no key, no signature: {all}");
     assert!(!all.contains(&KEY[2..]) && !all.contains("eyJ"), "no key, no token: {all}");
 }
 
@@ -211,4 +218,104 @@ fn a_long_history_comes_page_by_page_with_no_gap_or_repeat() {
     assert!(times.windows(2).all(|w| w[1] - w[0] == 60_000), "oldest first, one minute apart, none twice");
     assert_eq!(*times.last().unwrap(), 1_700_000_000_000 - 1_700_000_000_000 % 60_000);
     assert_eq!(mock.requests(Some("get_candle_history")).len(), 3, "pages of 10,000");
+}
+
+/// A server of one-minute candles ending at `end` (or the newest), as `page(limit, end)` picks
+/// their open times; each answer closes its connection.
+fn candle_server(page: fn(u64, Option<i64>) -> Vec<i64>) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(100) {
+            let Ok(mut stream) = stream else { continue };
+            let mut lines = BufReader::new(stream.try_clone().unwrap()).lines();
+            let target = lines.next().and_then(Result::ok).unwrap_or_default();
+            while lines.next().and_then(Result::ok).is_some_and(|l| !l.is_empty()) {}
+            let query = target
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.split_once('?'))
+                .map_or("", |q| q.1)
+                .to_owned();
+            let arg = |name: &str| {
+                query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+                    .map(str::to_owned)
+            };
+            let times = page(
+                arg("limit").and_then(|v| v.parse().ok()).unwrap_or(500),
+                arg("endTime").and_then(|v| v.parse().ok()),
+            );
+            let body = format!(
+                "[{}]",
+                times
+                    .iter()
+                    .map(|t| format!(
+                        r#"{{"openTime":{t},"open":1.5,"high":2,"low":1,"close":1.75,"volume":3}}"#
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+const NEWEST: i64 = 1_700_000_040_000;
+
+/// `n` open times, oldest first, ending at `end` or the newest.
+fn ending(n: u64, end: Option<i64>) -> Vec<i64> {
+    let last = end.map_or(NEWEST, |e| e.min(NEWEST) - (e.min(NEWEST) - NEWEST).rem_euclid(60_000));
+    (0..n as i64).rev().map(|i| last - i * 60_000).collect()
+}
+
+fn paged(url: &str, limit: &str) -> (Vec<i64>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_alura"))
+        .args(["candles", "BTC", "1m", "--limit", limit, "--base-url", url])
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env_remove("ALURA_PRIVATE_KEY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let times = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["openTime"].as_i64().unwrap())
+        .collect();
+    (times, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn contiguous(times: &[i64], n: usize) -> bool {
+    times.len() == n && times.windows(2).all(|w| w[1] - w[0] == 60_000) && times.last() == Some(&NEWEST)
+}
+
+#[test]
+fn paging_copes_with_servers_that_page_their_own_way() {
+    // Pages capped below what was asked for.
+    let (times, _) = paged(&candle_server(|n, end| ending(n.min(5_000), end)), "25000");
+    assert!(contiguous(&times, 25_000), "capped pages: {} candles", times.len());
+    // Newest first.
+    let (times, _) = paged(&candle_server(|n, end| ending(n, end).into_iter().rev().collect()), "25000");
+    assert!(contiguous(&times, 25_000), "newest first: {} candles", times.len());
+    // One candle past endTime in every page.
+    let (times, _) = paged(&candle_server(|n, end| ending(n + 1, end.map(|e| e + 60_000))), "25000");
+    assert!(contiguous(&times, 25_000), "overlapping pages: {} candles", times.len());
+    // endTime ignored: one page's worth, each once, and the shortfall said.
+    let (times, said) = paged(&candle_server(|n, _| ending(n, None)), "25000");
+    assert!(contiguous(&times, 10_000), "endTime ignored: {} candles", times.len());
+    assert!(said.contains("the server had 10000 of the 25000 candles asked for"), "{said}");
+    // History that starts at the epoch: what there is, not an error.
+    let (times, said) = paged(
+        &candle_server(|n, end| {
+            ending(n, end).into_iter().filter(|t| *t >= NEWEST - 12_000 * 60_000).collect()
+        }),
+        "25000",
+    );
+    assert_eq!(times.len(), 12_001, "{said}");
 }

@@ -35,7 +35,7 @@ fn the_simulator_passes_every_check() {
     assert_eq!(out.status.code(), Some(0), "{report}");
     let n = alura_api::operations::OPERATIONS.len();
     for want in [
-        "ok    DNS: 127.0.0.1 is 127.0.0.1".to_owned(),
+        "-     DNS: not needed for the address 127.0.0.1".to_owned(),
         "TLS: not used by".to_owned(),
         "ok    clock skew against the server: 0 s".to_owned(),
         format!("ok    spec: {n} operations served, {n} known to this SDK, 0 new"),
@@ -118,4 +118,45 @@ fn a_host_that_does_not_resolve_stops_at_dns() {
     let report = text(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
     assert!(report.contains("FAIL  DNS: no-such-host.invalid does not resolve"), "{report}");
+}
+
+#[test]
+fn a_spec_too_large_to_be_one_is_not_read_to_the_end() {
+    let url = serve(|path| match path {
+        "/api/docs-json" => (200, format!("{{\"openapi\":\"3.0.0\",\"x\":\"{}\"}}", "a".repeat(40 << 20))),
+        _ => (200, r#"{"status":"ok"}"#.into()),
+    });
+    let out = doctor(&url, None);
+    let report = text(&out);
+    assert!(report.contains("FAIL  spec: ") && report.contains("is over 32 MiB"), "{report}");
+}
+
+#[test]
+fn after_alura_login_doctor_reports_the_kept_token() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let cache = std::env::temp_dir().join(format!("alura-cli-doctor-kept-{}", std::process::id()));
+    let run = |args: &[&str], key: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alura"));
+        cmd.args(args)
+            .args(["--base-url", mock.url()])
+            .env_remove("ALURA_PRIVATE_KEY")
+            .env_remove("ALURA_TOKEN")
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .env("XDG_CACHE_HOME", &cache);
+        if let Some(key) = key {
+            cmd.env("ALURA_PRIVATE_KEY", key);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(run(&["login"], Some(KEY)).status.success());
+    let out = run(&["doctor"], None);
+    let report = text(&out);
+    assert!(
+        report.contains("ok    the token of the last `alura login`; the token lasts 23 h more"),
+        "{report}"
+    );
+    // The same token serves a call that needs a login, with no key given.
+    let profile = run(&["user", "get-profile"], None);
+    assert!(profile.status.success(), "{}", text(&profile));
+    assert_eq!(mock.requests(Some("verify_signature")).len(), 1, "one login, kept");
 }

@@ -111,9 +111,45 @@ fn a_keystore_logs_in_with_its_password_asked_or_from_the_environment() {
     cmd.env("ALURA_KEYSTORE_PASSWORD", "wrong horse");
     let out = cmd.output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(3), "bad input: {err}");
     assert!(err.contains("the password is wrong"), "{err}");
     assert!(!err.contains("wrong horse"), "{err}");
+
+    // A public call never opens the keystore: no password is asked for, none is needed.
+    let mut cmd = command(&mock, &["candles", "BTC", "1h", "--limit", "2"], "ks-public");
+    cmd.env("ALURA_KEYSTORE", path).stdin(std::process::Stdio::null());
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_file_that_is_not_a_keystore_is_refused_without_quoting_it() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let file = std::env::temp_dir().join(format!("alura-cli-bare-key-{}.json", std::process::id()));
+    std::fs::write(&file, format!("\"{KEY}\"")).unwrap();
+    let mut cmd = command(&mock, &["login", "--keystore", file.to_str().unwrap()], "bare");
+    cmd.env("ALURA_KEYSTORE_PASSWORD", "x");
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("is not an Ethereum JSON keystore"), "{err}");
+    assert!(!err.contains(&KEY[2..12]), "the key was quoted: {err}");
+}
+
+#[test]
+fn ctrl_c_at_the_key_prompt_ends_the_command_and_gives_back_the_terminal() {
+    let mock = MockServer::start(Config::default()).unwrap();
+    let mut p = rexpect::session::spawn_command(command(&mock, &["login"], "ctrl-c"), Some(20_000)).unwrap();
+    p.exp_string("private key").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    // Exit 130, not death by SIGINT: the prompt put the terminal's echo back before it ended.
+    match p.process.wait().unwrap() {
+        rexpect::process::wait::WaitStatus::Exited(_, code) => assert_eq!(code, 130),
+        other => panic!("{other:?}"),
+    }
+    assert!(mock.requests(None).is_empty(), "nothing sent");
 }
 
 #[test]

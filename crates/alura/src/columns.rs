@@ -175,44 +175,52 @@ impl<'de, P: Deserialize<'de>> serde::de::Visitor<'de> for RowsVisitor<P> {
     }
 }
 
-/// A candle object's key, read without allocating. `T` is Hyperliquid's close time and `n` its
-/// trade count: not columns here.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
+/// A candle object's key, in any of the shapes the SDK reads (ours, Hyperliquid's), read without
+/// allocating: the one list of those names, for readers of candles outside this module too (the
+/// CLI). `T` is Hyperliquid's close time and `n` its trade count: not columns here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandleField {
+    /// `openTime`, `open_time`, `t`.
     OpenTime,
+    /// `open`, `o`.
     Open,
+    /// `high`, `h`.
     High,
+    /// `low`, `l`.
     Low,
+    /// `close`, `c`.
     Close,
+    /// `volume`, `v`.
     Volume,
+    /// Any other key.
     Other,
 }
 
-impl Field {
-    /// The field a candle's key names, in any of the shapes [`Row`] reads.
-    pub(crate) fn of(key: &str) -> Field {
+impl CandleField {
+    /// The field a candle's key names.
+    pub fn of(key: &str) -> CandleField {
         match key {
-            "openTime" | "open_time" | "t" => Field::OpenTime,
-            "open" | "o" => Field::Open,
-            "high" | "h" => Field::High,
-            "low" | "l" => Field::Low,
-            "close" | "c" => Field::Close,
-            "volume" | "v" => Field::Volume,
-            _ => Field::Other,
+            "openTime" | "open_time" | "t" => CandleField::OpenTime,
+            "open" | "o" => CandleField::Open,
+            "high" | "h" => CandleField::High,
+            "low" | "l" => CandleField::Low,
+            "close" | "c" => CandleField::Close,
+            "volume" | "v" => CandleField::Volume,
+            _ => CandleField::Other,
         }
     }
 }
 
-impl<'de> Deserialize<'de> for Field {
+impl<'de> Deserialize<'de> for CandleField {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct Key;
         impl serde::de::Visitor<'_> for Key {
-            type Value = Field;
+            type Value = CandleField;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a field name")
             }
-            fn visit_str<E: serde::de::Error>(self, key: &str) -> std::result::Result<Field, E> {
-                Ok(Field::of(key))
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> std::result::Result<CandleField, E> {
+                Ok(CandleField::of(key))
             }
         }
         d.deserialize_identifier(Key)
@@ -236,15 +244,15 @@ impl<'de, P: Deserialize<'de>> serde::de::Visitor<'de> for RowVisitor<P> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Row<P>, A::Error> {
         let mut row = Row::default();
-        while let Some(field) = map.next_key::<Field>()? {
+        while let Some(field) = map.next_key::<CandleField>()? {
             match field {
-                Field::OpenTime => row.open_time = map.next_value()?,
-                Field::Open => row.open = map.next_value()?,
-                Field::High => row.high = map.next_value()?,
-                Field::Low => row.low = map.next_value()?,
-                Field::Close => row.close = map.next_value()?,
-                Field::Volume => row.volume = map.next_value()?,
-                Field::Other => {
+                CandleField::OpenTime => row.open_time = map.next_value()?,
+                CandleField::Open => row.open = map.next_value()?,
+                CandleField::High => row.high = map.next_value()?,
+                CandleField::Low => row.low = map.next_value()?,
+                CandleField::Close => row.close = map.next_value()?,
+                CandleField::Volume => row.volume = map.next_value()?,
+                CandleField::Other => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }

@@ -18,7 +18,7 @@ use super::checked_interval;
 use super::clock::MarketClock;
 use super::pace::{Pace, Quiet};
 use crate::Client;
-use crate::columns::{ENVELOPE_KEYS, Field};
+use crate::columns::{CandleField, ENVELOPE_KEYS};
 use crate::errors::Result;
 
 /// The most candles one `get_candles` call asks for; further back, the history fills in.
@@ -255,9 +255,10 @@ fn timed(candles: Vec<Value>) -> Vec<(i64, Value)> {
         .into_iter()
         .filter_map(|c| {
             let t = match &c {
-                Value::Object(map) => {
-                    map.iter().find(|(k, _)| Field::of(k) == Field::OpenTime).and_then(|(_, v)| time(v))
-                }
+                Value::Object(map) => map
+                    .iter()
+                    .find(|(k, _)| CandleField::of(k) == CandleField::OpenTime)
+                    .and_then(|(_, v)| time(v)),
                 Value::Array(items) => items.first().and_then(time),
                 _ => None,
             }?;
