@@ -17,6 +17,7 @@ __all__ = [
     "candles_arrow_async",
     "records_arrow",
     "records_arrow_async",
+    "run_cli",
     "operations",
     "assets",
     "DEFAULT_BASE_URL",
