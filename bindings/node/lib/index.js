@@ -290,7 +290,8 @@ class Client extends Operations {
     const sentAt = Date.now()
     try {
       const sent = (id) => this[secret].call(operation, args, Object.keys(steer).length ? steer : undefined, id)
-      return await parsed(await abortable(signal, sent))
+      // The AbortSignal holds until the answer is whole: through a long answer's check too.
+      return await abortable(signal, async (id) => parsed(await sent(id)))
     } catch (e) {
       const error = this._error(e)
       if (error instanceof errors.OutcomeUnknownError && SETTLES.includes(operation)) {

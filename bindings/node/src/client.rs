@@ -91,11 +91,13 @@ impl NativeClient {
             .filter(|op| op.money)
             .map(|_| if self.money_strings { money::Money::Strings } else { money::Money::Numbers });
         let log = self.log.clone();
+        let abort = abort_id.and_then(abort::get);
+        let for_check = abort.clone();
         let work = guarded(async move {
             // Money is rewritten before JS parses it, so only answers without money go early.
             let Some(money) = money else {
                 if long {
-                    return early::answer(client, log, operation, args).await;
+                    return early::answer(client, log, operation, args, for_check).await;
                 }
                 return Ok(Answer::Text(client.call(&operation, args).await?.to_json_text()?));
             };
@@ -104,7 +106,7 @@ impl NativeClient {
                 .map(Answer::Text)
                 .map_err(|e| alura::Error::decode(format!("{operation}: {e}")))
         });
-        let (abort, log) = (abort_id.and_then(abort::get), self.log.clone());
+        let log = self.log.clone();
         completion::spawn(&env, on_loop, async move {
             let Some(abort) = abort else { return log.scope(work).await };
             // Dropping the call's future drops its request.

@@ -7,14 +7,15 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use napi::bindgen_prelude::*;
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
-use crate::errors::guarded;
+use crate::abort::Abort;
+use crate::errors::{aborted, guarded, to_js};
 use crate::{completion, logging};
 
 /// Below this, a second promise costs more than the check it would hide.
@@ -30,8 +31,8 @@ pub enum Answer {
     Early { body: Bytes, check: Check },
 }
 
-/// Aborts the call's task when dropped: a caller that stopped waiting (an AbortSignal, the
-/// environment closing) stops the call, as it would one run in its own future.
+/// Aborts the call's task when dropped: a caller whose AbortSignal fired stops the call, before
+/// the early answer or during its check, as it would one run in its own future.
 struct Running(tokio::task::JoinHandle<alura::Result<alura::Reply>>);
 
 impl Drop for Running {
@@ -45,7 +46,8 @@ impl Running {
         match (&mut self.0).await {
             Ok(reply) => reply,
             Err(e) if e.is_panic() => Err(alura::Error::from_panic(&*e.into_panic())),
-            Err(e) => Err(alura::Error::decode(format!("the call's task ended: {e}"))),
+            // Only `Running`'s own drop cancels the task, and then nobody awaits it.
+            Err(e) => Err(alura::Error::Internal { message: format!("the call's task ended: {e}") }),
         }
     }
 }
@@ -58,6 +60,7 @@ pub async fn answer(
     log: logging::ClientLog,
     operation: String,
     args: Map<String, Value>,
+    abort: Option<Arc<Abort>>,
 ) -> alura::Result<Answer> {
     let (tx, rx) = oneshot::channel::<Bytes>();
     let tx = Mutex::new(Some(tx));
@@ -77,10 +80,19 @@ pub async fn answer(
         biased;
         Ok(body) = rx => {
             let early = body.clone();
-            let check = guarded(async move {
+            let checked = guarded(async move {
                 let reply = call.reply().await?;
                 if reply.is_exactly(&early)? { Ok(None) } else { reply.to_json_text().map(Some) }
             });
+            // The caller's AbortSignal still holds while the check runs: dropping `checked` drops
+            // the call's task.
+            let check = async move {
+                let Some(abort) = abort else { return checked.await };
+                tokio::select! {
+                    out = checked => out,
+                    _ = abort.fired() => Err(aborted(None)),
+                }
+            };
             Ok(Answer::Early { body, check: Box::pin(check) })
         }
         reply = call.reply() => Ok(Answer::Text(reply?.to_json_text()?)),
@@ -93,11 +105,13 @@ impl ToNapiValue for Answer {
             Answer::Text(text) => return unsafe { String::to_napi_value(env, text) },
             Answer::Early { body, check } => (body, check),
         };
+        // What can fail here is V8 refusing a string that long (about 512 MiB, past a raised
+        // `maxResponseBytes`): an answer JS cannot hold.
         let status = |code: sys::napi_status, what: &str| {
             if code == sys::Status::napi_ok {
                 Ok(())
             } else {
-                Err(Error::from_reason(format!("{what} failed")))
+                Err(to_js(alura::Error::decode(format!("{what}: an answer of {} bytes", body.len()))))
             }
         };
         let (mut object, mut text) = (ptr::null_mut(), ptr::null_mut());
@@ -113,6 +127,8 @@ impl ToNapiValue for Answer {
                 sys::napi_set_named_property(env, object, c"early".as_ptr(), text),
                 "handing the body over",
             )?;
+            // Last, after everything that can fail but the one step after it: a promise made here
+            // is handed over.
             let promise = completion::spawn(&Env::from_raw(env), false, check)?;
             status(sys::napi_set_named_property(env, object, c"check".as_ptr(), promise.raw()), "the check")?;
         }

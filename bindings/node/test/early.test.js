@@ -34,6 +34,37 @@ async function serving(body, fn) {
 
 const query = { symbol: 'BTC', interval: '1m', limit: 20_000 }
 
+const native = require('../native/index.js')
+const history = { symbol: 'BTC', interval: '1m', limit: 100_000, endTime: 1_700_000_000_000 }
+
+test('a long answer comes to JS before its check ends, and the check says it stands', () =>
+  withMock(async (mock) => {
+    const client = new native.NativeClient({ baseUrl: mock.url })
+    const answer = await client.call('get_candle_history', history)
+    assert.equal(typeof answer, 'object', 'early: {early, check}')
+    assert.equal(JSON.parse(answer.early).length, 100_000)
+    assert.equal(await answer.check, null, 'the checked answer is the same bytes')
+    const short = await client.call('get_candle_history', { ...history, limit: 100 })
+    assert.equal(typeof short, 'string', 'a short answer is the checked text itself')
+  }))
+
+test('an AbortSignal still stops a long answer during its check', () =>
+  withMock(async (mock) => {
+    const client = new native.NativeClient({ baseUrl: mock.url })
+    const id = native.abortHandle()
+    try {
+      const answer = await client.call('get_candle_history', history, undefined, id)
+      // Fired as the text arrives, while the core still checks 16 MB against the schema.
+      native.abort(id)
+      await assert.rejects(answer.check, (e) => {
+        assert.match(e.message, /AbortError/)
+        return true
+      })
+    } finally {
+      native.abortRelease(id)
+    }
+  }))
+
 test('a long answer is the whole of what the server sent', () =>
   withMock(async (mock) => {
     const rows = await clientFor(mock).getCandleHistory({ symbol: 'BTC', interval: '1m', limit: 100_000, endTime: 1_700_000_000_000 })

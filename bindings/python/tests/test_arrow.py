@@ -79,3 +79,16 @@ def test_a_list_that_is_not_one_is_a_decode_error(mock: MockServer) -> None:
     mock.inject_fault("get_rankings", kind="raw", status=200, body="[1, 2]")
     with pytest.raises(alura.DecodeError, match="not an object"):
         alura.Client(base_url=mock.url).records_arrow("get_rankings")
+
+
+def test_value_bytes_write_nulls_as_pandas_missing_values(mock: MockServer) -> None:
+    """What candles_df reads from any batch: a null is NaN in a float column and NaT's integer in an
+    integer one, whatever Arrow left under it."""
+    np = pytest.importorskip("numpy")
+    body = json.dumps({"data": [{"rank": 1, "score": 1.5}, {"rank": None, "score": None}, {"rank": 3, "score": 2.5}]})
+    mock.inject_faults("get_rankings", [{"kind": "raw", "status": 200, "body": body}])
+    columns = alura.Client(base_url=mock.url).records_arrow("get_rankings")
+    buffers = columns._native.value_bytes()
+    score = np.frombuffer(buffers["score"], dtype=np.float64)
+    assert score[0] == 1.5 and np.isnan(score[1]) and score[2] == 2.5
+    assert np.frombuffer(buffers["rank"], dtype=np.int64).tolist() == [1, np.iinfo(np.int64).min, 3]

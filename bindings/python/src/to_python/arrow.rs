@@ -3,10 +3,10 @@
 //! no Python object per value. (pyo3-arrow does this too, but brings arrow-cast, arrow-select
 //! and chrono-tz into every build for these few lines.) The calls that make them are `arrow.rs`.
 
-use arrow_array::Array;
+use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::types::{Float64Type, Int64Type, TimestampMillisecondType};
 use arrow_array::{RecordBatch, RecordBatchIterator};
-use arrow_schema::DataType;
 use arrow_schema::ffi::FFI_ArrowSchema;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyDict};
@@ -48,25 +48,36 @@ impl NativeArrow {
         self.0.schema().fields().iter().map(|f| f.name().clone()).collect()
     }
 
-    /// The value buffer of each float and integer column (timestamps included), as bytes of
-    /// native-endian numbers for `numpy.frombuffer`: how `candles_df` builds its DataFrame from
-    /// these same columns without pyarrow. Under a null each holds what the core wrote there:
-    /// NaN for a price, `i64::MIN` for a time (which pandas reads as NaT).
+    /// Each float and 64-bit integer column (timestamps included) as bytes of native-endian
+    /// numbers, for `numpy.frombuffer`: how `candles_df` builds its DataFrame from these same
+    /// columns without pyarrow. A null is written as pandas' own missing value: NaN for a float,
+    /// `i64::MIN` for an integer or a time (NaT). Other columns are left out.
     fn value_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        fn packed<'py, T: Copy, const N: usize>(
+            py: Python<'py>,
+            values: impl ExactSizeIterator<Item = Option<T>>,
+            missing: T,
+            bytes: fn(T) -> [u8; N],
+        ) -> PyResult<Bound<'py, PyBytes>> {
+            PyBytes::new_with(py, values.len().saturating_mul(N), |buf| {
+                for (slot, v) in buf.chunks_exact_mut(N).zip(values) {
+                    slot.copy_from_slice(&bytes(v.unwrap_or(missing)));
+                }
+                Ok(())
+            })
+        }
         let dict = PyDict::new(py);
         for (field, column) in self.0.schema().fields().iter().zip(self.0.columns()) {
-            let data = column.to_data();
-            let fixed = match data.data_type() {
-                DataType::Float64 | DataType::Int64 | DataType::Timestamp(_, _) => 8,
-                _ => continue,
+            let bytes = if let Some(floats) = column.as_primitive_opt::<Float64Type>() {
+                packed(py, floats.iter(), f64::NAN, f64::to_ne_bytes)?
+            } else if let Some(ints) = column.as_primitive_opt::<Int64Type>() {
+                packed(py, ints.iter(), i64::MIN, i64::to_ne_bytes)?
+            } else if let Some(times) = column.as_primitive_opt::<TimestampMillisecondType>() {
+                packed(py, times.iter(), i64::MIN, i64::to_ne_bytes)?
+            } else {
+                continue;
             };
-            let bytes = data.buffers().first().and_then(|b| {
-                let start = data.offset().checked_mul(fixed)?;
-                b.as_slice().get(start..start.checked_add(data.len().checked_mul(fixed)?)?)
-            });
-            if let Some(bytes) = bytes {
-                dict.set_item(field.name(), PyBytes::new(py, bytes))?;
-            }
+            dict.set_item(field.name(), bytes)?;
         }
         Ok(dict)
     }
