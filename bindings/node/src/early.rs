@@ -18,9 +18,6 @@ use crate::abort::Abort;
 use crate::errors::{aborted, guarded, to_js};
 use crate::{completion, logging};
 
-/// Below this, a second promise costs more than the check it would hide.
-const EARLY_MIN_BYTES: usize = 1 << 20;
-
 type Check = Pin<Box<dyn Future<Output = Result<Option<String>>> + Send>>;
 
 /// What a call resolves to.
@@ -65,7 +62,7 @@ pub async fn answer(
     let (tx, rx) = oneshot::channel::<Bytes>();
     let tx = Mutex::new(Some(tx));
     let observer = move |body: &Bytes| {
-        if body.len() >= EARLY_MIN_BYTES
+        if body.len() >= alura::LONG_ANSWER_BYTES
             && std::str::from_utf8(body).is_ok()
             && let Some(tx) = tx.lock().unwrap_or_else(|p| p.into_inner()).take()
         {

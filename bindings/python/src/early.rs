@@ -12,9 +12,6 @@ use tokio::sync::oneshot;
 
 use crate::to_python::json;
 
-/// Below this, a thread costs more than the check it would hide.
-const EARLY_MIN_BYTES: usize = 1 << 20;
-
 type Converted = Result<Py<PyAny>, crate::to_python::json::NotJson>;
 
 /// A long body the call read, and its objects to come.
@@ -33,7 +30,7 @@ impl Early {
     pub fn observer(&self) -> impl Fn(&Bytes) + Send + Sync + 'static {
         let early = self.clone();
         move |body: &Bytes| {
-            if body.len() < EARLY_MIN_BYTES {
+            if body.len() < alura::LONG_ANSWER_BYTES {
                 return;
             }
             let (done, objects) = oneshot::channel();

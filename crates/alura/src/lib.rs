@@ -72,6 +72,7 @@ pub use auth::token_cache::default_path as default_token_cache_path;
 pub use call::Reply;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use columns::{CandleColumns, CandleField, ExactCandleColumns, HistoryQuery};
+pub use decode::observe::LONG_ANSWER_BYTES;
 pub use decode::sensitive as is_secret_field;
 /// Every error class the bindings generate theirs from (`errors/kinds.rs`).
 pub use errors::kinds as error_kind;

@@ -7,6 +7,11 @@ use std::future::Future;
 
 use bytes::Bytes;
 
+/// From this size on, a body is worth handing over early: below it, the thread or promise that
+/// takes it costs more than the schema check it would hide. The bindings' observers use it, and
+/// the transport lets them run before the check for such a body.
+pub const LONG_ANSWER_BYTES: usize = 1 << 20;
+
 tokio::task_local! {
     static OBSERVER: Box<dyn Fn(&Bytes) + Send + Sync>;
 }
@@ -17,8 +22,9 @@ pub(crate) async fn observing<F: Future>(observer: Box<dyn Fn(&Bytes) + Send + S
 }
 
 /// Called by the transport with every successful answer's body; a no-op outside [`observing`].
-pub(crate) fn body(body: &Bytes) {
-    let _ = OBSERVER.try_with(|observer| observer(body));
+/// Whether an observer was handed it.
+pub(crate) fn body(body: &Bytes) -> bool {
+    OBSERVER.try_with(|observer| observer(body)).is_ok()
 }
 
 /// Runs `call` with no observer: a login inside a call hands nobody its answers (they carry

@@ -364,7 +364,18 @@ impl Transport {
             };
             let wait = match policy::decide(seen, cx) {
                 policy::Step::Return => match outcome {
-                    Ok(answer) => return Ok(answer.into_response(op)),
+                    Ok(answer) => {
+                        let long = answer.body.len() >= observe::LONG_ANSWER_BYTES;
+                        let observed = observe::body(&answer.body);
+                        let response = answer.into_response(op);
+                        if observed && long {
+                            // Whoever was handed a long body runs before the schema check, which
+                            // follows in this same poll: a binding's task woken by it would
+                            // otherwise wait for the check on this worker.
+                            tokio::task::yield_now().await;
+                        }
+                        return Ok(response);
+                    }
                     Err(_) => return Err(self.failure(policy::Why::Transport, outcome, operation, started)),
                 },
                 policy::Step::Retry(wait) => wait,
@@ -541,7 +552,6 @@ impl Answer {
     /// that answers 200 where the spec says 201 (or 204) has still succeeded.
     fn into_response(self, op: Option<&Operation>) -> Response {
         let status = op.and_then(|op| StatusCode::from_u16(op.success).ok()).unwrap_or(self.status);
-        observe::body(&self.body);
         decode::record(|| Captured {
             status: self.status.as_u16(),
             headers: self.headers.clone(),
